@@ -1,0 +1,204 @@
+//! Who may do what. Every authorization rule lives here, once, so that the API and the tests
+//! ask the same table.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::{DomainError, DomainResult};
+
+/// An access role, carried in the caller's token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Role {
+    /// Runs the deployment: may do everything.
+    Admin,
+    /// Owns customer relationships: accounts, contacts, health and plans.
+    CsManager,
+    /// Scopes and runs engagements; maintains contacts.
+    Services,
+    /// Reads accounts to learn from them; sees no money.
+    Product,
+    /// Reads, and sees no money.
+    Viewer,
+    /// A machine client (CRM sync, billing, product telemetry).
+    Integration,
+}
+
+impl Role {
+    /// Every role, in the order the documentation lists them.
+    pub const ALL: [Role; 6] = [
+        Role::Admin,
+        Role::CsManager,
+        Role::Services,
+        Role::Product,
+        Role::Viewer,
+        Role::Integration,
+    ];
+
+    /// The role's name as it appears in tokens and in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "ADMIN",
+            Role::CsManager => "CS_MANAGER",
+            Role::Services => "SERVICES",
+            Role::Product => "PRODUCT",
+            Role::Viewer => "VIEWER",
+            Role::Integration => "INTEGRATION",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                format!("unknown role '{s}'; expected one of {}", names.join(", "))
+            })
+    }
+}
+
+/// Something a caller may or may not do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Read accounts, contacts, team members and events.
+    Read,
+    /// See money: MRR, ARR, prices and budgets.
+    SeeMoney,
+    /// Create or update an account.
+    WriteAccount,
+    /// Archive an account.
+    ArchiveAccount,
+    /// Create or update a contact.
+    WriteContact,
+    /// Archive a contact.
+    ArchiveContact,
+    /// Create, update or archive a team member.
+    ManageTeam,
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Action::Read => "read",
+            Action::SeeMoney => "see money fields (MRR, ARR, prices, budgets)",
+            Action::WriteAccount => "create or update accounts",
+            Action::ArchiveAccount => "archive accounts",
+            Action::WriteContact => "create or update contacts",
+            Action::ArchiveContact => "archive contacts",
+            Action::ManageTeam => "manage team members",
+        })
+    }
+}
+
+impl Action {
+    /// The roles allowed to take this action: the one table of authorization rules.
+    pub fn allowed_roles(self) -> &'static [Role] {
+        use Role::*;
+        match self {
+            Action::Read => &[Admin, CsManager, Services, Product, Viewer, Integration],
+            Action::SeeMoney => &[Admin, CsManager, Services, Integration],
+            Action::WriteAccount => &[Admin, CsManager, Integration],
+            Action::ArchiveAccount => &[Admin, CsManager],
+            Action::WriteContact => &[Admin, CsManager, Services, Integration],
+            Action::ArchiveContact => &[Admin, CsManager, Services],
+            Action::ManageTeam => &[Admin],
+        }
+    }
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The token's subject: a team member's id, or a machine client's name.
+    pub subject: String,
+    /// The role the token grants.
+    pub role: Role,
+}
+
+impl Principal {
+    /// Whether the caller may take `action`.
+    pub fn can(&self, action: Action) -> bool {
+        action.allowed_roles().contains(&self.role)
+    }
+
+    /// `Ok` when the caller may take `action`, else a [`DomainError::Forbidden`] that names the
+    /// role and the action.
+    pub fn authorize(&self, action: Action) -> DomainResult<()> {
+        if self.can(action) {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden {
+                role: self.role,
+                action,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(role: Role) -> Principal {
+        Principal {
+            subject: "test".into(),
+            role,
+        }
+    }
+
+    #[test]
+    fn every_role_may_read() {
+        for role in Role::ALL {
+            assert!(principal(role).can(Action::Read), "{role}");
+        }
+    }
+
+    #[test]
+    fn product_and_viewer_do_not_see_money() {
+        for (role, sees) in [
+            (Role::Admin, true),
+            (Role::CsManager, true),
+            (Role::Services, true),
+            (Role::Integration, true),
+            (Role::Product, false),
+            (Role::Viewer, false),
+        ] {
+            assert_eq!(principal(role).can(Action::SeeMoney), sees, "{role}");
+        }
+    }
+
+    #[test]
+    fn only_admins_manage_the_team() {
+        for role in Role::ALL {
+            assert_eq!(principal(role).can(Action::ManageTeam), role == Role::Admin);
+        }
+    }
+
+    #[test]
+    fn a_refusal_names_the_role_and_the_action() {
+        let err = principal(Role::Viewer)
+            .authorize(Action::WriteAccount)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the VIEWER role may not create or update accounts"
+        );
+    }
+
+    #[test]
+    fn roles_parse_case_insensitively_and_name_the_choices_when_unknown() {
+        assert_eq!("cs_manager".parse::<Role>().unwrap(), Role::CsManager);
+        let err = "boss".parse::<Role>().unwrap_err();
+        assert!(err.contains("ADMIN, CS_MANAGER"), "{err}");
+    }
+}

@@ -1,0 +1,189 @@
+//! Account-change events: what changed, on which account, by whom.
+//!
+//! Every mutation records one in the same transaction as the change itself (the outbox). The
+//! cursor is assigned by storage and grows strictly in commit order, so a client that resumes
+//! from the last cursor it saw misses nothing and sees nothing twice.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::ids::AccountId;
+
+crate::text_enum! {
+    /// What happened.
+    pub enum EventKind {
+        /// An account was created.
+        AccountCreated = "ACCOUNT_CREATED",
+        /// An account's fields changed.
+        AccountUpdated = "ACCOUNT_UPDATED",
+        /// An account was archived.
+        AccountArchived = "ACCOUNT_ARCHIVED",
+        /// A contact was added to an account.
+        ContactCreated = "CONTACT_CREATED",
+        /// A contact's fields changed.
+        ContactUpdated = "CONTACT_UPDATED",
+        /// A contact was archived.
+        ContactArchived = "CONTACT_ARCHIVED",
+        /// A team member joined.
+        TeamMemberCreated = "TEAM_MEMBER_CREATED",
+        /// A team member's fields changed.
+        TeamMemberUpdated = "TEAM_MEMBER_UPDATED",
+        /// A team member was archived.
+        TeamMemberArchived = "TEAM_MEMBER_ARCHIVED",
+    }
+}
+
+crate::text_enum! {
+    /// The kind of object an event is about.
+    pub enum SubjectKind {
+        /// An account.
+        Account = "ACCOUNT",
+        /// A contact.
+        Contact = "CONTACT",
+        /// A team member.
+        TeamMember = "TEAM_MEMBER",
+    }
+}
+
+/// One changed field: its API name and its value before and after, as JSON.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FieldChange {
+    /// The field's name as the API spells it (`touchTier`).
+    pub field: String,
+    /// The value before the change; `null` when the object was created.
+    pub before: Value,
+    /// The value after the change.
+    pub after: Value,
+}
+
+/// An event about to be written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    /// The account the event concerns; `None` for changes that concern no single account
+    /// (team members).
+    pub account_id: Option<AccountId>,
+    /// The kind of object that changed.
+    pub subject_kind: SubjectKind,
+    /// The id of the object that changed.
+    pub subject_id: Uuid,
+    /// What happened.
+    pub kind: EventKind,
+    /// Who did it: the subject of the caller's token.
+    pub actor: String,
+    /// The fields that changed.
+    pub changes: Vec<FieldChange>,
+}
+
+/// A stored event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// The position in the stream: strictly increasing in commit order.
+    pub cursor: i64,
+    /// When the change was committed.
+    pub occurred_at: DateTime<Utc>,
+    /// What was written.
+    pub event: NewEvent,
+}
+
+/// The fields that differ between two snapshots of an object, in the object's field order.
+///
+/// Both values are serialised to JSON objects (so field names are the API's), and every key whose
+/// value differs becomes a change.
+pub fn diff<T: Serialize>(before: &T, after: &T) -> Vec<FieldChange> {
+    let (Ok(Value::Object(before)), Ok(Value::Object(after))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return Vec::new();
+    };
+    after
+        .into_iter()
+        .filter_map(|(field, new)| {
+            let old = before.get(&field).cloned().unwrap_or(Value::Null);
+            (old != new).then_some(FieldChange {
+                field,
+                before: old,
+                after: new,
+            })
+        })
+        .collect()
+}
+
+/// Every field of a newly created object, as changes from `null`.
+pub fn created<T: Serialize>(after: &T) -> Vec<FieldChange> {
+    match serde_json::to_value(after) {
+        Ok(Value::Object(fields)) => fields
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(field, after)| FieldChange {
+                field,
+                before: Value::Null,
+                after,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Thing {
+        name: String,
+        touch_tier: Option<String>,
+    }
+
+    #[test]
+    fn diff_lists_only_the_fields_that_changed_with_api_names() {
+        let before = Thing {
+            name: "Acme".into(),
+            touch_tier: Some("LOW".into()),
+        };
+        let after = Thing {
+            name: "Acme".into(),
+            touch_tier: Some("HIGH".into()),
+        };
+        assert_eq!(
+            diff(&before, &after),
+            vec![FieldChange {
+                field: "touchTier".into(),
+                before: json!("LOW"),
+                after: json!("HIGH"),
+            }]
+        );
+    }
+
+    #[test]
+    fn identical_snapshots_have_no_changes() {
+        let t = Thing {
+            name: "A".into(),
+            touch_tier: None,
+        };
+        assert!(diff(&t, &t).is_empty());
+    }
+
+    #[test]
+    fn creation_lists_every_set_field_from_null() {
+        let t = Thing {
+            name: "A".into(),
+            touch_tier: None,
+        };
+        let changes = created(&t);
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].before, Value::Null);
+        assert_eq!(changes[0].after, json!("A"));
+    }
+
+    #[test]
+    fn event_kinds_round_trip_through_their_names() {
+        for kind in EventKind::ALL {
+            assert_eq!(kind.as_str().parse::<EventKind>().unwrap(), *kind);
+        }
+        assert!("NOPE".parse::<EventKind>().is_err());
+    }
+}

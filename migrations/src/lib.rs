@@ -1,0 +1,18 @@
+//! Tandem's database schema, as migrations that run unchanged on SQLite and PostgreSQL.
+//!
+//! `tandem serve` and `tandem migrate` apply whatever is pending at start-up. A migration, once
+//! released, is never edited: a change to the schema is a new migration.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_foundation;
+
+/// Applies Tandem's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_foundation::Migration)]
+    }
+}

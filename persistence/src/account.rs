@@ -1,0 +1,540 @@
+//! Accounts: reading pages of them, and writing them together with their events.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use serde_json::Value;
+use tandem_domain::DomainResult;
+use tandem_domain::account::{Account, AccountData, CompanySize, LifecycleStage, Needs, TouchTier};
+use tandem_domain::event::{self, EventKind, NewEvent, SubjectKind};
+use tandem_domain::ids::{AccountId, TeamMemberId};
+use tandem_domain::money::Currency;
+use uuid::Uuid;
+
+use crate::entity::{account, account_tag};
+use crate::error::corrupt;
+use crate::page::{Page, Window};
+use crate::{PersistenceError, PersistenceResult, Store, team_member};
+
+/// The most ids one `IN (…)` list carries; longer lists are read in chunks.
+pub(crate) const MAX_IN_LIST: usize = 500;
+
+/// Which accounts a list shows. Every criterion narrows the list; empty lists do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct AccountFilter {
+    /// Case-insensitive text that the name or the domain contains.
+    pub search: Option<String>,
+    /// Any of these touch tiers.
+    pub touch_tiers: Vec<TouchTier>,
+    /// Any of these lifecycle stages.
+    pub lifecycle_stages: Vec<LifecycleStage>,
+    /// Owned by any of these team members.
+    pub owner_ids: Vec<TeamMemberId>,
+    /// In any of these industries (exact match).
+    pub industries: Vec<String>,
+    /// On any of these plans (exact match).
+    pub plans: Vec<String>,
+    /// Carrying every one of these tags.
+    pub tags: Vec<String>,
+    /// Include archived accounts too.
+    pub include_archived: bool,
+}
+
+/// The order of a list of accounts. Every order ends on the id, so it is total and stable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AccountOrder {
+    /// By name, A to Z, ignoring case.
+    #[default]
+    NameAsc,
+    /// By name, Z to A.
+    NameDesc,
+    /// Oldest first (ids are time-ordered).
+    CreatedAsc,
+    /// Newest first.
+    CreatedDesc,
+}
+
+impl AccountOrder {
+    fn descending(self) -> bool {
+        matches!(self, AccountOrder::NameDesc | AccountOrder::CreatedDesc)
+    }
+
+    fn by_name(self) -> bool {
+        matches!(self, AccountOrder::NameAsc | AccountOrder::NameDesc)
+    }
+}
+
+/// An account's position in a list: what a pagination cursor encodes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AccountKey {
+    /// The lower-cased name.
+    #[serde(rename = "n")]
+    pub name_key: String,
+    /// The id, which breaks ties.
+    #[serde(rename = "i")]
+    pub id: Uuid,
+}
+
+impl AccountKey {
+    /// The key of `account`.
+    pub fn of(account: &Account) -> AccountKey {
+        AccountKey {
+            name_key: name_key(&account.data.name),
+            id: account.id.0,
+        }
+    }
+}
+
+fn name_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
+fn filter_condition(filter: &AccountFilter) -> Condition {
+    use account::Column as C;
+    let mut cond = Condition::all();
+    if !filter.include_archived {
+        cond = cond.add(C::ArchivedAt.is_null());
+    }
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let escaped = search
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        cond = cond.add(
+            Condition::any()
+                .add(Expr::col(C::NameKey).like(LikeExpr::new(pattern.clone()).escape('\\')))
+                .add(Expr::col(C::Domain).like(LikeExpr::new(pattern).escape('\\'))),
+        );
+    }
+    if !filter.touch_tiers.is_empty() {
+        cond = cond.add(C::TouchTier.is_in(filter.touch_tiers.iter().map(|t| t.as_str())));
+    }
+    if !filter.lifecycle_stages.is_empty() {
+        cond =
+            cond.add(C::LifecycleStage.is_in(filter.lifecycle_stages.iter().map(|s| s.as_str())));
+    }
+    if !filter.owner_ids.is_empty() {
+        cond = cond.add(C::OwnerId.is_in(filter.owner_ids.iter().map(|o| o.0)));
+    }
+    if !filter.industries.is_empty() {
+        cond = cond.add(C::Industry.is_in(filter.industries.iter().map(String::as_str)));
+    }
+    if !filter.plans.is_empty() {
+        cond = cond.add(C::Plan.is_in(filter.plans.iter().map(String::as_str)));
+    }
+    for tag in &filter.tags {
+        cond = cond.add(
+            C::Id.in_subquery(
+                Query::select()
+                    .column(account_tag::Column::AccountId)
+                    .from(account_tag::Entity)
+                    .and_where(account_tag::Column::Tag.eq(tag.trim().to_lowercase()))
+                    .to_owned(),
+            ),
+        );
+    }
+    cond
+}
+
+/// Rows strictly after (`after == true`) or before `key` in `order`.
+fn keyset(order: AccountOrder, key: &AccountKey, after: bool) -> Condition {
+    use account::Column as C;
+    let greater = after != order.descending();
+    let id_cmp = if greater {
+        C::Id.gt(key.id)
+    } else {
+        C::Id.lt(key.id)
+    };
+    if !order.by_name() {
+        return Condition::all().add(id_cmp);
+    }
+    let name = key.name_key.clone();
+    let name_cmp = if greater {
+        C::NameKey.gt(name.clone())
+    } else {
+        C::NameKey.lt(name.clone())
+    };
+    Condition::any()
+        .add(name_cmp)
+        .add(Condition::all().add(C::NameKey.eq(name)).add(id_cmp))
+}
+
+/// One account by id, archived or not.
+pub async fn get(store: &Store, id: AccountId) -> PersistenceResult<Option<Account>> {
+    Ok(by_ids(store, &[id]).await?.into_iter().next())
+}
+
+/// The accounts with these ids that exist, archived or not, in no particular order.
+pub async fn by_ids(store: &Store, ids: &[AccountId]) -> PersistenceResult<Vec<Account>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(MAX_IN_LIST) {
+        let rows = account::Entity::find()
+            .filter(account::Column::Id.is_in(chunk.iter().map(|i| i.0)))
+            .all(store.conn())
+            .await?;
+        out.extend(with_tags(store.conn(), rows).await?);
+    }
+    Ok(out)
+}
+
+/// A page of accounts matching `filter`, in `order`.
+pub async fn list(
+    store: &Store,
+    filter: &AccountFilter,
+    order: AccountOrder,
+    window: &Window<AccountKey>,
+) -> PersistenceResult<Page<Account>> {
+    use account::Column as C;
+    let mut cond = filter_condition(filter);
+    if let Some(after) = &window.after {
+        cond = cond.add(keyset(order, after, true));
+    }
+    if let Some(before) = &window.before {
+        cond = cond.add(keyset(order, before, false));
+    }
+    let descending = order.descending() != window.from_end;
+    let sort = if descending {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
+    };
+    let mut select = account::Entity::find().filter(cond);
+    if order.by_name() {
+        select = select.order_by(C::NameKey, sort.clone());
+    }
+    let rows = select
+        .order_by(C::Id, sort)
+        .limit(window.limit + 1)
+        .all(store.conn())
+        .await?;
+    let accounts = with_tags(store.conn(), rows).await?;
+    Ok(Page::from_rows(accounts, window))
+}
+
+/// How many accounts match `filter`.
+pub async fn count(store: &Store, filter: &AccountFilter) -> PersistenceResult<u64> {
+    Ok(account::Entity::find()
+        .filter(filter_condition(filter))
+        .count(store.conn())
+        .await?)
+}
+
+/// Creates an account and records `ACCOUNT_CREATED`.
+pub async fn create(store: &Store, actor: &str, data: AccountData) -> PersistenceResult<Account> {
+    let tx = store.begin_write().await?;
+    if let Some(owner) = data.owner_id {
+        team_member::ensure_active(&tx, owner, "ownerId").await?;
+    }
+    let now = Utc::now();
+    let account = Account {
+        id: AccountId::new(),
+        data,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        archived_at: None,
+    };
+    let mut row = active_model(&account);
+    row.id = Set(account.id.0);
+    row.created_at = Set(now);
+    account::Entity::insert(row)
+        .exec_without_returning(&tx)
+        .await?;
+    write_tags(&tx, account.id, &account.data.tags).await?;
+    crate::event::append(
+        store,
+        &tx,
+        NewEvent {
+            account_id: Some(account.id),
+            subject_kind: SubjectKind::Account,
+            subject_id: account.id.0,
+            kind: EventKind::AccountCreated,
+            actor: actor.to_owned(),
+            changes: event::created(&account.data),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(account)
+}
+
+/// Applies `change` to the account if it is still at `version`, and records `ACCOUNT_UPDATED`
+/// with the fields that changed. A change that changes nothing writes nothing.
+pub async fn update(
+    store: &Store,
+    actor: &str,
+    id: AccountId,
+    version: i32,
+    change: impl FnOnce(&Account) -> DomainResult<AccountData>,
+) -> PersistenceResult<Account> {
+    let tx = store.begin_write().await?;
+    let current = load_for_write(&tx, id, version).await?;
+    let data = change(&current)?;
+    if data.owner_id != current.data.owner_id
+        && let Some(owner) = data.owner_id
+    {
+        team_member::ensure_active(&tx, owner, "ownerId").await?;
+    }
+    let changes = event::diff(&current.data, &data);
+    if changes.is_empty() {
+        return Ok(current);
+    }
+    let updated = Account {
+        data,
+        version: version + 1,
+        updated_at: Utc::now(),
+        ..current.clone()
+    };
+    save(&tx, &updated, version).await?;
+    if updated.data.tags != current.data.tags {
+        account_tag::Entity::delete_many()
+            .filter(account_tag::Column::AccountId.eq(id.0))
+            .exec(&tx)
+            .await?;
+        write_tags(&tx, id, &updated.data.tags).await?;
+    }
+    crate::event::append(
+        store,
+        &tx,
+        NewEvent {
+            account_id: Some(id),
+            subject_kind: SubjectKind::Account,
+            subject_id: id.0,
+            kind: EventKind::AccountUpdated,
+            actor: actor.to_owned(),
+            changes,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Archives the account if it is still at `version`, and records `ACCOUNT_ARCHIVED`.
+pub async fn archive(
+    store: &Store,
+    actor: &str,
+    id: AccountId,
+    version: i32,
+) -> PersistenceResult<Account> {
+    let tx = store.begin_write().await?;
+    let current = load_for_write(&tx, id, version).await?;
+    current.ensure_active()?;
+    let now = Utc::now();
+    let archived = Account {
+        version: version + 1,
+        updated_at: now,
+        archived_at: Some(now),
+        ..current
+    };
+    save(&tx, &archived, version).await?;
+    crate::event::append(
+        store,
+        &tx,
+        NewEvent {
+            account_id: Some(id),
+            subject_kind: SubjectKind::Account,
+            subject_id: id.0,
+            kind: EventKind::AccountArchived,
+            actor: actor.to_owned(),
+            changes: vec![event::FieldChange {
+                field: "archivedAt".into(),
+                before: Value::Null,
+                after: serde_json::to_value(now).unwrap_or(Value::Null),
+            }],
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(archived)
+}
+
+/// Loads the account inside a write transaction and checks the version the caller read.
+async fn load_for_write(
+    tx: &DatabaseTransaction,
+    id: AccountId,
+    version: i32,
+) -> PersistenceResult<Account> {
+    let row = account::Entity::find_by_id(id.0)
+        .one(tx)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    let current = with_tags(tx, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| not_found(id))?;
+    if current.version != version {
+        return Err(PersistenceError::Stale {
+            entity: "account",
+            read: version,
+            current: current.version,
+        });
+    }
+    Ok(current)
+}
+
+fn not_found(id: AccountId) -> PersistenceError {
+    PersistenceError::NotFound {
+        entity: "account",
+        id: id.to_string(),
+    }
+}
+
+/// Writes the account's row if it is still at `read_version`.
+async fn save(
+    tx: &DatabaseTransaction,
+    account: &Account,
+    read_version: i32,
+) -> PersistenceResult<()> {
+    let result = account::Entity::update_many()
+        .set(active_model(account))
+        .filter(account::Column::Id.eq(account.id.0))
+        .filter(account::Column::Version.eq(read_version))
+        .exec(tx)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(PersistenceError::Stale {
+            entity: "account",
+            read: read_version,
+            current: read_version + 1,
+        });
+    }
+    Ok(())
+}
+
+async fn write_tags(
+    tx: &DatabaseTransaction,
+    id: AccountId,
+    tags: &[String],
+) -> PersistenceResult<()> {
+    if tags.is_empty() {
+        return Ok(());
+    }
+    account_tag::Entity::insert_many(tags.iter().map(|tag| account_tag::ActiveModel {
+        account_id: Set(id.0),
+        tag: Set(tag.clone()),
+    }))
+    .exec_without_returning(tx)
+    .await?;
+    Ok(())
+}
+
+/// The columns of `account` that a write sets (all but `id` and `created_at`).
+fn active_model(account: &Account) -> account::ActiveModel {
+    let d = &account.data;
+    account::ActiveModel {
+        id: NotSet,
+        name: Set(d.name.clone()),
+        name_key: Set(name_key(&d.name)),
+        domain: Set(d.domain.clone()),
+        industry: Set(d.industry.clone()),
+        company_size: Set(d.company_size.map(|s| s.as_str().to_owned())),
+        region: Set(d.region.clone()),
+        plan: Set(d.plan.clone()),
+        touch_tier: Set(d.touch_tier.as_str().to_owned()),
+        lifecycle_stage: Set(d.lifecycle_stage.as_str().to_owned()),
+        owner_id: Set(d.owner_id.map(|o| o.0)),
+        renewal_date: Set(d.renewal_date),
+        currency: Set(d.currency.as_str().to_owned()),
+        traits: Set(Value::Object(d.traits.clone())),
+        needs: Set(serde_json::to_value(&d.needs).unwrap_or(Value::Null)),
+        version: Set(account.version),
+        created_at: NotSet,
+        updated_at: Set(account.updated_at),
+        archived_at: Set(account.archived_at),
+    }
+}
+
+/// Converts rows to accounts, reading all their tags in one query.
+async fn with_tags<C: ConnectionTrait>(
+    conn: &C,
+    rows: Vec<account::Model>,
+) -> PersistenceResult<Vec<Account>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut tags: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for tag in account_tag::Entity::find()
+        .filter(account_tag::Column::AccountId.is_in(rows.iter().map(|r| r.id)))
+        .order_by_asc(account_tag::Column::Tag)
+        .all(conn)
+        .await?
+    {
+        tags.entry(tag.account_id).or_default().push(tag.tag);
+    }
+    rows.into_iter()
+        .map(|row| {
+            let t = tags.remove(&row.id).unwrap_or_default();
+            to_domain(row, t)
+        })
+        .collect()
+}
+
+fn to_domain(m: account::Model, tags: Vec<String>) -> PersistenceResult<Account> {
+    let parse_err = |what: &str| {
+        let what = what.to_owned();
+        move |e: String| corrupt(&what, e)
+    };
+    Ok(Account {
+        id: AccountId(m.id),
+        data: AccountData {
+            name: m.name,
+            domain: m.domain,
+            industry: m.industry,
+            company_size: m
+                .company_size
+                .map(|s| s.parse::<CompanySize>())
+                .transpose()
+                .map_err(parse_err("company size"))?,
+            region: m.region,
+            plan: m.plan,
+            touch_tier: m.touch_tier.parse().map_err(parse_err("touch tier"))?,
+            lifecycle_stage: m
+                .lifecycle_stage
+                .parse()
+                .map_err(parse_err("lifecycle stage"))?,
+            owner_id: m.owner_id.map(TeamMemberId),
+            renewal_date: m.renewal_date,
+            currency: Currency::parse("currency", &m.currency)
+                .map_err(|e| corrupt("currency", e))?,
+            tags,
+            traits: match m.traits {
+                Value::Object(map) => map,
+                _ => serde_json::Map::new(),
+            },
+            needs: serde_json::from_value::<Needs>(m.needs).map_err(|e| corrupt("needs", e))?,
+        },
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+        archived_at: m.archived_at,
+    })
+}
+
+/// Refuses a change that names a missing account.
+pub(crate) async fn ensure_exists(
+    tx: &DatabaseTransaction,
+    id: AccountId,
+) -> PersistenceResult<Account> {
+    let row = account::Entity::find_by_id(id.0)
+        .one(tx)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    with_tags(tx, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| not_found(id))
+}

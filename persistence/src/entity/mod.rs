@@ -1,0 +1,9 @@
+//! sea-orm entities: the tables as rows. They never leave this crate; repositories convert them
+//! to domain types at the boundary.
+
+pub mod account;
+pub mod account_event;
+pub mod account_tag;
+pub mod contact;
+pub mod revenue_event;
+pub mod team_member;

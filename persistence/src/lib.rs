@@ -1,0 +1,19 @@
+//! Tandem's storage: sea-orm entities, repositories, transactions and the event outbox, on
+//! SQLite (the embedded default) and PostgreSQL (production) through the same code.
+//!
+//! Repositories speak domain types. A write runs in one transaction together with the
+//! account-change event it causes, so a change and its event are committed or lost together.
+
+mod entity;
+
+pub mod account;
+pub mod contact;
+pub mod error;
+pub mod event;
+pub mod page;
+pub mod revenue;
+pub mod store;
+pub mod team_member;
+
+pub use error::{PersistenceError, PersistenceResult};
+pub use store::{Backend, Store, StoreOptions};

@@ -1,0 +1,79 @@
+//! Keyset pagination: a window of rows before or after a key, in a stable order.
+
+/// Which slice of an ordered list to read, Relay style: the first `limit` after `after`, or the
+/// last `limit` before `before`.
+#[derive(Debug, Clone)]
+pub struct Window<K> {
+    /// How many rows at most.
+    pub limit: u64,
+    /// Only rows after this key (in the list's order).
+    pub after: Option<K>,
+    /// Only rows before this key (in the list's order).
+    pub before: Option<K>,
+    /// Read from the end: the last `limit` rows rather than the first.
+    pub from_end: bool,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The rows, in the list's order.
+    pub items: Vec<T>,
+    /// Whether rows follow the last one.
+    pub has_next: bool,
+    /// Whether rows precede the first one.
+    pub has_previous: bool,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from rows fetched in query order, with one row more than `window.limit`
+    /// asked for so that the presence of a further page is known without another query.
+    pub fn from_rows<K>(mut rows: Vec<T>, window: &Window<K>) -> Page<T> {
+        let more = rows.len() as u64 > window.limit;
+        rows.truncate(window.limit as usize);
+        if window.from_end {
+            rows.reverse();
+            Page {
+                items: rows,
+                has_next: window.before.is_some(),
+                has_previous: more,
+            }
+        } else {
+            Page {
+                items: rows,
+                has_next: more,
+                has_previous: window.after.is_some(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(from_end: bool) -> Window<u32> {
+        Window {
+            limit: 2,
+            after: None,
+            before: None,
+            from_end,
+        }
+    }
+
+    #[test]
+    fn an_extra_row_means_another_page_follows() {
+        let page = Page::from_rows(vec![1, 2, 3], &window(false));
+        assert_eq!(page.items, vec![1, 2]);
+        assert!(page.has_next);
+        assert!(!page.has_previous);
+    }
+
+    #[test]
+    fn reading_from_the_end_restores_list_order() {
+        let page = Page::from_rows(vec![9, 8, 7], &window(true));
+        assert_eq!(page.items, vec![8, 9]);
+        assert!(page.has_previous);
+        assert!(!page.has_next);
+    }
+}
