@@ -1,1 +1,14 @@
+//! Tandem's API server: the GraphQL schema over HTTP and WebSocket, authentication, and the
+//! `tandem` command's building blocks.
 
+pub mod app;
+pub mod auth;
+pub mod demo;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod relay;
+pub mod service;
+pub mod settings;
+pub mod telemetry;
+pub mod ws;

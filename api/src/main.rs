@@ -1,1 +1,156 @@
-fn main() {}
+//! `tandem`: serve the API, migrate the database, print the schema, or mint a token.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tandem_api::settings::{JwtAlgorithm, Overrides, Settings, parse_duration};
+use tandem_api::{app, auth, demo, graphql, telemetry};
+use tandem_domain::auth::Role;
+
+/// Tandem: the one source of truth that services, customer-success and product teams share
+/// about each customer.
+#[derive(Parser)]
+#[command(name = "tandem", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply pending migrations, then serve the GraphQL API.
+    Serve {
+        /// The address to listen on (TANDEM_BIND; default 127.0.0.1:8080).
+        #[arg(long)]
+        bind: Option<String>,
+        /// The database URL (TANDEM_DATABASE_URL; default an SQLite file, tandem.db).
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Fill an empty database with demo data and print a token to try it with.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending migrations and exit.
+    Migrate {
+        /// The database URL (TANDEM_DATABASE_URL; default an SQLite file, tandem.db).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Print a token signed with the configured key (TANDEM_JWT_SECRET for HS256).
+    Token {
+        /// The role: ADMIN, CS_MANAGER, SERVICES, PRODUCT, VIEWER or INTEGRATION.
+        #[arg(long)]
+        role: String,
+        /// The subject: a team member's id, or a machine client's name.
+        #[arg(long, default_value = "dev")]
+        sub: String,
+        /// How long the token is valid: 30m, 12h, 7d…
+        #[arg(long, default_value = "1h")]
+        ttl: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve {
+            bind,
+            database_url,
+            demo,
+        } => serve(Overrides { bind, database_url }, demo).await,
+        Command::Migrate { database_url } => {
+            migrate(Overrides {
+                bind: None,
+                database_url,
+            })
+            .await
+        }
+        Command::Schema => {
+            print!("{}", graphql::sdl());
+            Ok(())
+        }
+        Command::Token { role, sub, ttl } => token(&role, &sub, &ttl),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tandem: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(overrides: Overrides, with_demo: bool) -> anyhow::Result<()> {
+    let mut settings = Settings::from_env(&overrides)?;
+    telemetry::init(settings.log_format, &settings.log_filter);
+    if with_demo && settings.auth.algorithm == JwtAlgorithm::Hs256 && settings.auth.secret.is_none()
+    {
+        settings.auth.secret = Some(auth::ephemeral_secret());
+        tracing::info!("no TANDEM_JWT_SECRET set: using a random secret for this demo run");
+    }
+    let store = app::connect(&settings).await?;
+    let mut options = app::StartOptions::default();
+    let mut banner = None;
+    if with_demo {
+        let summary = demo::load(&store).await?;
+        let token = auth::Issuer::new(&settings.auth)?.issue(
+            &summary.admin_subject,
+            Role::Admin,
+            std::time::Duration::from_secs(30 * 86_400),
+        )?;
+        options.graphiql_token = Some(token.clone());
+        banner = Some((summary, token));
+    }
+    let server = app::start(&settings, store.clone(), options).await?;
+    tracing::info!(addr = %server.addr, "tandem is serving");
+    if let Some((summary, token)) = banner {
+        let url = format!("http://{}/graphql", server.addr);
+        if summary.accounts > 0 {
+            println!(
+                "Loaded the demo data: {} accounts, {} contacts, {} team members.",
+                summary.accounts, summary.contacts, summary.team_members
+            );
+        } else {
+            println!("The database already holds data; the demo data was not loaded again.");
+        }
+        println!("GraphiQL: {url}  (open it in a browser; the admin token below is prefilled)");
+        println!("Admin token (valid 30 days):\n{token}");
+        println!(
+            "Try:\n  curl -s {url} -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\\n    -d '{{\"query\":\"{{ accounts(first: 3) {{ totalCount nodes {{ name touchTier mrr {{ formatted }} }} }} }}\"}}'"
+        );
+    }
+    app::shutdown_signal().await;
+    tracing::info!("shutting down: finishing in-flight requests");
+    server.stop().await;
+    store.close().await.ok();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn migrate(overrides: Overrides) -> anyhow::Result<()> {
+    let settings = Settings::from_env(&overrides)?;
+    telemetry::init(settings.log_format, &settings.log_filter);
+    let store = app::connect(&settings).await?;
+    store.close().await.ok();
+    println!("migrations applied");
+    Ok(())
+}
+
+fn token(role: &str, sub: &str, ttl: &str) -> anyhow::Result<()> {
+    let role: Role = role
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!("--role: {e}"))?;
+    let ttl = parse_duration(ttl).ok_or_else(|| {
+        anyhow::anyhow!("--ttl: expected a duration such as 30m, 12h or 7d, got '{ttl}'")
+    })?;
+    if sub.trim().is_empty() {
+        anyhow::bail!("--sub: must not be empty");
+    }
+    let auth = Settings::auth_from_env()?;
+    let token = auth::Issuer::new(&auth)?.issue(sub, role, ttl)?;
+    println!("{token}");
+    Ok(())
+}

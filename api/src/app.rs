@@ -1,0 +1,170 @@
+//! Building and running the server. `tandem serve` and the end-to-end tests both go through
+//! [`start`], so the tests run the same server production runs.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_web::dev::ServerHandle;
+use actix_web::{App, HttpServer, web};
+use async_graphql::http::GraphiQLSource;
+use tandem_persistence::{Store, StoreOptions};
+use tokio::sync::watch;
+
+use crate::auth::Verifier;
+use crate::graphql::{SchemaOptions, TandemSchema, build_schema};
+use crate::relay::EventRelay;
+use crate::service::Services;
+use crate::settings::{Limits, Settings};
+
+/// What every request handler shares.
+pub struct AppState {
+    /// The schema, with the services in its data.
+    pub schema: TandemSchema,
+    /// Checks bearer tokens.
+    pub verifier: Verifier,
+    /// Storage and the event relay.
+    pub services: Services,
+    /// Request limits.
+    pub limits: Limits,
+    /// The GraphiQL page, when enabled.
+    pub graphiql: Option<String>,
+    /// Turns true when the server begins to shut down.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// Connects to the configured database and applies pending migrations.
+pub async fn connect(settings: &Settings) -> anyhow::Result<Store> {
+    let mut options = StoreOptions::new(settings.database_url.clone());
+    options.max_connections = settings.database_max_connections;
+    options.pg_schema = settings.database_schema.clone();
+    let store = Store::connect(&options)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+    store
+        .migrate()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot migrate the database: {e:?}"))?;
+    Ok(store)
+}
+
+/// Extra choices for [`start`].
+#[derive(Debug, Clone, Default)]
+pub struct StartOptions {
+    /// A token to prefill in GraphiQL's headers (demo mode only).
+    pub graphiql_token: Option<String>,
+}
+
+/// A server that is running.
+pub struct RunningServer {
+    /// The address it listens on (the real port when the settings asked for port 0).
+    pub addr: SocketAddr,
+    handle: ServerHandle,
+    shutdown: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Stops gracefully: subscriptions are closed with 1001, new connections are refused,
+    /// in-flight requests finish (up to the shutdown timeout).
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        self.handle.stop(true).await;
+        let _ = self.task.await;
+    }
+}
+
+/// Binds, builds the app and starts serving in the background.
+pub async fn start(
+    settings: &Settings,
+    store: Store,
+    options: StartOptions,
+) -> anyhow::Result<RunningServer> {
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let relay = EventRelay::start(
+        store.clone(),
+        settings.event_poll_interval,
+        shutdown_rx.clone(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("cannot read the event outbox: {e}"))?;
+    let services = Services { store, relay };
+    let schema = build_schema(
+        SchemaOptions {
+            limits: settings.limits,
+            introspection: settings.introspection,
+            suggestions: settings.suggestions,
+        },
+        Some(services.clone()),
+    );
+    let graphiql = settings.graphiql.then(|| {
+        let header = options
+            .graphiql_token
+            .as_ref()
+            .map(|t| format!("Bearer {t}"));
+        let mut source = GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql")
+            .title("Tandem");
+        if let Some(h) = &header {
+            source = source.header("Authorization", h);
+        }
+        source.finish()
+    });
+    let state = web::Data::from(Arc::new(AppState {
+        schema,
+        verifier: Verifier::new(&settings.auth)?,
+        services,
+        limits: settings.limits,
+        graphiql,
+        shutdown: shutdown_rx,
+    }));
+    let listener = TcpListener::bind(settings.bind)
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+    let addr = listener.local_addr()?;
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .route("/graphql", web::post().to(crate::http::post))
+            .route("/graphql", web::get().to(crate::http::get))
+            .route("/healthz", web::get().to(crate::http::healthz))
+            .route("/readyz", web::get().to(crate::http::readyz))
+            .default_service(web::to(crate::http::not_found))
+    })
+    .workers(settings.workers)
+    .disable_signals()
+    .shutdown_timeout(settings.shutdown_timeout.as_secs())
+    .listen(listener)?
+    .run();
+    let handle = server.handle();
+    let task = tokio::spawn(server);
+    Ok(RunningServer {
+        addr,
+        handle,
+        shutdown: shutdown_tx,
+        task,
+    })
+}
+
+/// Waits for SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

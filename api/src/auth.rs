@@ -1,0 +1,326 @@
+//! Bearer-token authentication: JWTs verified with one pinned algorithm, issuer, audience and
+//! expiry, mapped to a [`Principal`].
+
+use std::time::Duration;
+
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use tandem_domain::auth::{Principal, Role};
+
+use crate::settings::{AuthSettings, JwtAlgorithm, Secret};
+
+/// The claims Tandem reads from and writes into a token.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct Claims {
+    /// The caller: a team member's id or a machine client's name.
+    pub sub: String,
+    /// The access role.
+    pub role: String,
+    /// Expiry (seconds since the epoch).
+    pub exp: u64,
+    /// Not valid before (seconds since the epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<u64>,
+    /// Issued at.
+    pub iat: u64,
+    /// Issuer.
+    pub iss: String,
+    /// Audience.
+    pub aud: String,
+}
+
+/// Why a token was refused. The message is safe to show to the caller.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct AuthError(pub String);
+
+/// Why the configured keys could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// A setting is missing.
+    #[error("{0}")]
+    Missing(&'static str),
+    /// A key does not parse.
+    #[error("{setting}: {reason}")]
+    Invalid {
+        setting: &'static str,
+        reason: String,
+    },
+}
+
+fn algorithm(a: JwtAlgorithm) -> Algorithm {
+    match a {
+        JwtAlgorithm::Hs256 => Algorithm::HS256,
+        JwtAlgorithm::Rs256 => Algorithm::RS256,
+        JwtAlgorithm::EdDsa => Algorithm::EdDSA,
+    }
+}
+
+/// Reads a PEM value given either as the PEM text itself or as a path to a file holding it.
+fn pem(setting: &'static str, value: &str) -> Result<Vec<u8>, KeyError> {
+    if value.trim_start().starts_with("-----BEGIN") {
+        return Ok(value.replace("\\n", "\n").into_bytes());
+    }
+    std::fs::read(value).map_err(|e| KeyError::Invalid {
+        setting,
+        reason: format!("neither PEM text nor a readable file ({e})"),
+    })
+}
+
+/// Checks tokens. Built once at start-up; cheap to share.
+#[derive(Clone)]
+pub struct Verifier {
+    key: DecodingKey,
+    validation: Validation,
+}
+
+impl Verifier {
+    /// A verifier for the configured algorithm and key.
+    pub fn new(settings: &AuthSettings) -> Result<Verifier, KeyError> {
+        let alg = algorithm(settings.algorithm);
+        let key = match settings.algorithm {
+            JwtAlgorithm::Hs256 => {
+                let secret = settings.secret.as_ref().ok_or(KeyError::Missing(
+                    "TANDEM_JWT_SECRET: required for HS256 tokens",
+                ))?;
+                DecodingKey::from_secret(secret.expose().as_bytes())
+            }
+            JwtAlgorithm::Rs256 | JwtAlgorithm::EdDsa => {
+                let setting = "TANDEM_JWT_PUBLIC_KEY";
+                let text = settings.public_key.as_deref().ok_or(KeyError::Missing(
+                    "TANDEM_JWT_PUBLIC_KEY: required for RS256 and EdDSA tokens",
+                ))?;
+                let bytes = pem(setting, text)?;
+                let parsed = if settings.algorithm == JwtAlgorithm::Rs256 {
+                    DecodingKey::from_rsa_pem(&bytes)
+                } else {
+                    DecodingKey::from_ed_pem(&bytes)
+                };
+                parsed.map_err(|e| KeyError::Invalid {
+                    setting,
+                    reason: e.to_string(),
+                })?
+            }
+        };
+        let mut validation = Validation::new(alg);
+        validation.set_issuer(&[settings.issuer.as_str()]);
+        validation.set_audience(&[settings.audience.as_str()]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.validate_nbf = true;
+        validation.leeway = settings.leeway.as_secs();
+        Ok(Verifier { key, validation })
+    }
+
+    /// The principal a token stands for, or why it is refused.
+    pub fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        let data =
+            jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).map_err(|e| {
+                AuthError(
+                    match e.kind() {
+                        ErrorKind::ExpiredSignature => "the token has expired",
+                        ErrorKind::ImmatureSignature => {
+                            "the token is not valid yet (nbf is in the future)"
+                        }
+                        ErrorKind::InvalidSignature => "the token's signature does not verify",
+                        ErrorKind::InvalidAudience => "the token was issued for another audience",
+                        ErrorKind::InvalidIssuer => "the token was issued by an unknown issuer",
+                        ErrorKind::InvalidAlgorithm | ErrorKind::MissingAlgorithm => {
+                            "the token is signed with an algorithm this server does not accept"
+                        }
+                        ErrorKind::MissingRequiredClaim(_) => {
+                            "the token lacks a required claim (sub, exp, iss or aud)"
+                        }
+                        _ => "the token is malformed",
+                    }
+                    .to_owned(),
+                )
+            })?;
+        let role: Role = data.claims.role.parse().map_err(|_| {
+            AuthError(format!(
+                "the token carries an unknown role '{}'",
+                data.claims.role
+            ))
+        })?;
+        if data.claims.sub.trim().is_empty() {
+            return Err(AuthError("the token's subject (sub) is empty".into()));
+        }
+        Ok(Principal {
+            subject: data.claims.sub,
+            role,
+        })
+    }
+
+    /// The principal for an `Authorization` header value (`Bearer <token>`).
+    pub fn verify_header(&self, header: Option<&str>) -> Result<Principal, AuthError> {
+        let header = header.ok_or_else(|| {
+            AuthError("this API needs a bearer token: send 'Authorization: Bearer <token>'".into())
+        })?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .or_else(|| header.strip_prefix("bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| AuthError("the Authorization header must be 'Bearer <token>'".into()))?;
+        self.verify(token)
+    }
+}
+
+/// Signs tokens: for `tandem token`, the demo, and tests.
+pub struct Issuer {
+    key: EncodingKey,
+    header: Header,
+    issuer: String,
+    audience: String,
+}
+
+impl Issuer {
+    /// An issuer for the configured algorithm: the HS256 secret, or the private key.
+    pub fn new(settings: &AuthSettings) -> Result<Issuer, KeyError> {
+        let key = match settings.algorithm {
+            JwtAlgorithm::Hs256 => {
+                let secret = settings.secret.as_ref().ok_or(KeyError::Missing(
+                    "TANDEM_JWT_SECRET: required to sign HS256 tokens",
+                ))?;
+                EncodingKey::from_secret(secret.expose().as_bytes())
+            }
+            JwtAlgorithm::Rs256 | JwtAlgorithm::EdDsa => {
+                let setting = "TANDEM_JWT_PRIVATE_KEY";
+                let text = settings.private_key.as_ref().ok_or(KeyError::Missing(
+                    "TANDEM_JWT_PRIVATE_KEY: required to sign RS256 and EdDSA tokens",
+                ))?;
+                let bytes = pem(setting, text.expose())?;
+                let parsed = if settings.algorithm == JwtAlgorithm::Rs256 {
+                    EncodingKey::from_rsa_pem(&bytes)
+                } else {
+                    EncodingKey::from_ed_pem(&bytes)
+                };
+                parsed.map_err(|e| KeyError::Invalid {
+                    setting,
+                    reason: e.to_string(),
+                })?
+            }
+        };
+        Ok(Issuer {
+            key,
+            header: Header::new(algorithm(settings.algorithm)),
+            issuer: settings.issuer.clone(),
+            audience: settings.audience.clone(),
+        })
+    }
+
+    /// A token for `subject` with `role`, valid for `ttl` from now.
+    pub fn issue(&self, subject: &str, role: Role, ttl: Duration) -> Result<String, KeyError> {
+        let now = jsonwebtoken::get_current_timestamp();
+        let claims = Claims {
+            sub: subject.to_owned(),
+            role: role.as_str().to_owned(),
+            exp: now + ttl.as_secs(),
+            nbf: Some(now),
+            iat: now,
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+        };
+        jsonwebtoken::encode(&self.header, &claims, &self.key).map_err(|e| KeyError::Invalid {
+            setting: "signing key",
+            reason: e.to_string(),
+        })
+    }
+}
+
+/// A random HS256 secret for a demo run that was given none.
+pub fn ephemeral_secret() -> Secret {
+    Secret::new(format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> AuthSettings {
+        AuthSettings {
+            algorithm: JwtAlgorithm::Hs256,
+            secret: Some(Secret::new("0123456789abcdef0123456789abcdef")),
+            public_key: None,
+            private_key: None,
+            issuer: "tandem".into(),
+            audience: "tandem-api".into(),
+            leeway: Duration::from_secs(0),
+        }
+    }
+
+    #[test]
+    fn an_issued_token_verifies_to_its_principal() {
+        let s = settings();
+        let token = Issuer::new(&s)
+            .unwrap()
+            .issue("ann", Role::CsManager, Duration::from_secs(60))
+            .unwrap();
+        let p = Verifier::new(&s).unwrap().verify(&token).unwrap();
+        assert_eq!(
+            p,
+            Principal {
+                subject: "ann".into(),
+                role: Role::CsManager
+            }
+        );
+    }
+
+    #[test]
+    fn a_token_signed_with_another_secret_is_refused() {
+        let mut other = settings();
+        other.secret = Some(Secret::new("another-secret-another-secret-123"));
+        let token = Issuer::new(&other)
+            .unwrap()
+            .issue("ann", Role::Admin, Duration::from_secs(60))
+            .unwrap();
+        let err = Verifier::new(&settings())
+            .unwrap()
+            .verify(&token)
+            .unwrap_err();
+        assert!(err.0.contains("signature"), "{err}");
+    }
+
+    #[test]
+    fn a_token_for_another_audience_is_refused() {
+        let mut other = settings();
+        other.audience = "someone-else".into();
+        let token = Issuer::new(&other)
+            .unwrap()
+            .issue("ann", Role::Admin, Duration::from_secs(60))
+            .unwrap();
+        let err = Verifier::new(&settings())
+            .unwrap()
+            .verify(&token)
+            .unwrap_err();
+        assert!(err.0.contains("audience"), "{err}");
+    }
+
+    #[test]
+    fn an_unsigned_token_is_refused() {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let header = b64.encode(br#"{"alg":"none","typ":"JWT"}"#);
+        let claims = b64.encode(
+            format!(r#"{{"sub":"x","role":"ADMIN","exp":{},"iat":0,"iss":"tandem","aud":"tandem-api"}}"#, u64::MAX / 2)
+                .as_bytes(),
+        );
+        let token = format!("{header}.{claims}.");
+        assert!(Verifier::new(&settings()).unwrap().verify(&token).is_err());
+    }
+
+    #[test]
+    fn the_header_must_be_a_bearer_token() {
+        let v = Verifier::new(&settings()).unwrap();
+        assert!(v.verify_header(None).unwrap_err().0.contains("Bearer"));
+        assert!(
+            v.verify_header(Some("Basic abc"))
+                .unwrap_err()
+                .0
+                .contains("Bearer")
+        );
+    }
+}

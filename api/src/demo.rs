@@ -1,0 +1,469 @@
+//! The demo data set: a deterministic, realistic book of business for trying Tandem. The same
+//! data every time (a seeded generator, fixed dates), loaded only into an empty database.
+
+use chrono::{Duration, NaiveDate};
+use serde_json::json;
+use tandem_domain::account::{CompanySize, LifecycleStage, Needs, NewAccount, TouchTier};
+use tandem_domain::auth::Role;
+use tandem_domain::contact::{NewContact, StakeholderRole};
+use tandem_domain::ids::TeamMemberId;
+use tandem_domain::money::{Currency, Money};
+use tandem_domain::team_member::{NewTeamMember, Team, TeamMember};
+use tandem_persistence::account::AccountFilter;
+use tandem_persistence::revenue::NewRevenueMovement;
+use tandem_persistence::{PersistenceResult, Store, account, contact, revenue, team_member};
+
+/// The actor recorded on the demo data's events.
+const ACTOR: &str = "demo-loader";
+/// How many accounts the demo creates.
+pub const ACCOUNTS: usize = 240;
+/// The demo administrator's e-mail address; the demo token is theirs.
+pub const ADMIN_EMAIL: &str = "alex.morgan@tandem.example";
+
+/// A small, seeded pseudo-random generator (SplitMix64): the same sequence on every machine.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+}
+
+const FIRST: &[&str] = &[
+    "Alex", "Sam", "Jordan", "Priya", "Mateo", "Chen", "Amara", "Lukas", "Sofia", "Kenji", "Noor",
+    "Elena", "Tomas", "Aisha", "Ravi", "Hannah", "Diego", "Ingrid", "Kwame", "Yuki", "Fatima",
+    "Oliver", "Leila", "Marco", "Zara", "Felix", "Nadia", "Ethan", "Mei", "Isaac",
+];
+const LAST: &[&str] = &[
+    "Morgan",
+    "Patel",
+    "Okafor",
+    "Nguyen",
+    "Schmidt",
+    "Rossi",
+    "Kim",
+    "Haddad",
+    "Silva",
+    "Larsen",
+    "Novak",
+    "Fernandez",
+    "Tanaka",
+    "Mensah",
+    "Kowalski",
+    "Dubois",
+    "Hughes",
+    "Ivanova",
+    "Cohen",
+    "Mbeki",
+    "Andersen",
+    "Walsh",
+    "Moreau",
+    "Yilmaz",
+    "Costa",
+];
+const PREFIX: &[&str] = &[
+    "Northwind",
+    "Bluefin",
+    "Cedar",
+    "Summit",
+    "Harbor",
+    "Juniper",
+    "Atlas",
+    "Copper",
+    "Meadow",
+    "Lumen",
+    "Granite",
+    "Willow",
+    "Orbit",
+    "Saffron",
+    "Tidewater",
+    "Ember",
+    "Falcon",
+    "Maple",
+    "Quartz",
+    "Sierra",
+    "Velvet",
+    "Aurora",
+    "Birch",
+    "Coral",
+    "Drift",
+    "Evergreen",
+    "Fable",
+    "Glacier",
+    "Hollow",
+    "Indigo",
+];
+const SUFFIX: &[&str] = &[
+    "Outfitters",
+    "Apparel",
+    "Home",
+    "Goods",
+    "Supply",
+    "Collective",
+    "Living",
+    "Gear",
+    "Market",
+    "Studio",
+    "Beauty",
+    "Electronics",
+    "Kitchen",
+    "Pets",
+    "Cycles",
+    "Wholesale",
+    "Furniture",
+    "Toys",
+    "Jewelry",
+    "Provisions",
+];
+const INDUSTRIES: &[&str] = &[
+    "Apparel & Footwear",
+    "Consumer Electronics",
+    "Home & Garden",
+    "Health & Beauty",
+    "Sporting Goods",
+    "Grocery & Gourmet",
+    "Furniture",
+    "Toys & Games",
+    "Jewelry & Accessories",
+    "Automotive Parts",
+    "B2B Wholesale",
+    "Pet Supplies",
+];
+const REGIONS: &[&str] = &["NA", "EMEA", "APAC", "LATAM"];
+const TAGS: &[&str] = &[
+    "vip",
+    "beta-program",
+    "multi-brand",
+    "b2b",
+    "headless",
+    "legacy:magento",
+    "legacy:salesforce-cc",
+    "reference-customer",
+    "marketplace",
+    "international",
+];
+const JOBS: &[&str] = &[
+    "Launch new product lines without engineering help",
+    "Sell across several storefronts from one catalog",
+    "Offer B2B price lists next to retail",
+    "Run seasonal campaigns on time",
+    "Expand into new countries and currencies",
+];
+const PAINS: &[&str] = &[
+    "Variant explosion makes the catalog slow to manage",
+    "The legacy platform needs a developer for every change",
+    "Product data is inconsistent across channels",
+    "Checkout conversion dropped after the last redesign",
+    "Peak-season traffic takes the storefront down",
+];
+const DRIVERS: &[&str] = &[
+    "Time to market",
+    "Lower total cost of ownership",
+    "Conversion rate",
+    "Operational efficiency",
+    "Customer lifetime value",
+];
+
+/// What the demo loaded.
+#[derive(Debug, Clone)]
+pub struct DemoSummary {
+    /// Accounts created (0 when the database already held data).
+    pub accounts: usize,
+    /// Contacts created.
+    pub contacts: usize,
+    /// Team members created.
+    pub team_members: usize,
+    /// The subject to issue the demo admin token for.
+    pub admin_subject: String,
+}
+
+fn email_local(name: &str) -> String {
+    name.to_lowercase().replace(' ', ".")
+}
+
+/// Loads the demo data set into an empty database; leaves a database with accounts alone.
+pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
+    let existing = account::count(
+        store,
+        &AccountFilter {
+            include_archived: true,
+            ..Default::default()
+        },
+    )
+    .await?;
+    if existing > 0 {
+        let admin = team_member::list(store, None, false)
+            .await?
+            .into_iter()
+            .find(|m| m.data.email == ADMIN_EMAIL);
+        return Ok(DemoSummary {
+            accounts: 0,
+            contacts: 0,
+            team_members: 0,
+            admin_subject: admin.map_or_else(|| "demo-admin".to_owned(), |m| m.id.to_string()),
+        });
+    }
+    let mut rng = Rng(0x7A4D_E300_2026_1123);
+    let team = load_team(store).await?;
+    let cs: Vec<TeamMemberId> = team
+        .iter()
+        .filter(|m| m.data.team == Team::CustomerSuccess)
+        .map(|m| m.id)
+        .collect();
+    let services: Vec<TeamMemberId> = team
+        .iter()
+        .filter(|m| m.data.team == Team::Services)
+        .map(|m| m.id)
+        .collect();
+    let base = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default();
+    let mut movements = Vec::new();
+    let mut contacts = 0;
+    for i in 0..ACCOUNTS {
+        let name = format!(
+            "{} {}",
+            PREFIX[i % PREFIX.len()],
+            SUFFIX[(i / PREFIX.len() + i * 7) % SUFFIX.len()]
+        );
+        let plan_index = rng.below(100);
+        let (plan, tier, base_mrr) = match plan_index {
+            0..=14 => (
+                "Enterprise",
+                TouchTier::High,
+                2_500_000 + rng.below(40) as i64 * 100_000,
+            ),
+            15..=39 => (
+                "Plus",
+                TouchTier::Medium,
+                800_000 + rng.below(20) as i64 * 50_000,
+            ),
+            40..=69 => (
+                "Growth",
+                TouchTier::Low,
+                200_000 + rng.below(20) as i64 * 20_000,
+            ),
+            _ => (
+                "Starter",
+                TouchTier::Tech,
+                29_900 + rng.below(10) as i64 * 10_000,
+            ),
+        };
+        let stage = *rng.pick(&[
+            LifecycleStage::Onboarding,
+            LifecycleStage::Adoption,
+            LifecycleStage::Adoption,
+            LifecycleStage::Expansion,
+            LifecycleStage::Expansion,
+            LifecycleStage::Renewal,
+            LifecycleStage::Churned,
+        ]);
+        let size = match tier {
+            TouchTier::High => *rng.pick(&[CompanySize::Size1001To5000, CompanySize::Size5001Plus]),
+            TouchTier::Medium => {
+                *rng.pick(&[CompanySize::Size201To1000, CompanySize::Size1001To5000])
+            }
+            TouchTier::Low => *rng.pick(&[CompanySize::Size51To200, CompanySize::Size201To1000]),
+            TouchTier::Tech => *rng.pick(&[CompanySize::Size1To10, CompanySize::Size11To50]),
+        };
+        let owner = match tier {
+            TouchTier::High | TouchTier::Medium => Some(*rng.pick(&cs)),
+            TouchTier::Low => rng.chance(50).then(|| *rng.pick(&cs)),
+            TouchTier::Tech => None,
+        };
+        let currency = match *rng.pick(REGIONS) {
+            "EMEA" if rng.chance(60) => "EUR",
+            _ => "USD",
+        };
+        let region = *rng.pick(REGIONS);
+        let mut tags: Vec<String> = Vec::new();
+        for _ in 0..rng.below(4) {
+            tags.push((*rng.pick(TAGS)).to_owned());
+        }
+        let started = base - Duration::days(60 + rng.below(900) as i64);
+        let domain = format!("{}.example", email_local(&name).replace('.', "-"));
+        let data = NewAccount {
+            name: name.clone(),
+            domain: Some(domain.clone()),
+            industry: Some((*rng.pick(INDUSTRIES)).to_owned()),
+            company_size: Some(size),
+            region: Some(region.to_owned()),
+            plan: Some(plan.to_owned()),
+            touch_tier: tier,
+            lifecycle_stage: stage,
+            owner_id: owner,
+            renewal_date: (stage != LifecycleStage::Churned)
+                .then(|| base + Duration::days(rng.below(365) as i64)),
+            currency: Some(currency.to_owned()),
+            tags,
+            traits: Some(json!({
+                "crmId": format!("ACC-{:05}", i + 1),
+                "storefronts": 1 + rng.below(6),
+                "servicesLead": services.get(rng.below(services.len().max(1))).map(|m| m.to_string()),
+            })),
+            needs: Needs {
+                jobs_to_be_done: vec![(*rng.pick(JOBS)).to_owned()],
+                pain_points: vec![(*rng.pick(PAINS)).to_owned(), (*rng.pick(PAINS)).to_owned()],
+                value_drivers: vec![(*rng.pick(DRIVERS)).to_owned()],
+            },
+        };
+        let data = data.validate()?;
+        let currency = data.currency;
+        let created = account::create(store, ACTOR, data).await?;
+        for c in 0..1 + rng.below(4) {
+            let person = format!("{} {}", rng.pick(FIRST), rng.pick(LAST));
+            let role = [
+                StakeholderRole::Champion,
+                StakeholderRole::DecisionMaker,
+                StakeholderRole::EndUser,
+                StakeholderRole::Billing,
+            ][c % 4];
+            let new = NewContact {
+                name: person.clone(),
+                email: format!("{}@{domain}", email_local(&person)),
+                title: Some(
+                    match role {
+                        StakeholderRole::Champion => "Head of E-commerce",
+                        StakeholderRole::DecisionMaker => "Chief Digital Officer",
+                        StakeholderRole::EndUser => "Merchandising Manager",
+                        StakeholderRole::Billing => "Finance Manager",
+                    }
+                    .to_owned(),
+                ),
+                phone: rng
+                    .chance(50)
+                    .then(|| format!("+1 555 {:03} {:04}", rng.below(1000), rng.below(10_000))),
+                stakeholder_role: role,
+            };
+            // Two generated people can share a name; the second is simply skipped.
+            if contact::create(store, ACTOR, created.id, new.validate()?)
+                .await
+                .is_ok()
+            {
+                contacts += 1;
+            }
+        }
+        movements.extend(revenue_history(
+            &mut rng, created.id, currency, base_mrr, started, stage, base,
+        ));
+    }
+    revenue::import(store, &movements).await?;
+    let admin = team
+        .iter()
+        .find(|m| m.data.email == ADMIN_EMAIL)
+        .map(|m| m.id.to_string());
+    Ok(DemoSummary {
+        accounts: ACCOUNTS,
+        contacts,
+        team_members: team.len(),
+        admin_subject: admin.unwrap_or_else(|| "demo-admin".into()),
+    })
+}
+
+fn revenue_history(
+    rng: &mut Rng,
+    account_id: tandem_domain::ids::AccountId,
+    currency: Currency,
+    base_mrr: i64,
+    started: NaiveDate,
+    stage: LifecycleStage,
+    today: NaiveDate,
+) -> Vec<NewRevenueMovement> {
+    let money = |minor| Money::new(minor, currency);
+    let mut out = vec![NewRevenueMovement {
+        account_id,
+        kind: "NEW",
+        amount: money(base_mrr),
+        effective_on: started,
+    }];
+    let mut mrr = base_mrr;
+    let mut day = started;
+    for _ in 0..rng.below(4) {
+        day += Duration::days(60 + rng.below(120) as i64);
+        if day >= today {
+            break;
+        }
+        let (kind, delta) = if rng.chance(70) {
+            ("EXPANSION", mrr / 10 * (1 + rng.below(3) as i64))
+        } else {
+            ("CONTRACTION", -(mrr / 10))
+        };
+        mrr += delta;
+        out.push(NewRevenueMovement {
+            account_id,
+            kind,
+            amount: money(delta),
+            effective_on: day,
+        });
+    }
+    if stage == LifecycleStage::Churned {
+        out.push(NewRevenueMovement {
+            account_id,
+            kind: "CHURN",
+            amount: money(-mrr),
+            effective_on: today - Duration::days(rng.below(50) as i64),
+        });
+    }
+    out
+}
+
+async fn load_team(store: &Store) -> PersistenceResult<Vec<TeamMember>> {
+    let mut people = vec![(
+        "Alex Morgan".to_owned(),
+        ADMIN_EMAIL.to_owned(),
+        "VP Customer Success",
+        Team::CustomerSuccess,
+        Role::Admin,
+    )];
+    let groups: [(Team, Role, &str, usize); 4] = [
+        (
+            Team::CustomerSuccess,
+            Role::CsManager,
+            "Customer Success Manager",
+            8,
+        ),
+        (Team::Services, Role::Services, "Solutions Architect", 8),
+        (Team::Product, Role::Product, "Product Manager", 4),
+        (Team::Sales, Role::Viewer, "Account Executive", 3),
+    ];
+    let mut n = 1;
+    for (team, role, title, count) in groups {
+        for _ in 0..count {
+            let name = format!(
+                "{} {}",
+                FIRST[(n * 7) % FIRST.len()],
+                LAST[(n * 11) % LAST.len()]
+            );
+            let email = format!("{}@tandem.example", email_local(&name));
+            people.push((name, email, title, team, role));
+            n += 1;
+        }
+    }
+    let mut out = Vec::with_capacity(people.len());
+    for (name, email, title, team, role) in people {
+        let data = NewTeamMember {
+            name,
+            email,
+            title: Some(title.to_owned()),
+            team,
+            role,
+        }
+        .validate()?;
+        out.push(team_member::create(store, ACTOR, data).await?);
+    }
+    Ok(out)
+}

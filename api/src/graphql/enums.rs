@@ -1,0 +1,127 @@
+//! GraphQL enums mirroring the domain's, so that the domain stays free of GraphQL.
+
+use async_graphql::Enum;
+
+/// How an account is served.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "tandem_domain::account::TouchTier")]
+pub enum TouchTier {
+    /// A named manager, goals agreed with the customer, quarterly business reviews.
+    High,
+    /// Pooled managers and periodic reviews.
+    Medium,
+    /// Light-touch, one-to-many programmes.
+    Low,
+    /// Digital, self-serve journeys only.
+    Tech,
+}
+
+/// Where an account is in its life with the vendor.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "tandem_domain::account::LifecycleStage")]
+pub enum LifecycleStage {
+    /// Being set up.
+    Onboarding,
+    /// Learning to use the product.
+    Adoption,
+    /// Growing its use.
+    Expansion,
+    /// Approaching a renewal decision.
+    Renewal,
+    /// Gone.
+    Churned,
+}
+
+/// A company's size band, by employees.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "tandem_domain::account::CompanySize")]
+pub enum CompanySize {
+    /// 1 to 10 employees.
+    #[graphql(name = "SIZE_1_10")]
+    Size1To10,
+    /// 11 to 50 employees.
+    #[graphql(name = "SIZE_11_50")]
+    Size11To50,
+    /// 51 to 200 employees.
+    #[graphql(name = "SIZE_51_200")]
+    Size51To200,
+    /// 201 to 1,000 employees.
+    #[graphql(name = "SIZE_201_1000")]
+    Size201To1000,
+    /// 1,001 to 5,000 employees.
+    #[graphql(name = "SIZE_1001_5000")]
+    Size1001To5000,
+    /// More than 5,000 employees.
+    #[graphql(name = "SIZE_5001_PLUS")]
+    Size5001Plus,
+}
+
+/// The part a contact plays in the relationship.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "tandem_domain::contact::StakeholderRole")]
+pub enum StakeholderRole {
+    /// Argues for the product inside the customer.
+    Champion,
+    /// Signs or vetoes.
+    DecisionMaker,
+    /// Uses the product day to day.
+    EndUser,
+    /// Receives and pays the invoices.
+    Billing,
+}
+
+/// The team a person at the vendor works in.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "tandem_domain::team_member::Team")]
+pub enum Team {
+    /// Professional services.
+    Services,
+    /// Customer success.
+    CustomerSuccess,
+    /// Product management.
+    Product,
+    /// Sales.
+    Sales,
+}
+
+/// An access role.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "tandem_domain::auth::Role")]
+pub enum Role {
+    /// Everything.
+    Admin,
+    /// Accounts, contacts, health and plans.
+    CsManager,
+    /// Engagements and contacts.
+    Services,
+    /// Reads; sees no money.
+    Product,
+    /// Reads; sees no money.
+    Viewer,
+    /// A machine client.
+    Integration,
+}
+
+/// What happened to an account.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "tandem_domain::event::EventKind", name = "AccountEventKind")]
+pub enum EventKind {
+    /// An account was created.
+    AccountCreated,
+    /// An account's fields changed.
+    AccountUpdated,
+    /// An account was archived.
+    AccountArchived,
+    /// A contact was added.
+    ContactCreated,
+    /// A contact's fields changed.
+    ContactUpdated,
+    /// A contact was archived.
+    ContactArchived,
+    /// A team member joined.
+    TeamMemberCreated,
+    /// A team member's fields changed.
+    TeamMemberUpdated,
+    /// A team member was archived.
+    TeamMemberArchived,
+}

@@ -1,0 +1,133 @@
+//! DataLoaders: nested fields load through these, so a page of 50 accounts costs one query per
+//! nested field, not 50.
+//!
+//! A `Loaders` value is created per request (or per WebSocket connection) and put in that
+//! request's data, never in the schema's: nothing is shared between callers. Loaders keep no
+//! cache, only batching, so a long-lived subscription never serves stale rows. Each loader is
+//! made on first use, so a request that needs none pays nothing.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use chrono::Utc;
+use tandem_domain::account::Account;
+use tandem_domain::contact::Contact;
+use tandem_domain::ids::{AccountId, TeamMemberId};
+use tandem_domain::team_member::TeamMember;
+use tandem_persistence::{Store, account, contact, revenue, team_member};
+
+use crate::error::ApiError;
+
+/// The most keys one batch carries.
+const MAX_BATCH: usize = 500;
+
+/// The loaders of one request.
+pub struct Loaders {
+    store: Store,
+    accounts: OnceLock<DataLoader<AccountLoader>>,
+    team_members: OnceLock<DataLoader<TeamMemberLoader>>,
+    contacts: OnceLock<DataLoader<ContactsLoader>>,
+    mrr: OnceLock<DataLoader<MrrLoader>>,
+}
+
+fn make<T: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(
+    loader: T,
+) -> DataLoader<T> {
+    DataLoader::new(loader, tokio::spawn).max_batch_size(MAX_BATCH)
+}
+
+impl Loaders {
+    /// Loaders over `store`.
+    pub fn new(store: Store) -> Loaders {
+        Loaders {
+            store,
+            accounts: OnceLock::new(),
+            team_members: OnceLock::new(),
+            contacts: OnceLock::new(),
+            mrr: OnceLock::new(),
+        }
+    }
+
+    /// Accounts by id.
+    pub fn accounts(&self) -> &DataLoader<AccountLoader> {
+        self.accounts
+            .get_or_init(|| make(AccountLoader(self.store.clone())))
+    }
+
+    /// Team members by id.
+    pub fn team_members(&self) -> &DataLoader<TeamMemberLoader> {
+        self.team_members
+            .get_or_init(|| make(TeamMemberLoader(self.store.clone())))
+    }
+
+    /// Active contacts by account.
+    pub fn contacts(&self) -> &DataLoader<ContactsLoader> {
+        self.contacts
+            .get_or_init(|| make(ContactsLoader(self.store.clone())))
+    }
+
+    /// Today's MRR (minor units) by account.
+    pub fn mrr(&self) -> &DataLoader<MrrLoader> {
+        self.mrr.get_or_init(|| make(MrrLoader(self.store.clone())))
+    }
+}
+
+/// Loads accounts by id.
+pub struct AccountLoader(Store);
+
+impl Loader<AccountId> for AccountLoader {
+    type Value = Account;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Account>, ApiError> {
+        Ok(account::by_ids(&self.0, keys)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect())
+    }
+}
+
+/// Loads team members by id.
+pub struct TeamMemberLoader(Store);
+
+impl Loader<TeamMemberId> for TeamMemberLoader {
+    type Value = TeamMember;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[TeamMemberId],
+    ) -> Result<HashMap<TeamMemberId, TeamMember>, ApiError> {
+        Ok(team_member::by_ids(&self.0, keys)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect())
+    }
+}
+
+/// Loads each account's active contacts.
+pub struct ContactsLoader(Store);
+
+impl Loader<AccountId> for ContactsLoader {
+    type Value = Vec<Contact>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Vec<Contact>>, ApiError> {
+        Ok(contact::by_accounts(&self.0, keys).await?)
+    }
+}
+
+/// Loads each account's MRR today, summed in SQL.
+pub struct MrrLoader(Store);
+
+impl Loader<AccountId> for MrrLoader {
+    type Value = i64;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, i64>, ApiError> {
+        Ok(revenue::mrr_on(&self.0, keys, Utc::now().date_naive()).await?)
+    }
+}

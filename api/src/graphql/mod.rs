@@ -1,0 +1,142 @@
+//! The GraphQL schema: types that wrap domain types, resolvers that call one service each, and
+//! the limits every request runs under.
+
+pub mod account;
+pub mod contact;
+pub mod enums;
+pub mod event;
+pub mod ids;
+pub mod limits;
+pub mod loaders;
+pub mod money;
+pub mod node;
+pub mod scalars;
+pub mod team_member;
+pub mod viewer;
+
+use async_graphql::{Context, Guard, MergedObject, MergedSubscription, Schema};
+use tandem_domain::auth::{Action, Principal};
+
+use crate::error::{ApiError, ApiResult, Code};
+use crate::service::Services;
+use crate::settings::Limits;
+
+/// Every query.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    node::NodeQuery,
+    viewer::ViewerQuery,
+    account::AccountQuery,
+    contact::ContactQuery,
+    team_member::TeamMemberQuery,
+    event::EventQuery,
+);
+
+/// Every mutation.
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    account::AccountMutation,
+    contact::ContactMutation,
+    team_member::TeamMemberMutation,
+);
+
+/// Every subscription.
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(event::EventSubscription);
+
+/// The schema type.
+pub type TandemSchema = Schema<Query, Mutation, Subscription>;
+
+/// How the schema is built: limits and what it reveals about itself.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaOptions {
+    /// Request limits.
+    pub limits: Limits,
+    /// Whether introspection is answered.
+    pub introspection: bool,
+    /// Whether validation errors suggest similar names.
+    pub suggestions: bool,
+}
+
+impl Default for SchemaOptions {
+    fn default() -> Self {
+        SchemaOptions {
+            limits: Limits::default(),
+            introspection: true,
+            suggestions: true,
+        }
+    }
+}
+
+/// Builds the schema. `services` is `None` for printing the SDL, which needs no database.
+pub fn build_schema(options: SchemaOptions, services: Option<Services>) -> TandemSchema {
+    let mut builder = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .limit_depth(options.limits.max_depth)
+    .limit_complexity(options.limits.max_complexity)
+    .limit_directives(20)
+    .extension(limits::AliasLimit(options.limits.max_aliases));
+    if !options.introspection {
+        builder = builder.disable_introspection();
+    }
+    if !options.suggestions {
+        builder = builder.disable_suggestions();
+    }
+    if let Some(services) = services {
+        builder = builder.data(services);
+    }
+    builder.finish()
+}
+
+/// The SDL of the schema, as `tandem schema` prints it and `schema.graphql` holds it.
+pub fn sdl() -> String {
+    build_schema(SchemaOptions::default(), None).sdl()
+}
+
+/// The services and the caller of a resolver's request.
+pub(crate) fn parts<'a>(ctx: &Context<'a>) -> ApiResult<(&'a Services, &'a Principal)> {
+    let principal = ctx
+        .data::<Principal>()
+        .map_err(|_| ApiError::new(Code::Unauthenticated, "this API needs a bearer token"))?;
+    let services = ctx
+        .data::<Services>()
+        .map_err(|_| ApiError::new(Code::Internal, "the server is not fully started"))?;
+    Ok((services, principal))
+}
+
+/// Hides a field from roles that may not take `action` (money fields from PRODUCT and VIEWER):
+/// the field resolves to `null` with a FORBIDDEN error at its path.
+pub(crate) struct Allowed(pub Action);
+
+impl Guard for Allowed {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        let (_, who) = parts(ctx)?;
+        who.authorize(self.0).map_err(|e| ApiError::from(e).into())
+    }
+}
+
+/// The loaders of a resolver's request.
+pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> ApiResult<&'a loaders::Loaders> {
+    ctx.data::<loaders::Loaders>()
+        .map_err(|_| ApiError::new(Code::Internal, "the request has no data loaders"))
+}
+
+/// Checks a page size argument: 0 to [`MAX_PAGE`].
+pub(crate) fn page_size(field: &str, value: Option<i32>) -> ApiResult<Option<u64>> {
+    match value {
+        None => Ok(None),
+        Some(n) if (0..=MAX_PAGE as i32).contains(&n) => Ok(Some(n as u64)),
+        Some(n) => Err(ApiError::invalid(
+            field,
+            format!("{n} is out of range; a page holds 0 to {MAX_PAGE} items"),
+        )),
+    }
+}
+
+/// The largest page a list returns.
+pub const MAX_PAGE: u64 = 100;
+/// The page size when none is given.
+pub const DEFAULT_PAGE: u64 = 20;

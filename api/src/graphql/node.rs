@@ -1,0 +1,91 @@
+//! Relay's object identification: the `Node` interface, `node(id:)` and `nodes(ids:)`, and the
+//! `PageInfo` every connection shares.
+
+use async_graphql::{Context, ID, Interface, Object, SimpleObject};
+use futures_util::future::try_join_all;
+use tandem_domain::ids::{AccountId, ContactId, TeamMemberId};
+
+use super::account::AccountNode;
+use super::contact::ContactNode;
+use super::ids::{self, Kind};
+use super::team_member::TeamMemberNode;
+use super::{loaders, parts};
+use crate::error::ApiError;
+use crate::service;
+
+/// An object with a global id, fetchable with `node(id:)`.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "The object's opaque global id."))]
+pub enum Node {
+    /// An account.
+    Account(AccountNode),
+    /// A contact.
+    Contact(ContactNode),
+    /// A team member.
+    TeamMember(TeamMemberNode),
+}
+
+/// Where a page sits in its list.
+#[derive(SimpleObject, Clone, Default)]
+pub struct PageInfo {
+    /// Whether items follow this page.
+    pub has_next_page: bool,
+    /// Whether items precede this page.
+    pub has_previous_page: bool,
+    /// The cursor of the first item, to page backwards with `before`.
+    pub start_cursor: Option<String>,
+    /// The cursor of the last item, to page forwards with `after`.
+    pub end_cursor: Option<String>,
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+/// The most ids `nodes(ids:)` takes.
+const MAX_NODES: usize = 100;
+
+async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Node>> {
+    let (s, who) = parts(ctx)?;
+    let Some((kind, uuid)) = ids::decode_any(id) else {
+        return Ok(None);
+    };
+    Ok(match kind {
+        Kind::Account => {
+            who.authorize(tandem_domain::auth::Action::Read)
+                .map_err(ApiError::from)?;
+            loaders(ctx)?
+                .accounts()
+                .load_one(AccountId(uuid))
+                .await?
+                .map(|a| Node::Account(AccountNode(a)))
+        }
+        Kind::Contact => service::contact::get(s, who, ContactId(uuid))
+            .await?
+            .map(|c| Node::Contact(ContactNode(c))),
+        Kind::TeamMember => service::team_member::get(s, who, TeamMemberId(uuid))
+            .await?
+            .map(|m| Node::TeamMember(TeamMemberNode(m))),
+    })
+}
+
+#[Object]
+impl NodeQuery {
+    /// The object with this global id, or `null` when there is none.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        resolve(ctx, &id).await
+    }
+
+    /// The objects with these global ids, in the same order; `null` where there is none.
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+    ) -> async_graphql::Result<Vec<Option<Node>>> {
+        if ids.len() > MAX_NODES {
+            return Err(
+                ApiError::invalid("ids", format!("at most {MAX_NODES} ids per call")).into(),
+            );
+        }
+        try_join_all(ids.iter().map(|id| resolve(ctx, id))).await
+    }
+}

@@ -1,0 +1,583 @@
+//! GraphQL over HTTP, per the GraphQL-over-HTTP specification: POST with `application/json`,
+//! GET with URL parameters (queries only), responses in `application/graphql-response+json` or
+//! `application/json` as the client accepts, and the status codes the specification asks for.
+
+use std::time::Instant;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::{ServerError, Variables};
+use futures_util::StreamExt;
+use serde_json::{Map, Value, json};
+use tracing::Instrument;
+
+use crate::app::AppState;
+use crate::error::Code;
+use crate::graphql::loaders::Loaders;
+
+/// The media type of a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Media {
+    /// `application/graphql-response+json`: request errors get 4xx statuses.
+    GraphqlResponse,
+    /// `application/json`: the legacy type; GraphQL errors come with 200.
+    Json,
+}
+
+impl Media {
+    fn content_type(self) -> &'static str {
+        match self {
+            Media::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            Media::Json => "application/json; charset=utf-8",
+        }
+    }
+}
+
+/// The response type for an `Accept` header, or `None` when the client accepts neither.
+fn negotiate(accept: Option<&str>) -> Option<Media> {
+    let accept = match accept.map(str::trim) {
+        None | Some("") => return Some(Media::Json),
+        Some(a) => a,
+    };
+    for range in accept.split(',') {
+        let mut parts = range.split(';');
+        let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let refused = parts.any(|p| {
+            let p = p.trim().replace(' ', "");
+            p == "q=0" || p == "q=0.0" || p == "q=0.00" || p == "q=0.000"
+        });
+        if refused {
+            continue;
+        }
+        match media.as_str() {
+            "application/graphql-response+json" => return Some(Media::GraphqlResponse),
+            "application/json" | "application/*" | "*/*" => return Some(Media::Json),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn error_body(code: Code, message: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "errors": [{ "message": message, "extensions": { "code": code.as_str() } }]
+    }))
+    .unwrap_or_default()
+}
+
+/// A response that carries only an error, with an HTTP status.
+fn refuse(status: StatusCode, media: Media, code: Code, message: &str) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    response.content_type(media.content_type());
+    if status == StatusCode::UNAUTHORIZED {
+        response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+    }
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        response.insert_header((header::ALLOW, "POST"));
+    }
+    response.body(error_body(code, message))
+}
+
+/// The parameters of a GraphQL request, checked for type.
+struct Params {
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<Map<String, Value>>,
+}
+
+/// Checks the JSON parameters; the error is the message for a 400.
+fn params(value: Value) -> Result<Params, String> {
+    let Value::Object(mut map) = value else {
+        return Err("the request body must be a JSON object with a \"query\"".into());
+    };
+    let query = match map.remove("query") {
+        Some(Value::String(q)) => q,
+        None | Some(Value::Null) => return Err("the request has no \"query\"".into()),
+        Some(_) => return Err("\"query\" must be a string".into()),
+    };
+    let operation_name = match map.remove("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(_) => return Err("\"operationName\" must be a string or null".into()),
+    };
+    let variables = match map.remove("variables") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(v)) => Some(v),
+        Some(_) => return Err("\"variables\" must be an object or null".into()),
+    };
+    match map.remove("extensions") {
+        None | Some(Value::Null) | Some(Value::Object(_)) => {}
+        Some(_) => return Err("\"extensions\" must be an object or null".into()),
+    }
+    Ok(Params {
+        query,
+        operation_name,
+        variables,
+    })
+}
+
+/// A request id: the caller's `X-Request-Id` when it is sane, else a new one.
+fn request_id(req: &HttpRequest) -> String {
+    req.headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string())
+}
+
+/// `POST /graphql`.
+pub async fn post(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let id = request_id(&req);
+    let span = tracing::info_span!("request", request_id = %id, method = "POST", operation = tracing::field::Empty, subject = tracing::field::Empty);
+    with_request_id(handle_post(req, body, state).instrument(span).await, &id)
+}
+
+/// `GET /graphql`: a WebSocket upgrade, GraphiQL for a browser, or a query in the URL.
+pub async fn get(req: HttpRequest, body: web::Payload, state: web::Data<AppState>) -> HttpResponse {
+    if req
+        .headers()
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+    {
+        return crate::ws::upgrade(req, body, state).await;
+    }
+    let accepts_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if accepts_html && req.query_string().is_empty() {
+        if let Some(page) = &state.graphiql {
+            return HttpResponse::Ok()
+                .content_type("text/html; charset=utf-8")
+                .body(page.clone());
+        }
+    }
+    let id = request_id(&req);
+    let span = tracing::info_span!("request", request_id = %id, method = "GET", operation = tracing::field::Empty, subject = tracing::field::Empty);
+    with_request_id(handle_get(req, state).instrument(span).await, &id)
+}
+
+fn with_request_id(mut response: HttpResponse, id: &str) -> HttpResponse {
+    if let Ok(v) = HeaderValue::from_str(id) {
+        response
+            .headers_mut()
+            .insert(header::HeaderName::from_static("x-request-id"), v);
+    }
+    response
+}
+
+async fn handle_post(
+    req: HttpRequest,
+    mut body: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let Some(media) = negotiate(
+        req.headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok()),
+    ) else {
+        return refuse(
+            StatusCode::NOT_ACCEPTABLE,
+            Media::Json,
+            Code::BadUserInput,
+            "this endpoint answers application/graphql-response+json or application/json",
+        );
+    };
+    match req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    {
+        None => {
+            return refuse(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                media,
+                Code::BadUserInput,
+                "send the request as Content-Type: application/json",
+            );
+        }
+        Some(ct) => {
+            let mut parts = ct.split(';');
+            let essence = parts.next().unwrap_or_default().trim();
+            let charset_ok = parts.all(|p| {
+                let p = p.trim().to_ascii_lowercase();
+                !p.starts_with("charset=") || p == "charset=utf-8" || p == "charset=\"utf-8\""
+            });
+            if !essence.eq_ignore_ascii_case("application/json") || !charset_ok {
+                return refuse(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    media,
+                    Code::BadUserInput,
+                    "send the request as Content-Type: application/json (UTF-8)",
+                );
+            }
+        }
+    }
+    let principal = match authenticate(&req, &state) {
+        Ok(p) => p,
+        Err(message) => {
+            return refuse(
+                StatusCode::UNAUTHORIZED,
+                media,
+                Code::Unauthenticated,
+                &message,
+            );
+        }
+    };
+    let limit = state.limits.max_body_bytes;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let too_large = || {
+        refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            media,
+            Code::BadUserInput,
+            &format!("the request body is larger than the {limit}-byte limit"),
+        )
+    };
+    if declared.is_some_and(|n| n > limit) {
+        return too_large();
+    }
+    let mut bytes = web::BytesMut::with_capacity(declared.unwrap_or(1024).min(limit));
+    while let Some(chunk) = body.next().await {
+        let Ok(chunk) = chunk else {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                media,
+                Code::BadUserInput,
+                "the request body could not be read",
+            );
+        };
+        if bytes.len() + chunk.len() > limit {
+            return too_large();
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    if bytes.is_empty() {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            media,
+            Code::BadUserInput,
+            "the request has no body",
+        );
+    }
+    let value: Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                media,
+                Code::BadUserInput,
+                &format!("the request body is not valid UTF-8 JSON ({e})"),
+            );
+        }
+    };
+    match params(value) {
+        Ok(p) => execute(&state, media, principal, p).await,
+        Err(message) => refuse(StatusCode::BAD_REQUEST, media, Code::BadUserInput, &message),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct GetParams {
+    query: Option<String>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+    extensions: Option<String>,
+}
+
+async fn handle_get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let Some(media) = negotiate(
+        req.headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok()),
+    ) else {
+        return refuse(
+            StatusCode::NOT_ACCEPTABLE,
+            Media::Json,
+            Code::BadUserInput,
+            "this endpoint answers application/graphql-response+json or application/json",
+        );
+    };
+    let principal = match authenticate(&req, &state) {
+        Ok(p) => p,
+        Err(message) => {
+            return refuse(
+                StatusCode::UNAUTHORIZED,
+                media,
+                Code::Unauthenticated,
+                &message,
+            );
+        }
+    };
+    let Ok(web::Query(get)) = web::Query::<GetParams>::from_query(req.query_string()) else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            media,
+            Code::BadUserInput,
+            "the URL parameters could not be read",
+        );
+    };
+    let Some(query) = get.query else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            media,
+            Code::BadUserInput,
+            "the request has no \"query\" parameter",
+        );
+    };
+    let variables = match get.variables.as_deref().map(serde_json::from_str::<Value>) {
+        None | Some(Ok(Value::Null)) => None,
+        Some(Ok(Value::Object(v))) => Some(v),
+        Some(_) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                media,
+                Code::BadUserInput,
+                "\"variables\" must be a JSON object",
+            );
+        }
+    };
+    if let Some(ext) = &get.extensions
+        && !matches!(
+            serde_json::from_str::<Value>(ext),
+            Ok(Value::Object(_) | Value::Null)
+        )
+    {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            media,
+            Code::BadUserInput,
+            "\"extensions\" must be a JSON object",
+        );
+    }
+    if let Ok(document) = async_graphql::parser::parse_query(&query) {
+        let kind = match (&document.operations, get.operation_name.as_deref()) {
+            (DocumentOperations::Single(op), _) => Some(op.node.ty),
+            (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+            (DocumentOperations::Multiple(_), None) => None,
+        };
+        if kind.is_some_and(|k| k != OperationType::Query) {
+            return refuse(
+                StatusCode::METHOD_NOT_ALLOWED,
+                media,
+                Code::BadUserInput,
+                "only queries can be sent with GET; send mutations with POST",
+            );
+        }
+    }
+    let p = Params {
+        query,
+        operation_name: get.operation_name,
+        variables,
+    };
+    execute(&state, media, principal, p).await
+}
+
+fn authenticate(
+    req: &HttpRequest,
+    state: &AppState,
+) -> Result<tandem_domain::auth::Principal, String> {
+    let header = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let principal = state.verifier.verify_header(header).map_err(|e| e.0)?;
+    tracing::Span::current().record("subject", principal.subject.as_str());
+    Ok(principal)
+}
+
+async fn execute(
+    state: &AppState,
+    media: Media,
+    principal: tandem_domain::auth::Principal,
+    p: Params,
+) -> HttpResponse {
+    let started = Instant::now();
+    let operation = p
+        .operation_name
+        .clone()
+        .unwrap_or_else(|| "anonymous".into());
+    tracing::Span::current().record("operation", operation.as_str());
+    let mut request = async_graphql::Request::new(p.query)
+        .data(principal)
+        .data(Loaders::new(state.services.store.clone()));
+    if let Some(vars) = p.variables {
+        request = request.variables(Variables::from_json(Value::Object(vars)));
+    }
+    if let Some(name) = p.operation_name {
+        request = request.operation_name(name);
+    }
+    let timeout = state.limits.request_timeout;
+    let Ok(response) = tokio::time::timeout(timeout, state.schema.execute(request)).await else {
+        tracing::warn!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "request timed out"
+        );
+        return refuse(
+            StatusCode::GATEWAY_TIMEOUT,
+            media,
+            Code::Internal,
+            &format!(
+                "the request ran longer than {}s and was stopped",
+                timeout.as_secs_f64()
+            ),
+        );
+    };
+    let (status, body) = render(response, media);
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        status = status.as_u16(),
+        "graphql request"
+    );
+    HttpResponse::build(status)
+        .content_type(media.content_type())
+        .body(body)
+}
+
+/// Gives every error a code, and decides the status: a request error (the document did not
+/// parse or validate, or the variables did not coerce: nothing ran, so there is no `data`) is a
+/// 400 for `application/graphql-response+json` and a 200 for `application/json`.
+fn render(mut response: async_graphql::Response, media: Media) -> (StatusCode, Vec<u8>) {
+    if response.errors.is_empty() {
+        return (
+            StatusCode::OK,
+            serde_json::to_vec(&response).unwrap_or_default(),
+        );
+    }
+    let request_error = response.data == async_graphql::Value::Null
+        && response.errors.iter().all(|e| e.path.is_empty());
+    for error in &mut response.errors {
+        ensure_code(error);
+    }
+    let mut out = Map::new();
+    if !request_error {
+        out.insert(
+            "data".into(),
+            serde_json::to_value(&response.data).unwrap_or(Value::Null),
+        );
+    }
+    out.insert(
+        "errors".into(),
+        serde_json::to_value(&response.errors).unwrap_or(Value::Null),
+    );
+    if !response.extensions.is_empty() {
+        out.insert(
+            "extensions".into(),
+            serde_json::to_value(&response.extensions).unwrap_or(Value::Null),
+        );
+    }
+    let status = if request_error && media == Media::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    (status, serde_json::to_vec(&out).unwrap_or_default())
+}
+
+/// Errors that async-graphql raises itself (parse, validation, limits, argument coercion) carry
+/// no code; they are all about the request, so they are BAD_USER_INPUT.
+pub(crate) fn ensure_code(error: &mut ServerError) {
+    let has_code = error
+        .extensions
+        .as_ref()
+        .is_some_and(|ext| ext.get("code").is_some());
+    if !has_code {
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", Code::BadUserInput.as_str());
+    }
+}
+
+/// `GET /healthz`: the process is alive.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(r#"{"status":"ok"}"#)
+}
+
+/// `GET /readyz`: the database answers.
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    match state.services.store.ping().await {
+        Ok(()) => HttpResponse::Ok()
+            .content_type("application/json")
+            .body(r#"{"status":"ready"}"#),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            HttpResponse::ServiceUnavailable()
+                .content_type("application/json")
+                .body(r#"{"status":"database unavailable"}"#)
+        }
+    }
+}
+
+/// Any other path or method.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    if req.path() == "/graphql" && req.method() != Method::GET && req.method() != Method::POST {
+        return refuse(
+            StatusCode::METHOD_NOT_ALLOWED,
+            Media::Json,
+            Code::BadUserInput,
+            "use GET or POST",
+        );
+    }
+    refuse(
+        StatusCode::NOT_FOUND,
+        Media::Json,
+        Code::NotFound,
+        "nothing here: the API is at /graphql",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_headers_pick_the_response_type() {
+        assert_eq!(negotiate(None), Some(Media::Json));
+        assert_eq!(
+            negotiate(Some("application/graphql-response+json")),
+            Some(Media::GraphqlResponse)
+        );
+        assert_eq!(negotiate(Some("application/json")), Some(Media::Json));
+        assert_eq!(negotiate(Some("*/*")), Some(Media::Json));
+        assert_eq!(
+            negotiate(Some(
+                "application/graphql-response+json;q=0, application/json"
+            )),
+            Some(Media::Json)
+        );
+        assert_eq!(negotiate(Some("text/plain")), None);
+    }
+
+    #[test]
+    fn parameters_are_checked_for_type() {
+        assert!(params(json!({"query": "{a}"})).is_ok());
+        assert!(params(json!({"query": 1})).is_err());
+        assert!(params(json!({"qeury": "{a}"})).is_err());
+        assert!(params(json!({"query": "{a}", "variables": "x"})).is_err());
+        assert!(params(json!({"query": "{a}", "operationName": []})).is_err());
+        assert!(params(json!({"query": "{a}", "extensions": 1})).is_err());
+        assert!(params(json!(["{a}"])).is_err());
+    }
+}

@@ -1,0 +1,28 @@
+//! Services: the operations the API offers, each one authorizing the caller, applying the
+//! domain's rules and calling storage. Resolvers call exactly one service function each.
+
+pub mod account;
+pub mod contact;
+pub mod event;
+pub mod team_member;
+
+use tandem_persistence::Store;
+
+use crate::relay::EventRelay;
+
+/// What every service needs: storage and the event relay to wake after a write.
+#[derive(Clone)]
+pub struct Services {
+    /// Storage.
+    pub store: Store,
+    /// The event relay.
+    pub relay: EventRelay,
+}
+
+impl Services {
+    /// Wakes the relay after a committed write, so subscribers hear of it at once.
+    pub(crate) fn committed<T>(&self, value: T) -> T {
+        self.relay.notify();
+        value
+    }
+}

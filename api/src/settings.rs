@@ -1,0 +1,475 @@
+//! Configuration: one typed, validated value built at start-up from `TANDEM_*` environment
+//! variables and command-line flags (flags win). A bad value stops the program with a message
+//! that names the setting; secrets are kept in [`Secret`], which never prints its contents.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// A value that must never be printed or logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(**redacted**)")
+    }
+}
+
+/// How tokens are signed and checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JwtAlgorithm {
+    /// HMAC with SHA-256 and a shared secret.
+    Hs256,
+    /// RSA PKCS#1 v1.5 with SHA-256 and a public key.
+    Rs256,
+    /// Ed25519 and a public key.
+    EdDsa,
+}
+
+/// Token verification (and, for `tandem token`, signing) settings.
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    /// The one algorithm accepted; never taken from the token.
+    pub algorithm: JwtAlgorithm,
+    /// The shared secret for HS256 (`TANDEM_JWT_SECRET`).
+    pub secret: Option<Secret>,
+    /// The PEM public key for RS256/EdDSA (`TANDEM_JWT_PUBLIC_KEY`: the PEM text or a file path).
+    pub public_key: Option<String>,
+    /// The PEM private key that `tandem token` signs with for RS256/EdDSA.
+    pub private_key: Option<Secret>,
+    /// The required `iss` claim.
+    pub issuer: String,
+    /// The required `aud` claim.
+    pub audience: String,
+    /// Clock skew tolerated on `exp` and `nbf`.
+    pub leeway: Duration,
+}
+
+/// Limits that protect the server from expensive or abusive requests.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The deepest selection nesting accepted.
+    pub max_depth: usize,
+    /// The highest query complexity accepted (fields, multiplied by page sizes).
+    pub max_complexity: usize,
+    /// The most aliased fields one document may hold.
+    pub max_aliases: usize,
+    /// The largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// The longest a request may run before it is cancelled.
+    pub request_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 12,
+            max_complexity: 10_000,
+            max_aliases: 30,
+            max_body_bytes: 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Plain,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// Everything `tandem serve` needs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The address to listen on.
+    pub bind: SocketAddr,
+    /// The database URL.
+    pub database_url: String,
+    /// The most database connections the pool opens.
+    pub database_max_connections: u32,
+    /// The PostgreSQL schema to work in (its search path); `None` for the server's default.
+    pub database_schema: Option<String>,
+    /// Token settings.
+    pub auth: AuthSettings,
+    /// Request limits.
+    pub limits: Limits,
+    /// Whether schema introspection is answered.
+    pub introspection: bool,
+    /// Whether validation errors suggest similar field names.
+    pub suggestions: bool,
+    /// Whether a browser gets GraphiQL at `/graphql`.
+    pub graphiql: bool,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// Log filter (`info`, `tandem_api=debug,info`…).
+    pub log_filter: String,
+    /// How long shutdown waits for in-flight requests.
+    pub shutdown_timeout: Duration,
+    /// HTTP worker threads.
+    pub workers: usize,
+    /// How often the event relay polls the outbox for events written by other processes.
+    pub event_poll_interval: Duration,
+}
+
+/// The default SQLite database: a file in the working directory, created when missing.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://tandem.db?mode=rwc";
+
+/// Flags that override the environment.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--bind`.
+    pub bind: Option<String>,
+    /// `--database-url`.
+    pub database_url: Option<String>,
+}
+
+/// Why the settings were refused: every bad setting, each named.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration:\n  {}", .0.join("\n  "))]
+pub struct SettingsError(pub Vec<String>);
+
+/// Reads settings from a set of variables, collecting every problem rather than stopping at the
+/// first.
+struct Reader<'a> {
+    vars: &'a HashMap<String, String>,
+    errors: Vec<String>,
+}
+
+impl Reader<'_> {
+    fn raw(&self, name: &str) -> Option<&str> {
+        self.vars
+            .get(name)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn string(&self, name: &str, default: &str) -> String {
+        self.raw(name).unwrap_or(default).to_owned()
+    }
+
+    fn parse<T>(
+        &mut self,
+        name: &str,
+        default: T,
+        expected: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> T {
+        match self.raw(name) {
+            None => default,
+            Some(v) => match parse(v) {
+                Some(t) => t,
+                None => {
+                    self.errors
+                        .push(format!("{name}: expected {expected}, got '{v}'"));
+                    default
+                }
+            },
+        }
+    }
+
+    fn number(&mut self, name: &str, default: usize, min: usize, max: usize) -> usize {
+        self.parse(
+            name,
+            default,
+            &format!("a whole number from {min} to {max}"),
+            |v| v.parse::<usize>().ok().filter(|n| (min..=max).contains(n)),
+        )
+    }
+
+    fn flag(&mut self, name: &str, default: bool) -> bool {
+        self.parse(name, default, "true or false", |v| {
+            match v.to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => Some(true),
+                "false" | "0" | "no" | "off" => Some(false),
+                _ => None,
+            }
+        })
+    }
+
+    fn duration(&mut self, name: &str, default: Duration) -> Duration {
+        self.parse(
+            name,
+            default,
+            "a duration such as 500ms, 30s, 5m or 1h",
+            parse_duration,
+        )
+    }
+}
+
+/// Parses `500ms`, `30s`, `5m`, `2h`, `7d` (a bare number means seconds).
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let n: u64 = digits.parse().ok()?;
+    let secs = |m: u64| n.checked_mul(m).map(Duration::from_secs);
+    match unit.trim() {
+        "ms" => Some(Duration::from_millis(n)),
+        "" | "s" => secs(1),
+        "m" => secs(60),
+        "h" => secs(3600),
+        "d" => secs(86_400),
+        _ => None,
+    }
+    .filter(|d| !d.is_zero())
+}
+
+impl AuthSettings {
+    /// Reads the token settings alone (what `tandem token` needs).
+    fn read(r: &mut Reader<'_>) -> AuthSettings {
+        let algorithm = r.parse(
+            "TANDEM_JWT_ALGORITHM",
+            JwtAlgorithm::Hs256,
+            "HS256, RS256 or EdDSA",
+            |v| match v.to_ascii_uppercase().as_str() {
+                "HS256" => Some(JwtAlgorithm::Hs256),
+                "RS256" => Some(JwtAlgorithm::Rs256),
+                "EDDSA" => Some(JwtAlgorithm::EdDsa),
+                _ => None,
+            },
+        );
+        let secret = r.raw("TANDEM_JWT_SECRET").map(Secret::new);
+        if let Some(s) = &secret
+            && s.expose().len() < 32
+        {
+            r.errors.push(format!(
+                "TANDEM_JWT_SECRET: must be at least 32 bytes long, got {} (the value is not shown)",
+                s.expose().len()
+            ));
+        }
+        let public_key = r.raw("TANDEM_JWT_PUBLIC_KEY").map(str::to_owned);
+        if algorithm != JwtAlgorithm::Hs256 && public_key.is_none() {
+            r.errors.push(
+                "TANDEM_JWT_PUBLIC_KEY: required when TANDEM_JWT_ALGORITHM is RS256 or EdDSA"
+                    .into(),
+            );
+        }
+        AuthSettings {
+            algorithm,
+            secret,
+            public_key,
+            private_key: r.raw("TANDEM_JWT_PRIVATE_KEY").map(Secret::new),
+            issuer: r.string("TANDEM_JWT_ISSUER", "tandem"),
+            audience: r.string("TANDEM_JWT_AUDIENCE", "tandem-api"),
+            leeway: r.duration("TANDEM_JWT_LEEWAY", Duration::from_secs(30)),
+        }
+    }
+}
+
+impl Settings {
+    /// Builds the settings from the process environment and `overrides`.
+    pub fn from_env(overrides: &Overrides) -> Result<Settings, SettingsError> {
+        Settings::from_vars(&std::env::vars().collect(), overrides)
+    }
+
+    /// Builds the settings from `vars` (the environment, or a test's map) and `overrides`.
+    pub fn from_vars(
+        vars: &HashMap<String, String>,
+        overrides: &Overrides,
+    ) -> Result<Settings, SettingsError> {
+        let mut r = Reader {
+            vars,
+            errors: Vec::new(),
+        };
+        let bind_text = overrides
+            .bind
+            .clone()
+            .unwrap_or_else(|| r.string("TANDEM_BIND", "127.0.0.1:8080"));
+        let bind = match bind_text.parse::<SocketAddr>() {
+            Ok(addr) => addr,
+            Err(_) => {
+                r.errors.push(format!(
+                    "TANDEM_BIND / --bind: expected an address such as 127.0.0.1:8080, got '{bind_text}'"
+                ));
+                SocketAddr::from(([127, 0, 0, 1], 8080))
+            }
+        };
+        let database_url = overrides
+            .database_url
+            .clone()
+            .unwrap_or_else(|| r.string("TANDEM_DATABASE_URL", DEFAULT_DATABASE_URL));
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            r.errors.push(
+                "TANDEM_DATABASE_URL / --database-url: expected a sqlite:… or postgres://… URL (the value is not shown: it may hold a password)".into(),
+            );
+        }
+        let auth = AuthSettings::read(&mut r);
+        let defaults = Limits::default();
+        let limits = Limits {
+            max_depth: r.number("TANDEM_MAX_DEPTH", defaults.max_depth, 2, 100),
+            max_complexity: r.number(
+                "TANDEM_MAX_COMPLEXITY",
+                defaults.max_complexity,
+                10,
+                10_000_000,
+            ),
+            max_aliases: r.number("TANDEM_MAX_ALIASES", defaults.max_aliases, 0, 10_000),
+            max_body_bytes: r.number(
+                "TANDEM_MAX_BODY_BYTES",
+                defaults.max_body_bytes,
+                1024,
+                64 * 1024 * 1024,
+            ),
+            request_timeout: r.duration("TANDEM_REQUEST_TIMEOUT", defaults.request_timeout),
+        };
+        let log_format = r.parse(
+            "TANDEM_LOG_FORMAT",
+            LogFormat::Plain,
+            "plain or json",
+            |v| match v.to_ascii_lowercase().as_str() {
+                "plain" | "text" => Some(LogFormat::Plain),
+                "json" => Some(LogFormat::Json),
+                _ => None,
+            },
+        );
+        let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let settings = Settings {
+            bind,
+            database_url,
+            database_max_connections: r.number("TANDEM_DATABASE_MAX_CONNECTIONS", 16, 1, 1000)
+                as u32,
+            database_schema: r.raw("TANDEM_DATABASE_SCHEMA").map(str::to_owned),
+            auth,
+            limits,
+            introspection: r.flag("TANDEM_INTROSPECTION", true),
+            suggestions: r.flag("TANDEM_SUGGESTIONS", true),
+            graphiql: r.flag("TANDEM_GRAPHIQL", true),
+            log_format,
+            log_filter: r.string("TANDEM_LOG", "info"),
+            shutdown_timeout: r.duration("TANDEM_SHUTDOWN_TIMEOUT", Duration::from_secs(30)),
+            workers: r.number("TANDEM_WORKERS", cpus, 1, 256),
+            event_poll_interval: r.duration("TANDEM_EVENT_POLL_INTERVAL", Duration::from_secs(1)),
+        };
+        if r.errors.is_empty() {
+            Ok(settings)
+        } else {
+            Err(SettingsError(r.errors))
+        }
+    }
+
+    /// Reads only the token settings, for `tandem token`.
+    pub fn auth_from_env() -> Result<AuthSettings, SettingsError> {
+        let vars = std::env::vars().collect();
+        let mut r = Reader {
+            vars: &vars,
+            errors: Vec::new(),
+        };
+        let auth = AuthSettings::read(&mut r);
+        if r.errors.is_empty() {
+            Ok(auth)
+        } else {
+            Err(SettingsError(r.errors))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_need_no_environment() {
+        let s = Settings::from_vars(&vars(&[]), &Overrides::default()).unwrap();
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(s.auth.algorithm, JwtAlgorithm::Hs256);
+        assert_eq!(s.limits.max_depth, 12);
+    }
+
+    #[test]
+    fn every_bad_setting_is_named_at_once() {
+        let err = Settings::from_vars(
+            &vars(&[
+                ("TANDEM_MAX_DEPTH", "deep"),
+                ("TANDEM_REQUEST_TIMEOUT", "soon"),
+                ("TANDEM_JWT_ALGORITHM", "none"),
+            ]),
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("TANDEM_MAX_DEPTH: expected a whole number"),
+            "{text}"
+        );
+        assert!(text.contains("TANDEM_REQUEST_TIMEOUT"), "{text}");
+        assert!(
+            text.contains("TANDEM_JWT_ALGORITHM: expected HS256, RS256 or EdDSA"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_short_secret_is_refused_without_showing_it() {
+        let err = Settings::from_vars(
+            &vars(&[("TANDEM_JWT_SECRET", "hunter2")]),
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("TANDEM_JWT_SECRET"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+
+    #[test]
+    fn secrets_do_not_print_in_debug_output() {
+        let s = Settings::from_vars(
+            &vars(&[("TANDEM_JWT_SECRET", "a-very-long-secret-value-of-32-bytes!")]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert!(!format!("{s:?}").contains("a-very-long-secret"));
+    }
+
+    #[test]
+    fn flags_override_the_environment() {
+        let s = Settings::from_vars(
+            &vars(&[("TANDEM_BIND", "0.0.0.0:1")]),
+            &Overrides {
+                bind: Some("127.0.0.1:9999".into()),
+                database_url: Some("postgres://x@localhost/db".into()),
+            },
+        )
+        .unwrap();
+        assert_eq!(s.bind.port(), 9999);
+        assert!(s.database_url.starts_with("postgres://"));
+    }
+
+    #[test]
+    fn durations_take_units() {
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_duration("30"), Some(Duration::from_secs(30)));
+        assert_eq!(parse_duration("2h"), Some(Duration::from_secs(7200)));
+        assert_eq!(parse_duration("0s"), None);
+        assert_eq!(parse_duration("soon"), None);
+    }
+}

@@ -1,0 +1,190 @@
+//! GraphQL subscriptions over WebSocket on `/graphql`: the `graphql-transport-ws` protocol and
+//! the legacy `graphql-ws` (subscriptions-transport-ws) one. Clients authenticate in
+//! `connection_init` with `{"Authorization": "Bearer <token>"}` (or `{"token": "<token>"}`).
+//! On shutdown every connection is closed with 1001 (going away).
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use actix_ws::{AggregatedMessage, CloseCode, CloseReason};
+use async_graphql::Data;
+use async_graphql::http::{WebSocketProtocols, WsMessage};
+use futures_util::StreamExt;
+use serde_json::Value;
+use tokio_stream::wrappers::UnboundedReceiverStream;
+
+use crate::app::AppState;
+use crate::error::{ApiError, Code};
+use crate::graphql::loaders::Loaders;
+
+/// How often the server pings an idle connection.
+const PING_INTERVAL: Duration = Duration::from_secs(30);
+
+/// Upgrades `GET /graphql` to a GraphQL WebSocket.
+pub async fn upgrade(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let protocol = req
+        .headers()
+        .get("sec-websocket-protocol")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|offered| {
+            offered
+                .split(',')
+                .find_map(|p| WebSocketProtocols::from_str(p.trim()).ok())
+        });
+    let Some(protocol) = protocol else {
+        return HttpResponse::build(StatusCode::BAD_REQUEST)
+            .content_type("application/json")
+            .body(
+                r#"{"errors":[{"message":"offer the graphql-transport-ws or graphql-ws WebSocket subprotocol","extensions":{"code":"BAD_USER_INPUT"}}]}"#,
+            );
+    };
+    let (response, session, stream) = match actix_ws::handle_with_protocols(
+        &req,
+        body,
+        &["graphql-transport-ws", "graphql-ws"],
+    ) {
+        Ok(parts) => parts,
+        Err(e) => return e.error_response(),
+    };
+    let limit = state.limits.max_body_bytes;
+    let stream = stream
+        .max_frame_size(limit)
+        .aggregate_continuations()
+        .max_continuation_size(limit);
+    actix_web::rt::spawn(run(state.into_inner(), protocol, session, stream));
+    response
+}
+
+/// The bearer header a `connection_init` payload carries, in the shapes clients use.
+fn authorization(payload: &Value) -> Option<String> {
+    let find = |v: &Value| -> Option<String> {
+        for key in ["Authorization", "authorization"] {
+            if let Some(Value::String(s)) = v.get(key) {
+                return Some(s.clone());
+            }
+        }
+        match v.get("token") {
+            Some(Value::String(t)) => Some(format!("Bearer {t}")),
+            _ => None,
+        }
+    };
+    find(payload).or_else(|| payload.get("headers").and_then(find))
+}
+
+async fn run(
+    state: Arc<AppState>,
+    protocol: WebSocketProtocols,
+    mut session: actix_ws::Session,
+    mut incoming: actix_ws::AggregatedMessageStream,
+) {
+    let (to_graphql, from_client) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
+    let verifier = state.verifier.clone();
+    let store = state.services.store.clone();
+    let mut graphql = async_graphql::http::WebSocket::new(
+        state.schema.clone(),
+        UnboundedReceiverStream::new(from_client),
+        protocol,
+    )
+    .on_connection_init(move |payload| async move {
+        let header = authorization(&payload);
+        let principal = verifier
+            .verify_header(header.as_deref())
+            .map_err(|e| async_graphql::Error::from(ApiError::new(Code::Unauthenticated, e.0)))?;
+        tracing::debug!(subject = %principal.subject, "websocket authenticated");
+        let mut data = Data::default();
+        data.insert(principal);
+        data.insert(Loaders::new(store));
+        Ok(data)
+    });
+    let mut shutdown = state.shutdown.clone();
+    if *shutdown.borrow() {
+        let _ = session.close(Some(going_away())).await;
+        return;
+    }
+    let mut ping = tokio::time::interval(PING_INTERVAL);
+    ping.tick().await;
+    loop {
+        tokio::select! {
+            message = incoming.next() => match message {
+                Some(Ok(AggregatedMessage::Text(text))) => {
+                    if to_graphql.send(text.as_bytes().to_vec()).is_err() {
+                        break;
+                    }
+                }
+                Some(Ok(AggregatedMessage::Binary(bytes))) => {
+                    if to_graphql.send(bytes.to_vec()).is_err() {
+                        break;
+                    }
+                }
+                Some(Ok(AggregatedMessage::Ping(bytes))) => {
+                    if session.pong(&bytes).await.is_err() {
+                        return;
+                    }
+                }
+                Some(Ok(AggregatedMessage::Pong(_))) => {}
+                Some(Ok(AggregatedMessage::Close(_))) | Some(Err(_)) | None => break,
+            },
+            reply = graphql.next() => match reply {
+                Some(WsMessage::Text(text)) => {
+                    if session.text(text).await.is_err() {
+                        return;
+                    }
+                }
+                Some(WsMessage::Close(code, reason)) => {
+                    let _ = session
+                        .close(Some(CloseReason { code: CloseCode::Other(code), description: Some(reason) }))
+                        .await;
+                    return;
+                }
+                None => break,
+            },
+            _ = shutdown.changed() => {
+                let _ = session.close(Some(going_away())).await;
+                return;
+            }
+            _ = ping.tick() => {
+                if session.ping(b"").await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+    let _ = session.close(None).await;
+}
+
+fn going_away() -> CloseReason {
+    CloseReason {
+        code: CloseCode::Away,
+        description: Some("the server is shutting down".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_token_is_found_in_the_usual_payload_shapes() {
+        assert_eq!(
+            authorization(&json!({"Authorization": "Bearer a"})).as_deref(),
+            Some("Bearer a")
+        );
+        assert_eq!(
+            authorization(&json!({"token": "b"})).as_deref(),
+            Some("Bearer b")
+        );
+        assert_eq!(
+            authorization(&json!({"headers": {"authorization": "Bearer c"}})).as_deref(),
+            Some("Bearer c")
+        );
+        assert_eq!(authorization(&json!({})), None);
+    }
+}
