@@ -113,6 +113,17 @@ impl Verifier {
 
     /// The principal a token stands for, or why it is refused.
     pub fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        if let Some(alg) = header_algorithm(token)
+            && !self
+                .validation
+                .algorithms
+                .iter()
+                .any(|a| format!("{a:?}") == alg)
+        {
+            return Err(AuthError(format!(
+                "the token is signed with an algorithm this server does not accept ({alg})"
+            )));
+        }
         let data =
             jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).map_err(|e| {
                 AuthError(
@@ -163,6 +174,17 @@ impl Verifier {
             .ok_or_else(|| AuthError("the Authorization header must be 'Bearer <token>'".into()))?;
         self.verify(token)
     }
+}
+
+/// The `alg` a token's header names, read without trusting it: only to explain a refusal.
+fn header_algorithm(token: &str) -> Option<String> {
+    use base64::Engine;
+    let header = token.split('.').next()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header.trim_end_matches('='))
+        .ok()?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    value.get("alg")?.as_str().map(str::to_owned)
 }
 
 /// Signs tokens: for `tandem token`, the demo, and tests.

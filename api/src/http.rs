@@ -159,12 +159,13 @@ pub async fn get(req: HttpRequest, body: web::Payload, state: web::Data<AppState
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"));
-    if accepts_html && req.query_string().is_empty() {
-        if let Some(page) = &state.graphiql {
-            return HttpResponse::Ok()
-                .content_type("text/html; charset=utf-8")
-                .body(page.clone());
-        }
+    if accepts_html
+        && req.query_string().is_empty()
+        && let Some(page) = &state.graphiql
+    {
+        return HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(page.clone());
     }
     let id = request_id(&req);
     let span = tracing::info_span!("request", request_id = %id, method = "GET", operation = tracing::field::Empty, subject = tracing::field::Empty);

@@ -1,5 +1,7 @@
 //! Repository behaviour on SQLite and PostgreSQL.
 
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;

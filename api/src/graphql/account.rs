@@ -192,6 +192,7 @@ impl AccountOrderBy {
 /// Which accounts a list shows. Every criterion narrows the list; a list criterion matches any
 /// of its values, except `tags`, which must all be present.
 #[derive(InputObject, Default)]
+#[graphql(name = "AccountFilter")]
 pub struct AccountFilterInput {
     /// Text the name or the domain contains, ignoring case.
     pub search: Option<String>,
@@ -378,9 +379,10 @@ impl AccountQuery {
         last: Option<i32>,
         before: Option<String>,
         filter: Option<AccountFilterInput>,
-        #[graphql(default)] order_by: AccountOrderBy,
+        #[graphql(desc = "The order; NAME_ASC when not given.")] order_by: Option<AccountOrderBy>,
     ) -> async_graphql::Result<AccountConnection> {
         let (s, who) = parts(ctx)?;
+        let order_by = order_by.unwrap_or_default();
         if first.is_some() && last.is_some() {
             return Err(ApiError::invalid("last", "pass either first or last, not both").into());
         }

@@ -1,0 +1,11 @@
+//! End-to-end tests: the real server on a free port, spoken to over real HTTP and WebSocket,
+//! on SQLite and on PostgreSQL.
+
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
+
+mod accounts;
+mod audit;
+mod auth;
+mod events;
+mod protocol;
+mod support;

@@ -1,0 +1,183 @@
+//! GraphQL over HTTP: methods, media types, status codes, limits and configuration.
+
+use serde_json::{Value, json};
+use tandem_domain::auth::Role;
+use tandem_tests::db_test;
+
+use crate::support::{Server, first_error};
+
+async fn raw(
+    server: &Server,
+    accept: &str,
+    content_type: Option<&str>,
+    body: impl Into<reqwest::Body>,
+) -> (u16, String, Value) {
+    let mut request = server
+        .http
+        .post(&server.url)
+        .bearer_auth(server.token(Role::Admin))
+        .header("accept", accept)
+        .body(body);
+    if let Some(ct) = content_type {
+        request = request.header("content-type", ct);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let ct = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        ct,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+const GR: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+db_test! {
+    async fn requests_get_the_status_and_media_type_the_spec_asks_for(db) {
+        let server = Server::start(&db).await;
+        let (status, ct, body) = raw(&server, GR, Some(JSON), r#"{"query":"{ __typename }"}"#).await;
+        assert_eq!((status, ct.as_str()), (200, "application/graphql-response+json; charset=utf-8"));
+        assert_eq!(body, json!({"data": {"__typename": "Query"}}));
+        let (_, ct, _) = raw(&server, JSON, Some("application/json; charset=utf-8"), r#"{"query":"{ __typename }"}"#).await;
+        assert_eq!(ct, "application/json; charset=utf-8");
+
+        // A document that does not parse: 400 without data for the new media type, 200 for JSON.
+        let (status, _, body) = raw(&server, GR, Some(JSON), r#"{"query":"{ accounts { "}"#).await;
+        assert_eq!(status, 400);
+        assert!(body.get("data").is_none(), "{body}");
+        assert_eq!(first_error(&body).0, "BAD_USER_INPUT");
+        let (status, _, body) = raw(&server, JSON, Some(JSON), r#"{"query":"{ nope }"}"#).await;
+        assert_eq!(status, 200);
+        assert_eq!(first_error(&body).0, "BAD_USER_INPUT");
+
+        let (status, _, body) = raw(&server, GR, Some(JSON), "{not json").await;
+        assert_eq!(status, 400);
+        assert_eq!(first_error(&body).0, "BAD_USER_INPUT");
+        let (status, _, _) = raw(&server, GR, Some(JSON), vec![0xff_u8, 0xfe, 0x7b]).await;
+        assert_eq!(status, 400, "invalid UTF-8");
+        let (status, _, _) = raw(&server, GR, Some(JSON), r#"{"qeury":"{ __typename }"}"#).await;
+        assert_eq!(status, 400);
+        let (status, _, _) = raw(&server, GR, Some(JSON), r#"{"query":"{ __typename }","variables":"x"}"#).await;
+        assert_eq!(status, 400);
+        let (status, _, _) = raw(&server, GR, None, r#"{"query":"{ __typename }"}"#).await;
+        assert_eq!(status, 415);
+        let (status, _, _) = raw(&server, GR, Some("text/plain"), r#"{"query":"{ __typename }"}"#).await;
+        assert_eq!(status, 415);
+        let (status, _, _) = raw(&server, "text/csv", Some(JSON), r#"{"query":"{ __typename }"}"#).await;
+        assert_eq!(status, 406);
+        let (status, _, body) = raw(&server, GR, Some(JSON), r#"{"query":"query A { __typename } query B { __typename }","operationName":"C"}"#).await;
+        assert_eq!(status, 400, "{body}");
+        server.stop().await;
+    }
+}
+
+db_test! {
+    async fn get_runs_queries_but_not_mutations(db) {
+        let server = Server::start(&db).await;
+        let token = server.token(Role::Admin);
+        let response = server.http.get(&server.url)
+            .query(&[("query", "query Q($n: Int) { accounts(first: $n) { totalCount } }"), ("variables", r#"{"n": 1}"#), ("operationName", "Q")])
+            .bearer_auth(&token).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["data"]["accounts"]["totalCount"], 0);
+        let response = server.http.get(&server.url)
+            .query(&[("query", "mutation { createAccount(input: {name: \"X\"}) { account { id } } }")])
+            .bearer_auth(&token).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 405);
+        assert_eq!(response.headers().get("allow").unwrap(), "POST");
+        let body: Value = server.http.post(&server.url).bearer_auth(&token).json(&json!({"query": "{ accounts { totalCount } }"})).send().await.unwrap().json().await.unwrap();
+        assert_eq!(body["data"]["accounts"]["totalCount"], 0, "the GET mutation must not have run");
+        server.stop().await;
+    }
+}
+
+db_test! {
+    async fn depth_complexity_alias_and_size_limits_refuse_abuse(db) {
+        let server = Server::start_with(&db, &[("TANDEM_MAX_DEPTH", "6"), ("TANDEM_MAX_ALIASES", "3"), ("TANDEM_MAX_COMPLEXITY", "500"), ("TANDEM_MAX_BODY_BYTES", "4096")]).await;
+        let deep = "{ accounts { nodes { contacts { account { contacts { account { contacts { name } } } } } } } }";
+        let (status, _, body) = raw(&server, GR, Some(JSON), json!({"query": deep}).to_string()).await;
+        assert_eq!(status, 400);
+        assert!(first_error(&body).1.to_lowercase().contains("nested"), "{body}");
+        let aliases = "{ a: viewer { role } b: viewer { role } c: viewer { role } d: viewer { role } }";
+        let (status, _, body) = raw(&server, GR, Some(JSON), json!({"query": aliases}).to_string()).await;
+        assert_eq!(status, 400);
+        let (code, message) = first_error(&body);
+        assert_eq!(code, "BAD_USER_INPUT");
+        assert!(message.contains("aliases"), "{message}");
+        let wide = "{ accounts(first: 100) { nodes { id name domain industry plan region tags version } } }";
+        let (status, _, body) = raw(&server, GR, Some(JSON), json!({"query": wide}).to_string()).await;
+        assert_eq!(status, 400);
+        assert!(first_error(&body).1.to_lowercase().contains("complex"), "{body}");
+        let big = json!({"query": format!("{{ __typename }} # {}", "x".repeat(5000))}).to_string();
+        let (status, _, body) = raw(&server, GR, Some(JSON), big).await;
+        assert_eq!(status, 413);
+        assert_eq!(first_error(&body).0, "BAD_USER_INPUT");
+        let fine = "{ accounts(first: 5) { nodes { id name } } }";
+        let (status, _, _) = raw(&server, GR, Some(JSON), json!({"query": fine}).to_string()).await;
+        assert_eq!(status, 200);
+        server.stop().await;
+    }
+}
+
+db_test! {
+    async fn introspection_and_suggestions_follow_configuration(db) {
+        let open = Server::start(&db).await;
+        let (_, _, body) = raw(&open, GR, Some(JSON), r#"{"query":"{ __schema { queryType { name } } }"}"#).await;
+        assert_eq!(body["data"]["__schema"]["queryType"]["name"], "Query");
+        let (_, _, body) = raw(&open, GR, Some(JSON), r#"{"query":"{ acounts { totalCount } }"}"#).await;
+        assert!(first_error(&body).1.contains("Did you mean"), "{body}");
+        open.stop().await;
+
+        let closed = Server::start_with(&db, &[("TANDEM_INTROSPECTION", "false"), ("TANDEM_SUGGESTIONS", "false")]).await;
+        let (_, _, body) = raw(&closed, GR, Some(JSON), r#"{"query":"{ __schema { queryType { name } } }"}"#).await;
+        assert!(body.get("errors").is_some() || body["data"]["__schema"].is_null(), "introspection answered: {body}");
+        let (_, _, body) = raw(&closed, GR, Some(JSON), r#"{"query":"{ acounts { totalCount } }"}"#).await;
+        assert!(!first_error(&body).1.contains("Did you mean"), "{body}");
+        closed.stop().await;
+    }
+}
+
+db_test! {
+    async fn health_readiness_and_graphiql_answer(db) {
+        let server = Server::start(&db).await;
+        let health = server.http.get(format!("{}/healthz", server.base())).send().await.unwrap();
+        assert_eq!(health.status().as_u16(), 200);
+        let ready = server.http.get(format!("{}/readyz", server.base())).send().await.unwrap();
+        assert_eq!(ready.status().as_u16(), 200);
+        let page = server.http.get(&server.url).header("accept", "text/html").send().await.unwrap();
+        assert_eq!(page.status().as_u16(), 200);
+        assert!(page.text().await.unwrap().to_lowercase().contains("graphiql"));
+        let missing = server.http.get(format!("{}/nope", server.base())).send().await.unwrap();
+        assert_eq!(missing.status().as_u16(), 404);
+        let id = server.http.post(&server.url).bearer_auth(server.token(Role::Viewer))
+            .header("x-request-id", "trace-123").json(&json!({"query": "{ __typename }"})).send().await.unwrap();
+        assert_eq!(id.headers().get("x-request-id").unwrap(), "trace-123");
+        server.stop().await;
+    }
+}
+
+db_test! {
+    async fn internal_details_never_reach_the_client(db) {
+        let server = Server::start(&db).await;
+        // A cursor that decodes but points nowhere sensible, and ids of the wrong kind.
+        let bad = ["{ account(id: \"QWNjb3VudDpub3QtYS11dWlk\") { id } }", "{ accounts(after: \"eyJvIjowfQ\") { totalCount } }"];
+        for q in bad {
+            let (_, _, body) = raw(&server, GR, Some(JSON), json!({"query": q}).to_string()).await;
+            let text = body.to_string().to_lowercase();
+            for leak in ["select ", "sqlx", "sea_orm", "panicked", "stack backtrace"] {
+                assert!(!text.contains(leak), "{leak} leaked: {body}");
+            }
+            assert!(body["errors"][0]["extensions"]["code"].is_string(), "{body}");
+        }
+        server.stop().await;
+    }
+}

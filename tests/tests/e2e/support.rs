@@ -1,0 +1,255 @@
+//! Starting a server for a test and talking to it.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tandem_api::app::{self, RunningServer, StartOptions};
+use tandem_api::auth::Issuer;
+use tandem_api::settings::{Overrides, Settings};
+use tandem_domain::auth::Role;
+use tandem_tests::TestDb;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+/// The HS256 secret every test server uses.
+pub const SECRET: &str = "end-to-end-test-secret-of-enough-length";
+
+/// A running server and a client for it.
+pub struct Server {
+    pub url: String,
+    pub ws_url: String,
+    pub http: reqwest::Client,
+    pub settings: Settings,
+    running: RunningServer,
+}
+
+/// Settings for a test server on `db`, with `extra` environment variables.
+pub fn settings(db: &TestDb, extra: &[(&str, &str)]) -> Settings {
+    let mut vars: HashMap<String, String> = HashMap::new();
+    vars.insert("TANDEM_JWT_SECRET".into(), SECRET.into());
+    vars.insert("TANDEM_WORKERS".into(), "2".into());
+    vars.insert("TANDEM_DATABASE_MAX_CONNECTIONS".into(), "5".into());
+    vars.insert("TANDEM_EVENT_POLL_INTERVAL".into(), "200ms".into());
+    vars.insert("TANDEM_SHUTDOWN_TIMEOUT".into(), "5s".into());
+    if let Some(schema) = &db.pg_schema {
+        vars.insert("TANDEM_DATABASE_SCHEMA".into(), schema.clone());
+    }
+    for (k, v) in extra {
+        vars.insert((*k).into(), (*v).into());
+    }
+    Settings::from_vars(
+        &vars,
+        &Overrides {
+            bind: Some("127.0.0.1:0".into()),
+            database_url: Some(db.url.clone()),
+        },
+    )
+    .expect("valid test settings")
+}
+
+impl Server {
+    /// Starts a server on `db` with default test settings.
+    pub async fn start(db: &TestDb) -> Server {
+        Server::start_with(db, &[]).await
+    }
+
+    /// Starts a server on `db` with extra environment variables.
+    pub async fn start_with(db: &TestDb, extra: &[(&str, &str)]) -> Server {
+        let settings = settings(db, extra);
+        let store = app::connect(&settings).await.expect("connect and migrate");
+        let running = app::start(&settings, store, StartOptions::default())
+            .await
+            .expect("start the server");
+        let addr = running.addr;
+        Server {
+            url: format!("http://{addr}/graphql"),
+            ws_url: format!("ws://{addr}/graphql"),
+            http: reqwest::Client::new(),
+            settings,
+            running,
+        }
+    }
+
+    /// Stops the server gracefully.
+    pub async fn stop(self) {
+        self.running.stop().await;
+    }
+
+    /// The address it listens on.
+    pub fn base(&self) -> String {
+        format!("http://{}", self.running.addr)
+    }
+
+    /// A valid token for `role`.
+    pub fn token(&self, role: Role) -> String {
+        self.token_for("tester", role)
+    }
+
+    /// A valid token for `subject` with `role`.
+    pub fn token_for(&self, subject: &str, role: Role) -> String {
+        Issuer::new(&self.settings.auth)
+            .expect("issuer")
+            .issue(subject, role, Duration::from_secs(600))
+            .expect("token")
+    }
+
+    /// POSTs a GraphQL request and returns the HTTP status and the JSON body.
+    pub async fn post(&self, token: &str, query: &str, variables: Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(&self.url)
+            .bearer_auth(token)
+            .header("accept", "application/graphql-response+json")
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON body"))
+    }
+
+    /// POSTs as `role` and returns `data`, failing the test on any error.
+    pub async fn ok(&self, role: Role, query: &str, variables: Value) -> Value {
+        let (status, body) = self.post(&self.token(role), query, variables).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    /// POSTs as `role` and returns the first error's code and message.
+    pub async fn error(&self, role: Role, query: &str, variables: Value) -> (String, String) {
+        let (_, body) = self.post(&self.token(role), query, variables).await;
+        first_error(&body)
+    }
+}
+
+/// The first error of a response: its code and message.
+pub fn first_error(body: &Value) -> (String, String) {
+    let e = &body["errors"][0];
+    assert!(e.is_object(), "expected an error: {body}");
+    (
+        e["extensions"]["code"]
+            .as_str()
+            .unwrap_or("<none>")
+            .to_owned(),
+        e["message"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+pub const CREATE_ACCOUNT: &str = "mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id version name touchTier tags } } }";
+
+/// Creates an account named `name` as an admin; returns its id.
+pub async fn create_account(server: &Server, name: &str) -> String {
+    let data = server
+        .ok(
+            Role::Admin,
+            CREATE_ACCOUNT,
+            json!({ "input": { "name": name } }),
+        )
+        .await;
+    data["createAccount"]["account"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned()
+}
+
+/// A GraphQL WebSocket client (graphql-transport-ws or the legacy graphql-ws).
+pub struct WsClient {
+    stream: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    pub protocol: &'static str,
+}
+
+impl WsClient {
+    /// Connects and sends `connection_init` with `payload`; returns the server's first reply.
+    pub async fn connect(
+        server: &Server,
+        protocol: &'static str,
+        payload: Value,
+    ) -> (WsClient, Value) {
+        let mut request = server
+            .ws_url
+            .as_str()
+            .into_client_request()
+            .expect("ws request");
+        request
+            .headers_mut()
+            .insert("sec-websocket-protocol", protocol.parse().expect("header"));
+        let (stream, response) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("ws connect");
+        assert_eq!(
+            response
+                .headers()
+                .get("sec-websocket-protocol")
+                .and_then(|v| v.to_str().ok()),
+            Some(protocol)
+        );
+        let mut client = WsClient { stream, protocol };
+        client
+            .send(json!({ "type": "connection_init", "payload": payload }))
+            .await;
+        let ack = client.next_message().await.unwrap_or(Value::Null);
+        (client, ack)
+    }
+
+    /// Sends one JSON message.
+    pub async fn send(&mut self, message: Value) {
+        self.stream
+            .send(Message::Text(message.to_string().into()))
+            .await
+            .expect("ws send");
+    }
+
+    /// Starts a subscription with `id`.
+    pub async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+        let kind = if self.protocol == "graphql-transport-ws" {
+            "subscribe"
+        } else {
+            "start"
+        };
+        self.send(json!({ "id": id, "type": kind, "payload": { "query": query, "variables": variables } }))
+            .await;
+    }
+
+    /// The next JSON message (skipping keep-alives and pings), or `None` when the connection
+    /// closed; fails the test after 10 s of silence.
+    pub async fn next_message(&mut self) -> Option<Value> {
+        loop {
+            let next = tokio::time::timeout(Duration::from_secs(10), self.stream.next())
+                .await
+                .expect("a WebSocket message within 10 s");
+            match next {
+                Some(Ok(Message::Text(text))) => {
+                    let v: Value = serde_json::from_str(&text).expect("JSON message");
+                    if v["type"] == "ka" || v["type"] == "ping" || v["type"] == "pong" {
+                        continue;
+                    }
+                    return Some(v);
+                }
+                Some(Ok(Message::Close(frame))) => {
+                    return Some(json!({
+                        "type": "__closed",
+                        "code": frame.as_ref().map(|f| u16::from(f.code)),
+                        "reason": frame.as_ref().map(|f| f.reason.to_string()),
+                    }));
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return None,
+            }
+        }
+    }
+
+    /// The next `next`/`data` payload of a subscription.
+    pub async fn next_event(&mut self) -> Value {
+        let m = self.next_message().await.expect("an event");
+        assert!(
+            m["type"] == "next" || m["type"] == "data",
+            "expected an event, got {m}"
+        );
+        m["payload"]["data"].clone()
+    }
+}
