@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpServer, web};
-use async_graphql::http::GraphiQLSource;
 use tandem_persistence::{Store, StoreOptions};
 use tokio::sync::watch;
 
@@ -96,20 +95,9 @@ pub async fn start(
         },
         Some(services.clone()),
     );
-    let graphiql = settings.graphiql.then(|| {
-        let header = options
-            .graphiql_token
-            .as_ref()
-            .map(|t| format!("Bearer {t}"));
-        let mut source = GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql")
-            .title("Tandem");
-        if let Some(h) = &header {
-            source = source.header("Authorization", h);
-        }
-        source.finish()
-    });
+    let graphiql = settings
+        .graphiql
+        .then(|| crate::graphiql::page(options.graphiql_token.as_deref()));
     let state = web::Data::from(Arc::new(AppState {
         schema,
         verifier: Verifier::new(&settings.auth)?,
@@ -126,6 +114,10 @@ pub async fn start(
             .app_data(state.clone())
             .route("/graphql", web::post().to(crate::http::post))
             .route("/graphql", web::get().to(crate::http::get))
+            .route(
+                "/graphiql/{version}/{file}",
+                web::get().to(crate::graphiql::asset),
+            )
             .route("/healthz", web::get().to(crate::http::healthz))
             .route("/readyz", web::get().to(crate::http::readyz))
             .default_service(web::to(crate::http::not_found))

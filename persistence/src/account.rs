@@ -233,6 +233,7 @@ pub async fn count(store: &Store, filter: &AccountFilter) -> PersistenceResult<u
 }
 
 /// Creates an account and records `ACCOUNT_CREATED`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(store: &Store, actor: &str, data: AccountData) -> PersistenceResult<Account> {
     let tx = store.begin_write().await?;
     if let Some(owner) = data.owner_id {
@@ -273,6 +274,7 @@ pub async fn create(store: &Store, actor: &str, data: AccountData) -> Persistenc
 
 /// Applies `change` to the account if it is still at `version`, and records `ACCOUNT_UPDATED`
 /// with the fields that changed. A change that changes nothing writes nothing.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn update(
     store: &Store,
     actor: &str,
@@ -324,6 +326,7 @@ pub async fn update(
 }
 
 /// Archives the account if it is still at `version`, and records `ACCOUNT_ARCHIVED`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn archive(
     store: &Store,
     actor: &str,

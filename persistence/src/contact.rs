@@ -57,6 +57,7 @@ pub async fn by_accounts(
 }
 
 /// Adds a contact to an active account and records `CONTACT_CREATED` on it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
     store: &Store,
     actor: &str,
@@ -100,6 +101,7 @@ pub async fn create(
 }
 
 /// Applies `change` if the contact is still at `version`; records `CONTACT_UPDATED`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn update(
     store: &Store,
     actor: &str,
@@ -138,6 +140,7 @@ pub async fn update(
 }
 
 /// Archives the contact if still at `version`; records `CONTACT_ARCHIVED`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn archive(
     store: &Store,
     actor: &str,

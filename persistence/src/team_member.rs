@@ -61,6 +61,7 @@ pub async fn list(
 }
 
 /// Adds a team member and records `TEAM_MEMBER_CREATED`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
     store: &Store,
     actor: &str,
@@ -98,6 +99,7 @@ pub async fn create(
 }
 
 /// Applies `change` if the member is still at `version`; records `TEAM_MEMBER_UPDATED`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn update(
     store: &Store,
     actor: &str,
@@ -137,6 +139,7 @@ pub async fn update(
 
 /// Archives the member if still at `version`. Refused while they own active accounts, so that
 /// no account is left with an owner who cannot act on it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn archive(
     store: &Store,
     actor: &str,

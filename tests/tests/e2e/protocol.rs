@@ -155,7 +155,12 @@ db_test! {
         assert_eq!(ready.status().as_u16(), 200);
         let page = server.http.get(&server.url).header("accept", "text/html").send().await.unwrap();
         assert_eq!(page.status().as_u16(), 200);
-        assert!(page.text().await.unwrap().to_lowercase().contains("graphiql"));
+        let html = page.text().await.unwrap();
+        assert!(html.contains("GraphiQL"));
+        let script = html.split("src=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_owned();
+        let asset = server.http.get(format!("{}{script}", server.base())).send().await.unwrap();
+        assert_eq!(asset.status().as_u16(), 200, "{script}");
+        assert!(asset.headers().get("cache-control").unwrap().to_str().unwrap().contains("immutable"));
         let missing = server.http.get(format!("{}/nope", server.base())).send().await.unwrap();
         assert_eq!(missing.status().as_u16(), 404);
         let id = server.http.post(&server.url).bearer_auth(server.token(Role::Viewer))

@@ -1,0 +1,156 @@
+//! The `tandem` command as a person runs it.
+
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const TANDEM: &str = env!("CARGO_BIN_EXE_tandem");
+const SECRET: &str = "cli-test-secret-cli-test-secret-0123456789";
+
+fn temp_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("tandem-cli-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn schema_prints_the_checked_in_sdl() {
+    let out = Command::new(TANDEM).arg("schema").output().unwrap();
+    assert!(out.status.success());
+    let checked_in =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql")).unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), checked_in);
+}
+
+#[test]
+fn a_bad_setting_stops_the_server_naming_it_without_showing_secrets() {
+    let dir = temp_dir();
+    let out = Command::new(TANDEM)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .current_dir(&dir)
+        .env("TANDEM_MAX_DEPTH", "very")
+        .env("TANDEM_JWT_SECRET", "short-secret")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("TANDEM_MAX_DEPTH"), "{stderr}");
+    assert!(stderr.contains("TANDEM_JWT_SECRET"), "{stderr}");
+    assert!(!stderr.contains("short-secret"), "{stderr}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn token_prints_a_token_for_the_role() {
+    let out = Command::new(TANDEM)
+        .args(["token", "--role", "viewer", "--sub", "ann", "--ttl", "5m"])
+        .env("TANDEM_JWT_SECRET", SECRET)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(token.trim().split('.').count(), 3);
+    let bad = Command::new(TANDEM)
+        .args(["token", "--role", "boss"])
+        .env("TANDEM_JWT_SECRET", SECRET)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--role"));
+}
+
+/// The README's first command: serve with demo data, answer with the printed token, stop
+/// cleanly on SIGTERM.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_demo_loads_demo_data_and_stops_on_sigterm() {
+    let dir = temp_dir();
+    let mut child = Command::new(TANDEM)
+        .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
+        .current_dir(&dir)
+        .env_remove("TANDEM_JWT_SECRET")
+        .env_remove("TANDEM_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (url, token) = tokio::task::spawn_blocking(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        let mut url = None;
+        while let Some(Ok(line)) = lines.next() {
+            if let Some(rest) = line.strip_prefix("GraphiQL: ") {
+                url = rest.split_whitespace().next().map(str::to_owned);
+            }
+            if line.starts_with("Admin token") {
+                let token = lines.next().unwrap().unwrap();
+                return (url.unwrap(), token);
+            }
+        }
+        panic!("the demo banner never appeared");
+    })
+    .await
+    .unwrap();
+    assert!(
+        dir.join("tandem.db").exists(),
+        "the default SQLite file was not created"
+    );
+
+    let client = reqwest::Client::new();
+    let body: serde_json::Value = client
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"query": "{ accounts { totalCount } teamMembers { name } viewer { role teamMember { name } } }"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        body["data"]["accounts"]["totalCount"].as_i64().unwrap() >= 200,
+        "{body}"
+    );
+    assert!(
+        body["data"]["teamMembers"].as_array().unwrap().len() >= 20,
+        "{body}"
+    );
+    assert_eq!(body["data"]["viewer"]["role"], "ADMIN");
+    let page = client
+        .get(&url)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&token),
+        "the demo GraphiQL page carries the admin token"
+    );
+
+    let started = Instant::now();
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the server did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status {status}");
+    std::fs::remove_dir_all(dir).ok();
+}
