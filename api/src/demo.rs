@@ -109,41 +109,28 @@ const PREFIX: &[&str] = &[
     "Hollow",
     "Indigo",
 ];
-const SUFFIX: &[&str] = &[
-    "Outfitters",
-    "Apparel",
-    "Home",
-    "Goods",
-    "Supply",
-    "Collective",
-    "Living",
-    "Gear",
-    "Market",
-    "Studio",
-    "Beauty",
-    "Electronics",
-    "Kitchen",
-    "Pets",
-    "Cycles",
-    "Wholesale",
-    "Furniture",
-    "Toys",
-    "Jewelry",
-    "Provisions",
-];
-const INDUSTRIES: &[&str] = &[
-    "Apparel & Footwear",
-    "Consumer Electronics",
-    "Home & Garden",
-    "Health & Beauty",
-    "Sporting Goods",
-    "Grocery & Gourmet",
-    "Furniture",
-    "Toys & Games",
-    "Jewelry & Accessories",
-    "Automotive Parts",
-    "B2B Wholesale",
-    "Pet Supplies",
+/// Name endings and the industry a store with that name is in.
+const SUFFIX: &[(&str, &str)] = &[
+    ("Outfitters", "Sporting Goods"),
+    ("Apparel", "Apparel & Footwear"),
+    ("Home", "Home & Garden"),
+    ("Goods", "Home & Garden"),
+    ("Supply", "B2B Wholesale"),
+    ("Collective", "Apparel & Footwear"),
+    ("Living", "Furniture"),
+    ("Gear", "Sporting Goods"),
+    ("Market", "Grocery & Gourmet"),
+    ("Studio", "Jewelry & Accessories"),
+    ("Beauty", "Health & Beauty"),
+    ("Electronics", "Consumer Electronics"),
+    ("Kitchen", "Home & Garden"),
+    ("Pets", "Pet Supplies"),
+    ("Cycles", "Sporting Goods"),
+    ("Wholesale", "B2B Wholesale"),
+    ("Furniture", "Furniture"),
+    ("Toys", "Toys & Games"),
+    ("Jewelry", "Jewelry & Accessories"),
+    ("Provisions", "Grocery & Gourmet"),
 ];
 const REGIONS: &[&str] = &["NA", "EMEA", "APAC", "LATAM"];
 const TAGS: &[&str] = &[
@@ -235,11 +222,8 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
     let mut movements = Vec::new();
     let mut contacts = 0;
     for i in 0..ACCOUNTS {
-        let name = format!(
-            "{} {}",
-            PREFIX[i % PREFIX.len()],
-            SUFFIX[(i / PREFIX.len() + i * 7) % SUFFIX.len()]
-        );
+        let (suffix, industry) = SUFFIX[(i / PREFIX.len() + i * 7) % SUFFIX.len()];
+        let name = format!("{} {suffix}", PREFIX[i % PREFIX.len()]);
         let plan_index = rng.below(100);
         let (plan, tier, base_mrr) = match plan_index {
             0..=14 => (
@@ -299,7 +283,7 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
         let data = NewAccount {
             name: name.clone(),
             domain: Some(domain.clone()),
-            industry: Some((*rng.pick(INDUSTRIES)).to_owned()),
+            industry: Some(industry.to_owned()),
             company_size: Some(size),
             region: Some(region.to_owned()),
             plan: Some(plan.to_owned()),

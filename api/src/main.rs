@@ -86,6 +86,7 @@ async fn main() -> ExitCode {
 async fn serve(overrides: Overrides, with_demo: bool) -> anyhow::Result<()> {
     let mut settings = Settings::from_env(&overrides)?;
     telemetry::init(settings.log_format, &settings.log_filter);
+    let stop = app::shutdown_signal()?;
     if with_demo && settings.auth.algorithm == JwtAlgorithm::Hs256 && settings.auth.secret.is_none()
     {
         settings.auth.secret = Some(auth::ephemeral_secret());
@@ -107,27 +108,43 @@ async fn serve(overrides: Overrides, with_demo: bool) -> anyhow::Result<()> {
     let server = app::start(&settings, store.clone(), options).await?;
     tracing::info!(addr = %server.addr, "tandem is serving");
     if let Some((summary, token)) = banner {
-        let url = format!("http://{}/graphql", server.addr);
-        if summary.accounts > 0 {
-            println!(
-                "Loaded the demo data: {} accounts, {} contacts, {} team members.",
-                summary.accounts, summary.contacts, summary.team_members
-            );
-        } else {
-            println!("The database already holds data; the demo data was not loaded again.");
-        }
-        println!("GraphiQL: {url}  (open it in a browser; the admin token below is prefilled)");
-        println!("Admin token (valid 30 days):\n{token}");
-        println!(
-            "Try:\n  curl -s {url} -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\\n    -d '{{\"query\":\"{{ accounts(first: 3) {{ totalCount nodes {{ name touchTier mrr {{ formatted }} }} }} }}\"}}'"
-        );
+        print_banner(&format!("http://{}/graphql", server.addr), &summary, &token);
     }
-    app::shutdown_signal().await;
+    stop.await;
     tracing::info!("shutting down: finishing in-flight requests");
     server.stop().await;
     store.close().await.ok();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Tells the person who ran `serve --demo` how to try it. Written with `writeln!` and errors
+/// ignored: a closed stdout (a pipe whose reader left) must not take the server down.
+fn print_banner(url: &str, summary: &demo::DemoSummary, token: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = if summary.accounts > 0 {
+        writeln!(
+            out,
+            "Loaded the demo data: {} accounts, {} contacts, {} team members.",
+            summary.accounts, summary.contacts, summary.team_members
+        )
+    } else {
+        writeln!(
+            out,
+            "The database already holds data; the demo data was not loaded again."
+        )
+    };
+    let _ = writeln!(
+        out,
+        "GraphiQL: {url}  (open it in a browser; the admin token below is prefilled)"
+    );
+    let _ = writeln!(out, "Admin token (valid 30 days):\n{token}");
+    let _ = writeln!(
+        out,
+        "Try:\n  curl -s {url} -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\\n    -d '{{\"query\":\"{{ accounts(first: 3) {{ totalCount nodes {{ name touchTier mrr {{ formatted }} }} }} }}\"}}'"
+    );
+    let _ = out.flush();
 }
 
 async fn migrate(overrides: Overrides) -> anyhow::Result<()> {

@@ -77,7 +77,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_depth: 12,
+            max_depth: 15,
             max_complexity: 10_000,
             max_aliases: 30,
             max_body_bytes: 1024 * 1024,
@@ -402,7 +402,7 @@ mod tests {
         assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(s.auth.algorithm, JwtAlgorithm::Hs256);
-        assert_eq!(s.limits.max_depth, 12);
+        assert_eq!(s.limits.max_depth, 15);
     }
 
     #[test]

@@ -76,7 +76,9 @@ async fn serve_demo_loads_demo_data_and_stops_on_sigterm() {
         .env_remove("TANDEM_JWT_SECRET")
         .env_remove("TANDEM_DATABASE_URL")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::from(
+            std::fs::File::create(dir.join("stderr.log")).unwrap(),
+        ))
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
@@ -89,6 +91,8 @@ async fn serve_demo_loads_demo_data_and_stops_on_sigterm() {
             }
             if line.starts_with("Admin token") {
                 let token = lines.next().unwrap().unwrap();
+                // Keep reading, as a terminal would, so the server can print the rest.
+                std::thread::spawn(move || lines.for_each(drop));
                 return (url.unwrap(), token);
             }
         }
@@ -151,6 +155,10 @@ async fn serve_demo_loads_demo_data_and_stops_on_sigterm() {
         );
         std::thread::sleep(Duration::from_millis(50));
     };
-    assert!(status.success(), "exit status {status}");
+    let log = std::fs::read_to_string(dir.join("stderr.log")).unwrap_or_default();
+    assert!(
+        status.success(),
+        "exit status {status}; the server logged:\n{log}"
+    );
     std::fs::remove_dir_all(dir).ok();
 }

@@ -126,6 +126,15 @@ pub fn created<T: Serialize>(after: &T) -> Vec<FieldChange> {
     }
 }
 
+/// The change that archiving records: `archivedAt` from `null` to `at`.
+pub fn archived(at: DateTime<Utc>) -> Vec<FieldChange> {
+    vec![FieldChange {
+        field: "archivedAt".into(),
+        before: Value::Null,
+        after: serde_json::to_value(at).unwrap_or(Value::Null),
+    }]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,7 +20,7 @@ use uuid::Uuid;
 use crate::entity::{account, account_tag};
 use crate::error::corrupt;
 use crate::page::{Page, Window};
-use crate::{PersistenceError, PersistenceResult, Store, team_member};
+use crate::{PersistenceError, PersistenceResult, Store, team_member, versioned};
 
 /// The most ids one `IN (…)` list carries; longer lists are read in chunks.
 pub(crate) const MAX_IN_LIST: usize = 500;
@@ -353,11 +353,7 @@ pub async fn archive(
             subject_id: id.0,
             kind: EventKind::AccountArchived,
             actor: actor.to_owned(),
-            changes: vec![event::FieldChange {
-                field: "archivedAt".into(),
-                before: Value::Null,
-                after: serde_json::to_value(now).unwrap_or(Value::Null),
-            }],
+            changes: event::archived(now),
         },
     )
     .await?;
@@ -379,13 +375,7 @@ async fn load_for_write(
         .await?
         .pop()
         .ok_or_else(|| not_found(id))?;
-    if current.version != version {
-        return Err(PersistenceError::Stale {
-            entity: "account",
-            read: version,
-            current: current.version,
-        });
-    }
+    versioned::check("account", version, current.version)?;
     Ok(current)
 }
 
@@ -396,26 +386,21 @@ fn not_found(id: AccountId) -> PersistenceError {
     }
 }
 
-/// Writes the account's row if it is still at `read_version`.
 async fn save(
     tx: &DatabaseTransaction,
     account: &Account,
     read_version: i32,
 ) -> PersistenceResult<()> {
-    let result = account::Entity::update_many()
-        .set(active_model(account))
-        .filter(account::Column::Id.eq(account.id.0))
-        .filter(account::Column::Version.eq(read_version))
-        .exec(tx)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(PersistenceError::Stale {
-            entity: "account",
-            read: read_version,
-            current: read_version + 1,
-        });
-    }
-    Ok(())
+    let columns = (account::Column::Id, account::Column::Version);
+    versioned::save::<account::Entity>(
+        tx,
+        active_model(account),
+        columns,
+        account.id.0,
+        read_version,
+        "account",
+    )
+    .await
 }
 
 async fn write_tags(

@@ -7,7 +7,6 @@ use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
-use serde_json::Value;
 use tandem_domain::DomainResult;
 use tandem_domain::contact::{Contact, ContactData};
 use tandem_domain::event::{self, EventKind, NewEvent, SubjectKind};
@@ -16,7 +15,7 @@ use tandem_domain::ids::{AccountId, ContactId};
 use crate::account::MAX_IN_LIST;
 use crate::entity::contact;
 use crate::error::corrupt;
-use crate::{PersistenceError, PersistenceResult, Store};
+use crate::{PersistenceError, PersistenceResult, Store, versioned};
 
 /// The contacts with these ids that exist, archived or not.
 pub async fn by_ids(store: &Store, ids: &[ContactId]) -> PersistenceResult<Vec<Contact>> {
@@ -158,11 +157,7 @@ pub async fn archive(
         ..current
     };
     save(&tx, &archived, version).await?;
-    let changes = vec![event::FieldChange {
-        field: "archivedAt".into(),
-        before: Value::Null,
-        after: serde_json::to_value(now).unwrap_or(Value::Null),
-    }];
+    let changes = event::archived(now);
     record(
         store,
         &tx,
@@ -233,13 +228,7 @@ async fn load_for_write(
             id: id.to_string(),
         })
         .and_then(to_domain)?;
-    if current.version != version {
-        return Err(PersistenceError::Stale {
-            entity: "contact",
-            read: version,
-            current: current.version,
-        });
-    }
+    versioned::check("contact", version, current.version)?;
     Ok(current)
 }
 
@@ -248,20 +237,16 @@ async fn save(
     contact: &Contact,
     read_version: i32,
 ) -> PersistenceResult<()> {
-    let result = contact::Entity::update_many()
-        .set(active_model(contact))
-        .filter(contact::Column::Id.eq(contact.id.0))
-        .filter(contact::Column::Version.eq(read_version))
-        .exec(tx)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(PersistenceError::Stale {
-            entity: "contact",
-            read: read_version,
-            current: read_version + 1,
-        });
-    }
-    Ok(())
+    let columns = (contact::Column::Id, contact::Column::Version);
+    versioned::save::<contact::Entity>(
+        tx,
+        active_model(contact),
+        columns,
+        contact.id.0,
+        read_version,
+        "contact",
+    )
+    .await
 }
 
 fn active_model(c: &Contact) -> contact::ActiveModel {

@@ -14,6 +14,7 @@ pub mod page;
 pub mod revenue;
 pub mod store;
 pub mod team_member;
+mod versioned;
 
 pub use error::{PersistenceError, PersistenceResult};
 pub use store::{Backend, Store, StoreOptions};

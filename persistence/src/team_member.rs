@@ -6,7 +6,6 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder,
 };
-use serde_json::Value;
 use tandem_domain::event::{self, EventKind, NewEvent, SubjectKind};
 use tandem_domain::ids::TeamMemberId;
 use tandem_domain::team_member::{Team, TeamMember, TeamMemberData};
@@ -15,7 +14,7 @@ use tandem_domain::{DomainError, DomainResult};
 use crate::account::MAX_IN_LIST;
 use crate::entity::{account, team_member};
 use crate::error::corrupt;
-use crate::{PersistenceError, PersistenceResult, Store};
+use crate::{PersistenceError, PersistenceResult, Store, versioned};
 
 /// The team members with these ids that exist, archived or not.
 pub async fn by_ids(store: &Store, ids: &[TeamMemberId]) -> PersistenceResult<Vec<TeamMember>> {
@@ -174,11 +173,7 @@ pub async fn archive(
         ..current
     };
     save(&tx, &archived, version).await?;
-    let changes = vec![event::FieldChange {
-        field: "archivedAt".into(),
-        before: Value::Null,
-        after: serde_json::to_value(now).unwrap_or(Value::Null),
-    }];
+    let changes = event::archived(now);
     record(
         store,
         &tx,
@@ -263,13 +258,7 @@ async fn load_for_write<C: ConnectionTrait>(
             id: id.to_string(),
         })
         .and_then(to_domain)?;
-    if current.version != version {
-        return Err(PersistenceError::Stale {
-            entity: "team member",
-            read: version,
-            current: current.version,
-        });
-    }
+    versioned::check("team member", version, current.version)?;
     Ok(current)
 }
 
@@ -278,20 +267,16 @@ async fn save(
     member: &TeamMember,
     read_version: i32,
 ) -> PersistenceResult<()> {
-    let result = team_member::Entity::update_many()
-        .set(active_model(member))
-        .filter(team_member::Column::Id.eq(member.id.0))
-        .filter(team_member::Column::Version.eq(read_version))
-        .exec(tx)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(PersistenceError::Stale {
-            entity: "team member",
-            read: read_version,
-            current: read_version + 1,
-        });
-    }
-    Ok(())
+    let columns = (team_member::Column::Id, team_member::Column::Version);
+    versioned::save::<team_member::Entity>(
+        tx,
+        active_model(member),
+        columns,
+        member.id.0,
+        read_version,
+        "team member",
+    )
+    .await
 }
 
 fn active_model(member: &TeamMember) -> team_member::ActiveModel {

@@ -3,6 +3,7 @@
 // Prints every result, then one summary line per level: "MUST n passed, m failed".
 // Exits non-zero when any MUST fails.
 import { serverAudits } from 'graphql-http';
+import { getIntrospectionQuery } from 'graphql';
 
 const url = process.argv[2];
 const token = process.env.TANDEM_TOKEN;
@@ -28,6 +29,31 @@ for (const audit of serverAudits({ url, fetchFn })) {
     counts[level].failed++;
     if (level === 'MUST') mustFailed++;
     console.log(`${result.status.padEnd(5)} ${audit.name}: ${result.reason}`);
+  }
+}
+// The full introspection query GraphiQL and code generators send must pass the default limits.
+{
+  const query = getIntrospectionQuery({
+    descriptions: true,
+    specifiedByUrl: true,
+    directiveIsRepeatable: true,
+    schemaDescription: true,
+    inputValueDeprecation: true,
+  });
+  const res = await fetchFn(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    body: JSON.stringify({ query }),
+  });
+  const body = await res.json();
+  counts.MUST ??= { passed: 0, failed: 0 };
+  if (res.status === 200 && !body.errors && body.data?.__schema?.queryType?.name === 'Query') {
+    counts.MUST.passed++;
+    console.log('ok    MUST answer the full introspection query within the default limits');
+  } else {
+    counts.MUST.failed++;
+    mustFailed++;
+    console.log(`error MUST answer the full introspection query within the default limits: ${res.status} ${JSON.stringify(body.errors)}`);
   }
 }
 for (const [level, c] of Object.entries(counts)) {
