@@ -84,6 +84,8 @@ pub enum Action {
     ArchiveContact,
     /// Create, update or archive a team member.
     ManageTeam,
+    /// Scope and run engagements and their phases.
+    WriteEngagement,
 }
 
 impl fmt::Display for Action {
@@ -96,6 +98,7 @@ impl fmt::Display for Action {
             Action::WriteContact => "create or update contacts",
             Action::ArchiveContact => "archive contacts",
             Action::ManageTeam => "manage team members",
+            Action::WriteEngagement => "scope or run engagements",
         })
     }
 }
@@ -112,6 +115,7 @@ impl Action {
             Action::WriteContact => &[Admin, CsManager, Services, Integration],
             Action::ArchiveContact => &[Admin, CsManager, Services],
             Action::ManageTeam => &[Admin],
+            Action::WriteEngagement => &[Admin, Services],
         }
     }
 }

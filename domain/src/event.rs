@@ -32,6 +32,18 @@ crate::text_enum! {
         TeamMemberUpdated = "TEAM_MEMBER_UPDATED",
         /// A team member was archived.
         TeamMemberArchived = "TEAM_MEMBER_ARCHIVED",
+        /// An engagement was scoped.
+        EngagementCreated = "ENGAGEMENT_CREATED",
+        /// An engagement's fields changed.
+        EngagementUpdated = "ENGAGEMENT_UPDATED",
+        /// An engagement moved to another status.
+        EngagementStatusChanged = "ENGAGEMENT_STATUS_CHANGED",
+        /// A phase was added to an engagement.
+        PhaseCreated = "PHASE_CREATED",
+        /// A phase's fields, order or dependencies changed.
+        PhaseUpdated = "PHASE_UPDATED",
+        /// A phase moved to another status.
+        PhaseStatusChanged = "PHASE_STATUS_CHANGED",
     }
 }
 
@@ -44,6 +56,10 @@ crate::text_enum! {
         Contact = "CONTACT",
         /// A team member.
         TeamMember = "TEAM_MEMBER",
+        /// An engagement.
+        Engagement = "ENGAGEMENT",
+        /// A phase of an engagement.
+        Phase = "PHASE",
     }
 }
 

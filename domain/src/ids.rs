@@ -51,3 +51,11 @@ id_type!(
     /// A person at the vendor.
     TeamMemberId
 );
+id_type!(
+    /// A piece of services work for an account.
+    EngagementId
+);
+id_type!(
+    /// A phase of an engagement.
+    PhaseId
+);

@@ -7,6 +7,7 @@
 pub mod account;
 pub mod auth;
 pub mod contact;
+pub mod engagement;
 pub mod error;
 pub mod event;
 pub mod ids;

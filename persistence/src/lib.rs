@@ -8,6 +8,7 @@ mod entity;
 
 pub mod account;
 pub mod contact;
+pub mod engagement;
 pub mod error;
 pub mod event;
 pub mod page;

@@ -19,19 +19,11 @@ use tandem_persistence::account::{AccountFilter, AccountKey, AccountOrder};
 use tandem_persistence::event::EventQuery;
 use tandem_persistence::page::Window;
 use tandem_persistence::revenue::NewRevenueMovement;
-use tandem_persistence::{
-    PersistenceError, Store, StoreOptions, account, contact, event, revenue, team_member,
-};
-use tandem_tests::{TestDb, db_test};
+use tandem_persistence::{PersistenceError, Store, account, contact, event, revenue, team_member};
+use tandem_tests::db_test;
 
-async fn open(db: &TestDb) -> Store {
-    let mut options = StoreOptions::new(db.url.clone());
-    options.pg_schema = db.pg_schema.clone();
-    options.max_connections = 8;
-    let store = Store::connect(&options).await.expect("connect");
-    store.migrate().await.expect("migrate");
-    store
-}
+mod common;
+use common::open;
 
 fn new_account(name: &str) -> NewAccount {
     NewAccount {

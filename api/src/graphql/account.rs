@@ -11,6 +11,7 @@ use tandem_persistence::account::{AccountFilter, AccountKey, AccountOrder};
 use tandem_persistence::page::{Page, Window};
 
 use super::contact::ContactNode;
+use super::engagement::EngagementNode;
 use super::enums::{CompanySize, LifecycleStage, TouchTier};
 use super::ids::{self, Kind};
 use super::money::MoneyValue;
@@ -134,6 +135,17 @@ impl AccountNode {
             .unwrap_or_default()
             .into_iter()
             .map(ContactNode)
+            .collect())
+    }
+    /// Its services engagements, oldest first.
+    async fn engagements(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<EngagementNode>> {
+        Ok(loaders(ctx)?
+            .engagements_by_account()
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(EngagementNode)
             .collect())
     }
     /// When it was created.

@@ -124,4 +124,70 @@ pub enum EventKind {
     TeamMemberUpdated,
     /// A team member was archived.
     TeamMemberArchived,
+    /// An engagement was scoped.
+    EngagementCreated,
+    /// An engagement's fields changed.
+    EngagementUpdated,
+    /// An engagement moved to another status.
+    EngagementStatusChanged,
+    /// A phase was added.
+    PhaseCreated,
+    /// A phase's fields, order or dependencies changed.
+    PhaseUpdated,
+    /// A phase moved to another status.
+    PhaseStatusChanged,
+}
+
+/// What kind of services work an engagement is.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "tandem_domain::engagement::EngagementKind")]
+pub enum EngagementKind {
+    /// Moving a merchant off a legacy platform, phase by phase.
+    Replatforming,
+    /// Getting a new customer live.
+    Onboarding,
+    /// Improving how an existing customer uses the product.
+    Optimization,
+}
+
+/// Where an engagement stands: PLANNED → ACTIVE ↔ ON_HOLD, ACTIVE → COMPLETED (every phase
+/// accepted), or CANCELLED from any open status.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "tandem_domain::engagement::EngagementStatus")]
+pub enum EngagementStatus {
+    /// Scoped, not started.
+    Planned,
+    /// Work is under way.
+    Active,
+    /// Paused; can resume.
+    OnHold,
+    /// Every phase accepted; closed.
+    Completed,
+    /// Stopped for good.
+    Cancelled,
+}
+
+/// Where a phase stands: PLANNED → IN_PROGRESS → DELIVERED → ACCEPTED; a rejected delivery
+/// goes back to IN_PROGRESS.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "tandem_domain::engagement::PhaseStatus")]
+pub enum PhaseStatus {
+    /// Not started.
+    Planned,
+    /// Work is under way.
+    InProgress,
+    /// Handed over; awaiting acceptance.
+    Delivered,
+    /// Accepted by the customer.
+    Accepted,
+}
+
+/// What a phase is organised around.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "tandem_domain::engagement::FocusKind")]
+pub enum FocusKind {
+    /// One product line.
+    ProductLine,
+    /// One problem.
+    Problem,
 }

@@ -68,6 +68,8 @@ impl AccountEventNode {
             SubjectKind::Account => Kind::Account,
             SubjectKind::Contact => Kind::Contact,
             SubjectKind::TeamMember => Kind::TeamMember,
+            SubjectKind::Engagement => Kind::Engagement,
+            SubjectKind::Phase => Kind::Phase,
         };
         ids::encode(kind, self.0.event.subject_id)
     }

@@ -19,6 +19,10 @@ pub enum Kind {
     Contact,
     /// A team member.
     TeamMember,
+    /// An engagement.
+    Engagement,
+    /// A phase of an engagement.
+    Phase,
 }
 
 impl Kind {
@@ -27,6 +31,8 @@ impl Kind {
             Kind::Account => "Account",
             Kind::Contact => "Contact",
             Kind::TeamMember => "TeamMember",
+            Kind::Engagement => "Engagement",
+            Kind::Phase => "Phase",
         }
     }
 
@@ -35,6 +41,8 @@ impl Kind {
             "Account" => Some(Kind::Account),
             "Contact" => Some(Kind::Contact),
             "TeamMember" => Some(Kind::TeamMember),
+            "Engagement" => Some(Kind::Engagement),
+            "Phase" => Some(Kind::Phase),
             _ => None,
         }
     }

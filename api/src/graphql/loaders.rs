@@ -13,9 +13,10 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::Utc;
 use tandem_domain::account::Account;
 use tandem_domain::contact::Contact;
-use tandem_domain::ids::{AccountId, TeamMemberId};
+use tandem_domain::engagement::{Engagement, Phase};
+use tandem_domain::ids::{AccountId, EngagementId, TeamMemberId};
 use tandem_domain::team_member::TeamMember;
-use tandem_persistence::{Store, account, contact, revenue, team_member};
+use tandem_persistence::{Store, account, contact, engagement, revenue, team_member};
 
 use crate::error::ApiError;
 
@@ -29,6 +30,9 @@ pub struct Loaders {
     team_members: OnceLock<DataLoader<TeamMemberLoader>>,
     contacts: OnceLock<DataLoader<ContactsLoader>>,
     mrr: OnceLock<DataLoader<MrrLoader>>,
+    engagements: OnceLock<DataLoader<EngagementLoader>>,
+    engagements_by_account: OnceLock<DataLoader<EngagementsByAccountLoader>>,
+    phases: OnceLock<DataLoader<PhasesLoader>>,
 }
 
 fn make<T: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(
@@ -46,6 +50,9 @@ impl Loaders {
             team_members: OnceLock::new(),
             contacts: OnceLock::new(),
             mrr: OnceLock::new(),
+            engagements: OnceLock::new(),
+            engagements_by_account: OnceLock::new(),
+            phases: OnceLock::new(),
         }
     }
 
@@ -65,6 +72,24 @@ impl Loaders {
     pub fn contacts(&self) -> &DataLoader<ContactsLoader> {
         self.contacts
             .get_or_init(|| make(ContactsLoader(self.store.clone())))
+    }
+
+    /// Engagements by id.
+    pub fn engagements(&self) -> &DataLoader<EngagementLoader> {
+        self.engagements
+            .get_or_init(|| make(EngagementLoader(self.store.clone())))
+    }
+
+    /// Each account's engagements.
+    pub fn engagements_by_account(&self) -> &DataLoader<EngagementsByAccountLoader> {
+        self.engagements_by_account
+            .get_or_init(|| make(EngagementsByAccountLoader(self.store.clone())))
+    }
+
+    /// Each engagement's phases, in order, with their dependencies.
+    pub fn phases(&self) -> &DataLoader<PhasesLoader> {
+        self.phases
+            .get_or_init(|| make(PhasesLoader(self.store.clone())))
     }
 
     /// Today's MRR (minor units) by account.
@@ -129,5 +154,54 @@ impl Loader<AccountId> for MrrLoader {
 
     async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, i64>, ApiError> {
         Ok(revenue::mrr_on(&self.0, keys, Utc::now().date_naive()).await?)
+    }
+}
+
+/// Loads engagements by id.
+pub struct EngagementLoader(Store);
+
+impl Loader<EngagementId> for EngagementLoader {
+    type Value = Engagement;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[EngagementId],
+    ) -> Result<HashMap<EngagementId, Engagement>, ApiError> {
+        Ok(engagement::by_ids(&self.0, keys)
+            .await?
+            .into_iter()
+            .map(|e| (e.id, e))
+            .collect())
+    }
+}
+
+/// Loads each account's engagements.
+pub struct EngagementsByAccountLoader(Store);
+
+impl Loader<AccountId> for EngagementsByAccountLoader {
+    type Value = Vec<Engagement>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[AccountId],
+    ) -> Result<HashMap<AccountId, Vec<Engagement>>, ApiError> {
+        Ok(engagement::by_accounts(&self.0, keys).await?)
+    }
+}
+
+/// Loads each engagement's phases.
+pub struct PhasesLoader(Store);
+
+impl Loader<EngagementId> for PhasesLoader {
+    type Value = Vec<Phase>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[EngagementId],
+    ) -> Result<HashMap<EngagementId, Vec<Phase>>, ApiError> {
+        Ok(engagement::phase::of_engagements(&self.0, keys).await?)
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod contact;
+pub mod engagement;
 pub mod enums;
 pub mod event;
 pub mod ids;
@@ -29,6 +30,7 @@ pub struct Query(
     account::AccountQuery,
     contact::ContactQuery,
     team_member::TeamMemberQuery,
+    engagement::EngagementQuery,
     event::EventQuery,
 );
 
@@ -38,6 +40,7 @@ pub struct Mutation(
     account::AccountMutation,
     contact::ContactMutation,
     team_member::TeamMemberMutation,
+    engagement::EngagementMutation,
 );
 
 /// Every subscription.

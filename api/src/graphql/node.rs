@@ -3,10 +3,11 @@
 
 use async_graphql::{Context, ID, Interface, Object, SimpleObject};
 use futures_util::future::try_join_all;
-use tandem_domain::ids::{AccountId, ContactId, TeamMemberId};
+use tandem_domain::ids::{AccountId, ContactId, EngagementId, PhaseId, TeamMemberId};
 
 use super::account::AccountNode;
 use super::contact::ContactNode;
+use super::engagement::{EngagementNode, PhaseNode};
 use super::ids::{self, Kind};
 use super::team_member::TeamMemberNode;
 use super::{loaders, parts};
@@ -23,6 +24,10 @@ pub enum Node {
     Contact(ContactNode),
     /// A team member.
     TeamMember(TeamMemberNode),
+    /// An engagement.
+    Engagement(EngagementNode),
+    /// A phase of an engagement.
+    Phase(PhaseNode),
 }
 
 /// Where a page sits in its list.
@@ -65,6 +70,12 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Nod
         Kind::TeamMember => service::team_member::get(s, who, TeamMemberId(uuid))
             .await?
             .map(|m| Node::TeamMember(TeamMemberNode(m))),
+        Kind::Engagement => service::engagement::get(s, who, EngagementId(uuid))
+            .await?
+            .map(|e| Node::Engagement(EngagementNode(e))),
+        Kind::Phase => service::engagement::get_phase(s, who, PhaseId(uuid))
+            .await?
+            .map(|p| Node::Phase(PhaseNode(p))),
     })
 }
 

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod contact;
+pub mod engagement;
 pub mod event;
 pub mod team_member;
 

@@ -5,5 +5,8 @@ pub mod account;
 pub mod account_event;
 pub mod account_tag;
 pub mod contact;
+pub mod engagement;
+pub mod phase;
+pub mod phase_dependency;
 pub mod revenue_event;
 pub mod team_member;

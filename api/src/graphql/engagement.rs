@@ -1,0 +1,863 @@
+//! Engagements and phases in the API.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use tandem_domain::engagement::{
+    self as rules, Engagement, EngagementPatch, Milestone, NewEngagement, NewPhase, Phase,
+    PhasePatch,
+};
+use tandem_domain::ids::{AccountId, EngagementId, PhaseId, TeamMemberId};
+use tandem_persistence::engagement::EngagementFilter;
+use tandem_persistence::page::{Page, Window};
+
+use super::account::{AccountNode, patch};
+use super::enums::{EngagementKind, EngagementStatus, FocusKind, PhaseStatus};
+use super::ids::{self, Kind};
+use super::node::PageInfo;
+use super::scalars::Date;
+use super::team_member::TeamMemberNode;
+use super::{DEFAULT_PAGE, loaders, page_size, parts};
+use crate::error::{ApiError, ApiResult};
+use crate::service;
+
+/// A piece of services work for an account, run in phases.
+pub struct EngagementNode(pub Engagement);
+
+/// How far an engagement has come.
+#[derive(SimpleObject)]
+pub struct EngagementProgress {
+    /// Phases the customer has accepted.
+    pub accepted_phases: i32,
+    /// All phases.
+    pub total_phases: i32,
+    /// Accepted phases as a share of all phases, 0 to 1 (0 without phases).
+    pub by_count: f64,
+}
+
+impl EngagementNode {
+    async fn phase_list(&self, ctx: &Context<'_>) -> ApiResult<Vec<Phase>> {
+        Ok(loaders(ctx)?
+            .phases()
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default())
+    }
+}
+
+#[Object(name = "Engagement")]
+impl EngagementNode {
+    /// The engagement's opaque global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Engagement, self.0.id.0)
+    }
+    /// Bumped on every change.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// The account it serves.
+    async fn account(&self, ctx: &Context<'_>) -> async_graphql::Result<AccountNode> {
+        loaders(ctx)?
+            .accounts()
+            .load_one(self.0.account_id)
+            .await?
+            .map(AccountNode)
+            .ok_or_else(|| ApiError::not_found("the engagement's account no longer exists").into())
+    }
+    /// A short name.
+    async fn name(&self) -> &str {
+        &self.0.data.name
+    }
+    /// What kind of work it is.
+    async fn kind(&self) -> EngagementKind {
+        self.0.data.kind.into()
+    }
+    /// The platform the merchant leaves.
+    async fn source_platform(&self) -> Option<&str> {
+        self.0.data.source_platform.as_deref()
+    }
+    /// The platform the merchant moves to.
+    async fn target_platform(&self) -> Option<&str> {
+        self.0.data.target_platform.as_deref()
+    }
+    /// The services lead.
+    async fn lead(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<TeamMemberNode>> {
+        let Some(lead) = self.0.data.lead_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?
+            .team_members()
+            .load_one(lead)
+            .await?
+            .map(TeamMemberNode))
+    }
+    /// What the engagement is for.
+    async fn description(&self) -> Option<&str> {
+        self.0.data.description.as_deref()
+    }
+    /// When work is planned to start.
+    async fn planned_start(&self) -> Option<Date> {
+        self.0.data.planned_start.map(Date)
+    }
+    /// Where it stands.
+    async fn status(&self) -> EngagementStatus {
+        self.0.status.into()
+    }
+    /// Its phases, in order.
+    async fn phases(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PhaseNode>> {
+        Ok(self
+            .phase_list(ctx)
+            .await?
+            .into_iter()
+            .map(PhaseNode)
+            .collect())
+    }
+    /// Accepted phases against all phases.
+    async fn progress(&self, ctx: &Context<'_>) -> async_graphql::Result<EngagementProgress> {
+        let p = rules::progress(&self.phase_list(ctx).await?);
+        Ok(EngagementProgress {
+            accepted_phases: p.accepted as i32,
+            total_phases: p.total as i32,
+            by_count: if p.total == 0 {
+                0.0
+            } else {
+                p.accepted as f64 / p.total as f64
+            },
+        })
+    }
+    /// Planned phases whose dependencies are all delivered: what can start next.
+    async fn next_startable_phases(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<PhaseNode>> {
+        let phases = self.phase_list(ctx).await?;
+        Ok(rules::next_startable(&phases)
+            .into_iter()
+            .cloned()
+            .map(PhaseNode)
+            .collect())
+    }
+    /// The latest any phase is, in days, against its planned delivery (negative: early; null
+    /// without planned dates).
+    async fn slippage_days(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i64>> {
+        let today = Utc::now().date_naive();
+        Ok(self
+            .phase_list(ctx)
+            .await?
+            .iter()
+            .filter_map(|p| p.slippage(today).end_days)
+            .max())
+    }
+    /// When it was scoped.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When it last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// A checkpoint inside a phase.
+#[derive(SimpleObject, InputObject, Clone)]
+#[graphql(input_name = "MilestoneInput")]
+pub struct MilestoneValue {
+    /// What is reached.
+    pub name: String,
+    /// When it is due.
+    pub due: Option<Date>,
+    /// When it was reached.
+    pub done_on: Option<Date>,
+}
+
+impl From<MilestoneValue> for Milestone {
+    fn from(m: MilestoneValue) -> Self {
+        Milestone {
+            name: m.name,
+            due: m.due.map(|d| d.0),
+            done_on: m.done_on.map(|d| d.0),
+        }
+    }
+}
+
+/// Days late against plan (negative: early).
+#[derive(SimpleObject)]
+pub struct PhaseSlippage {
+    /// Actual start (or today, while overdue) minus planned start; null without a plan.
+    pub start_days: Option<i64>,
+    /// Delivery (or today, while overdue) minus planned end; null without a plan.
+    pub end_days: Option<i64>,
+}
+
+/// One step of an engagement: a product line or a problem at a time.
+pub struct PhaseNode(pub Phase);
+
+impl PhaseNode {
+    async fn siblings(&self, ctx: &Context<'_>) -> ApiResult<Vec<Phase>> {
+        Ok(loaders(ctx)?
+            .phases()
+            .load_one(self.0.engagement_id)
+            .await?
+            .unwrap_or_default())
+    }
+}
+
+#[Object(name = "Phase")]
+impl PhaseNode {
+    /// The phase's opaque global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Phase, self.0.id.0)
+    }
+    /// Bumped on every change.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// The engagement it belongs to.
+    async fn engagement(&self, ctx: &Context<'_>) -> async_graphql::Result<EngagementNode> {
+        loaders(ctx)?
+            .engagements()
+            .load_one(self.0.engagement_id)
+            .await?
+            .map(EngagementNode)
+            .ok_or_else(|| ApiError::not_found("the phase's engagement no longer exists").into())
+    }
+    /// Its place in the engagement, from 1.
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    /// A short name.
+    async fn name(&self) -> &str {
+        &self.0.data.name
+    }
+    /// Whether it is organised around a product line or a problem.
+    async fn focus_kind(&self) -> FocusKind {
+        self.0.data.focus_kind.into()
+    }
+    /// The product line or the problem.
+    async fn focus(&self) -> &str {
+        &self.0.data.focus
+    }
+    /// What it sets out to do.
+    async fn objective(&self) -> Option<&str> {
+        self.0.data.objective.as_deref()
+    }
+    /// The value it should deliver.
+    async fn expected_value(&self) -> Option<&str> {
+        self.0.data.expected_value.as_deref()
+    }
+    /// Where it stands.
+    async fn status(&self) -> PhaseStatus {
+        self.0.status.into()
+    }
+    /// Planned start.
+    async fn planned_start(&self) -> Option<Date> {
+        self.0.data.planned_start.map(Date)
+    }
+    /// Planned delivery.
+    async fn planned_end(&self) -> Option<Date> {
+        self.0.data.planned_end.map(Date)
+    }
+    /// When work started.
+    async fn actual_start(&self) -> Option<Date> {
+        self.0.actual_start.map(Date)
+    }
+    /// When it was delivered.
+    async fn actual_end(&self) -> Option<Date> {
+        self.0.actual_end.map(Date)
+    }
+    /// When the customer accepted it.
+    async fn accepted_on(&self) -> Option<Date> {
+        self.0.accepted_on.map(Date)
+    }
+    /// Checkpoints inside the phase.
+    async fn milestones(&self) -> Vec<MilestoneValue> {
+        self.0
+            .data
+            .milestones
+            .iter()
+            .map(|m| MilestoneValue {
+                name: m.name.clone(),
+                due: m.due.map(Date),
+                done_on: m.done_on.map(Date),
+            })
+            .collect()
+    }
+    /// The phases it depends on.
+    async fn depends_on(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PhaseNode>> {
+        Ok(self
+            .siblings(ctx)
+            .await?
+            .into_iter()
+            .filter(|p| self.0.depends_on.contains(&p.id))
+            .map(PhaseNode)
+            .collect())
+    }
+    /// The phases it depends on that are not delivered yet: what stops it from starting.
+    async fn blocked_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PhaseNode>> {
+        let siblings = self.siblings(ctx).await?;
+        Ok(rules::blockers(&self.0, &siblings)
+            .into_iter()
+            .cloned()
+            .map(PhaseNode)
+            .collect())
+    }
+    /// Days late against plan.
+    async fn slippage(&self) -> PhaseSlippage {
+        let s = self.0.slippage(Utc::now().date_naive());
+        PhaseSlippage {
+            start_days: s.start_days,
+            end_days: s.end_days,
+        }
+    }
+}
+
+/// Which engagements a list shows; every criterion narrows it.
+#[derive(InputObject, Default)]
+#[graphql(name = "EngagementFilter")]
+pub struct EngagementFilterInput {
+    /// On any of these accounts.
+    pub account_ids: Option<Vec<ID>>,
+    /// In any of these statuses.
+    pub statuses: Option<Vec<EngagementStatus>>,
+    /// Of any of these kinds.
+    pub kinds: Option<Vec<EngagementKind>>,
+    /// Led by any of these team members.
+    pub lead_ids: Option<Vec<ID>>,
+}
+
+fn decode_list<T>(
+    field: &str,
+    kind: Kind,
+    ids: Option<Vec<ID>>,
+    wrap: fn(uuid::Uuid) -> T,
+) -> ApiResult<Vec<T>> {
+    let ids = ids.unwrap_or_default();
+    if ids.len() > 100 {
+        return Err(ApiError::invalid(field, "at most 100 values are allowed"));
+    }
+    ids.iter()
+        .enumerate()
+        .map(|(i, id)| ids::decode(kind, id, &format!("{field}[{i}]")).map(wrap))
+        .collect()
+}
+
+impl EngagementFilterInput {
+    fn into_filter(self) -> ApiResult<EngagementFilter> {
+        Ok(EngagementFilter {
+            account_ids: decode_list(
+                "filter.accountIds",
+                Kind::Account,
+                self.account_ids,
+                AccountId,
+            )?,
+            statuses: self
+                .statuses
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            kinds: self
+                .kinds
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            lead_ids: decode_list(
+                "filter.leadIds",
+                Kind::TeamMember,
+                self.lead_ids,
+                TeamMemberId,
+            )?,
+        })
+    }
+}
+
+/// One engagement in a list.
+#[derive(SimpleObject)]
+pub struct EngagementEdge {
+    /// Pass to `after` or `before` to page from here.
+    pub cursor: String,
+    /// The engagement.
+    pub node: EngagementNode,
+}
+
+/// A page of engagements, oldest first.
+pub struct EngagementConnection {
+    page: Page<Engagement>,
+    filter: EngagementFilter,
+}
+
+fn cursor(e: &Engagement) -> String {
+    ids::encode_cursor(&e.id.0)
+}
+
+#[Object]
+impl EngagementConnection {
+    /// The engagements of this page, each with its cursor.
+    async fn edges(&self) -> Vec<EngagementEdge> {
+        self.page
+            .items
+            .iter()
+            .map(|e| EngagementEdge {
+                cursor: cursor(e),
+                node: EngagementNode(e.clone()),
+            })
+            .collect()
+    }
+    /// The engagements of this page.
+    async fn nodes(&self) -> Vec<EngagementNode> {
+        self.page
+            .items
+            .iter()
+            .cloned()
+            .map(EngagementNode)
+            .collect()
+    }
+    /// Where this page sits.
+    async fn page_info(&self) -> PageInfo {
+        PageInfo {
+            has_next_page: self.page.has_next,
+            has_previous_page: self.page.has_previous,
+            start_cursor: self.page.items.first().map(cursor),
+            end_cursor: self.page.items.last().map(cursor),
+        }
+    }
+    /// How many engagements match, across all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        let (s, who) = parts(ctx)?;
+        Ok(service::engagement::count(s, who, &self.filter).await? as i64)
+    }
+}
+
+#[derive(Default)]
+pub struct EngagementQuery;
+
+#[Object]
+impl EngagementQuery {
+    /// The engagement with this id, or `null`.
+    async fn engagement(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<EngagementNode>> {
+        let (s, who) = parts(ctx)?;
+        let id = EngagementId(ids::decode(Kind::Engagement, &id, "id")?);
+        Ok(service::engagement::get(s, who, id)
+            .await?
+            .map(EngagementNode))
+    }
+
+    /// The phase with this id, or `null`.
+    async fn phase(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<PhaseNode>> {
+        let (s, who) = parts(ctx)?;
+        let id = PhaseId(ids::decode(Kind::Phase, &id, "id")?);
+        Ok(service::engagement::get_phase(s, who, id)
+            .await?
+            .map(PhaseNode))
+    }
+
+    /// Engagements across accounts, oldest first, for the services team: filter by account,
+    /// status, kind or lead. At most 100 per page.
+    #[graphql(
+        complexity = "first.or(last).map_or(20, |n| n.clamp(0, 100) as usize) * child_complexity + 1"
+    )]
+    async fn engagements(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<EngagementFilterInput>,
+    ) -> async_graphql::Result<EngagementConnection> {
+        let (s, who) = parts(ctx)?;
+        if first.is_some() && last.is_some() {
+            return Err(ApiError::invalid("last", "pass either first or last, not both").into());
+        }
+        let first = page_size("first", first)?;
+        let last = page_size("last", last)?;
+        let window = Window {
+            limit: first.or(last).unwrap_or(DEFAULT_PAGE),
+            after: after.map(|c| ids::decode_cursor(&c, "after")).transpose()?,
+            before: before
+                .map(|c| ids::decode_cursor(&c, "before"))
+                .transpose()?,
+            from_end: last.is_some(),
+        };
+        let filter = filter.unwrap_or_default().into_filter()?;
+        let page = service::engagement::list(s, who, &filter, &window).await?;
+        Ok(EngagementConnection { page, filter })
+    }
+}
+
+/// A new engagement on an account.
+#[derive(InputObject)]
+pub struct CreateEngagementInput {
+    /// The account's id.
+    pub account_id: ID,
+    /// A short name.
+    pub name: String,
+    /// What kind of work it is.
+    #[graphql(default_with = "EngagementKind::Replatforming")]
+    pub kind: EngagementKind,
+    /// The platform the merchant leaves.
+    pub source_platform: Option<String>,
+    /// The platform the merchant moves to.
+    pub target_platform: Option<String>,
+    /// The services lead's id.
+    pub lead_id: Option<ID>,
+    /// What the engagement is for.
+    pub description: Option<String>,
+    /// When work is planned to start.
+    pub planned_start: Option<Date>,
+}
+
+/// A change to an engagement's fields. Absent fields stay; `null` clears an optional one.
+#[derive(InputObject)]
+pub struct UpdateEngagementInput {
+    /// The engagement's id.
+    pub id: ID,
+    /// The version you read.
+    pub version: i32,
+    /// A new name.
+    pub name: Option<String>,
+    /// A new kind.
+    pub kind: Option<EngagementKind>,
+    /// A new source platform, or `null`.
+    pub source_platform: MaybeUndefined<String>,
+    /// A new target platform, or `null`.
+    pub target_platform: MaybeUndefined<String>,
+    /// A new lead's id, or `null`.
+    pub lead_id: MaybeUndefined<ID>,
+    /// A new description, or `null`.
+    pub description: MaybeUndefined<String>,
+    /// A new planned start, or `null`.
+    pub planned_start: MaybeUndefined<Date>,
+}
+
+/// A status change for an engagement.
+#[derive(InputObject)]
+pub struct ChangeEngagementStatusInput {
+    /// The engagement's id.
+    pub id: ID,
+    /// The version you read.
+    pub version: i32,
+    /// The status to move to.
+    pub status: EngagementStatus,
+}
+
+/// A new phase, added at the end of its engagement.
+#[derive(InputObject)]
+pub struct AddPhaseInput {
+    /// The engagement's id.
+    pub engagement_id: ID,
+    /// A short name.
+    pub name: String,
+    /// Whether it is organised around a product line or a problem.
+    #[graphql(default_with = "FocusKind::ProductLine")]
+    pub focus_kind: FocusKind,
+    /// The product line or the problem.
+    pub focus: String,
+    /// What it sets out to do.
+    pub objective: Option<String>,
+    /// The value it should deliver.
+    pub expected_value: Option<String>,
+    /// Planned start.
+    pub planned_start: Option<Date>,
+    /// Planned delivery.
+    pub planned_end: Option<Date>,
+    /// Checkpoints.
+    #[graphql(default)]
+    pub milestones: Vec<MilestoneValue>,
+    /// Phases of the same engagement this one depends on.
+    #[graphql(default)]
+    pub depends_on: Vec<ID>,
+}
+
+/// A change to a phase's fields. Absent fields stay; `null` clears an optional one.
+#[derive(InputObject)]
+pub struct UpdatePhaseInput {
+    /// The phase's id.
+    pub id: ID,
+    /// The version you read.
+    pub version: i32,
+    /// A new name.
+    pub name: Option<String>,
+    /// A new focus kind.
+    pub focus_kind: Option<FocusKind>,
+    /// A new focus.
+    pub focus: Option<String>,
+    /// A new objective, or `null`.
+    pub objective: MaybeUndefined<String>,
+    /// A new expected value, or `null`.
+    pub expected_value: MaybeUndefined<String>,
+    /// A new planned start, or `null`.
+    pub planned_start: MaybeUndefined<Date>,
+    /// A new planned delivery, or `null`.
+    pub planned_end: MaybeUndefined<Date>,
+    /// The full new list of milestones.
+    pub milestones: Option<Vec<MilestoneValue>>,
+}
+
+/// A status change for a phase.
+#[derive(InputObject)]
+pub struct ChangePhaseStatusInput {
+    /// The phase's id.
+    pub id: ID,
+    /// The version you read.
+    pub version: i32,
+    /// The status to move to.
+    pub status: PhaseStatus,
+    /// The day it happened (today when absent; never in the future).
+    pub on: Option<Date>,
+}
+
+/// A new set of dependencies for a phase.
+#[derive(InputObject)]
+pub struct SetPhaseDependenciesInput {
+    /// The phase's id.
+    pub id: ID,
+    /// The version you read.
+    pub version: i32,
+    /// The phases of the same engagement it depends on (replacing the old set).
+    pub depends_on: Vec<ID>,
+}
+
+/// A new place for a phase.
+#[derive(InputObject)]
+pub struct MovePhaseInput {
+    /// The phase's id.
+    pub id: ID,
+    /// The version you read.
+    pub version: i32,
+    /// The new position, from 1; beyond the end means last.
+    pub position: i32,
+}
+
+/// The result of an engagement mutation.
+#[derive(SimpleObject)]
+pub struct EngagementPayload {
+    /// The engagement as it is now.
+    pub engagement: EngagementNode,
+}
+
+/// The result of a phase mutation.
+#[derive(SimpleObject)]
+pub struct PhasePayload {
+    /// The phase as it is now.
+    pub phase: PhaseNode,
+}
+
+/// The result of `movePhase`.
+#[derive(SimpleObject)]
+pub struct MovePhasePayload {
+    /// The engagement's phases in their new order.
+    pub phases: Vec<PhaseNode>,
+}
+
+fn phase_ids(field: &str, ids: &[ID]) -> ApiResult<Vec<PhaseId>> {
+    ids.iter()
+        .enumerate()
+        .map(|(i, id)| ids::decode(Kind::Phase, id, &format!("{field}[{i}]")).map(PhaseId))
+        .collect()
+}
+
+#[derive(Default)]
+pub struct EngagementMutation;
+
+#[Object]
+impl EngagementMutation {
+    /// Scopes an engagement on an account, in PLANNED. Needs SERVICES or ADMIN.
+    async fn create_engagement(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateEngagementInput,
+    ) -> async_graphql::Result<EngagementPayload> {
+        let (s, who) = parts(ctx)?;
+        let account = AccountId(ids::decode(
+            Kind::Account,
+            &input.account_id,
+            "input.accountId",
+        )?);
+        let new = NewEngagement {
+            name: input.name,
+            kind: input.kind.into(),
+            source_platform: input.source_platform,
+            target_platform: input.target_platform,
+            lead_id: input
+                .lead_id
+                .map(|id| ids::decode(Kind::TeamMember, &id, "input.leadId").map(TeamMemberId))
+                .transpose()?,
+            description: input.description,
+            planned_start: input.planned_start.map(|d| d.0),
+        };
+        let e = service::engagement::create(s, who, account, new)
+            .await
+            .map_err(|e| e.under("input"))?;
+        Ok(EngagementPayload {
+            engagement: EngagementNode(e),
+        })
+    }
+
+    /// Changes an engagement's fields. Needs SERVICES or ADMIN.
+    async fn update_engagement(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateEngagementInput,
+    ) -> async_graphql::Result<EngagementPayload> {
+        let (s, who) = parts(ctx)?;
+        let id = EngagementId(ids::decode(Kind::Engagement, &input.id, "input.id")?);
+        let change = EngagementPatch {
+            name: input.name,
+            kind: input.kind.map(Into::into),
+            source_platform: patch(input.source_platform, Ok)?,
+            target_platform: patch(input.target_platform, Ok)?,
+            lead_id: patch(input.lead_id, |id| {
+                ids::decode(Kind::TeamMember, &id, "input.leadId").map(TeamMemberId)
+            })?,
+            description: patch(input.description, Ok)?,
+            planned_start: patch(input.planned_start, |d| Ok(d.0))?,
+        };
+        let e = service::engagement::update(s, who, id, input.version, change)
+            .await
+            .map_err(|e| e.under("input"))?;
+        Ok(EngagementPayload {
+            engagement: EngagementNode(e),
+        })
+    }
+
+    /// Moves an engagement to another status; illegal moves are refused naming both statuses.
+    /// Needs SERVICES or ADMIN.
+    async fn change_engagement_status(
+        &self,
+        ctx: &Context<'_>,
+        input: ChangeEngagementStatusInput,
+    ) -> async_graphql::Result<EngagementPayload> {
+        let (s, who) = parts(ctx)?;
+        let id = EngagementId(ids::decode(Kind::Engagement, &input.id, "input.id")?);
+        let e = service::engagement::change_status(s, who, id, input.version, input.status.into())
+            .await
+            .map_err(|e| e.under("input"))?;
+        Ok(EngagementPayload {
+            engagement: EngagementNode(e),
+        })
+    }
+
+    /// Adds a phase at the end of an open engagement. Needs SERVICES or ADMIN.
+    async fn add_phase(
+        &self,
+        ctx: &Context<'_>,
+        input: AddPhaseInput,
+    ) -> async_graphql::Result<PhasePayload> {
+        let (s, who) = parts(ctx)?;
+        let engagement = EngagementId(ids::decode(
+            Kind::Engagement,
+            &input.engagement_id,
+            "input.engagementId",
+        )?);
+        let depends_on = phase_ids("input.dependsOn", &input.depends_on)?;
+        let new = NewPhase {
+            name: input.name,
+            focus_kind: input.focus_kind.into(),
+            focus: input.focus,
+            objective: input.objective,
+            expected_value: input.expected_value,
+            planned_start: input.planned_start.map(|d| d.0),
+            planned_end: input.planned_end.map(|d| d.0),
+            milestones: input.milestones.into_iter().map(Into::into).collect(),
+        };
+        let p = service::engagement::add_phase(s, who, engagement, new, depends_on)
+            .await
+            .map_err(|e| e.under("input"))?;
+        Ok(PhasePayload {
+            phase: PhaseNode(p),
+        })
+    }
+
+    /// Changes a phase's fields. Needs SERVICES or ADMIN.
+    async fn update_phase(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdatePhaseInput,
+    ) -> async_graphql::Result<PhasePayload> {
+        let (s, who) = parts(ctx)?;
+        let id = PhaseId(ids::decode(Kind::Phase, &input.id, "input.id")?);
+        let change = PhasePatch {
+            name: input.name,
+            focus_kind: input.focus_kind.map(Into::into),
+            focus: input.focus,
+            objective: patch(input.objective, Ok)?,
+            expected_value: patch(input.expected_value, Ok)?,
+            planned_start: patch(input.planned_start, |d| Ok(d.0))?,
+            planned_end: patch(input.planned_end, |d| Ok(d.0))?,
+            milestones: input
+                .milestones
+                .map(|m| m.into_iter().map(Into::into).collect()),
+        };
+        let p = service::engagement::update_phase(s, who, id, input.version, change)
+            .await
+            .map_err(|e| e.under("input"))?;
+        Ok(PhasePayload {
+            phase: PhaseNode(p),
+        })
+    }
+
+    /// Moves a phase to another status: a phase starts only in an ACTIVE engagement and once the
+    /// phases it depends on are delivered. Needs SERVICES or ADMIN.
+    async fn change_phase_status(
+        &self,
+        ctx: &Context<'_>,
+        input: ChangePhaseStatusInput,
+    ) -> async_graphql::Result<PhasePayload> {
+        let (s, who) = parts(ctx)?;
+        let id = PhaseId(ids::decode(Kind::Phase, &input.id, "input.id")?);
+        let p = service::engagement::change_phase_status(
+            s,
+            who,
+            id,
+            input.version,
+            input.status.into(),
+            input.on.map(|d| d.0),
+        )
+        .await
+        .map_err(|e| e.under("input"))?;
+        Ok(PhasePayload {
+            phase: PhaseNode(p),
+        })
+    }
+
+    /// Replaces the phases a phase depends on; a cycle is refused. Needs SERVICES or ADMIN.
+    async fn set_phase_dependencies(
+        &self,
+        ctx: &Context<'_>,
+        input: SetPhaseDependenciesInput,
+    ) -> async_graphql::Result<PhasePayload> {
+        let (s, who) = parts(ctx)?;
+        let id = PhaseId(ids::decode(Kind::Phase, &input.id, "input.id")?);
+        let depends_on = phase_ids("input.dependsOn", &input.depends_on)?;
+        let p = service::engagement::set_dependencies(s, who, id, input.version, depends_on)
+            .await
+            .map_err(|e| e.under("input"))?;
+        Ok(PhasePayload {
+            phase: PhaseNode(p),
+        })
+    }
+
+    /// Moves a phase to another position; the others close ranks. Needs SERVICES or ADMIN.
+    async fn move_phase(
+        &self,
+        ctx: &Context<'_>,
+        input: MovePhaseInput,
+    ) -> async_graphql::Result<MovePhasePayload> {
+        let (s, who) = parts(ctx)?;
+        let id = PhaseId(ids::decode(Kind::Phase, &input.id, "input.id")?);
+        if input.position < 1 {
+            return Err(ApiError::invalid("input.position", "positions start at 1").into());
+        }
+        let order =
+            service::engagement::move_phase(s, who, id, input.version, input.position as usize)
+                .await?;
+        Ok(MovePhasePayload {
+            phases: order.into_iter().map(PhaseNode).collect(),
+        })
+    }
+}

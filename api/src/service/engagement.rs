@@ -1,0 +1,165 @@
+//! Engagement and phase operations.
+
+use chrono::{NaiveDate, Utc};
+use tandem_domain::DomainError;
+use tandem_domain::auth::{Action, Principal};
+use tandem_domain::engagement::{
+    Engagement, EngagementPatch, EngagementStatus, NewEngagement, NewPhase, Phase, PhasePatch,
+    PhaseStatus,
+};
+use tandem_domain::ids::{AccountId, EngagementId, PhaseId};
+use tandem_persistence::engagement::{self, EngagementFilter, phase};
+use tandem_persistence::page::{Page, Window};
+use uuid::Uuid;
+
+use super::Services;
+use crate::error::ApiResult;
+
+/// One engagement, or `None`.
+pub async fn get(s: &Services, who: &Principal, id: EngagementId) -> ApiResult<Option<Engagement>> {
+    who.authorize(Action::Read)?;
+    Ok(engagement::get(&s.store, id).await?)
+}
+
+/// One phase, or `None`.
+pub async fn get_phase(s: &Services, who: &Principal, id: PhaseId) -> ApiResult<Option<Phase>> {
+    who.authorize(Action::Read)?;
+    Ok(phase::by_ids(&s.store, &[id]).await?.pop())
+}
+
+/// A page of engagements.
+pub async fn list(
+    s: &Services,
+    who: &Principal,
+    filter: &EngagementFilter,
+    window: &Window<Uuid>,
+) -> ApiResult<Page<Engagement>> {
+    who.authorize(Action::Read)?;
+    Ok(engagement::list(&s.store, filter, window).await?)
+}
+
+/// How many engagements match.
+pub async fn count(s: &Services, who: &Principal, filter: &EngagementFilter) -> ApiResult<u64> {
+    who.authorize(Action::Read)?;
+    Ok(engagement::count(&s.store, filter).await?)
+}
+
+/// Scopes an engagement on an account.
+#[tracing::instrument(skip_all, fields(subject = %who.subject, account = %account_id))]
+pub async fn create(
+    s: &Services,
+    who: &Principal,
+    account_id: AccountId,
+    input: NewEngagement,
+) -> ApiResult<Engagement> {
+    who.authorize(Action::WriteEngagement)?;
+    let data = input.validate()?;
+    let created = engagement::create(&s.store, &who.subject, account_id, data).await?;
+    Ok(s.committed(created))
+}
+
+/// Changes an engagement's fields.
+#[tracing::instrument(skip_all, fields(subject = %who.subject, engagement = %id))]
+pub async fn update(
+    s: &Services,
+    who: &Principal,
+    id: EngagementId,
+    version: i32,
+    patch: EngagementPatch,
+) -> ApiResult<Engagement> {
+    who.authorize(Action::WriteEngagement)?;
+    let updated =
+        engagement::update(&s.store, &who.subject, id, version, |e| e.patched(patch)).await?;
+    Ok(s.committed(updated))
+}
+
+/// Moves an engagement to another status.
+#[tracing::instrument(skip_all, fields(subject = %who.subject, engagement = %id))]
+pub async fn change_status(
+    s: &Services,
+    who: &Principal,
+    id: EngagementId,
+    version: i32,
+    status: EngagementStatus,
+) -> ApiResult<Engagement> {
+    who.authorize(Action::WriteEngagement)?;
+    let moved = engagement::transition(&s.store, &who.subject, id, version, status).await?;
+    Ok(s.committed(moved))
+}
+
+/// Adds a phase at the end of an engagement.
+#[tracing::instrument(skip_all, fields(subject = %who.subject, engagement = %engagement_id))]
+pub async fn add_phase(
+    s: &Services,
+    who: &Principal,
+    engagement_id: EngagementId,
+    input: NewPhase,
+    depends_on: Vec<PhaseId>,
+) -> ApiResult<Phase> {
+    who.authorize(Action::WriteEngagement)?;
+    let data = input.validate()?;
+    let created = phase::create(&s.store, &who.subject, engagement_id, data, depends_on).await?;
+    Ok(s.committed(created))
+}
+
+/// Changes a phase's fields.
+#[tracing::instrument(skip_all, fields(subject = %who.subject, phase = %id))]
+pub async fn update_phase(
+    s: &Services,
+    who: &Principal,
+    id: PhaseId,
+    version: i32,
+    patch: PhasePatch,
+) -> ApiResult<Phase> {
+    who.authorize(Action::WriteEngagement)?;
+    let updated = phase::update(&s.store, &who.subject, id, version, |p| p.patched(patch)).await?;
+    Ok(s.committed(updated))
+}
+
+/// Moves a phase to another status, recorded as of `on` (today when absent; never the future).
+#[tracing::instrument(skip_all, fields(subject = %who.subject, phase = %id))]
+pub async fn change_phase_status(
+    s: &Services,
+    who: &Principal,
+    id: PhaseId,
+    version: i32,
+    status: PhaseStatus,
+    on: Option<NaiveDate>,
+) -> ApiResult<Phase> {
+    who.authorize(Action::WriteEngagement)?;
+    let today = Utc::now().date_naive();
+    let on = on.unwrap_or(today);
+    if on > today {
+        return Err(DomainError::invalid("on", format!("{on} is in the future")).into());
+    }
+    let moved = phase::transition(&s.store, &who.subject, id, version, status, on).await?;
+    Ok(s.committed(moved))
+}
+
+/// Replaces the phases a phase depends on.
+#[tracing::instrument(skip_all, fields(subject = %who.subject, phase = %id))]
+pub async fn set_dependencies(
+    s: &Services,
+    who: &Principal,
+    id: PhaseId,
+    version: i32,
+    depends_on: Vec<PhaseId>,
+) -> ApiResult<Phase> {
+    who.authorize(Action::WriteEngagement)?;
+    let updated = phase::set_dependencies(&s.store, &who.subject, id, version, depends_on).await?;
+    Ok(s.committed(updated))
+}
+
+/// Moves a phase to another position; returns the engagement's phases in their new order.
+#[tracing::instrument(skip_all, fields(subject = %who.subject, phase = %id))]
+pub async fn move_phase(
+    s: &Services,
+    who: &Principal,
+    id: PhaseId,
+    version: i32,
+    position: usize,
+) -> ApiResult<Vec<Phase>> {
+    who.authorize(Action::WriteEngagement)?;
+    let order = phase::reposition(&s.store, &who.subject, id, version, position).await?;
+    Ok(s.committed(order))
+}

@@ -1,0 +1,372 @@
+//! Engagements: reading them by account and in filtered pages, and writing them with their
+//! events. Phases live in [`phase`].
+
+pub mod phase;
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use serde_json::Value;
+use tandem_domain::DomainResult;
+use tandem_domain::engagement::{Engagement, EngagementData, EngagementKind, EngagementStatus};
+use tandem_domain::event::{self, EventKind, FieldChange, NewEvent, SubjectKind};
+use tandem_domain::ids::{AccountId, EngagementId, TeamMemberId};
+use uuid::Uuid;
+
+use crate::account::MAX_IN_LIST;
+use crate::entity::engagement;
+use crate::error::corrupt;
+use crate::page::{Page, Window};
+use crate::{PersistenceError, PersistenceResult, Store, team_member, versioned};
+
+/// Which engagements a list shows; empty lists do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct EngagementFilter {
+    /// On any of these accounts.
+    pub account_ids: Vec<AccountId>,
+    /// In any of these statuses.
+    pub statuses: Vec<EngagementStatus>,
+    /// Of any of these kinds.
+    pub kinds: Vec<EngagementKind>,
+    /// Led by any of these team members.
+    pub lead_ids: Vec<TeamMemberId>,
+}
+
+fn condition(filter: &EngagementFilter) -> Condition {
+    use engagement::Column as C;
+    let mut cond = Condition::all();
+    if !filter.account_ids.is_empty() {
+        cond = cond.add(C::AccountId.is_in(filter.account_ids.iter().map(|a| a.0)));
+    }
+    if !filter.statuses.is_empty() {
+        cond = cond.add(C::Status.is_in(filter.statuses.iter().map(|s| s.as_str())));
+    }
+    if !filter.kinds.is_empty() {
+        cond = cond.add(C::Kind.is_in(filter.kinds.iter().map(|k| k.as_str())));
+    }
+    if !filter.lead_ids.is_empty() {
+        cond = cond.add(C::LeadId.is_in(filter.lead_ids.iter().map(|l| l.0)));
+    }
+    cond
+}
+
+/// One engagement.
+pub async fn get(store: &Store, id: EngagementId) -> PersistenceResult<Option<Engagement>> {
+    Ok(by_ids(store, &[id]).await?.pop())
+}
+
+/// The engagements with these ids that exist.
+pub async fn by_ids(store: &Store, ids: &[EngagementId]) -> PersistenceResult<Vec<Engagement>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(MAX_IN_LIST) {
+        let rows = engagement::Entity::find()
+            .filter(engagement::Column::Id.is_in(chunk.iter().map(|i| i.0)))
+            .all(store.conn())
+            .await?;
+        for row in rows {
+            out.push(to_domain(row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Each account's engagements, oldest first: one query per chunk of accounts.
+pub async fn by_accounts(
+    store: &Store,
+    accounts: &[AccountId],
+) -> PersistenceResult<HashMap<AccountId, Vec<Engagement>>> {
+    let mut out: HashMap<AccountId, Vec<Engagement>> = HashMap::new();
+    for chunk in accounts.chunks(MAX_IN_LIST) {
+        let rows = engagement::Entity::find()
+            .filter(engagement::Column::AccountId.is_in(chunk.iter().map(|a| a.0)))
+            .order_by_asc(engagement::Column::Id)
+            .all(store.conn())
+            .await?;
+        for row in rows {
+            let e = to_domain(row)?;
+            out.entry(e.account_id).or_default().push(e);
+        }
+    }
+    Ok(out)
+}
+
+/// A page of engagements matching `filter`, oldest first (ids are time-ordered).
+pub async fn list(
+    store: &Store,
+    filter: &EngagementFilter,
+    window: &Window<Uuid>,
+) -> PersistenceResult<Page<Engagement>> {
+    use engagement::Column as C;
+    let mut cond = condition(filter);
+    if let Some(after) = window.after {
+        cond = cond.add(C::Id.gt(after));
+    }
+    if let Some(before) = window.before {
+        cond = cond.add(C::Id.lt(before));
+    }
+    let select = engagement::Entity::find().filter(cond);
+    let select = if window.from_end {
+        select.order_by_desc(C::Id)
+    } else {
+        select.order_by_asc(C::Id)
+    };
+    let rows = select.limit(window.limit + 1).all(store.conn()).await?;
+    let items = rows
+        .into_iter()
+        .map(to_domain)
+        .collect::<PersistenceResult<Vec<_>>>()?;
+    Ok(Page::from_rows(items, window))
+}
+
+/// How many engagements match `filter`.
+pub async fn count(store: &Store, filter: &EngagementFilter) -> PersistenceResult<u64> {
+    Ok(engagement::Entity::find()
+        .filter(condition(filter))
+        .count(store.conn())
+        .await?)
+}
+
+/// Scopes an engagement on an active account; records `ENGAGEMENT_CREATED`.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn create(
+    store: &Store,
+    actor: &str,
+    account_id: AccountId,
+    data: EngagementData,
+) -> PersistenceResult<Engagement> {
+    let tx = store.begin_write().await?;
+    crate::account::ensure_exists(&tx, account_id)
+        .await?
+        .ensure_active()?;
+    if let Some(lead) = data.lead_id {
+        team_member::ensure_active(&tx, lead, "leadId").await?;
+    }
+    let now = Utc::now();
+    let e = Engagement {
+        id: EngagementId::new(),
+        account_id,
+        data,
+        status: EngagementStatus::Planned,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let mut row = active_model(&e);
+    row.id = Set(e.id.0);
+    row.account_id = Set(account_id.0);
+    row.created_at = Set(now);
+    engagement::Entity::insert(row)
+        .exec_without_returning(&tx)
+        .await?;
+    let mut changes = event::created(&e.data);
+    changes.push(FieldChange {
+        field: "status".into(),
+        before: Value::Null,
+        after: Value::String(e.status.as_str().into()),
+    });
+    record(store, &tx, actor, &e, EventKind::EngagementCreated, changes).await?;
+    tx.commit().await?;
+    Ok(e)
+}
+
+/// Applies `change` to an engagement still at `version`; records `ENGAGEMENT_UPDATED`.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn update(
+    store: &Store,
+    actor: &str,
+    id: EngagementId,
+    version: i32,
+    change: impl FnOnce(&Engagement) -> DomainResult<EngagementData>,
+) -> PersistenceResult<Engagement> {
+    let tx = store.begin_write().await?;
+    let current = load_for_write(&tx, id, version).await?;
+    let data = change(&current)?;
+    if data.lead_id != current.data.lead_id
+        && let Some(lead) = data.lead_id
+    {
+        team_member::ensure_active(&tx, lead, "leadId").await?;
+    }
+    let changes = event::diff(&current.data, &data);
+    if changes.is_empty() {
+        return Ok(current);
+    }
+    let updated = Engagement {
+        data,
+        version: version + 1,
+        updated_at: Utc::now(),
+        ..current
+    };
+    save(&tx, &updated, version).await?;
+    record(
+        store,
+        &tx,
+        actor,
+        &updated,
+        EventKind::EngagementUpdated,
+        changes,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Moves an engagement still at `version` to `next`, if its rules allow; records
+/// `ENGAGEMENT_STATUS_CHANGED`.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn transition(
+    store: &Store,
+    actor: &str,
+    id: EngagementId,
+    version: i32,
+    next: EngagementStatus,
+) -> PersistenceResult<Engagement> {
+    let tx = store.begin_write().await?;
+    let current = load_for_write(&tx, id, version).await?;
+    let phases = phase::load(&tx, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    current.check_transition(next, &phases)?;
+    let moved = Engagement {
+        status: next,
+        version: version + 1,
+        updated_at: Utc::now(),
+        ..current.clone()
+    };
+    save(&tx, &moved, version).await?;
+    let changes = vec![status_change(current.status.as_str(), next.as_str())];
+    record(
+        store,
+        &tx,
+        actor,
+        &moved,
+        EventKind::EngagementStatusChanged,
+        changes,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(moved)
+}
+
+pub(crate) fn status_change(before: &str, after: &str) -> FieldChange {
+    FieldChange {
+        field: "status".into(),
+        before: Value::String(before.into()),
+        after: Value::String(after.into()),
+    }
+}
+
+/// Loads an engagement inside a write transaction, without a version check.
+pub(crate) async fn load<C: ConnectionTrait>(
+    conn: &C,
+    id: EngagementId,
+) -> PersistenceResult<Engagement> {
+    engagement::Entity::find_by_id(id.0)
+        .one(conn)
+        .await?
+        .ok_or_else(|| PersistenceError::NotFound {
+            entity: "engagement",
+            id: id.to_string(),
+        })
+        .and_then(to_domain)
+}
+
+async fn load_for_write(
+    tx: &DatabaseTransaction,
+    id: EngagementId,
+    version: i32,
+) -> PersistenceResult<Engagement> {
+    let current = load(tx, id).await?;
+    versioned::check("engagement", version, current.version)?;
+    Ok(current)
+}
+
+async fn save(
+    tx: &DatabaseTransaction,
+    e: &Engagement,
+    read_version: i32,
+) -> PersistenceResult<()> {
+    let columns = (engagement::Column::Id, engagement::Column::Version);
+    versioned::save::<engagement::Entity>(
+        tx,
+        active_model(e),
+        columns,
+        e.id.0,
+        read_version,
+        "engagement",
+    )
+    .await
+}
+
+async fn record(
+    store: &Store,
+    tx: &DatabaseTransaction,
+    actor: &str,
+    e: &Engagement,
+    kind: EventKind,
+    changes: Vec<FieldChange>,
+) -> PersistenceResult<i64> {
+    crate::event::append(
+        store,
+        tx,
+        NewEvent {
+            account_id: Some(e.account_id),
+            subject_kind: SubjectKind::Engagement,
+            subject_id: e.id.0,
+            kind,
+            actor: actor.to_owned(),
+            changes,
+        },
+    )
+    .await
+}
+
+fn active_model(e: &Engagement) -> engagement::ActiveModel {
+    let d = &e.data;
+    engagement::ActiveModel {
+        id: NotSet,
+        account_id: NotSet,
+        name: Set(d.name.clone()),
+        kind: Set(d.kind.as_str().to_owned()),
+        source_platform: Set(d.source_platform.clone()),
+        target_platform: Set(d.target_platform.clone()),
+        lead_id: Set(d.lead_id.map(|l| l.0)),
+        description: Set(d.description.clone()),
+        planned_start: Set(d.planned_start),
+        status: Set(e.status.as_str().to_owned()),
+        version: Set(e.version),
+        created_at: NotSet,
+        updated_at: Set(e.updated_at),
+    }
+}
+
+fn to_domain(m: engagement::Model) -> PersistenceResult<Engagement> {
+    Ok(Engagement {
+        id: EngagementId(m.id),
+        account_id: AccountId(m.account_id),
+        data: EngagementData {
+            name: m.name,
+            kind: m
+                .kind
+                .parse()
+                .map_err(|e: String| corrupt("engagement kind", e))?,
+            source_platform: m.source_platform,
+            target_platform: m.target_platform,
+            lead_id: m.lead_id.map(TeamMemberId),
+            description: m.description,
+            planned_start: m.planned_start,
+        },
+        status: m
+            .status
+            .parse()
+            .map_err(|e: String| corrupt("engagement status", e))?,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}

@@ -1,0 +1,486 @@
+//! Phases: ordered steps of an engagement, with dependencies between them.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+};
+use serde_json::Value;
+use tandem_domain::DomainResult;
+use tandem_domain::engagement::{
+    self as rules, Engagement, Milestone, Phase, PhaseData, PhaseStatus,
+};
+use tandem_domain::event::{self, EventKind, FieldChange, NewEvent, SubjectKind};
+use tandem_domain::ids::{EngagementId, PhaseId};
+
+use crate::account::MAX_IN_LIST;
+use crate::entity::{phase, phase_dependency};
+use crate::error::corrupt;
+use crate::{PersistenceError, PersistenceResult, Store, versioned};
+
+/// The phases of each of these engagements, in position order, with their dependencies.
+pub async fn of_engagements(
+    store: &Store,
+    engagements: &[EngagementId],
+) -> PersistenceResult<HashMap<EngagementId, Vec<Phase>>> {
+    load(store.conn(), engagements).await
+}
+
+/// The phases with these ids that exist.
+pub async fn by_ids(store: &Store, ids: &[PhaseId]) -> PersistenceResult<Vec<Phase>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(MAX_IN_LIST) {
+        let rows = phase::Entity::find()
+            .filter(phase::Column::Id.is_in(chunk.iter().map(|i| i.0)))
+            .all(store.conn())
+            .await?;
+        out.extend(with_dependencies(store.conn(), rows).await?);
+    }
+    Ok(out)
+}
+
+/// Phases of several engagements: two queries per chunk (phases, then their dependencies).
+pub(crate) async fn load<C: ConnectionTrait>(
+    conn: &C,
+    engagements: &[EngagementId],
+) -> PersistenceResult<HashMap<EngagementId, Vec<Phase>>> {
+    let mut out: HashMap<EngagementId, Vec<Phase>> = HashMap::new();
+    for chunk in engagements.chunks(MAX_IN_LIST) {
+        let rows = phase::Entity::find()
+            .filter(phase::Column::EngagementId.is_in(chunk.iter().map(|e| e.0)))
+            .order_by_asc(phase::Column::EngagementId)
+            .order_by_asc(phase::Column::Position)
+            .all(conn)
+            .await?;
+        for p in with_dependencies(conn, rows).await? {
+            out.entry(p.engagement_id).or_default().push(p);
+        }
+    }
+    Ok(out)
+}
+
+async fn with_dependencies<C: ConnectionTrait>(
+    conn: &C,
+    rows: Vec<phase::Model>,
+) -> PersistenceResult<Vec<Phase>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut deps: HashMap<uuid::Uuid, Vec<PhaseId>> = HashMap::new();
+    for d in phase_dependency::Entity::find()
+        .filter(phase_dependency::Column::PhaseId.is_in(rows.iter().map(|r| r.id)))
+        .all(conn)
+        .await?
+    {
+        deps.entry(d.phase_id)
+            .or_default()
+            .push(PhaseId(d.depends_on_id));
+    }
+    rows.into_iter()
+        .map(|r| {
+            let mut d = deps.remove(&r.id).unwrap_or_default();
+            d.sort();
+            to_domain(r, d)
+        })
+        .collect()
+}
+
+/// Adds a phase at the end of an open engagement; records `PHASE_CREATED`.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn create(
+    store: &Store,
+    actor: &str,
+    engagement_id: EngagementId,
+    data: PhaseData,
+    depends_on: Vec<PhaseId>,
+) -> PersistenceResult<Phase> {
+    let tx = store.begin_write().await?;
+    let engagement = super::load(&tx, engagement_id).await?;
+    engagement.ensure_open()?;
+    let siblings = load(&tx, &[engagement_id])
+        .await?
+        .remove(&engagement_id)
+        .unwrap_or_default();
+    let now = Utc::now();
+    let mut p = Phase {
+        id: PhaseId::new(),
+        engagement_id,
+        position: siblings.len() as i32 + 1,
+        data,
+        status: PhaseStatus::Planned,
+        actual_start: None,
+        actual_end: None,
+        accepted_on: None,
+        depends_on: Vec::new(),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let mut all = siblings;
+    all.push(p.clone());
+    rules::check_dependencies(&p, &depends_on, &all)?;
+    p.depends_on = depends_on;
+    p.depends_on.sort();
+    let mut row = active_model(&p);
+    row.id = Set(p.id.0);
+    row.engagement_id = Set(engagement_id.0);
+    row.position = Set(p.position);
+    row.created_at = Set(now);
+    phase::Entity::insert(row)
+        .exec_without_returning(&tx)
+        .await?;
+    write_dependencies(&tx, &p).await?;
+    let mut changes = event::created(&p.data);
+    changes.push(FieldChange {
+        field: "position".into(),
+        before: Value::Null,
+        after: p.position.into(),
+    });
+    record(
+        store,
+        &tx,
+        actor,
+        &engagement,
+        &p,
+        EventKind::PhaseCreated,
+        changes,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+/// Applies `change` to a phase still at `version`; records `PHASE_UPDATED`.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn update(
+    store: &Store,
+    actor: &str,
+    id: PhaseId,
+    version: i32,
+    change: impl FnOnce(&Phase) -> DomainResult<PhaseData>,
+) -> PersistenceResult<Phase> {
+    let tx = store.begin_write().await?;
+    let (engagement, current, _) = load_for_write(&tx, id, version).await?;
+    engagement.ensure_open()?;
+    let data = change(&current)?;
+    let changes = event::diff(&current.data, &data);
+    if changes.is_empty() {
+        return Ok(current);
+    }
+    let updated = Phase {
+        data,
+        version: version + 1,
+        updated_at: Utc::now(),
+        ..current
+    };
+    save(&tx, &updated, version).await?;
+    record(
+        store,
+        &tx,
+        actor,
+        &engagement,
+        &updated,
+        EventKind::PhaseUpdated,
+        changes,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Moves a phase still at `version` to `next` on `today`; records `PHASE_STATUS_CHANGED`.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn transition(
+    store: &Store,
+    actor: &str,
+    id: PhaseId,
+    version: i32,
+    next: PhaseStatus,
+    today: NaiveDate,
+) -> PersistenceResult<Phase> {
+    let tx = store.begin_write().await?;
+    let (engagement, current, siblings) = load_for_write(&tx, id, version).await?;
+    current.check_transition(next, &engagement, &siblings)?;
+    let mut moved = current.moved(next, today);
+    moved.version = version + 1;
+    moved.updated_at = Utc::now();
+    save(&tx, &moved, version).await?;
+    let changes = vec![super::status_change(current.status.as_str(), next.as_str())];
+    record(
+        store,
+        &tx,
+        actor,
+        &engagement,
+        &moved,
+        EventKind::PhaseStatusChanged,
+        changes,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(moved)
+}
+
+/// Replaces the phases a phase depends on; records `PHASE_UPDATED`.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn set_dependencies(
+    store: &Store,
+    actor: &str,
+    id: PhaseId,
+    version: i32,
+    mut depends_on: Vec<PhaseId>,
+) -> PersistenceResult<Phase> {
+    let tx = store.begin_write().await?;
+    let (engagement, current, siblings) = load_for_write(&tx, id, version).await?;
+    engagement.ensure_open()?;
+    depends_on.sort();
+    depends_on.dedup();
+    rules::check_dependencies(&current, &depends_on, &siblings)?;
+    if depends_on == current.depends_on {
+        return Ok(current);
+    }
+    let updated = Phase {
+        depends_on,
+        version: version + 1,
+        updated_at: Utc::now(),
+        ..current.clone()
+    };
+    save(&tx, &updated, version).await?;
+    phase_dependency::Entity::delete_many()
+        .filter(phase_dependency::Column::PhaseId.eq(id.0))
+        .exec(&tx)
+        .await?;
+    write_dependencies(&tx, &updated).await?;
+    let ids =
+        |list: &[PhaseId]| Value::from(list.iter().map(|p| p.to_string()).collect::<Vec<_>>());
+    let changes = vec![FieldChange {
+        field: "dependsOn".into(),
+        before: ids(&current.depends_on),
+        after: ids(&updated.depends_on),
+    }];
+    record(
+        store,
+        &tx,
+        actor,
+        &engagement,
+        &updated,
+        EventKind::PhaseUpdated,
+        changes,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Moves a phase still at `version` to `position` (1-based, clamped), renumbering its siblings
+/// so positions stay dense and unique; records `PHASE_UPDATED`. Returns the engagement's phases
+/// in their new order.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn reposition(
+    store: &Store,
+    actor: &str,
+    id: PhaseId,
+    version: i32,
+    position: usize,
+) -> PersistenceResult<Vec<Phase>> {
+    let tx = store.begin_write().await?;
+    let (engagement, current, siblings) = load_for_write(&tx, id, version).await?;
+    engagement.ensure_open()?;
+    let order: Vec<PhaseId> = siblings.iter().map(|p| p.id).collect();
+    let new_order = rules::reorder(&order, id, position);
+    if new_order == order {
+        return Ok(siblings);
+    }
+    // Move every position out of the way first, so the unique index never sees two phases in
+    // one place half-way through the renumbering.
+    phase::Entity::update_many()
+        .col_expr(
+            phase::Column::Position,
+            Expr::col(phase::Column::Position).mul(-1),
+        )
+        .filter(phase::Column::EngagementId.eq(engagement.id.0))
+        .exec(&tx)
+        .await?;
+    let mut result = Vec::with_capacity(siblings.len());
+    let by_id: HashMap<PhaseId, Phase> = siblings.into_iter().map(|p| (p.id, p)).collect();
+    for (index, pid) in new_order.iter().enumerate() {
+        let position = index as i32 + 1;
+        phase::Entity::update_many()
+            .col_expr(phase::Column::Position, Expr::value(position))
+            .filter(phase::Column::Id.eq(pid.0))
+            .exec(&tx)
+            .await?;
+        if let Some(p) = by_id.get(pid) {
+            result.push(Phase {
+                position,
+                ..p.clone()
+            });
+        }
+    }
+    let moved =
+        result
+            .iter_mut()
+            .find(|p| p.id == id)
+            .ok_or_else(|| PersistenceError::NotFound {
+                entity: "phase",
+                id: id.to_string(),
+            })?;
+    moved.version = version + 1;
+    moved.updated_at = Utc::now();
+    let moved = moved.clone();
+    save(&tx, &moved, version).await?;
+    let changes = vec![FieldChange {
+        field: "position".into(),
+        before: current.position.into(),
+        after: moved.position.into(),
+    }];
+    record(
+        store,
+        &tx,
+        actor,
+        &engagement,
+        &moved,
+        EventKind::PhaseUpdated,
+        changes,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(result)
+}
+
+/// The engagement, the phase (version-checked) and all the engagement's phases.
+async fn load_for_write(
+    tx: &DatabaseTransaction,
+    id: PhaseId,
+    version: i32,
+) -> PersistenceResult<(Engagement, Phase, Vec<Phase>)> {
+    let row = phase::Entity::find_by_id(id.0)
+        .one(tx)
+        .await?
+        .ok_or_else(|| PersistenceError::NotFound {
+            entity: "phase",
+            id: id.to_string(),
+        })?;
+    let engagement = super::load(tx, tandem_domain::ids::EngagementId(row.engagement_id)).await?;
+    let siblings = load(tx, &[engagement.id])
+        .await?
+        .remove(&engagement.id)
+        .unwrap_or_default();
+    let current = siblings
+        .iter()
+        .find(|p| p.id == id)
+        .cloned()
+        .ok_or_else(|| PersistenceError::NotFound {
+            entity: "phase",
+            id: id.to_string(),
+        })?;
+    versioned::check("phase", version, current.version)?;
+    Ok((engagement, current, siblings))
+}
+
+async fn write_dependencies(tx: &DatabaseTransaction, p: &Phase) -> PersistenceResult<()> {
+    if p.depends_on.is_empty() {
+        return Ok(());
+    }
+    phase_dependency::Entity::insert_many(p.depends_on.iter().map(|d| {
+        phase_dependency::ActiveModel {
+            phase_id: Set(p.id.0),
+            depends_on_id: Set(d.0),
+        }
+    }))
+    .exec_without_returning(tx)
+    .await?;
+    Ok(())
+}
+
+async fn save(tx: &DatabaseTransaction, p: &Phase, read_version: i32) -> PersistenceResult<()> {
+    let columns = (phase::Column::Id, phase::Column::Version);
+    versioned::save::<phase::Entity>(tx, active_model(p), columns, p.id.0, read_version, "phase")
+        .await
+}
+
+async fn record(
+    store: &Store,
+    tx: &DatabaseTransaction,
+    actor: &str,
+    engagement: &Engagement,
+    p: &Phase,
+    kind: EventKind,
+    changes: Vec<FieldChange>,
+) -> PersistenceResult<i64> {
+    crate::event::append(
+        store,
+        tx,
+        NewEvent {
+            account_id: Some(engagement.account_id),
+            subject_kind: SubjectKind::Phase,
+            subject_id: p.id.0,
+            kind,
+            actor: actor.to_owned(),
+            changes,
+        },
+    )
+    .await
+}
+
+/// The columns a write sets (all but `id`, `engagement_id`, `position` and `created_at`;
+/// positions change only through [`reposition`]).
+fn active_model(p: &Phase) -> phase::ActiveModel {
+    let d = &p.data;
+    phase::ActiveModel {
+        id: NotSet,
+        engagement_id: NotSet,
+        position: NotSet,
+        name: Set(d.name.clone()),
+        focus_kind: Set(d.focus_kind.as_str().to_owned()),
+        focus: Set(d.focus.clone()),
+        objective: Set(d.objective.clone()),
+        expected_value: Set(d.expected_value.clone()),
+        planned_start: Set(d.planned_start),
+        planned_end: Set(d.planned_end),
+        milestones: Set(serde_json::to_value(&d.milestones).unwrap_or(Value::Array(vec![]))),
+        status: Set(p.status.as_str().to_owned()),
+        actual_start: Set(p.actual_start),
+        actual_end: Set(p.actual_end),
+        accepted_on: Set(p.accepted_on),
+        version: Set(p.version),
+        created_at: NotSet,
+        updated_at: Set(p.updated_at),
+    }
+}
+
+fn to_domain(m: phase::Model, depends_on: Vec<PhaseId>) -> PersistenceResult<Phase> {
+    let milestones: Vec<Milestone> =
+        serde_json::from_value(m.milestones).map_err(|e| corrupt("milestones", e))?;
+    Ok(Phase {
+        id: PhaseId(m.id),
+        engagement_id: EngagementId(m.engagement_id),
+        position: m.position,
+        data: PhaseData {
+            name: m.name,
+            focus_kind: m
+                .focus_kind
+                .parse()
+                .map_err(|e: String| corrupt("focus kind", e))?,
+            focus: m.focus,
+            objective: m.objective,
+            expected_value: m.expected_value,
+            planned_start: m.planned_start,
+            planned_end: m.planned_end,
+            milestones,
+        },
+        status: m
+            .status
+            .parse()
+            .map_err(|e: String| corrupt("phase status", e))?,
+        actual_start: m.actual_start,
+        actual_end: m.actual_end,
+        accepted_on: m.accepted_on,
+        depends_on,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}

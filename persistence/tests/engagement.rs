@@ -1,0 +1,165 @@
+//! Engagements and phases on SQLite and PostgreSQL.
+
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
+
+use chrono::NaiveDate;
+use tandem_domain::DomainError;
+use tandem_domain::account::NewAccount;
+use tandem_domain::engagement::{
+    EngagementKind, EngagementStatus, FocusKind, NewEngagement, NewPhase, PhaseStatus,
+};
+use tandem_domain::event::EventKind;
+use tandem_domain::ids::EngagementId;
+use tandem_persistence::engagement::{self, EngagementFilter, phase};
+use tandem_persistence::event::EventQuery;
+use tandem_persistence::page::Window;
+use tandem_persistence::{PersistenceError, Store, account, event};
+use tandem_tests::db_test;
+
+mod common;
+use common::open;
+
+fn day(m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, m, d).unwrap()
+}
+
+async fn scoped(store: &Store) -> EngagementId {
+    let a = account::create(
+        store,
+        "t",
+        NewAccount {
+            name: "Acme".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let data = NewEngagement {
+        name: "Replatforming".into(),
+        kind: EngagementKind::Replatforming,
+        source_platform: Some("Legacy Commerce".into()),
+        target_platform: Some("Tandem Commerce".into()),
+        lead_id: None,
+        description: None,
+        planned_start: Some(day(1, 5)),
+    }
+    .validate()
+    .unwrap();
+    engagement::create(store, "lead", a.id, data)
+        .await
+        .unwrap()
+        .id
+}
+
+fn new_phase(name: &str) -> tandem_domain::engagement::PhaseData {
+    NewPhase {
+        name: name.into(),
+        focus_kind: FocusKind::ProductLine,
+        focus: name.into(),
+        objective: Some(format!("Move {name}")),
+        expected_value: None,
+        planned_start: Some(day(1, 5)),
+        planned_end: Some(day(2, 5)),
+        milestones: vec![],
+    }
+    .validate()
+    .unwrap()
+}
+
+db_test! {
+    async fn phases_run_in_dependency_order_and_record_their_dates(db) {
+        let store = open(&db).await;
+        let e = scoped(&store).await;
+        let catalog = phase::create(&store, "lead", e, new_phase("Catalog model"), vec![]).await.unwrap();
+        let apparel = phase::create(&store, "lead", e, new_phase("Apparel"), vec![catalog.id]).await.unwrap();
+        assert_eq!((catalog.position, apparel.position), (1, 2));
+
+        // Not before the engagement is active.
+        let err = phase::transition(&store, "lead", catalog.id, 1, PhaseStatus::InProgress, day(1, 6)).await.unwrap_err();
+        assert!(matches!(err, PersistenceError::Domain(DomainError::Invalid { .. })), "{err:?}");
+        engagement::transition(&store, "lead", e, 1, EngagementStatus::Active).await.unwrap();
+
+        let err = phase::transition(&store, "lead", apparel.id, 1, PhaseStatus::InProgress, day(1, 6)).await.unwrap_err();
+        assert!(err.to_string().contains("depends on 'Catalog model'"), "{err}");
+
+        let c = phase::transition(&store, "lead", catalog.id, 1, PhaseStatus::InProgress, day(1, 6)).await.unwrap();
+        let c = phase::transition(&store, "lead", c.id, c.version, PhaseStatus::Delivered, day(2, 1)).await.unwrap();
+        let a = phase::transition(&store, "lead", apparel.id, 1, PhaseStatus::InProgress, day(2, 2)).await.unwrap();
+        assert_eq!(a.actual_start, Some(day(2, 2)));
+        let c = phase::transition(&store, "lead", c.id, c.version, PhaseStatus::Accepted, day(2, 3)).await.unwrap();
+        assert_eq!((c.actual_start, c.actual_end, c.accepted_on), (Some(day(1, 6)), Some(day(2, 1)), Some(day(2, 3))));
+
+        let err = engagement::transition(&store, "lead", e, 2, EngagementStatus::Completed).await.unwrap_err();
+        assert!(err.to_string().contains("Apparel"), "{err}");
+
+        let kinds: Vec<EventKind> = event::list(&store, &EventQuery { limit: 100, ..Default::default() })
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.event.kind)
+            .filter(|k| matches!(k, EventKind::PhaseStatusChanged | EventKind::EngagementStatusChanged))
+            .collect();
+        assert_eq!(kinds.len(), 5, "{kinds:?}");
+    }
+}
+
+db_test! {
+    async fn dependencies_refuse_cycles_and_other_engagements(db) {
+        let store = open(&db).await;
+        let e = scoped(&store).await;
+        let a = phase::create(&store, "lead", e, new_phase("A"), vec![]).await.unwrap();
+        let b = phase::create(&store, "lead", e, new_phase("B"), vec![a.id]).await.unwrap();
+        let c = phase::create(&store, "lead", e, new_phase("C"), vec![b.id]).await.unwrap();
+        let err = phase::set_dependencies(&store, "lead", a.id, 1, vec![c.id]).await.unwrap_err();
+        assert!(err.to_string().contains("A → C → B → A"), "{err}");
+        let other = scoped(&store).await;
+        let x = phase::create(&store, "lead", other, new_phase("X"), vec![]).await.unwrap();
+        let err = phase::set_dependencies(&store, "lead", x.id, 1, vec![a.id]).await.unwrap_err();
+        assert!(err.to_string().contains("same engagement"), "{err}");
+        let c2 = phase::set_dependencies(&store, "lead", c.id, 1, vec![a.id, b.id]).await.unwrap();
+        assert_eq!(c2.depends_on.len(), 2);
+        assert_eq!(c2.version, 2);
+        let loaded = phase::of_engagements(&store, &[e]).await.unwrap();
+        assert_eq!(loaded[&e][2].depends_on, c2.depends_on);
+    }
+}
+
+db_test! {
+    async fn moving_a_phase_keeps_positions_dense_and_unique(db) {
+        let store = open(&db).await;
+        let e = scoped(&store).await;
+        let mut ids = Vec::new();
+        for name in ["A", "B", "C", "D"] {
+            ids.push(phase::create(&store, "lead", e, new_phase(name), vec![]).await.unwrap().id);
+        }
+        let order = phase::reposition(&store, "lead", ids[3], 1, 2).await.unwrap();
+        let names: Vec<(&str, i32)> = order.iter().map(|p| (p.data.name.as_str(), p.position)).collect();
+        assert_eq!(names, [("A", 1), ("D", 2), ("B", 3), ("C", 4)]);
+        let loaded = phase::of_engagements(&store, &[e]).await.unwrap();
+        let names: Vec<&str> = loaded[&e].iter().map(|p| p.data.name.as_str()).collect();
+        assert_eq!(names, ["A", "D", "B", "C"]);
+        let err = phase::reposition(&store, "lead", ids[3], 1, 4).await.unwrap_err();
+        assert!(matches!(err, PersistenceError::Stale { .. }), "{err:?}");
+    }
+}
+
+db_test! {
+    async fn engagements_list_by_status_and_account(db) {
+        let store = open(&db).await;
+        let e1 = scoped(&store).await;
+        let _e2 = scoped(&store).await;
+        engagement::transition(&store, "lead", e1, 1, EngagementStatus::Active).await.unwrap();
+        let window = Window { limit: 10, after: None, before: None, from_end: false };
+        let active = EngagementFilter { statuses: vec![EngagementStatus::Active], ..Default::default() };
+        let page = engagement::list(&store, &active, &window).await.unwrap();
+        assert_eq!(page.items.len(), 1);
+        assert_eq!(page.items[0].id, e1);
+        assert_eq!(engagement::count(&store, &EngagementFilter::default()).await.unwrap(), 2);
+        let by = engagement::by_accounts(&store, &[page.items[0].account_id]).await.unwrap();
+        assert_eq!(by[&page.items[0].account_id].len(), 1);
+        let err = engagement::transition(&store, "lead", e1, 2, EngagementStatus::Planned).await.unwrap_err();
+        assert!(err.to_string().contains("from ACTIVE to PLANNED"), "{err}");
+    }
+}
