@@ -6,10 +6,14 @@ use serde_json::json;
 use tandem_domain::account::{CompanySize, LifecycleStage, Needs, NewAccount, TouchTier};
 use tandem_domain::auth::Role;
 use tandem_domain::contact::{NewContact, StakeholderRole};
-use tandem_domain::ids::TeamMemberId;
+use tandem_domain::engagement::{
+    EngagementKind, EngagementStatus, FocusKind, Milestone, NewEngagement, NewPhase, PhaseStatus,
+};
+use tandem_domain::ids::{PhaseId, TeamMemberId};
 use tandem_domain::money::{Currency, Money};
 use tandem_domain::team_member::{NewTeamMember, Team, TeamMember};
 use tandem_persistence::account::AccountFilter;
+use tandem_persistence::engagement::{self, phase};
 use tandem_persistence::revenue::NewRevenueMovement;
 use tandem_persistence::{PersistenceResult, Store, account, contact, revenue, team_member};
 
@@ -176,6 +180,8 @@ pub struct DemoSummary {
     pub contacts: usize,
     /// Team members created.
     pub team_members: usize,
+    /// Engagements created.
+    pub engagements: usize,
     /// The subject to issue the demo admin token for.
     pub admin_subject: String,
 }
@@ -203,6 +209,7 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
             accounts: 0,
             contacts: 0,
             team_members: 0,
+            engagements: 0,
             admin_subject: admin.map_or_else(|| "demo-admin".to_owned(), |m| m.id.to_string()),
         });
     }
@@ -221,6 +228,7 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
     let base = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default();
     let mut movements = Vec::new();
     let mut contacts = 0;
+    let mut engagements = 0;
     for i in 0..ACCOUNTS {
         let (suffix, industry) = SUFFIX[(i / PREFIX.len() + i * 7) % SUFFIX.len()];
         let name = format!("{} {suffix}", PREFIX[i % PREFIX.len()]);
@@ -308,6 +316,13 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
         let data = data.validate()?;
         let currency = data.currency;
         let created = account::create(store, ACTOR, data).await?;
+        if matches!(tier, TouchTier::High | TouchTier::Medium)
+            && stage != LifecycleStage::Churned
+            && i % 2 == 0
+        {
+            let lead = services.get(i % services.len().max(1)).copied();
+            engagements += load_engagement(store, created.id, lead, i, base).await?;
+        }
         for c in 0..1 + rng.below(4) {
             let person = format!("{} {}", rng.pick(FIRST), rng.pick(LAST));
             let role = [
@@ -354,6 +369,7 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
         accounts: ACCOUNTS,
         contacts,
         team_members: team.len(),
+        engagements,
         admin_subject: admin.unwrap_or_else(|| "demo-admin".into()),
     })
 }
@@ -403,6 +419,154 @@ fn revenue_history(
         });
     }
     out
+}
+
+/// The phases of a typical phased replatforming: the catalog model first, then product lines
+/// that depend on it, then a problem worth solving once the catalog has moved.
+const PHASES: &[(&str, FocusKind, &str, &str)] = &[
+    (
+        "Catalog model",
+        FocusKind::Problem,
+        "A clean, agreed catalog model",
+        "Every later phase moves a model the merchant has signed off",
+    ),
+    (
+        "Apparel",
+        FocusKind::ProductLine,
+        "Apparel",
+        "The best-selling line sells on the new platform",
+    ),
+    (
+        "Footwear",
+        FocusKind::ProductLine,
+        "Footwear",
+        "Size and width variants without workarounds",
+    ),
+    (
+        "Checkout",
+        FocusKind::Problem,
+        "Slow checkout on mobile",
+        "Mobile conversion back above last year's",
+    ),
+];
+
+/// One replatforming engagement, in a state that depends on `i`: planned, early, mid-way, on
+/// hold, or complete. Returns how many engagements it created (1).
+async fn load_engagement(
+    store: &Store,
+    account: tandem_domain::ids::AccountId,
+    lead: Option<TeamMemberId>,
+    i: usize,
+    today: NaiveDate,
+) -> PersistenceResult<usize> {
+    // How far this engagement has come: 0 planned … 4 complete; 5 paused mid-way.
+    let stage = (i / 2) % 6;
+    let start = if stage == 0 {
+        today + Duration::days(14)
+    } else {
+        today - Duration::days(40 + (i % 9) as i64 * 25)
+    };
+    let data = NewEngagement {
+        name: "Phased replatforming".into(),
+        kind: EngagementKind::Replatforming,
+        source_platform: Some(
+            (*[
+                "Legacy Commerce 6",
+                "Magento 1",
+                "Salesforce Commerce Cloud",
+                "WooCommerce",
+            ]
+            .get(i % 4)
+            .unwrap_or(&"Legacy"))
+            .to_owned(),
+        ),
+        target_platform: Some("Tandem Commerce".into()),
+        lead_id: lead,
+        description: Some(
+            "Move the storefront one product line at a time, catalog model first.".into(),
+        ),
+        planned_start: Some(start),
+    }
+    .validate()?;
+    let e = engagement::create(store, ACTOR, account, data).await?;
+    let mut ids: Vec<PhaseId> = Vec::new();
+    for (n, (name, focus_kind, focus, value)) in PHASES.iter().enumerate().take(3 + (i / 2) % 2) {
+        let planned_start = start + Duration::days(n as i64 * 30);
+        let data = NewPhase {
+            name: (*name).into(),
+            focus_kind: *focus_kind,
+            focus: (*focus).into(),
+            objective: Some(format!("Move {} to the new platform", focus.to_lowercase())),
+            expected_value: Some((*value).into()),
+            planned_start: Some(planned_start),
+            planned_end: Some(planned_start + Duration::days(28)),
+            milestones: vec![Milestone {
+                name: "Kick-off".into(),
+                due: Some(planned_start),
+                done_on: None,
+            }],
+        }
+        .validate()?;
+        let depends_on = if n == 0 { vec![] } else { vec![ids[0]] };
+        ids.push(
+            phase::create(store, ACTOR, e.id, data, depends_on)
+                .await?
+                .id,
+        );
+    }
+    if stage == 0 {
+        return Ok(1);
+    }
+    let version = engagement::transition(store, ACTOR, e.id, 1, EngagementStatus::Active)
+        .await?
+        .version;
+    let accepted = match stage {
+        1 => 0,
+        2 | 5 => 1,
+        3 => 2,
+        _ => ids.len(),
+    };
+    for (n, id) in ids.iter().enumerate() {
+        let day = |offset: i64| (start + Duration::days(n as i64 * 30 + offset)).min(today);
+        if n < accepted {
+            let p =
+                phase::transition(store, ACTOR, *id, 1, PhaseStatus::InProgress, day(2)).await?;
+            let late = (i % 7) as i64;
+            let p = phase::transition(
+                store,
+                ACTOR,
+                *id,
+                p.version,
+                PhaseStatus::Delivered,
+                day(26 + late),
+            )
+            .await?;
+            phase::transition(
+                store,
+                ACTOR,
+                *id,
+                p.version,
+                PhaseStatus::Accepted,
+                day(30 + late),
+            )
+            .await?;
+        } else {
+            // The next phase is under way; the rest wait for it.
+            phase::transition(store, ACTOR, *id, 1, PhaseStatus::InProgress, day(3)).await?;
+            break;
+        }
+    }
+    match stage {
+        4 => {
+            engagement::transition(store, ACTOR, e.id, version, EngagementStatus::Completed)
+                .await?;
+        }
+        5 => {
+            engagement::transition(store, ACTOR, e.id, version, EngagementStatus::OnHold).await?;
+        }
+        _ => {}
+    }
+    Ok(1)
 }
 
 async fn load_team(store: &Store) -> PersistenceResult<Vec<TeamMember>> {

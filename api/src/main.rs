@@ -126,8 +126,8 @@ fn print_banner(url: &str, summary: &demo::DemoSummary, token: &str) {
     let _ = if summary.accounts > 0 {
         writeln!(
             out,
-            "Loaded the demo data: {} accounts, {} contacts, {} team members.",
-            summary.accounts, summary.contacts, summary.team_members
+            "Loaded the demo data: {} accounts, {} contacts, {} team members, {} engagements.",
+            summary.accounts, summary.contacts, summary.team_members, summary.engagements
         )
     } else {
         writeln!(
