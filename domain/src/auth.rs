@@ -84,7 +84,7 @@ pub enum Action {
     ArchiveContact,
     /// Create, update or archive a team member.
     ManageTeam,
-    /// Scope and run engagements and their phases.
+    /// Scope and run engagements, their phases and statements of work, and log time.
     WriteEngagement,
 }
 
@@ -98,7 +98,7 @@ impl fmt::Display for Action {
             Action::WriteContact => "create or update contacts",
             Action::ArchiveContact => "archive contacts",
             Action::ManageTeam => "manage team members",
-            Action::WriteEngagement => "scope or run engagements",
+            Action::WriteEngagement => "scope or run engagements, SOWs and time",
         })
     }
 }

@@ -94,7 +94,7 @@ impl PhaseStatus {
 
 /// Checks a status change against a machine's allowed moves; the error names both statuses and
 /// what is allowed instead.
-fn transition<S: Copy + PartialEq + std::fmt::Display>(
+pub(crate) fn transition<S: Copy + PartialEq + std::fmt::Display>(
     what: &str,
     current: S,
     requested: S,

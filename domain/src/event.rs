@@ -44,6 +44,18 @@ crate::text_enum! {
         PhaseUpdated = "PHASE_UPDATED",
         /// A phase moved to another status.
         PhaseStatusChanged = "PHASE_STATUS_CHANGED",
+        /// A statement of work was drafted.
+        SowCreated = "SOW_CREATED",
+        /// A draft or proposed SOW's fields changed.
+        SowUpdated = "SOW_UPDATED",
+        /// A SOW moved to another status.
+        SowStatusChanged = "SOW_STATUS_CHANGED",
+        /// A change request was raised against a signed SOW.
+        ChangeRequestRaised = "CHANGE_REQUEST_RAISED",
+        /// A change request was approved or rejected.
+        ChangeRequestDecided = "CHANGE_REQUEST_DECIDED",
+        /// Hours were logged against a SOW.
+        TimeLogged = "TIME_LOGGED",
     }
 }
 
@@ -60,6 +72,12 @@ crate::text_enum! {
         Engagement = "ENGAGEMENT",
         /// A phase of an engagement.
         Phase = "PHASE",
+        /// A statement of work.
+        Sow = "SOW",
+        /// A change request.
+        ChangeRequest = "CHANGE_REQUEST",
+        /// A time entry.
+        TimeEntry = "TIME_ENTRY",
     }
 }
 

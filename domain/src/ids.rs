@@ -59,3 +59,15 @@ id_type!(
     /// A phase of an engagement.
     PhaseId
 );
+id_type!(
+    /// A statement of work.
+    SowId
+);
+id_type!(
+    /// A change request against a signed statement of work.
+    ChangeRequestId
+);
+id_type!(
+    /// Hours logged against a statement of work.
+    TimeEntryId
+);

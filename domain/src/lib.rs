@@ -12,6 +12,7 @@ pub mod error;
 pub mod event;
 pub mod ids;
 pub mod money;
+pub mod sow;
 pub mod team_member;
 pub mod text;
 

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_foundation;
 mod m20261123_000002_engagements;
+mod m20261123_000003_sows;
 
 /// Applies Tandem's migrations in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_foundation::Migration),
             Box::new(m20261123_000002_engagements::Migration),
+            Box::new(m20261123_000003_sows::Migration),
         ]
     }
 }

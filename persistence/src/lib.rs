@@ -13,6 +13,7 @@ pub mod error;
 pub mod event;
 pub mod page;
 pub mod revenue;
+pub mod sow;
 pub mod store;
 pub mod team_member;
 mod versioned;

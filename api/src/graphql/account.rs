@@ -17,6 +17,7 @@ use super::ids::{self, Kind};
 use super::money::MoneyValue;
 use super::node::PageInfo;
 use super::scalars::Date;
+use super::sow::SowNode;
 use super::team_member::TeamMemberNode;
 use super::{Allowed, DEFAULT_PAGE, loaders, page_size, parts};
 use crate::error::{ApiError, ApiResult};
@@ -146,6 +147,17 @@ impl AccountNode {
             .unwrap_or_default()
             .into_iter()
             .map(EngagementNode)
+            .collect())
+    }
+    /// Its statements of work, oldest first.
+    async fn sows(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SowNode>> {
+        Ok(loaders(ctx)?
+            .sows_by_account()
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(SowNode)
             .collect())
     }
     /// When it was created.

@@ -136,6 +136,18 @@ pub enum EventKind {
     PhaseUpdated,
     /// A phase moved to another status.
     PhaseStatusChanged,
+    /// A statement of work was drafted.
+    SowCreated,
+    /// A draft or proposed SOW's fields changed.
+    SowUpdated,
+    /// A SOW moved to another status.
+    SowStatusChanged,
+    /// A change request was raised.
+    ChangeRequestRaised,
+    /// A change request was approved or rejected.
+    ChangeRequestDecided,
+    /// Hours were logged.
+    TimeLogged,
 }
 
 /// What kind of services work an engagement is.
@@ -190,4 +202,45 @@ pub enum FocusKind {
     ProductLine,
     /// One problem.
     Problem,
+}
+
+/// Where a statement of work stands: DRAFT → PROPOSED (→ DRAFT to revise) → SIGNED →
+/// IN_DELIVERY → COMPLETED, or CANCELLED from any open status.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "tandem_domain::sow::SowStatus")]
+pub enum SowStatus {
+    /// Being written.
+    Draft,
+    /// Sent to the customer.
+    Proposed,
+    /// Signed: scope and budget change only through change requests.
+    Signed,
+    /// Work is being delivered against it.
+    InDelivery,
+    /// Delivered and closed.
+    Completed,
+    /// Withdrawn or terminated.
+    Cancelled,
+}
+
+/// Where a change request stands.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "tandem_domain::sow::ChangeRequestStatus")]
+pub enum ChangeRequestStatus {
+    /// Raised, awaiting a decision.
+    Proposed,
+    /// Approved: the T&M budget moved by its hours and amount.
+    Approved,
+    /// Rejected.
+    Rejected,
+}
+
+/// Whether hours are in the fixed-price scope or time and materials.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "tandem_domain::sow::WorkKind")]
+pub enum WorkKind {
+    /// Part of the fixed-price scope.
+    InScope,
+    /// Outside the scope, billed against the T&M budget.
+    TimeAndMaterials,
 }

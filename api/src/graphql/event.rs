@@ -70,6 +70,9 @@ impl AccountEventNode {
             SubjectKind::TeamMember => Kind::TeamMember,
             SubjectKind::Engagement => Kind::Engagement,
             SubjectKind::Phase => Kind::Phase,
+            SubjectKind::Sow => Kind::Sow,
+            SubjectKind::ChangeRequest => Kind::ChangeRequest,
+            SubjectKind::TimeEntry => Kind::TimeEntry,
         };
         ids::encode(kind, self.0.event.subject_id)
     }

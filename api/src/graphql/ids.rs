@@ -23,6 +23,12 @@ pub enum Kind {
     Engagement,
     /// A phase of an engagement.
     Phase,
+    /// A statement of work.
+    Sow,
+    /// A change request.
+    ChangeRequest,
+    /// A time entry.
+    TimeEntry,
 }
 
 impl Kind {
@@ -33,6 +39,9 @@ impl Kind {
             Kind::TeamMember => "TeamMember",
             Kind::Engagement => "Engagement",
             Kind::Phase => "Phase",
+            Kind::Sow => "Sow",
+            Kind::ChangeRequest => "ChangeRequest",
+            Kind::TimeEntry => "TimeEntry",
         }
     }
 
@@ -43,6 +52,9 @@ impl Kind {
             "TeamMember" => Some(Kind::TeamMember),
             "Engagement" => Some(Kind::Engagement),
             "Phase" => Some(Kind::Phase),
+            "Sow" => Some(Kind::Sow),
+            "ChangeRequest" => Some(Kind::ChangeRequest),
+            "TimeEntry" => Some(Kind::TimeEntry),
             _ => None,
         }
     }

@@ -14,9 +14,10 @@ use chrono::Utc;
 use tandem_domain::account::Account;
 use tandem_domain::contact::Contact;
 use tandem_domain::engagement::{Engagement, Phase};
-use tandem_domain::ids::{AccountId, EngagementId, TeamMemberId};
+use tandem_domain::ids::{AccountId, EngagementId, PhaseId, SowId, TeamMemberId};
+use tandem_domain::sow::{ChangeRequest, LoggedTime, Sow};
 use tandem_domain::team_member::TeamMember;
-use tandem_persistence::{Store, account, contact, engagement, revenue, team_member};
+use tandem_persistence::{Store, account, contact, engagement, revenue, sow, team_member};
 
 use crate::error::ApiError;
 
@@ -33,6 +34,11 @@ pub struct Loaders {
     engagements: OnceLock<DataLoader<EngagementLoader>>,
     engagements_by_account: OnceLock<DataLoader<EngagementsByAccountLoader>>,
     phases: OnceLock<DataLoader<PhasesLoader>>,
+    sows_by_account: OnceLock<DataLoader<SowsByAccountLoader>>,
+    sows: OnceLock<DataLoader<SowLoader>>,
+    change_requests: OnceLock<DataLoader<ChangeRequestsLoader>>,
+    logged: OnceLock<DataLoader<LoggedLoader>>,
+    logged_by_phase: OnceLock<DataLoader<LoggedByPhaseLoader>>,
 }
 
 fn make<T: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(
@@ -53,6 +59,11 @@ impl Loaders {
             engagements: OnceLock::new(),
             engagements_by_account: OnceLock::new(),
             phases: OnceLock::new(),
+            sows_by_account: OnceLock::new(),
+            sows: OnceLock::new(),
+            change_requests: OnceLock::new(),
+            logged: OnceLock::new(),
+            logged_by_phase: OnceLock::new(),
         }
     }
 
@@ -90,6 +101,36 @@ impl Loaders {
     pub fn phases(&self) -> &DataLoader<PhasesLoader> {
         self.phases
             .get_or_init(|| make(PhasesLoader(self.store.clone())))
+    }
+
+    /// Each account's SOWs.
+    pub fn sows_by_account(&self) -> &DataLoader<SowsByAccountLoader> {
+        self.sows_by_account
+            .get_or_init(|| make(SowsByAccountLoader(self.store.clone())))
+    }
+
+    /// SOWs by id.
+    pub fn sows(&self) -> &DataLoader<SowLoader> {
+        self.sows
+            .get_or_init(|| make(SowLoader(self.store.clone())))
+    }
+
+    /// Each SOW's change requests.
+    pub fn change_requests(&self) -> &DataLoader<ChangeRequestsLoader> {
+        self.change_requests
+            .get_or_init(|| make(ChangeRequestsLoader(self.store.clone())))
+    }
+
+    /// Each SOW's logged time, summed in SQL.
+    pub fn logged(&self) -> &DataLoader<LoggedLoader> {
+        self.logged
+            .get_or_init(|| make(LoggedLoader(self.store.clone())))
+    }
+
+    /// Each SOW's logged time per phase, summed in SQL.
+    pub fn logged_by_phase(&self) -> &DataLoader<LoggedByPhaseLoader> {
+        self.logged_by_phase
+            .get_or_init(|| make(LoggedByPhaseLoader(self.store.clone())))
     }
 
     /// Today's MRR (minor units) by account.
@@ -203,5 +244,69 @@ impl Loader<EngagementId> for PhasesLoader {
         keys: &[EngagementId],
     ) -> Result<HashMap<EngagementId, Vec<Phase>>, ApiError> {
         Ok(engagement::phase::of_engagements(&self.0, keys).await?)
+    }
+}
+
+/// Loads each account's SOWs.
+pub struct SowsByAccountLoader(Store);
+
+impl Loader<AccountId> for SowsByAccountLoader {
+    type Value = Vec<Sow>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Vec<Sow>>, ApiError> {
+        Ok(sow::by_accounts(&self.0, keys).await?)
+    }
+}
+
+/// Loads SOWs by id.
+pub struct SowLoader(Store);
+
+impl Loader<SowId> for SowLoader {
+    type Value = Sow;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[SowId]) -> Result<HashMap<SowId, Sow>, ApiError> {
+        Ok(sow::by_ids(&self.0, keys)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect())
+    }
+}
+
+/// Loads each SOW's change requests.
+pub struct ChangeRequestsLoader(Store);
+
+impl Loader<SowId> for ChangeRequestsLoader {
+    type Value = Vec<ChangeRequest>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[SowId]) -> Result<HashMap<SowId, Vec<ChangeRequest>>, ApiError> {
+        Ok(sow::change_requests(&self.0, keys).await?)
+    }
+}
+
+/// Loads each SOW's logged-time sums.
+pub struct LoggedLoader(Store);
+
+impl Loader<SowId> for LoggedLoader {
+    type Value = LoggedTime;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[SowId]) -> Result<HashMap<SowId, LoggedTime>, ApiError> {
+        Ok(sow::logged_by_sow(&self.0, keys).await?)
+    }
+}
+
+/// Loads each SOW's logged-time sums per phase.
+pub struct LoggedByPhaseLoader(Store);
+
+impl Loader<SowId> for LoggedByPhaseLoader {
+    type Value = HashMap<Option<PhaseId>, LoggedTime>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[SowId]) -> Result<HashMap<SowId, Self::Value>, ApiError> {
+        Ok(sow::logged_by_phase(&self.0, keys).await?)
     }
 }

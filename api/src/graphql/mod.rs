@@ -12,6 +12,7 @@ pub mod loaders;
 pub mod money;
 pub mod node;
 pub mod scalars;
+pub mod sow;
 pub mod team_member;
 pub mod viewer;
 
@@ -31,6 +32,7 @@ pub struct Query(
     contact::ContactQuery,
     team_member::TeamMemberQuery,
     engagement::EngagementQuery,
+    sow::SowQuery,
     event::EventQuery,
 );
 
@@ -41,6 +43,7 @@ pub struct Mutation(
     contact::ContactMutation,
     team_member::TeamMemberMutation,
     engagement::EngagementMutation,
+    sow::SowMutation,
 );
 
 /// Every subscription.

@@ -3,12 +3,13 @@
 
 use async_graphql::{Context, ID, Interface, Object, SimpleObject};
 use futures_util::future::try_join_all;
-use tandem_domain::ids::{AccountId, ContactId, EngagementId, PhaseId, TeamMemberId};
+use tandem_domain::ids::{AccountId, ContactId, EngagementId, PhaseId, SowId, TeamMemberId};
 
 use super::account::AccountNode;
 use super::contact::ContactNode;
 use super::engagement::{EngagementNode, PhaseNode};
 use super::ids::{self, Kind};
+use super::sow::SowNode;
 use super::team_member::TeamMemberNode;
 use super::{loaders, parts};
 use crate::error::ApiError;
@@ -28,6 +29,8 @@ pub enum Node {
     Engagement(EngagementNode),
     /// A phase of an engagement.
     Phase(PhaseNode),
+    /// A statement of work.
+    Sow(SowNode),
 }
 
 /// Where a page sits in its list.
@@ -76,6 +79,11 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Nod
         Kind::Phase => service::engagement::get_phase(s, who, PhaseId(uuid))
             .await?
             .map(|p| Node::Phase(PhaseNode(p))),
+        Kind::Sow => service::sow::get(s, who, SowId(uuid))
+            .await?
+            .map(|x| Node::Sow(SowNode(x))),
+        // Reached through their SOW; not fetchable on their own.
+        Kind::ChangeRequest | Kind::TimeEntry => None,
     })
 }
 

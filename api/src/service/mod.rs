@@ -5,6 +5,7 @@ pub mod account;
 pub mod contact;
 pub mod engagement;
 pub mod event;
+pub mod sow;
 pub mod team_member;
 
 use tandem_persistence::Store;

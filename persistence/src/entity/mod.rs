@@ -4,9 +4,13 @@
 pub mod account;
 pub mod account_event;
 pub mod account_tag;
+pub mod change_request;
 pub mod contact;
 pub mod engagement;
 pub mod phase;
 pub mod phase_dependency;
 pub mod revenue_event;
+pub mod sow;
+pub mod sow_scope_item;
 pub mod team_member;
+pub mod time_entry;

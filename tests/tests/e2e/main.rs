@@ -9,4 +9,5 @@ mod auth;
 mod engagements;
 mod events;
 mod protocol;
+mod sows;
 mod support;
