@@ -11,11 +11,14 @@ use tandem_domain::engagement::{
 };
 use tandem_domain::ids::{PhaseId, TeamMemberId};
 use tandem_domain::money::{Currency, Money};
+use tandem_domain::sow::{
+    ChangeRequestStatus, Hours, NewSow, NewTimeEntry, Rate, ScopeItem, SowStatus, WorkKind,
+};
 use tandem_domain::team_member::{NewTeamMember, Team, TeamMember};
 use tandem_persistence::account::AccountFilter;
 use tandem_persistence::engagement::{self, phase};
 use tandem_persistence::revenue::NewRevenueMovement;
-use tandem_persistence::{PersistenceResult, Store, account, contact, revenue, team_member};
+use tandem_persistence::{PersistenceResult, Store, account, contact, revenue, sow, team_member};
 
 /// The actor recorded on the demo data's events.
 const ACTOR: &str = "demo-loader";
@@ -514,6 +517,7 @@ async fn load_engagement(
                 .id,
         );
     }
+    load_sow(store, account, e.id, &ids, lead, stage, i, start, today).await?;
     if stage == 0 {
         return Ok(1);
     }
@@ -567,6 +571,143 @@ async fn load_engagement(
         _ => {}
     }
     Ok(1)
+}
+
+/// The SOW that prices an engagement: proposed while the engagement is planned; otherwise
+/// signed, with time logged on the phases worked so far, a little T&M beside it, and a change
+/// request (approved on every other engagement, still open on the rest).
+#[allow(clippy::too_many_arguments)]
+async fn load_sow(
+    store: &Store,
+    account: tandem_domain::ids::AccountId,
+    engagement_id: tandem_domain::ids::EngagementId,
+    phases: &[PhaseId],
+    lead: Option<TeamMemberId>,
+    stage: usize,
+    i: usize,
+    start: NaiveDate,
+    today: NaiveDate,
+) -> PersistenceResult<()> {
+    let hours = |h: i64| Hours(h * 100);
+    let scope: Vec<ScopeItem> = phases
+        .iter()
+        .zip(PHASES)
+        .map(|(id, (name, ..))| ScopeItem {
+            deliverable: format!("{name}: live on the new platform"),
+            estimated_hours: hours(80 + (i as i64 % 5) * 20),
+            phase_id: Some(*id),
+        })
+        .collect();
+    let estimated: i64 = scope.iter().map(|s| s.estimated_hours.0).sum();
+    let input = NewSow {
+        title: format!("Phased replatforming: {} phases", phases.len()),
+        currency: None,
+        fixed_price: estimated * 16_000 / 100,
+        rate_card: vec![
+            Rate {
+                role: "Solutions Architect".into(),
+                hourly_rate: 22_000,
+            },
+            Rate {
+                role: "Developer".into(),
+                hourly_rate: 16_000,
+            },
+            Rate {
+                role: "Project Manager".into(),
+                hourly_rate: 14_000,
+            },
+        ],
+        scope,
+        tm_hours_cap: Some(hours(60)),
+        tm_amount_cap: Some(1_000_000),
+    };
+    let s = sow::create(store, ACTOR, account, Some(engagement_id), input).await?;
+    let s = sow::transition(store, ACTOR, s.id, 1, SowStatus::Proposed, start.min(today)).await?;
+    if stage == 0 {
+        return Ok(());
+    }
+    let s = sow::transition(
+        store,
+        ACTOR,
+        s.id,
+        s.version,
+        SowStatus::Signed,
+        start.min(today),
+    )
+    .await?;
+    let s = sow::transition(
+        store,
+        ACTOR,
+        s.id,
+        s.version,
+        SowStatus::InDelivery,
+        start.min(today),
+    )
+    .await?;
+    let Some(member) = lead else {
+        return Ok(());
+    };
+    let worked = match stage {
+        1 => 1,
+        2 | 5 => 2,
+        3 => 3,
+        _ => phases.len(),
+    };
+    for (n, phase) in phases.iter().enumerate().take(worked) {
+        for day in 0..4 {
+            let on = (start + Duration::days(n as i64 * 30 + 3 + day * 5)).min(today);
+            let entry = |role: &str, h: i64, kind| NewTimeEntry {
+                team_member_id: member,
+                role: role.into(),
+                phase_id: Some(*phase),
+                worked_on: on,
+                hours: hours(h),
+                kind,
+                note: None,
+            };
+            sow::log_time(
+                store,
+                ACTOR,
+                s.id,
+                entry("Developer", 8, WorkKind::InScope),
+                today,
+            )
+            .await?;
+            if day % 2 == 0 {
+                sow::log_time(
+                    store,
+                    ACTOR,
+                    s.id,
+                    entry("Solutions Architect", 4, WorkKind::InScope),
+                    today,
+                )
+                .await?;
+            }
+            if (day + i as i64) % 3 == 0 {
+                sow::log_time(
+                    store,
+                    ACTOR,
+                    s.id,
+                    entry("Developer", 3, WorkKind::TimeAndMaterials),
+                    today,
+                )
+                .await?;
+            }
+        }
+    }
+    let cr = sow::raise_change_request(
+        store,
+        "demo-customer-success",
+        s.id,
+        hours(24),
+        400_000,
+        "Extra B2B price lists requested after signing",
+    )
+    .await?;
+    if i.is_multiple_of(4) {
+        sow::decide_change_request(store, ACTOR, cr.id, 1, ChangeRequestStatus::Approved).await?;
+    }
+    Ok(())
 }
 
 async fn load_team(store: &Store) -> PersistenceResult<Vec<TeamMember>> {

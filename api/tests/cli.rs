@@ -109,7 +109,7 @@ async fn serve_demo_loads_demo_data_and_stops_on_sigterm() {
     let body: serde_json::Value = client
         .post(&url)
         .bearer_auth(&token)
-        .json(&serde_json::json!({"query": "{ accounts { totalCount } engagements { totalCount } teamMembers { name } viewer { role teamMember { name } } }"}))
+        .json(&serde_json::json!({"query": "{ accounts { totalCount } engagements { totalCount } sows { totalCount } teamMembers { name } viewer { role teamMember { name } } }"}))
         .send()
         .await
         .unwrap()

@@ -649,6 +649,18 @@ pub struct Progress {
     pub total: usize,
 }
 
+/// Accepted phases as a share of all phases, weighted by each phase's budget (`weight`, for
+/// example its estimated in-scope hours); `None` when no phase carries any weight.
+pub fn weighted_progress(phases: &[Phase], weight: impl Fn(&Phase) -> i64) -> Option<f64> {
+    let total: i64 = phases.iter().map(&weight).sum();
+    let accepted: i64 = phases
+        .iter()
+        .filter(|p| p.status == PhaseStatus::Accepted)
+        .map(&weight)
+        .sum();
+    (total > 0).then(|| accepted as f64 / total as f64)
+}
+
 /// Progress by count.
 pub fn progress(phases: &[Phase]) -> Progress {
     Progress {
@@ -901,6 +913,21 @@ mod tests {
                 end_days: Some(-2)
             }
         );
+    }
+
+    #[test]
+    fn weighted_progress_counts_each_phase_by_its_budget() {
+        let a = phase("A", 1, PhaseStatus::Accepted, vec![]);
+        let b = phase("B", 2, PhaseStatus::InProgress, vec![]);
+        let weights = [(a.id, 100), (b.id, 300)];
+        let weight = |p: &Phase| {
+            weights
+                .iter()
+                .find(|(id, _)| *id == p.id)
+                .map_or(0, |w| w.1)
+        };
+        assert_eq!(weighted_progress(&[a.clone(), b], weight), Some(0.25));
+        assert_eq!(weighted_progress(&[a], |_| 0), None);
     }
 
     #[test]

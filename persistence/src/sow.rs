@@ -93,6 +93,27 @@ pub async fn by_accounts(
     Ok(out)
 }
 
+/// Each engagement's SOWs, oldest first.
+pub async fn by_engagements(
+    store: &Store,
+    engagements: &[EngagementId],
+) -> PersistenceResult<HashMap<EngagementId, Vec<Sow>>> {
+    let mut out: HashMap<EngagementId, Vec<Sow>> = HashMap::new();
+    for chunk in engagements.chunks(MAX_IN_LIST) {
+        let rows = sow::Entity::find()
+            .filter(sow::Column::EngagementId.is_in(chunk.iter().map(|e| e.0)))
+            .order_by_asc(sow::Column::Id)
+            .all(store.conn())
+            .await?;
+        for s in with_scope(store.conn(), rows).await? {
+            if let Some(e) = s.engagement_id {
+                out.entry(e).or_default().push(s);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// A page of SOWs matching `filter`, oldest first.
 pub async fn list(
     store: &Store,

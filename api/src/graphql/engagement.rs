@@ -32,6 +32,9 @@ pub struct EngagementProgress {
     pub total_phases: i32,
     /// Accepted phases as a share of all phases, 0 to 1 (0 without phases).
     pub by_count: f64,
+    /// Accepted phases as a share of all phases weighted by their estimated in-scope hours in
+    /// the engagement's SOWs, 0 to 1; null while no scope item is booked to a phase.
+    pub by_budget_weight: Option<f64>,
 }
 
 impl EngagementNode {
@@ -113,7 +116,21 @@ impl EngagementNode {
     }
     /// Accepted phases against all phases.
     async fn progress(&self, ctx: &Context<'_>) -> async_graphql::Result<EngagementProgress> {
-        let p = rules::progress(&self.phase_list(ctx).await?);
+        let phases = self.phase_list(ctx).await?;
+        let p = rules::progress(&phases);
+        let sows = loaders(ctx)?
+            .sows_by_engagement()
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let weight = |phase: &Phase| -> i64 {
+            sows.iter()
+                .filter(|s| s.status != tandem_domain::sow::SowStatus::Cancelled)
+                .flat_map(|s| s.data.scope.iter())
+                .filter(|item| item.phase_id == Some(phase.id))
+                .map(|item| item.estimated_hours.0)
+                .sum()
+        };
         Ok(EngagementProgress {
             accepted_phases: p.accepted as i32,
             total_phases: p.total as i32,
@@ -122,7 +139,19 @@ impl EngagementNode {
             } else {
                 p.accepted as f64 / p.total as f64
             },
+            by_budget_weight: rules::weighted_progress(&phases, weight),
         })
+    }
+    /// Its statements of work, oldest first.
+    async fn sows(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::sow::SowNode>> {
+        Ok(loaders(ctx)?
+            .sows_by_engagement()
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(super::sow::SowNode)
+            .collect())
     }
     /// Planned phases whose dependencies are all delivered: what can start next.
     async fn next_startable_phases(

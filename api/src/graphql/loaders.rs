@@ -36,6 +36,7 @@ pub struct Loaders {
     phases: OnceLock<DataLoader<PhasesLoader>>,
     sows_by_account: OnceLock<DataLoader<SowsByAccountLoader>>,
     sows: OnceLock<DataLoader<SowLoader>>,
+    sows_by_engagement: OnceLock<DataLoader<SowsByEngagementLoader>>,
     change_requests: OnceLock<DataLoader<ChangeRequestsLoader>>,
     logged: OnceLock<DataLoader<LoggedLoader>>,
     logged_by_phase: OnceLock<DataLoader<LoggedByPhaseLoader>>,
@@ -61,6 +62,7 @@ impl Loaders {
             phases: OnceLock::new(),
             sows_by_account: OnceLock::new(),
             sows: OnceLock::new(),
+            sows_by_engagement: OnceLock::new(),
             change_requests: OnceLock::new(),
             logged: OnceLock::new(),
             logged_by_phase: OnceLock::new(),
@@ -107,6 +109,12 @@ impl Loaders {
     pub fn sows_by_account(&self) -> &DataLoader<SowsByAccountLoader> {
         self.sows_by_account
             .get_or_init(|| make(SowsByAccountLoader(self.store.clone())))
+    }
+
+    /// Each engagement's SOWs.
+    pub fn sows_by_engagement(&self) -> &DataLoader<SowsByEngagementLoader> {
+        self.sows_by_engagement
+            .get_or_init(|| make(SowsByEngagementLoader(self.store.clone())))
     }
 
     /// SOWs by id.
@@ -308,5 +316,20 @@ impl Loader<SowId> for LoggedByPhaseLoader {
 
     async fn load(&self, keys: &[SowId]) -> Result<HashMap<SowId, Self::Value>, ApiError> {
         Ok(sow::logged_by_phase(&self.0, keys).await?)
+    }
+}
+
+/// Loads each engagement's SOWs.
+pub struct SowsByEngagementLoader(Store);
+
+impl Loader<EngagementId> for SowsByEngagementLoader {
+    type Value = Vec<Sow>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[EngagementId],
+    ) -> Result<HashMap<EngagementId, Vec<Sow>>, ApiError> {
+        Ok(sow::by_engagements(&self.0, keys).await?)
     }
 }

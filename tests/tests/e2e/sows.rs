@@ -14,7 +14,7 @@ const FIGURES: &str = "query($sow: ID!, $e: ID!) {
     phaseBudgets { phase { name } budget { inScopeHours tmHours estimatedHours } }
     changeRequests { status hours amount { amountMinor } decidedBy }
     timeEntries(first: 20) { edges { node { hours kind role amount { amountMinor } phase { name } teamMember { name } } } } }
-  engagement(id: $e) { progress { acceptedPhases totalPhases } } }";
+  engagement(id: $e) { progress { acceptedPhases totalPhases byBudgetWeight } } }";
 
 async fn version_of(server: &Server, query: &str, id: &str) -> Value {
     let data = server.ok(Role::Services, query, json!({"id": id})).await;
@@ -114,7 +114,7 @@ db_test! {
         server.ok(Role::Services, phase_status, json!({"input": {"id": phases[0], "version": v, "status": "DELIVERED"}})).await;
         server.ok(Role::Services, phase_status, json!({"input": {"id": phases[0], "version": v.as_i64().unwrap() + 1, "status": "ACCEPTED"}})).await;
         let after = server.ok(Role::CsManager, FIGURES, json!({"sow": sow, "e": e})).await;
-        assert_eq!(after["engagement"]["progress"], json!({"acceptedPhases": 1, "totalPhases": 3}));
+        assert_eq!(after["engagement"]["progress"], json!({"acceptedPhases": 1, "totalPhases": 3, "byBudgetWeight": 0.25}));
         assert_eq!(after["sow"]["budget"]["burnPercent"], 40.0);
         assert_eq!(after["sow"]["budget"]["forecastInScopeHours"], 460.0);
         assert_eq!(after["sow"]["original"], json!({"tmHoursCap": 40.0, "tmAmountCap": {"amountMinor": 600000}, "estimatedHours": 480.0}));
