@@ -100,7 +100,7 @@ async fn run(
         tracing::debug!(subject = %principal.subject, "websocket authenticated");
         let mut data = Data::default();
         data.insert(principal);
-        data.insert(Loaders::new(store));
+        data.insert(Loaders::uncached(store));
         Ok(data)
     });
     let mut shutdown = state.shutdown.clone();

@@ -1,5 +1,7 @@
 //! Connecting to the database, migrating it, and running write transactions.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -50,6 +52,7 @@ impl StoreOptions {
 pub struct Store {
     conn: DatabaseConnection,
     backend: Backend,
+    statements: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -72,12 +75,27 @@ impl Store {
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });
-        let conn = Database::connect(opt).await?;
+        let mut conn = Database::connect(opt).await?;
         let backend = match conn.get_database_backend() {
             DbBackend::Postgres => Backend::Postgres,
             _ => Backend::Sqlite,
         };
-        Ok(Store { conn, backend })
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = statements.clone();
+        conn.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        Ok(Store {
+            conn,
+            backend,
+            statements,
+        })
+    }
+
+    /// How many SQL statements this store has run since it connected: what the tests that
+    /// guard against N+1 queries count.
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     /// Applies every pending migration.

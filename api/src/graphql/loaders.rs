@@ -2,14 +2,16 @@
 //! nested field, not 50.
 //!
 //! A `Loaders` value is created per request (or per WebSocket connection) and put in that
-//! request's data, never in the schema's: nothing is shared between callers. Loaders keep no
-//! cache, only batching, so a long-lived subscription never serves stale rows. Each loader is
-//! made on first use, so a request that needs none pays nothing.
+//! request's data, never in the schema's: nothing is shared between callers. Within one HTTP
+//! request a loader also caches, so the phases that four fields of an engagement need are read
+//! once; a WebSocket connection's loaders only batch, so a long-lived subscription never
+//! serves stale rows. Each loader is made on first use, so a request that needs none pays
+//! nothing.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use chrono::Utc;
 use tandem_domain::account::Account;
 use tandem_domain::contact::Contact;
@@ -27,32 +29,47 @@ const MAX_BATCH: usize = 500;
 /// The loaders of one request.
 pub struct Loaders {
     store: Store,
-    accounts: OnceLock<DataLoader<AccountLoader>>,
-    team_members: OnceLock<DataLoader<TeamMemberLoader>>,
-    contacts: OnceLock<DataLoader<ContactsLoader>>,
-    mrr: OnceLock<DataLoader<MrrLoader>>,
-    engagements: OnceLock<DataLoader<EngagementLoader>>,
-    engagements_by_account: OnceLock<DataLoader<EngagementsByAccountLoader>>,
-    phases: OnceLock<DataLoader<PhasesLoader>>,
-    sows_by_account: OnceLock<DataLoader<SowsByAccountLoader>>,
-    sows: OnceLock<DataLoader<SowLoader>>,
-    sows_by_engagement: OnceLock<DataLoader<SowsByEngagementLoader>>,
-    change_requests: OnceLock<DataLoader<ChangeRequestsLoader>>,
-    logged: OnceLock<DataLoader<LoggedLoader>>,
-    logged_by_phase: OnceLock<DataLoader<LoggedByPhaseLoader>>,
+    cached: bool,
+    accounts: OnceLock<DataLoader<AccountLoader, HashMapCache>>,
+    team_members: OnceLock<DataLoader<TeamMemberLoader, HashMapCache>>,
+    contacts: OnceLock<DataLoader<ContactsLoader, HashMapCache>>,
+    mrr: OnceLock<DataLoader<MrrLoader, HashMapCache>>,
+    engagements: OnceLock<DataLoader<EngagementLoader, HashMapCache>>,
+    engagements_by_account: OnceLock<DataLoader<EngagementsByAccountLoader, HashMapCache>>,
+    phases: OnceLock<DataLoader<PhasesLoader, HashMapCache>>,
+    sows_by_account: OnceLock<DataLoader<SowsByAccountLoader, HashMapCache>>,
+    sows: OnceLock<DataLoader<SowLoader, HashMapCache>>,
+    sows_by_engagement: OnceLock<DataLoader<SowsByEngagementLoader, HashMapCache>>,
+    change_requests: OnceLock<DataLoader<ChangeRequestsLoader, HashMapCache>>,
+    logged: OnceLock<DataLoader<LoggedLoader, HashMapCache>>,
+    logged_by_phase: OnceLock<DataLoader<LoggedByPhaseLoader, HashMapCache>>,
 }
 
 fn make<T: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(
     loader: T,
-) -> DataLoader<T> {
-    DataLoader::new(loader, tokio::spawn).max_batch_size(MAX_BATCH)
+    cached: bool,
+) -> DataLoader<T, HashMapCache> {
+    let loader = DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
+        .max_batch_size(MAX_BATCH);
+    loader.enable_all_cache(cached);
+    loader
 }
 
 impl Loaders {
-    /// Loaders over `store`.
+    /// Loaders for one HTTP request: batching and caching.
     pub fn new(store: Store) -> Loaders {
+        Loaders::build(store, true)
+    }
+
+    /// Loaders for a WebSocket connection: batching only, never a stale row.
+    pub fn uncached(store: Store) -> Loaders {
+        Loaders::build(store, false)
+    }
+
+    fn build(store: Store, cached: bool) -> Loaders {
         Loaders {
             store,
+            cached,
             accounts: OnceLock::new(),
             team_members: OnceLock::new(),
             contacts: OnceLock::new(),
@@ -70,80 +87,81 @@ impl Loaders {
     }
 
     /// Accounts by id.
-    pub fn accounts(&self) -> &DataLoader<AccountLoader> {
+    pub fn accounts(&self) -> &DataLoader<AccountLoader, HashMapCache> {
         self.accounts
-            .get_or_init(|| make(AccountLoader(self.store.clone())))
+            .get_or_init(|| make(AccountLoader(self.store.clone()), self.cached))
     }
 
     /// Team members by id.
-    pub fn team_members(&self) -> &DataLoader<TeamMemberLoader> {
+    pub fn team_members(&self) -> &DataLoader<TeamMemberLoader, HashMapCache> {
         self.team_members
-            .get_or_init(|| make(TeamMemberLoader(self.store.clone())))
+            .get_or_init(|| make(TeamMemberLoader(self.store.clone()), self.cached))
     }
 
     /// Active contacts by account.
-    pub fn contacts(&self) -> &DataLoader<ContactsLoader> {
+    pub fn contacts(&self) -> &DataLoader<ContactsLoader, HashMapCache> {
         self.contacts
-            .get_or_init(|| make(ContactsLoader(self.store.clone())))
+            .get_or_init(|| make(ContactsLoader(self.store.clone()), self.cached))
     }
 
     /// Engagements by id.
-    pub fn engagements(&self) -> &DataLoader<EngagementLoader> {
+    pub fn engagements(&self) -> &DataLoader<EngagementLoader, HashMapCache> {
         self.engagements
-            .get_or_init(|| make(EngagementLoader(self.store.clone())))
+            .get_or_init(|| make(EngagementLoader(self.store.clone()), self.cached))
     }
 
     /// Each account's engagements.
-    pub fn engagements_by_account(&self) -> &DataLoader<EngagementsByAccountLoader> {
+    pub fn engagements_by_account(&self) -> &DataLoader<EngagementsByAccountLoader, HashMapCache> {
         self.engagements_by_account
-            .get_or_init(|| make(EngagementsByAccountLoader(self.store.clone())))
+            .get_or_init(|| make(EngagementsByAccountLoader(self.store.clone()), self.cached))
     }
 
     /// Each engagement's phases, in order, with their dependencies.
-    pub fn phases(&self) -> &DataLoader<PhasesLoader> {
+    pub fn phases(&self) -> &DataLoader<PhasesLoader, HashMapCache> {
         self.phases
-            .get_or_init(|| make(PhasesLoader(self.store.clone())))
+            .get_or_init(|| make(PhasesLoader(self.store.clone()), self.cached))
     }
 
     /// Each account's SOWs.
-    pub fn sows_by_account(&self) -> &DataLoader<SowsByAccountLoader> {
+    pub fn sows_by_account(&self) -> &DataLoader<SowsByAccountLoader, HashMapCache> {
         self.sows_by_account
-            .get_or_init(|| make(SowsByAccountLoader(self.store.clone())))
+            .get_or_init(|| make(SowsByAccountLoader(self.store.clone()), self.cached))
     }
 
     /// Each engagement's SOWs.
-    pub fn sows_by_engagement(&self) -> &DataLoader<SowsByEngagementLoader> {
+    pub fn sows_by_engagement(&self) -> &DataLoader<SowsByEngagementLoader, HashMapCache> {
         self.sows_by_engagement
-            .get_or_init(|| make(SowsByEngagementLoader(self.store.clone())))
+            .get_or_init(|| make(SowsByEngagementLoader(self.store.clone()), self.cached))
     }
 
     /// SOWs by id.
-    pub fn sows(&self) -> &DataLoader<SowLoader> {
+    pub fn sows(&self) -> &DataLoader<SowLoader, HashMapCache> {
         self.sows
-            .get_or_init(|| make(SowLoader(self.store.clone())))
+            .get_or_init(|| make(SowLoader(self.store.clone()), self.cached))
     }
 
     /// Each SOW's change requests.
-    pub fn change_requests(&self) -> &DataLoader<ChangeRequestsLoader> {
+    pub fn change_requests(&self) -> &DataLoader<ChangeRequestsLoader, HashMapCache> {
         self.change_requests
-            .get_or_init(|| make(ChangeRequestsLoader(self.store.clone())))
+            .get_or_init(|| make(ChangeRequestsLoader(self.store.clone()), self.cached))
     }
 
     /// Each SOW's logged time, summed in SQL.
-    pub fn logged(&self) -> &DataLoader<LoggedLoader> {
+    pub fn logged(&self) -> &DataLoader<LoggedLoader, HashMapCache> {
         self.logged
-            .get_or_init(|| make(LoggedLoader(self.store.clone())))
+            .get_or_init(|| make(LoggedLoader(self.store.clone()), self.cached))
     }
 
     /// Each SOW's logged time per phase, summed in SQL.
-    pub fn logged_by_phase(&self) -> &DataLoader<LoggedByPhaseLoader> {
+    pub fn logged_by_phase(&self) -> &DataLoader<LoggedByPhaseLoader, HashMapCache> {
         self.logged_by_phase
-            .get_or_init(|| make(LoggedByPhaseLoader(self.store.clone())))
+            .get_or_init(|| make(LoggedByPhaseLoader(self.store.clone()), self.cached))
     }
 
     /// Today's MRR (minor units) by account.
-    pub fn mrr(&self) -> &DataLoader<MrrLoader> {
-        self.mrr.get_or_init(|| make(MrrLoader(self.store.clone())))
+    pub fn mrr(&self) -> &DataLoader<MrrLoader, HashMapCache> {
+        self.mrr
+            .get_or_init(|| make(MrrLoader(self.store.clone()), self.cached))
     }
 }
 

@@ -9,5 +9,6 @@ mod auth;
 mod engagements;
 mod events;
 mod protocol;
+mod queries;
 mod sows;
 mod support;

@@ -22,6 +22,8 @@ pub struct Server {
     pub ws_url: String,
     pub http: reqwest::Client,
     pub settings: Settings,
+    /// The server's store, to count the SQL statements requests run.
+    pub store: tandem_persistence::Store,
     running: RunningServer,
 }
 
@@ -59,7 +61,7 @@ impl Server {
     pub async fn start_with(db: &TestDb, extra: &[(&str, &str)]) -> Server {
         let settings = settings(db, extra);
         let store = app::connect(&settings).await.expect("connect and migrate");
-        let running = app::start(&settings, store, StartOptions::default())
+        let running = app::start(&settings, store.clone(), StartOptions::default())
             .await
             .expect("start the server");
         let addr = running.addr;
@@ -68,6 +70,7 @@ impl Server {
             ws_url: format!("ws://{addr}/graphql"),
             http: reqwest::Client::new(),
             settings,
+            store,
             running,
         }
     }
