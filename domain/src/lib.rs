@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod catalog;
 pub mod contact;
 pub mod engagement;
 pub mod error;
