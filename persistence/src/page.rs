@@ -48,6 +48,34 @@ impl<T> Page<T> {
     }
 }
 
+/// Reads the rows of `select` in the window, in id order (ids are time-ordered, so this is
+/// oldest first), one row more than the limit so [`Page::from_rows`] can tell whether more follow.
+pub(crate) async fn rows_by_id<E, C>(
+    conn: &C,
+    select: sea_orm::Select<E>,
+    id: E::Column,
+    window: &Window<uuid::Uuid>,
+) -> crate::PersistenceResult<Vec<E::Model>>
+where
+    E: sea_orm::EntityTrait,
+    C: sea_orm::ConnectionTrait,
+{
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    let mut select = select;
+    if let Some(after) = window.after {
+        select = select.filter(id.gt(after));
+    }
+    if let Some(before) = window.before {
+        select = select.filter(id.lt(before));
+    }
+    let select = if window.from_end {
+        select.order_by_desc(id)
+    } else {
+        select.order_by_asc(id)
+    };
+    Ok(select.limit(window.limit + 1).all(conn).await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -120,21 +120,8 @@ pub async fn list(
     filter: &SowFilter,
     window: &Window<Uuid>,
 ) -> PersistenceResult<Page<Sow>> {
-    use sow::Column as C;
-    let mut cond = condition(filter);
-    if let Some(after) = window.after {
-        cond = cond.add(C::Id.gt(after));
-    }
-    if let Some(before) = window.before {
-        cond = cond.add(C::Id.lt(before));
-    }
-    let select = sow::Entity::find().filter(cond);
-    let select = if window.from_end {
-        select.order_by_desc(C::Id)
-    } else {
-        select.order_by_asc(C::Id)
-    };
-    let rows = select.limit(window.limit + 1).all(store.conn()).await?;
+    let select = sow::Entity::find().filter(condition(filter));
+    let rows = crate::page::rows_by_id(store.conn(), select, sow::Column::Id, window).await?;
     Ok(Page::from_rows(
         with_scope(store.conn(), rows).await?,
         window,
@@ -531,21 +518,9 @@ pub async fn time_entries(
     sow_id: SowId,
     window: &Window<Uuid>,
 ) -> PersistenceResult<Page<TimeEntry>> {
-    use time_entry::Column as C;
-    let mut cond = Condition::all().add(C::SowId.eq(sow_id.0));
-    if let Some(after) = window.after {
-        cond = cond.add(C::Id.gt(after));
-    }
-    if let Some(before) = window.before {
-        cond = cond.add(C::Id.lt(before));
-    }
-    let select = time_entry::Entity::find().filter(cond);
-    let select = if window.from_end {
-        select.order_by_desc(C::Id)
-    } else {
-        select.order_by_asc(C::Id)
-    };
-    let rows = select.limit(window.limit + 1).all(store.conn()).await?;
+    let select = time_entry::Entity::find().filter(time_entry::Column::SowId.eq(sow_id.0));
+    let rows =
+        crate::page::rows_by_id(store.conn(), select, time_entry::Column::Id, window).await?;
     let items = rows
         .into_iter()
         .map(entry_to_domain)

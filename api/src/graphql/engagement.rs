@@ -8,7 +8,7 @@ use tandem_domain::engagement::{
 };
 use tandem_domain::ids::{AccountId, EngagementId, PhaseId, TeamMemberId};
 use tandem_persistence::engagement::EngagementFilter;
-use tandem_persistence::page::{Page, Window};
+use tandem_persistence::page::Page;
 
 use super::account::{AccountNode, patch};
 use super::enums::{EngagementKind, EngagementStatus, FocusKind, PhaseStatus};
@@ -16,7 +16,7 @@ use super::ids::{self, Kind};
 use super::node::PageInfo;
 use super::scalars::Date;
 use super::team_member::TeamMemberNode;
-use super::{DEFAULT_PAGE, loaders, page_size, parts};
+use super::{id_window, loaders, parts};
 use crate::error::{ApiError, ApiResult};
 use crate::service;
 
@@ -499,19 +499,7 @@ impl EngagementQuery {
         filter: Option<EngagementFilterInput>,
     ) -> async_graphql::Result<EngagementConnection> {
         let (s, who) = parts(ctx)?;
-        if first.is_some() && last.is_some() {
-            return Err(ApiError::invalid("last", "pass either first or last, not both").into());
-        }
-        let first = page_size("first", first)?;
-        let last = page_size("last", last)?;
-        let window = Window {
-            limit: first.or(last).unwrap_or(DEFAULT_PAGE),
-            after: after.map(|c| ids::decode_cursor(&c, "after")).transpose()?,
-            before: before
-                .map(|c| ids::decode_cursor(&c, "before"))
-                .transpose()?,
-            from_end: last.is_some(),
-        };
+        let window = id_window(first, after, last, before)?;
         let filter = filter.unwrap_or_default().into_filter()?;
         let page = service::engagement::list(s, who, &filter, &window).await?;
         Ok(EngagementConnection { page, filter })

@@ -142,6 +142,32 @@ pub(crate) fn page_size(field: &str, value: Option<i32>) -> ApiResult<Option<u64
     }
 }
 
+/// The window of a list ordered by id, from Relay arguments: `first`/`after` reads forwards,
+/// `last`/`before` backwards; 20 when neither size is given.
+pub(crate) fn id_window(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> ApiResult<tandem_persistence::page::Window<uuid::Uuid>> {
+    if first.is_some() && last.is_some() {
+        return Err(ApiError::invalid(
+            "last",
+            "pass either first or last, not both",
+        ));
+    }
+    let first = page_size("first", first)?;
+    let last = page_size("last", last)?;
+    Ok(tandem_persistence::page::Window {
+        limit: first.or(last).unwrap_or(DEFAULT_PAGE),
+        after: after.map(|c| ids::decode_cursor(&c, "after")).transpose()?,
+        before: before
+            .map(|c| ids::decode_cursor(&c, "before"))
+            .transpose()?,
+        from_end: last.is_some(),
+    })
+}
+
 /// The largest page a list returns.
 pub const MAX_PAGE: u64 = 100;
 /// The page size when none is given.

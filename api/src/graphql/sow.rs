@@ -24,7 +24,7 @@ use super::money::MoneyValue;
 use super::node::PageInfo;
 use super::scalars::{Date, Long};
 use super::team_member::TeamMemberNode;
-use super::{Allowed, DEFAULT_PAGE, loaders, page_size, parts};
+use super::{Allowed, DEFAULT_PAGE, id_window, loaders, page_size, parts};
 use crate::error::{ApiError, ApiResult};
 use crate::service;
 
@@ -629,19 +629,7 @@ impl SowQuery {
         filter: Option<SowFilterInput>,
     ) -> async_graphql::Result<SowConnection> {
         let (s, who) = parts(ctx)?;
-        if first.is_some() && last.is_some() {
-            return Err(ApiError::invalid("last", "pass either first or last, not both").into());
-        }
-        let first = page_size("first", first)?;
-        let last = page_size("last", last)?;
-        let window = Window {
-            limit: first.or(last).unwrap_or(DEFAULT_PAGE),
-            after: after.map(|c| ids::decode_cursor(&c, "after")).transpose()?,
-            before: before
-                .map(|c| ids::decode_cursor(&c, "before"))
-                .transpose()?,
-            from_end: last.is_some(),
-        };
+        let window = id_window(first, after, last, before)?;
         let f = filter.unwrap_or_default();
         let filter = SowFilter {
             account_ids: decode_all("filter.accountIds", Kind::Account, f.account_ids, AccountId)?,

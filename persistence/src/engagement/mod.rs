@@ -9,7 +9,7 @@ use chrono::Utc;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QueryOrder,
 };
 use serde_json::Value;
 use tandem_domain::DomainResult;
@@ -101,21 +101,9 @@ pub async fn list(
     filter: &EngagementFilter,
     window: &Window<Uuid>,
 ) -> PersistenceResult<Page<Engagement>> {
-    use engagement::Column as C;
-    let mut cond = condition(filter);
-    if let Some(after) = window.after {
-        cond = cond.add(C::Id.gt(after));
-    }
-    if let Some(before) = window.before {
-        cond = cond.add(C::Id.lt(before));
-    }
-    let select = engagement::Entity::find().filter(cond);
-    let select = if window.from_end {
-        select.order_by_desc(C::Id)
-    } else {
-        select.order_by_asc(C::Id)
-    };
-    let rows = select.limit(window.limit + 1).all(store.conn()).await?;
+    let select = engagement::Entity::find().filter(condition(filter));
+    let rows =
+        crate::page::rows_by_id(store.conn(), select, engagement::Column::Id, window).await?;
     let items = rows
         .into_iter()
         .map(to_domain)
