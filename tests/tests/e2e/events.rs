@@ -96,9 +96,9 @@ db_test! {
         let token = server.token(Role::Integration);
         let (mut ws, ack) = WsClient::connect(&server, "graphql-ws", json!({"authorization": format!("Bearer {token}")})).await;
         assert_eq!(ack["type"], "connection_ack");
-        ws.subscribe("a", "subscription { accountChanges(kinds: [ACCOUNT_CREATED]) { kind account { name } } }", json!({})).await;
-        // Give the subscription a moment to register before the change it should see.
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        // From the start of the (empty) stream, so the test does not race the subscription's
+        // registration against the write.
+        ws.subscribe("a", "subscription { accountChanges(kinds: [ACCOUNT_CREATED], after: \"0\") { kind account { name } } }", json!({})).await;
         create_account(&server, "Initech").await;
         let event = ws.next_event().await;
         assert_eq!(event["accountChanges"], json!({"kind": "ACCOUNT_CREATED", "account": {"name": "Initech"}}));
