@@ -86,6 +86,8 @@ pub enum Action {
     ManageTeam,
     /// Scope and run engagements, their phases and statements of work, and log time.
     WriteEngagement,
+    /// Run catalog-modeling sessions and edit and publish catalog models.
+    WriteCatalog,
 }
 
 impl fmt::Display for Action {
@@ -99,6 +101,7 @@ impl fmt::Display for Action {
             Action::ArchiveContact => "archive contacts",
             Action::ManageTeam => "manage team members",
             Action::WriteEngagement => "scope or run engagements, SOWs and time",
+            Action::WriteCatalog => "run catalog sessions or edit catalog models",
         })
     }
 }
@@ -116,6 +119,7 @@ impl Action {
             Action::ArchiveContact => &[Admin, CsManager, Services],
             Action::ManageTeam => &[Admin],
             Action::WriteEngagement => &[Admin, Services],
+            Action::WriteCatalog => &[Admin, Services],
         }
     }
 }

@@ -56,6 +56,14 @@ crate::text_enum! {
         ChangeRequestDecided = "CHANGE_REQUEST_DECIDED",
         /// Hours were logged against a SOW.
         TimeLogged = "TIME_LOGGED",
+        /// A catalog-modeling session was scheduled.
+        CatalogSessionCreated = "CATALOG_SESSION_CREATED",
+        /// A session's fields or status changed.
+        CatalogSessionUpdated = "CATALOG_SESSION_UPDATED",
+        /// The account's draft catalog model changed.
+        CatalogDraftChanged = "CATALOG_DRAFT_CHANGED",
+        /// A catalog model was published as a new version.
+        CatalogModelPublished = "CATALOG_MODEL_PUBLISHED",
     }
 }
 
@@ -78,6 +86,10 @@ crate::text_enum! {
         ChangeRequest = "CHANGE_REQUEST",
         /// A time entry.
         TimeEntry = "TIME_ENTRY",
+        /// A catalog-modeling session.
+        CatalogSession = "CATALOG_SESSION",
+        /// An account's catalog model.
+        CatalogModel = "CATALOG_MODEL",
     }
 }
 

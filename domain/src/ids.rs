@@ -71,3 +71,11 @@ id_type!(
     /// Hours logged against a statement of work.
     TimeEntryId
 );
+id_type!(
+    /// A catalog-modeling session.
+    CatalogSessionId
+);
+id_type!(
+    /// A published catalog-model version.
+    CatalogVersionId
+);

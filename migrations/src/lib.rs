@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_foundation;
 mod m20261123_000002_engagements;
 mod m20261123_000003_sows;
+mod m20261123_000004_catalog;
 
 /// Applies Tandem's migrations in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_foundation::Migration),
             Box::new(m20261123_000002_engagements::Migration),
             Box::new(m20261123_000003_sows::Migration),
+            Box::new(m20261123_000004_catalog::Migration),
         ]
     }
 }

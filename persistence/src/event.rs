@@ -53,6 +53,33 @@ pub async fn append(
     Ok(result.last_insert_id)
 }
 
+/// Appends an event about one object of an account: [`append`] with the fields spelled out.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn record(
+    store: &Store,
+    tx: &DatabaseTransaction,
+    actor: &str,
+    account_id: AccountId,
+    subject_kind: tandem_domain::event::SubjectKind,
+    subject_id: uuid::Uuid,
+    kind: EventKind,
+    changes: Vec<FieldChange>,
+) -> PersistenceResult<i64> {
+    append(
+        store,
+        tx,
+        NewEvent {
+            account_id: Some(account_id),
+            subject_kind,
+            subject_id,
+            kind,
+            actor: actor.to_owned(),
+            changes,
+        },
+    )
+    .await
+}
+
 /// Which events to read.
 #[derive(Debug, Clone, Default)]
 pub struct EventQuery {

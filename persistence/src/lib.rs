@@ -7,6 +7,7 @@
 mod entity;
 
 pub mod account;
+pub mod catalog;
 pub mod contact;
 pub mod engagement;
 pub mod error;

@@ -12,7 +12,7 @@ use sea_orm::{
 use serde_json::Value;
 use tandem_domain::DomainError;
 use tandem_domain::engagement::Phase;
-use tandem_domain::event::{self, EventKind, FieldChange, NewEvent, SubjectKind};
+use tandem_domain::event::{self, EventKind, FieldChange, SubjectKind};
 use tandem_domain::ids::{
     AccountId, ChangeRequestId, EngagementId, PhaseId, SowId, TeamMemberId, TimeEntryId,
 };
@@ -27,6 +27,7 @@ use crate::account::MAX_IN_LIST;
 use crate::engagement::phase as phases;
 use crate::entity::{change_request, sow, sow_scope_item, time_entry};
 use crate::error::corrupt;
+use crate::event::record;
 use crate::page::{Page, Window};
 use crate::{PersistenceError, PersistenceResult, Store, versioned};
 
@@ -647,32 +648,6 @@ async fn write_scope(tx: &DatabaseTransaction, s: &Sow) -> PersistenceResult<()>
     .exec_without_returning(tx)
     .await?;
     Ok(())
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn record(
-    store: &Store,
-    tx: &DatabaseTransaction,
-    actor: &str,
-    account_id: AccountId,
-    subject_kind: SubjectKind,
-    subject_id: Uuid,
-    kind: EventKind,
-    changes: Vec<FieldChange>,
-) -> PersistenceResult<i64> {
-    crate::event::append(
-        store,
-        tx,
-        NewEvent {
-            account_id: Some(account_id),
-            subject_kind,
-            subject_id,
-            kind,
-            actor: actor.to_owned(),
-            changes,
-        },
-    )
-    .await
 }
 
 fn active_model(s: &Sow) -> sow::ActiveModel {

@@ -148,6 +148,14 @@ pub enum EventKind {
     ChangeRequestDecided,
     /// Hours were logged.
     TimeLogged,
+    /// A catalog-modeling session was scheduled.
+    CatalogSessionCreated,
+    /// A session's fields or status changed.
+    CatalogSessionUpdated,
+    /// The draft catalog model changed.
+    CatalogDraftChanged,
+    /// A catalog model was published.
+    CatalogModelPublished,
 }
 
 /// What kind of services work an engagement is.
@@ -243,4 +251,66 @@ pub enum WorkKind {
     InScope,
     /// Outside the scope, billed against the T&M budget.
     TimeAndMaterials,
+}
+
+/// The type of a catalog attribute's values.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(
+    remote = "tandem_domain::catalog::AttributeKind",
+    name = "CatalogAttributeKind"
+)]
+pub enum AttributeKind {
+    /// Free text.
+    Text,
+    /// A number.
+    Number,
+    /// True or false.
+    Boolean,
+    /// One of the allowed values.
+    Enum,
+    /// Money: `{"minor": 1999, "currency": "USD"}`.
+    Money,
+}
+
+/// Whether a catalog attribute describes the product or each variant.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(
+    remote = "tandem_domain::catalog::AttributeLevel",
+    name = "CatalogAttributeLevel"
+)]
+pub enum AttributeLevel {
+    /// One value per product.
+    Product,
+    /// One value per variant.
+    Variant,
+}
+
+/// How serious a catalog validation issue is.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(
+    remote = "tandem_domain::catalog::validate::Severity",
+    name = "CatalogIssueSeverity"
+)]
+pub enum Severity {
+    /// Blocks publishing.
+    Error,
+    /// Worth a look; does not block.
+    Warning,
+}
+
+/// Where a catalog-modeling session stands.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(
+    remote = "tandem_domain::catalog::session::SessionStatus",
+    name = "CatalogSessionStatus"
+)]
+pub enum SessionStatus {
+    /// Planned.
+    Scheduled,
+    /// Under way.
+    InProgress,
+    /// Held.
+    Completed,
+    /// Called off.
+    Cancelled,
 }

@@ -73,6 +73,8 @@ impl AccountEventNode {
             SubjectKind::Sow => Kind::Sow,
             SubjectKind::ChangeRequest => Kind::ChangeRequest,
             SubjectKind::TimeEntry => Kind::TimeEntry,
+            SubjectKind::CatalogSession => Kind::CatalogSession,
+            SubjectKind::CatalogModel => Kind::Account,
         };
         ids::encode(kind, self.0.event.subject_id)
     }

@@ -29,6 +29,8 @@ pub enum Kind {
     ChangeRequest,
     /// A time entry.
     TimeEntry,
+    /// A catalog-modeling session.
+    CatalogSession,
 }
 
 impl Kind {
@@ -42,6 +44,7 @@ impl Kind {
             Kind::Sow => "Sow",
             Kind::ChangeRequest => "ChangeRequest",
             Kind::TimeEntry => "TimeEntry",
+            Kind::CatalogSession => "CatalogSession",
         }
     }
 
@@ -55,6 +58,7 @@ impl Kind {
             "Sow" => Some(Kind::Sow),
             "ChangeRequest" => Some(Kind::ChangeRequest),
             "TimeEntry" => Some(Kind::TimeEntry),
+            "CatalogSession" => Some(Kind::CatalogSession),
             _ => None,
         }
     }

@@ -2,6 +2,7 @@
 //! the limits every request runs under.
 
 pub mod account;
+pub mod catalog;
 pub mod contact;
 pub mod engagement;
 pub mod enums;
@@ -33,6 +34,7 @@ pub struct Query(
     team_member::TeamMemberQuery,
     engagement::EngagementQuery,
     sow::SowQuery,
+    catalog::CatalogQuery,
     event::EventQuery,
 );
 
@@ -44,6 +46,7 @@ pub struct Mutation(
     team_member::TeamMemberMutation,
     engagement::EngagementMutation,
     sow::SowMutation,
+    catalog::CatalogMutation,
 );
 
 /// Every subscription.

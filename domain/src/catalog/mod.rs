@@ -6,8 +6,10 @@
 //! generate, validate, diff and export in well under a second (see `bench/`).
 
 pub mod diff;
+pub mod edit;
 pub mod export;
 pub mod generate;
+pub mod session;
 pub mod stats;
 pub mod validate;
 

@@ -4,6 +4,9 @@
 pub mod account;
 pub mod account_event;
 pub mod account_tag;
+pub mod catalog_draft;
+pub mod catalog_session;
+pub mod catalog_version;
 pub mod change_request;
 pub mod contact;
 pub mod engagement;

@@ -6,6 +6,7 @@
 mod accounts;
 mod audit;
 mod auth;
+mod catalog;
 mod engagements;
 mod events;
 mod protocol;
