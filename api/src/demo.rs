@@ -18,7 +18,9 @@ use tandem_domain::team_member::{NewTeamMember, Team, TeamMember};
 use tandem_persistence::account::AccountFilter;
 use tandem_persistence::engagement::{self, phase};
 use tandem_persistence::revenue::NewRevenueMovement;
-use tandem_persistence::{PersistenceResult, Store, account, contact, revenue, sow, team_member};
+use tandem_persistence::{
+    PersistenceResult, Store, account, catalog, contact, revenue, sow, team_member,
+};
 
 /// The actor recorded on the demo data's events.
 const ACTOR: &str = "demo-loader";
@@ -232,6 +234,7 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
     let mut movements = Vec::new();
     let mut contacts = 0;
     let mut engagements = 0;
+    let mut catalog_accounts: Vec<(tandem_domain::ids::AccountId, &str)> = Vec::new();
     for i in 0..ACCOUNTS {
         let (suffix, industry) = SUFFIX[(i / PREFIX.len() + i * 7) % SUFFIX.len()];
         let name = format!("{} {suffix}", PREFIX[i % PREFIX.len()]);
@@ -321,6 +324,13 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
         let created = account::create(store, ACTOR, data).await?;
         if matches!(tier, TouchTier::High | TouchTier::Medium)
             && stage != LifecycleStage::Churned
+            && ["Apparel & Footwear", "Furniture", "Consumer Electronics"].contains(&industry)
+            && !catalog_accounts.iter().any(|(_, ind)| *ind == industry)
+        {
+            catalog_accounts.push((created.id, industry));
+        }
+        if matches!(tier, TouchTier::High | TouchTier::Medium)
+            && stage != LifecycleStage::Churned
             && i % 2 == 0
         {
             let lead = services.get(i % services.len().max(1)).copied();
@@ -364,6 +374,10 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
         ));
     }
     revenue::import(store, &movements).await?;
+    let facilitator = services.first().copied();
+    for (account, industry) in &catalog_accounts {
+        load_catalog(store, *account, industry, facilitator, base).await?;
+    }
     let admin = team
         .iter()
         .find(|m| m.data.email == ADMIN_EMAIL)
@@ -706,6 +720,285 @@ async fn load_sow(
     .await?;
     if i.is_multiple_of(4) {
         sow::decide_change_request(store, ACTOR, cr.id, 1, ChangeRequestStatus::Approved).await?;
+    }
+    Ok(())
+}
+
+/// A catalog model for an account of `industry`: apparel (size × colour) published and then
+/// extended in the draft; furniture (material × finish) published; electronics (storage ×
+/// colour) still a draft with issues to fix. Each with the session that built it.
+async fn load_catalog(
+    store: &Store,
+    account: tandem_domain::ids::AccountId,
+    industry: &str,
+    facilitator: Option<TeamMemberId>,
+    today: NaiveDate,
+) -> PersistenceResult<()> {
+    use serde_json::json;
+    use std::collections::BTreeMap;
+    use tandem_domain::catalog::session::SessionData;
+    use tandem_domain::catalog::{
+        AttributeDef, AttributeKind, AttributeLevel, CatalogModel, OptionAxis, PlatformLimits,
+        Product, ProductType, VariantValues,
+    };
+    let attr = |key: &str, name: &str, kind, allowed: &[&str], level| AttributeDef {
+        key: key.into(),
+        name: name.into(),
+        kind,
+        allowed: allowed.iter().map(|s| s.to_string()).collect(),
+        required: true,
+        level,
+    };
+    let axis = |key: &str, name: &str, values: &[&str]| OptionAxis {
+        key: key.into(),
+        name: name.into(),
+        values: values.iter().map(|s| s.to_string()).collect(),
+    };
+    let product = |key: &str,
+                   name: &str,
+                   ty: &str,
+                   line: &str,
+                   axes: &[&str],
+                   attrs: serde_json::Value,
+                   weight: i64| Product {
+        key: key.into(),
+        name: name.into(),
+        product_type: ty.into(),
+        product_line: line.into(),
+        axes: axes.iter().map(|s| s.to_string()).collect(),
+        excluded: vec![],
+        attributes: serde_json::from_value(attrs).unwrap_or_default(),
+        variant_values: vec![VariantValues {
+            when: BTreeMap::new(),
+            values: BTreeMap::from([("weight".into(), json!(weight))]),
+        }],
+        sku_pattern: format!(
+            "{{product}}-{}",
+            axes.iter()
+                .map(|a| format!("{{{a}}}"))
+                .collect::<Vec<_>>()
+                .join("-")
+        ),
+    };
+    let (title, model, publish) = match industry {
+        "Apparel & Footwear" => {
+            let mut tee = product(
+                "TEE",
+                "Classic tee",
+                "top",
+                "Apparel",
+                &["size", "colour"],
+                json!({"material": "Cotton"}),
+                180,
+            );
+            tee.excluded.push(BTreeMap::from([
+                ("size".into(), "XXL".into()),
+                ("colour".into(), "Sand".into()),
+            ]));
+            (
+                "Apparel catalog workshop",
+                CatalogModel {
+                    product_types: vec![ProductType {
+                        key: "top".into(),
+                        name: "Top".into(),
+                        attributes: vec![
+                            attr(
+                                "material",
+                                "Material",
+                                AttributeKind::Enum,
+                                &["Cotton", "Linen", "Merino"],
+                                AttributeLevel::Product,
+                            ),
+                            attr(
+                                "weight",
+                                "Weight (g)",
+                                AttributeKind::Number,
+                                &[],
+                                AttributeLevel::Variant,
+                            ),
+                        ],
+                    }],
+                    axes: vec![
+                        axis("size", "Size", &["XS", "S", "M", "L", "XL", "XXL"]),
+                        axis("colour", "Colour", &["Black", "White", "Sand", "Navy"]),
+                    ],
+                    products: vec![
+                        tee,
+                        product(
+                            "POLO",
+                            "Piqué polo",
+                            "top",
+                            "Apparel",
+                            &["size", "colour"],
+                            json!({"material": "Cotton"}),
+                            220,
+                        ),
+                        product(
+                            "KNIT",
+                            "Merino knit",
+                            "top",
+                            "Apparel",
+                            &["size"],
+                            json!({"material": "Merino"}),
+                            300,
+                        ),
+                    ],
+                    limits: PlatformLimits::default(),
+                },
+                true,
+            )
+        }
+        "Furniture" => (
+            "Furniture catalog workshop",
+            CatalogModel {
+                product_types: vec![ProductType {
+                    key: "table".into(),
+                    name: "Table".into(),
+                    attributes: vec![
+                        attr(
+                            "seats",
+                            "Seats",
+                            AttributeKind::Number,
+                            &[],
+                            AttributeLevel::Product,
+                        ),
+                        attr(
+                            "weight",
+                            "Weight (kg)",
+                            AttributeKind::Number,
+                            &[],
+                            AttributeLevel::Variant,
+                        ),
+                    ],
+                }],
+                axes: vec![
+                    axis("material", "Material", &["Oak", "Walnut", "Ash"]),
+                    axis("finish", "Finish", &["Oiled", "Lacquered"]),
+                ],
+                products: vec![
+                    product(
+                        "DINE-6",
+                        "Dining table, 6 seats",
+                        "table",
+                        "Dining",
+                        &["material", "finish"],
+                        json!({"seats": 6}),
+                        48,
+                    ),
+                    product(
+                        "DINE-8",
+                        "Dining table, 8 seats",
+                        "table",
+                        "Dining",
+                        &["material", "finish"],
+                        json!({"seats": 8}),
+                        62,
+                    ),
+                ],
+                limits: PlatformLimits::default(),
+            },
+            true,
+        ),
+        _ => {
+            // Still being modelled: a phone without its required colour-level weight on one
+            // storage size, and a SKU pattern that forgets the colour.
+            let mut phone = product(
+                "PHONE-X",
+                "Phone X",
+                "phone",
+                "Phones",
+                &["storage", "colour"],
+                json!({"screen": 6.1}),
+                0,
+            );
+            phone.variant_values = vec![VariantValues {
+                when: BTreeMap::from([("storage".into(), "128 GB".into())]),
+                values: BTreeMap::from([("weight".into(), json!(171))]),
+            }];
+            phone.sku_pattern = "{product}-{storage}".into();
+            (
+                "Electronics catalog workshop",
+                CatalogModel {
+                    product_types: vec![ProductType {
+                        key: "phone".into(),
+                        name: "Phone".into(),
+                        attributes: vec![
+                            attr(
+                                "screen",
+                                "Screen (in)",
+                                AttributeKind::Number,
+                                &[],
+                                AttributeLevel::Product,
+                            ),
+                            attr(
+                                "weight",
+                                "Weight (g)",
+                                AttributeKind::Number,
+                                &[],
+                                AttributeLevel::Variant,
+                            ),
+                        ],
+                    }],
+                    axes: vec![
+                        axis("storage", "Storage", &["128 GB", "256 GB", "512 GB"]),
+                        axis("colour", "Colour", &["Graphite", "Silver", "Blue"]),
+                    ],
+                    products: vec![phone],
+                    limits: PlatformLimits::default(),
+                },
+                false,
+            )
+        }
+    };
+    let session = catalog::schedule(
+        store,
+        ACTOR,
+        account,
+        SessionData {
+            title: title.into(),
+            phase_id: None,
+            facilitator_id: facilitator,
+            scheduled_at: (today - Duration::days(10))
+                .and_hms_opt(9, 0, 0)
+                .unwrap_or_default()
+                .and_utc(),
+            attendees: vec![],
+            notes: Some("Walked through the legacy catalog export with merchandising.".into()),
+            decisions: vec![],
+        },
+    )
+    .await?;
+    let draft = catalog::change_draft(store, ACTOR, account, 0, |m| {
+        *m = model;
+        Ok("model built in the workshop".into())
+    })
+    .await?;
+    if publish {
+        catalog::publish(store, ACTOR, account, draft.version).await?;
+        catalog::update_session(
+            store,
+            ACTOR,
+            session.id,
+            1,
+            |s| Ok(s.data.clone()),
+            Some(tandem_domain::catalog::session::SessionStatus::InProgress),
+        )
+        .await?;
+        catalog::update_session(
+            store,
+            ACTOR,
+            session.id,
+            2,
+            |s| Ok(s.data.clone()),
+            Some(tandem_domain::catalog::session::SessionStatus::Completed),
+        )
+        .await?;
+        if industry == "Apparel & Footwear" {
+            catalog::change_draft(store, ACTOR, account, draft.version, |m| {
+                m.rename_value("colour", "Sand", "Stone")
+            })
+            .await?;
+        }
     }
     Ok(())
 }

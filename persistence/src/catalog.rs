@@ -304,6 +304,25 @@ pub async fn schedule(
     if let Some(f) = data.facilitator_id {
         crate::team_member::ensure_active(&tx, f, "facilitatorId").await?;
     }
+    if let Some(phase) = data.phase_id {
+        let row = crate::entity::phase::Entity::find_by_id(phase.0)
+            .one(&tx)
+            .await?;
+        let engagement = match row {
+            Some(r) => Some(
+                crate::engagement::load(&tx, tandem_domain::ids::EngagementId(r.engagement_id))
+                    .await?,
+            ),
+            None => None,
+        };
+        if engagement.is_none_or(|e| e.account_id != account_id) {
+            return Err(tandem_domain::DomainError::invalid(
+                "phaseId",
+                "is not a phase of this account's engagements",
+            )
+            .into());
+        }
+    }
     let now = Utc::now();
     let s = CatalogSession {
         id: CatalogSessionId::new(),

@@ -607,6 +607,18 @@ impl SessionNode {
     }
 }
 
+/// What a product would yield.
+#[derive(SimpleObject)]
+#[graphql(name = "CatalogProductPreview")]
+pub struct ProductPreview {
+    /// The product's key.
+    pub key: String,
+    /// How many variants it would yield.
+    pub variant_count: i64,
+    /// The first 20 of their SKUs.
+    pub first_skus: Vec<String>,
+}
+
 /// The catalog fields of an account.
 #[derive(Default)]
 pub struct CatalogQuery;
@@ -690,6 +702,37 @@ impl CatalogQuery {
             products: changes(d.products),
             variants: changes(d.variants),
         })
+    }
+
+    /// How many variants products would yield against the account's draft, and their first
+    /// SKUs, without saving anything.
+    async fn preview_catalog_products(
+        &self,
+        ctx: &Context<'_>,
+        account_id: ID,
+        products: Vec<ProductInput>,
+    ) -> async_graphql::Result<Vec<ProductPreview>> {
+        let (s, who) = parts(ctx)?;
+        let id = self::account_id(&account_id, "accountId")?;
+        if products.len() > tandem_domain::catalog::edit::MAX_BULK {
+            return Err(ApiError::invalid("products", "at most 1000 products per preview").into());
+        }
+        let mut model = service::catalog::draft(s, who, id).await?.model;
+        let first = model.products.len();
+        model
+            .products
+            .extend(products.into_iter().map(Product::from));
+        let axes = generate::axes_by_key(&model);
+        Ok((first..model.products.len())
+            .map(|i| {
+                let variants = generate::product_variants(&model, i, &axes);
+                ProductPreview {
+                    key: model.products[i].key.clone(),
+                    variant_count: variants.len() as i64,
+                    first_skus: variants.into_iter().take(20).map(|v| v.sku).collect(),
+                }
+            })
+            .collect())
     }
 
     /// The account's catalog-modeling sessions, by time.
@@ -869,6 +912,18 @@ impl CatalogMutation {
         keys: Vec<String>,
     ) -> async_graphql::Result<CatalogDraftPayload> {
         edit(ctx, draft, |m| m.remove_products(&keys)).await
+    }
+
+    /// Imports products from CSV (header row; columns key, name, productType, productLine, axes
+    /// as `size|colour`, skuPattern, optional excluded as `size=L;colour=Gold|…` and `attr:<key>`
+    /// columns). Every row is checked; nothing is imported unless all are good.
+    async fn import_catalog_products_csv(
+        &self,
+        ctx: &Context<'_>,
+        draft: CatalogDraftRef,
+        csv: String,
+    ) -> async_graphql::Result<CatalogDraftPayload> {
+        edit(ctx, draft, |m| m.import_csv(&csv)).await
     }
 
     /// Renames an axis value everywhere it is used.

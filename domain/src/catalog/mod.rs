@@ -5,6 +5,7 @@
 //! Everything here is pure and sized for large models: 5,000 products and 200,000 variants
 //! generate, validate, diff and export in well under a second (see `bench/`).
 
+pub mod csv;
 pub mod diff;
 pub mod edit;
 pub mod export;

@@ -46,6 +46,20 @@ db_test! {
         v = edit(&server, "mutation($draft: CatalogDraftRef!, $p: [CatalogProductInput!]!) { putCatalogProducts(draft: $draft, products: $p) { draft { version } } }", &account, v,
             json!({"p": [product("TEE", "{product}-{Size}-{Colour}", "Cotton"), product("TEE2", "TEE-{Size}-{Colour}", "Silk")]})).await;
 
+        // A preview counts variants without saving; a CSV with a bad row imports nothing.
+        let preview = server.ok(Role::Services, "query($a: ID!, $p: [CatalogProductInput!]!) { previewCatalogProducts(accountId: $a, products: $p) { key variantCount firstSkus } }",
+            json!({"a": account, "p": [product("NEW", "{product}-{Size}-{Colour}", "Cotton")]})).await;
+        assert_eq!(preview["previewCatalogProducts"][0]["variantCount"], 5);
+        assert_eq!(preview["previewCatalogProducts"][0]["firstSkus"][0], "NEW-S-BLACK");
+        let csv = "key,name,productType,productLine,axes,skuPattern,attr:material\nPOLO,Polo,t-shirt,Apparel,size|colour,{product}-{Size}-{Colour},Cotton\nMUG,Mug,mug,Home,,MUG\n";
+        let (code, message) = server.error(Role::Services, "mutation($draft: CatalogDraftRef!, $csv: String!) { importCatalogProductsCsv(draft: $draft, csv: $csv) { draft { version } } }",
+            json!({"draft": {"accountId": account, "version": v}, "csv": csv})).await;
+        assert_eq!(code, "BAD_USER_INPUT");
+        assert!(message.contains("line 3: product type 'mug' is not in the model"), "{message}");
+        let good_csv = "key,name,productType,productLine,axes,skuPattern,attr:material\nPOLO,Polo,t-shirt,Apparel,size|colour,{product}-{Size}-{Colour},Cotton\n";
+        v = edit(&server, "mutation($draft: CatalogDraftRef!, $csv: String!) { importCatalogProductsCsv(draft: $draft, csv: $csv) { draft { version } } }", &account, v, json!({"csv": good_csv})).await;
+        v = edit(&server, "mutation($draft: CatalogDraftRef!) { removeCatalogProducts(draft: $draft, keys: [\"POLO\"]) { draft { version } } }", &account, v, json!({})).await;
+
         // Validation finds the duplicate SKUs and the wrong material, with their places.
         let draft = server.ok(Role::Viewer, DRAFT, json!({"a": account})).await;
         let model = &draft["catalogDraft"]["model"];
