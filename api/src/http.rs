@@ -290,9 +290,27 @@ async fn handle_post(
             );
         }
     };
-    match params(value) {
-        Ok(p) => execute(&state, media, principal, p).await,
-        Err(message) => refuse(StatusCode::BAD_REQUEST, media, Code::BadUserInput, &message),
+    let p = match params(value) {
+        Ok(p) => p,
+        Err(message) => {
+            return refuse(StatusCode::BAD_REQUEST, media, Code::BadUserInput, &message);
+        }
+    };
+    match req
+        .headers()
+        .get("idempotency-key")
+        .map(|v| v.to_str().map(str::trim))
+    {
+        None => execute(&state, media, principal, p).await,
+        Some(Ok(key)) if !key.is_empty() && key.len() <= 200 => {
+            run_once(&state, media, principal, p, key, &bytes).await
+        }
+        Some(_) => refuse(
+            StatusCode::BAD_REQUEST,
+            media,
+            Code::BadUserInput,
+            "the Idempotency-Key header must be 1 to 200 visible ASCII characters",
+        ),
     }
 }
 
@@ -412,6 +430,19 @@ async fn execute(
     principal: tandem_domain::auth::Principal,
     p: Params,
 ) -> HttpResponse {
+    let (status, body) = run(state, media, principal, p).await;
+    HttpResponse::build(status)
+        .content_type(media.content_type())
+        .body(body)
+}
+
+/// Runs a request, answering with a status and a body.
+async fn run(
+    state: &AppState,
+    media: Media,
+    principal: tandem_domain::auth::Principal,
+    p: Params,
+) -> (StatusCode, Vec<u8>) {
     let started = Instant::now();
     let operation = p
         .operation_name
@@ -433,14 +464,13 @@ async fn execute(
             elapsed_ms = started.elapsed().as_millis() as u64,
             "request timed out"
         );
-        return refuse(
+        let message = format!(
+            "the request ran longer than {}s and was stopped",
+            timeout.as_secs_f64()
+        );
+        return (
             StatusCode::GATEWAY_TIMEOUT,
-            media,
-            Code::Internal,
-            &format!(
-                "the request ran longer than {}s and was stopped",
-                timeout.as_secs_f64()
-            ),
+            error_body(Code::Internal, &message),
         );
     };
     let (status, body) = render(response, media);
@@ -449,9 +479,77 @@ async fn execute(
         status = status.as_u16(),
         "graphql request"
     );
-    HttpResponse::build(status)
-        .content_type(media.content_type())
-        .body(body)
+    (status, body)
+}
+
+/// Runs a POST that carries an `Idempotency-Key`: the first request with the key runs and its
+/// answer is kept for a day; a retry with the same body gets that answer again (with
+/// `Idempotent-Replayed: true`) and changes nothing; another body with the same key is a CONFLICT.
+async fn run_once(
+    state: &AppState,
+    media: Media,
+    principal: tandem_domain::auth::Principal,
+    p: Params,
+    key: &str,
+    body: &[u8],
+) -> HttpResponse {
+    use tandem_persistence::idempotency::{self, Claim};
+    let store = &state.services.store;
+    let subject = principal.subject.clone();
+    let request = String::from_utf8_lossy(body);
+    let claim = match idempotency::claim(store, &subject, key, &request).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "idempotency key check failed");
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                media,
+                Code::Internal,
+                "the Idempotency-Key could not be checked; try again shortly",
+            );
+        }
+    };
+    match claim {
+        Claim::Replay { status, body } => {
+            HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
+                .content_type(media.content_type())
+                .insert_header(("idempotent-replayed", "true"))
+                .body(body)
+        }
+        Claim::InProgress => refuse(
+            StatusCode::CONFLICT,
+            media,
+            Code::Conflict,
+            "a request with this Idempotency-Key is still running; retry it shortly",
+        ),
+        Claim::Mismatch => refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            media,
+            Code::Conflict,
+            "this Idempotency-Key was already used for a different request; use a new key",
+        ),
+        Claim::Run => {
+            let (status, answer) = run(state, media, principal, p).await;
+            let kept = if status.is_server_error() {
+                idempotency::release(store, &subject, key).await
+            } else {
+                idempotency::finish(
+                    store,
+                    &subject,
+                    key,
+                    status.as_u16(),
+                    &String::from_utf8_lossy(&answer),
+                )
+                .await
+            };
+            if let Err(e) = kept {
+                tracing::error!(error = %e, "could not record the idempotency key's answer");
+            }
+            HttpResponse::build(status)
+                .content_type(media.content_type())
+                .body(answer)
+        }
+    }
 }
 
 /// Gives every error a code, and decides the status: a request error (the document did not

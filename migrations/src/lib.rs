@@ -9,6 +9,7 @@ mod m20261123_000001_foundation;
 mod m20261123_000002_engagements;
 mod m20261123_000003_sows;
 mod m20261123_000004_catalog;
+mod m20261123_000005_idempotency;
 
 /// Applies Tandem's migrations in order.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_engagements::Migration),
             Box::new(m20261123_000003_sows::Migration),
             Box::new(m20261123_000004_catalog::Migration),
+            Box::new(m20261123_000005_idempotency::Migration),
         ]
     }
 }

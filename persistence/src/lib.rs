@@ -12,6 +12,7 @@ pub mod contact;
 pub mod engagement;
 pub mod error;
 pub mod event;
+pub mod idempotency;
 pub mod page;
 pub mod revenue;
 pub mod sow;

@@ -10,6 +10,7 @@ pub mod catalog_version;
 pub mod change_request;
 pub mod contact;
 pub mod engagement;
+pub mod idempotency_key;
 pub mod phase;
 pub mod phase_dependency;
 pub mod revenue_event;

@@ -186,3 +186,49 @@ db_test! {
         server.stop().await;
     }
 }
+
+db_test! {
+    async fn a_retried_request_with_an_idempotency_key_runs_once(db) {
+        let server = Server::start(&db).await;
+        let token = server.token(Role::Admin);
+        let body = json!({"query": "mutation { createAccount(input: {name: \"Acme\"}) { account { id } } }"}).to_string();
+        let send = |key: &'static str, body: String, token: String| {
+            let http = server.http.clone();
+            let url = server.url.clone();
+            async move {
+                http.post(url)
+                    .bearer_auth(token)
+                    .header("content-type", "application/json")
+                    .header("idempotency-key", key)
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let first = send("create-acme-1", body.clone(), token.clone()).await;
+        assert_eq!(first.status().as_u16(), 200);
+        assert!(first.headers().get("idempotent-replayed").is_none());
+        let first: Value = first.json().await.unwrap();
+        let again = send("create-acme-1", body.clone(), token.clone()).await;
+        assert_eq!(again.status().as_u16(), 200);
+        assert_eq!(again.headers().get("idempotent-replayed").unwrap(), "true");
+        let again: Value = again.json().await.unwrap();
+        assert_eq!(first, again, "the retry gets the first answer");
+        let count = server.ok(Role::Viewer, "{ accounts { totalCount } }", json!({})).await;
+        assert_eq!(count["accounts"]["totalCount"], 1, "the retry changed nothing");
+
+        let other = json!({"query": "mutation { createAccount(input: {name: \"Globex\"}) { account { id } } }"}).to_string();
+        let mismatch = send("create-acme-1", other, token.clone()).await;
+        assert_eq!(mismatch.status().as_u16(), 422);
+        let mismatch: Value = mismatch.json().await.unwrap();
+        assert_eq!(first_error(&mismatch).0, "CONFLICT");
+
+        // Keys belong to their caller: another subject's same key runs on its own.
+        let theirs = send("create-acme-1", body, server.token_for("someone-else", Role::Admin)).await;
+        assert!(theirs.headers().get("idempotent-replayed").is_none());
+        let count = server.ok(Role::Viewer, "{ accounts { totalCount } }", json!({})).await;
+        assert_eq!(count["accounts"]["totalCount"], 2);
+        server.stop().await;
+    }
+}
