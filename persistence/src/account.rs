@@ -179,15 +179,14 @@ pub async fn get(store: &Store, id: AccountId) -> PersistenceResult<Option<Accou
 
 /// The accounts with these ids that exist, archived or not, in no particular order.
 pub async fn by_ids(store: &Store, ids: &[AccountId]) -> PersistenceResult<Vec<Account>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(MAX_IN_LIST) {
-        let rows = account::Entity::find()
-            .filter(account::Column::Id.is_in(chunk.iter().map(|i| i.0)))
-            .all(store.conn())
-            .await?;
-        out.extend(with_tags(store.conn(), rows).await?);
-    }
-    Ok(out)
+    let rows = crate::page::rows_in(
+        store.conn(),
+        account::Entity::find(),
+        account::Column::Id,
+        ids,
+    )
+    .await?;
+    with_tags(store.conn(), rows).await
 }
 
 /// A page of accounts matching `filter`, in `order`.

@@ -12,24 +12,20 @@ use tandem_domain::contact::{Contact, ContactData};
 use tandem_domain::event::{self, EventKind, NewEvent, SubjectKind};
 use tandem_domain::ids::{AccountId, ContactId};
 
-use crate::account::MAX_IN_LIST;
 use crate::entity::contact;
 use crate::error::corrupt;
 use crate::{PersistenceError, PersistenceResult, Store, versioned};
 
 /// The contacts with these ids that exist, archived or not.
 pub async fn by_ids(store: &Store, ids: &[ContactId]) -> PersistenceResult<Vec<Contact>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(MAX_IN_LIST) {
-        let rows = contact::Entity::find()
-            .filter(contact::Column::Id.is_in(chunk.iter().map(|i| i.0)))
-            .all(store.conn())
-            .await?;
-        for row in rows {
-            out.push(to_domain(row)?);
-        }
-    }
-    Ok(out)
+    let rows = crate::page::rows_in(
+        store.conn(),
+        contact::Entity::find(),
+        contact::Column::Id,
+        ids,
+    )
+    .await?;
+    rows.into_iter().map(to_domain).collect()
 }
 
 /// The active contacts of each of these accounts, by name: one query per chunk of accounts,
@@ -39,18 +35,19 @@ pub async fn by_accounts(
     accounts: &[AccountId],
 ) -> PersistenceResult<HashMap<AccountId, Vec<Contact>>> {
     let mut out: HashMap<AccountId, Vec<Contact>> = HashMap::new();
-    for chunk in accounts.chunks(MAX_IN_LIST) {
-        let rows = contact::Entity::find()
-            .filter(contact::Column::AccountId.is_in(chunk.iter().map(|i| i.0)))
+    let rows = crate::page::rows_in(
+        store.conn(),
+        contact::Entity::find()
             .filter(contact::Column::ArchivedAt.is_null())
             .order_by_asc(contact::Column::Name)
-            .order_by_asc(contact::Column::Id)
-            .all(store.conn())
-            .await?;
-        for row in rows {
-            let c = to_domain(row)?;
-            out.entry(c.account_id).or_default().push(c);
-        }
+            .order_by_asc(contact::Column::Id),
+        contact::Column::AccountId,
+        accounts,
+    )
+    .await?;
+    for row in rows {
+        let c = to_domain(row)?;
+        out.entry(c.account_id).or_default().push(c);
     }
     Ok(out)
 }

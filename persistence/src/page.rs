@@ -76,6 +76,32 @@ where
     Ok(select.limit(window.limit + 1).all(conn).await?)
 }
 
+/// Reads the rows of `select` whose `column` is one of `keys`, in chunks of
+/// [`crate::account::MAX_IN_LIST`] keys, so that no `IN (…)` list outgrows what a database
+/// accepts. Each key's rows come from one chunk, so any order `select` asks for holds per key.
+pub(crate) async fn rows_in<E, C, K>(
+    conn: &C,
+    select: sea_orm::Select<E>,
+    column: E::Column,
+    keys: &[K],
+) -> crate::PersistenceResult<Vec<E::Model>>
+where
+    E: sea_orm::EntityTrait,
+    C: sea_orm::ConnectionTrait,
+    K: Copy,
+    uuid::Uuid: From<K>,
+{
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let mut out = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(crate::account::MAX_IN_LIST) {
+        let chunk_select = select
+            .clone()
+            .filter(column.is_in(chunk.iter().map(|k| uuid::Uuid::from(*k))));
+        out.extend(chunk_select.all(conn).await?);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -59,15 +59,9 @@ fn condition(filter: &SowFilter) -> Condition {
 
 /// The SOWs with these ids that exist.
 pub async fn by_ids(store: &Store, ids: &[SowId]) -> PersistenceResult<Vec<Sow>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(MAX_IN_LIST) {
-        let rows = sow::Entity::find()
-            .filter(sow::Column::Id.is_in(chunk.iter().map(|i| i.0)))
-            .all(store.conn())
-            .await?;
-        out.extend(with_scope(store.conn(), rows).await?);
-    }
-    Ok(out)
+    let rows =
+        crate::page::rows_in(store.conn(), sow::Entity::find(), sow::Column::Id, ids).await?;
+    with_scope(store.conn(), rows).await
 }
 
 /// One SOW.
@@ -81,15 +75,15 @@ pub async fn by_accounts(
     accounts: &[AccountId],
 ) -> PersistenceResult<HashMap<AccountId, Vec<Sow>>> {
     let mut out: HashMap<AccountId, Vec<Sow>> = HashMap::new();
-    for chunk in accounts.chunks(MAX_IN_LIST) {
-        let rows = sow::Entity::find()
-            .filter(sow::Column::AccountId.is_in(chunk.iter().map(|a| a.0)))
-            .order_by_asc(sow::Column::Id)
-            .all(store.conn())
-            .await?;
-        for s in with_scope(store.conn(), rows).await? {
-            out.entry(s.account_id).or_default().push(s);
-        }
+    let rows = crate::page::rows_in(
+        store.conn(),
+        sow::Entity::find().order_by_asc(sow::Column::Id),
+        sow::Column::AccountId,
+        accounts,
+    )
+    .await?;
+    for s in with_scope(store.conn(), rows).await? {
+        out.entry(s.account_id).or_default().push(s);
     }
     Ok(out)
 }
@@ -100,16 +94,16 @@ pub async fn by_engagements(
     engagements: &[EngagementId],
 ) -> PersistenceResult<HashMap<EngagementId, Vec<Sow>>> {
     let mut out: HashMap<EngagementId, Vec<Sow>> = HashMap::new();
-    for chunk in engagements.chunks(MAX_IN_LIST) {
-        let rows = sow::Entity::find()
-            .filter(sow::Column::EngagementId.is_in(chunk.iter().map(|e| e.0)))
-            .order_by_asc(sow::Column::Id)
-            .all(store.conn())
-            .await?;
-        for s in with_scope(store.conn(), rows).await? {
-            if let Some(e) = s.engagement_id {
-                out.entry(e).or_default().push(s);
-            }
+    let rows = crate::page::rows_in(
+        store.conn(),
+        sow::Entity::find().order_by_asc(sow::Column::Id),
+        sow::Column::EngagementId,
+        engagements,
+    )
+    .await?;
+    for s in with_scope(store.conn(), rows).await? {
+        if let Some(e) = s.engagement_id {
+            out.entry(e).or_default().push(s);
         }
     }
     Ok(out)
@@ -291,16 +285,16 @@ pub async fn change_requests(
     sows: &[SowId],
 ) -> PersistenceResult<HashMap<SowId, Vec<ChangeRequest>>> {
     let mut out: HashMap<SowId, Vec<ChangeRequest>> = HashMap::new();
-    for chunk in sows.chunks(MAX_IN_LIST) {
-        let rows = change_request::Entity::find()
-            .filter(change_request::Column::SowId.is_in(chunk.iter().map(|s| s.0)))
-            .order_by_asc(change_request::Column::Id)
-            .all(store.conn())
-            .await?;
-        for row in rows {
-            let cr = cr_to_domain(row)?;
-            out.entry(cr.sow_id).or_default().push(cr);
-        }
+    let rows = crate::page::rows_in(
+        store.conn(),
+        change_request::Entity::find().order_by_asc(change_request::Column::Id),
+        change_request::Column::SowId,
+        sows,
+    )
+    .await?;
+    for row in rows {
+        let cr = cr_to_domain(row)?;
+        out.entry(cr.sow_id).or_default().push(cr);
     }
     Ok(out)
 }

@@ -11,24 +11,20 @@ use tandem_domain::ids::TeamMemberId;
 use tandem_domain::team_member::{Team, TeamMember, TeamMemberData};
 use tandem_domain::{DomainError, DomainResult};
 
-use crate::account::MAX_IN_LIST;
 use crate::entity::{account, team_member};
 use crate::error::corrupt;
 use crate::{PersistenceError, PersistenceResult, Store, versioned};
 
 /// The team members with these ids that exist, archived or not.
 pub async fn by_ids(store: &Store, ids: &[TeamMemberId]) -> PersistenceResult<Vec<TeamMember>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(MAX_IN_LIST) {
-        let rows = team_member::Entity::find()
-            .filter(team_member::Column::Id.is_in(chunk.iter().map(|i| i.0)))
-            .all(store.conn())
-            .await?;
-        for row in rows {
-            out.push(to_domain(row)?);
-        }
-    }
-    Ok(out)
+    let rows = crate::page::rows_in(
+        store.conn(),
+        team_member::Entity::find(),
+        team_member::Column::Id,
+        ids,
+    )
+    .await?;
+    rows.into_iter().map(to_domain).collect()
 }
 
 /// One team member by id.

@@ -18,7 +18,6 @@ use tandem_domain::event::{self, EventKind, FieldChange, NewEvent, SubjectKind};
 use tandem_domain::ids::{AccountId, EngagementId, TeamMemberId};
 use uuid::Uuid;
 
-use crate::account::MAX_IN_LIST;
 use crate::entity::engagement;
 use crate::error::corrupt;
 use crate::page::{Page, Window};
@@ -62,17 +61,14 @@ pub async fn get(store: &Store, id: EngagementId) -> PersistenceResult<Option<En
 
 /// The engagements with these ids that exist.
 pub async fn by_ids(store: &Store, ids: &[EngagementId]) -> PersistenceResult<Vec<Engagement>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(MAX_IN_LIST) {
-        let rows = engagement::Entity::find()
-            .filter(engagement::Column::Id.is_in(chunk.iter().map(|i| i.0)))
-            .all(store.conn())
-            .await?;
-        for row in rows {
-            out.push(to_domain(row)?);
-        }
-    }
-    Ok(out)
+    let rows = crate::page::rows_in(
+        store.conn(),
+        engagement::Entity::find(),
+        engagement::Column::Id,
+        ids,
+    )
+    .await?;
+    rows.into_iter().map(to_domain).collect()
 }
 
 /// Each account's engagements, oldest first: one query per chunk of accounts.
@@ -81,16 +77,16 @@ pub async fn by_accounts(
     accounts: &[AccountId],
 ) -> PersistenceResult<HashMap<AccountId, Vec<Engagement>>> {
     let mut out: HashMap<AccountId, Vec<Engagement>> = HashMap::new();
-    for chunk in accounts.chunks(MAX_IN_LIST) {
-        let rows = engagement::Entity::find()
-            .filter(engagement::Column::AccountId.is_in(chunk.iter().map(|a| a.0)))
-            .order_by_asc(engagement::Column::Id)
-            .all(store.conn())
-            .await?;
-        for row in rows {
-            let e = to_domain(row)?;
-            out.entry(e.account_id).or_default().push(e);
-        }
+    let rows = crate::page::rows_in(
+        store.conn(),
+        engagement::Entity::find().order_by_asc(engagement::Column::Id),
+        engagement::Column::AccountId,
+        accounts,
+    )
+    .await?;
+    for row in rows {
+        let e = to_domain(row)?;
+        out.entry(e.account_id).or_default().push(e);
     }
     Ok(out)
 }

@@ -16,7 +16,6 @@ use tandem_domain::engagement::{
 use tandem_domain::event::{self, EventKind, FieldChange, NewEvent, SubjectKind};
 use tandem_domain::ids::{EngagementId, PhaseId};
 
-use crate::account::MAX_IN_LIST;
 use crate::entity::{phase, phase_dependency};
 use crate::error::corrupt;
 use crate::{PersistenceError, PersistenceResult, Store, versioned};
@@ -31,33 +30,28 @@ pub async fn of_engagements(
 
 /// The phases with these ids that exist.
 pub async fn by_ids(store: &Store, ids: &[PhaseId]) -> PersistenceResult<Vec<Phase>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(MAX_IN_LIST) {
-        let rows = phase::Entity::find()
-            .filter(phase::Column::Id.is_in(chunk.iter().map(|i| i.0)))
-            .all(store.conn())
-            .await?;
-        out.extend(with_dependencies(store.conn(), rows).await?);
-    }
-    Ok(out)
+    let rows =
+        crate::page::rows_in(store.conn(), phase::Entity::find(), phase::Column::Id, ids).await?;
+    with_dependencies(store.conn(), rows).await
 }
 
-/// Phases of several engagements: two queries per chunk (phases, then their dependencies).
+/// Phases of several engagements: two queries (phases, then their dependencies).
 pub(crate) async fn load<C: ConnectionTrait>(
     conn: &C,
     engagements: &[EngagementId],
 ) -> PersistenceResult<HashMap<EngagementId, Vec<Phase>>> {
     let mut out: HashMap<EngagementId, Vec<Phase>> = HashMap::new();
-    for chunk in engagements.chunks(MAX_IN_LIST) {
-        let rows = phase::Entity::find()
-            .filter(phase::Column::EngagementId.is_in(chunk.iter().map(|e| e.0)))
+    let rows = crate::page::rows_in(
+        conn,
+        phase::Entity::find()
             .order_by_asc(phase::Column::EngagementId)
-            .order_by_asc(phase::Column::Position)
-            .all(conn)
-            .await?;
-        for p in with_dependencies(conn, rows).await? {
-            out.entry(p.engagement_id).or_default().push(p);
-        }
+            .order_by_asc(phase::Column::Position),
+        phase::Column::EngagementId,
+        engagements,
+    )
+    .await?;
+    for p in with_dependencies(conn, rows).await? {
+        out.entry(p.engagement_id).or_default().push(p);
     }
     Ok(out)
 }

@@ -224,6 +224,14 @@ db_test! {
         let mismatch: Value = mismatch.json().await.unwrap();
         assert_eq!(first_error(&mismatch).0, "CONFLICT");
 
+        let too_long = server.http.post(&server.url).bearer_auth(&token)
+            .header("content-type", "application/json")
+            .header("idempotency-key", "k".repeat(201))
+            .body(body.clone()).send().await.unwrap();
+        assert_eq!(too_long.status().as_u16(), 400);
+        let too_long: Value = too_long.json().await.unwrap();
+        assert_eq!(first_error(&too_long).0, "BAD_USER_INPUT");
+
         // Keys belong to their caller: another subject's same key runs on its own.
         let theirs = send("create-acme-1", body, server.token_for("someone-else", Role::Admin)).await;
         assert!(theirs.headers().get("idempotent-replayed").is_none());
