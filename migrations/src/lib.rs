@@ -10,6 +10,9 @@ mod m20261123_000002_engagements;
 mod m20261123_000003_sows;
 mod m20261123_000004_catalog;
 mod m20261123_000005_idempotency;
+mod m20261123_000006_health;
+
+pub use m20261123_000006_health::DEFAULT_MODEL_ID;
 
 /// Applies Tandem's migrations in order.
 pub struct Migrator;
@@ -23,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_sows::Migration),
             Box::new(m20261123_000004_catalog::Migration),
             Box::new(m20261123_000005_idempotency::Migration),
+            Box::new(m20261123_000006_health::Migration),
         ]
     }
 }
