@@ -1,0 +1,124 @@
+-- Tandem's benchmark data set, loaded straight into Tandem's tables after `tandem migrate`.
+-- Deterministic: generate_series and arithmetic on the row number only; the one moving part is
+-- the anchor date (today, UTC, passed by bench/run) that renewal dates, score weeks and usage
+-- days count from, so that "the next 90 days" and "the last 30 days" mean the same on any day.
+--
+--   psql -v accounts=10000 -v usage_events=0 -v anchor=2026-11-23 -f postgres.sql
+--
+-- Ids: lpad(to_hex(i)) with a distinct two-digit prefix per table, so an id names its table:
+--   a1 team_members, ac accounts, be revenue_events, e0 engagements, f0 phases, b5 health_scores.
+\set ON_ERROR_STOP on
+\if :{?accounts}
+\else
+  \set accounts 10000
+\endif
+\if :{?usage_events}
+\else
+  \set usage_events 0
+\endif
+\if :{?anchor}
+\else
+  \set anchor '2026-11-23'
+\endif
+SET TIME ZONE 'UTC';
+SET synchronous_commit = off;
+
+CREATE TEMP TABLE bench_anchor AS SELECT date :'anchor' AS day;
+
+BEGIN;
+INSERT INTO team_members (id, name, email, title, team, role, version, created_at, updated_at, archived_at)
+SELECT ('a1' || lpad(to_hex(i), 30, '0'))::uuid,
+       'Owner ' || i, 'owner' || i || '@bench.example', 'Customer success manager',
+       'CUSTOMER_SUCCESS', 'CS_MANAGER', 1,
+       b.day - 800, b.day - 800, NULL
+FROM generate_series(1, 8) AS i, bench_anchor b;
+
+INSERT INTO accounts (id, name, name_key, domain, industry, company_size, region, plan, touch_tier,
+                      lifecycle_stage, owner_id, renewal_date, currency, traits, needs, version,
+                      created_at, updated_at, archived_at)
+SELECT ('ac' || lpad(to_hex(i), 30, '0'))::uuid, n.name, lower(n.name),
+       'account' || i || '.example',
+       (ARRAY['Apparel','Furniture','Electronics','Grocery','Beauty','Sports'])[1 + i % 6],
+       (ARRAY['SIZE_1_10','SIZE_11_50','SIZE_51_200','SIZE_201_1000','SIZE_1001_5000','SIZE_5001_PLUS'])[1 + (i / 7) % 6],
+       (ARRAY['EMEA','NA','APAC','LATAM'])[1 + (i / 3) % 4],
+       (ARRAY['Starter','Growth','Plus','Enterprise'])[1 + (i / 5) % 4],
+       (ARRAY['HIGH','MEDIUM','LOW','TECH'])[1 + i % 4],
+       (ARRAY['ONBOARDING','ADOPTION','EXPANSION','RENEWAL'])[1 + (i / 11) % 4],
+       ('a1' || lpad(to_hex(1 + i % 8), 30, '0'))::uuid,
+       b.day + (1 + (i * 7) % 365),
+       'USD', '{}'::jsonb, '{"jobsToBeDone":[],"painPoints":[],"valueDrivers":[]}'::jsonb, 1,
+       b.day - (400 + i % 700), b.day - (400 + i % 700), NULL
+FROM generate_series(1, :accounts) AS i, bench_anchor b,
+     LATERAL (SELECT (ARRAY['Acme','Globex','Initech','Umbrella','Stark','Wayne','Hooli','Vandelay','Soylent','Tyrell'])[1 + (i * 7) % 10]
+                     || ' ' || (ARRAY['Outdoor','Home','Apparel','Foods','Labs','Goods','Sports','Beauty'])[1 + (i * 3) % 8]
+                     || ' ' || lpad(i::text, 6, '0') AS name) n;
+
+-- One NEW movement per account: MRR from 100.00 to 50,099.00 USD, so arr is never zero.
+INSERT INTO revenue_events (id, account_id, kind, amount_minor, currency, effective_on, created_at, recorded_by)
+SELECT ('be' || lpad(to_hex(i), 30, '0'))::uuid, ('ac' || lpad(to_hex(i), 30, '0'))::uuid, 'NEW',
+       (100 + (i::bigint * 7919) % 50000) * 100, 'USD', b.day - (400 + i % 700), b.day - (400 + i % 700), 'bench'
+FROM generate_series(1, :accounts) AS i, bench_anchor b;
+
+-- Three replatforming engagements per account; their phases' statuses agree with the engagement's.
+INSERT INTO engagements (id, account_id, name, kind, source_platform, target_platform, lead_id,
+                         description, planned_start, status, version, created_at, updated_at)
+SELECT ('e0' || lpad(to_hex((a - 1) * 3 + k), 30, '0'))::uuid, ('ac' || lpad(to_hex(a), 30, '0'))::uuid,
+       'Replatforming wave ' || k, 'REPLATFORMING', 'Legacy Commerce', 'Tandem Commerce', NULL, NULL,
+       b.day - 300 + ((a * k) % 300),
+       (ARRAY['PLANNED','ACTIVE','ON_HOLD','COMPLETED'])[1 + (a + k) % 4], 1,
+       b.day - 300, b.day - 300
+FROM generate_series(1, :accounts) AS a, generate_series(1, 3) AS k, bench_anchor b;
+
+INSERT INTO phases (id, engagement_id, position, name, focus_kind, focus, objective, expected_value,
+                    planned_start, planned_end, milestones, status, actual_start, actual_end,
+                    accepted_on, version, created_at, updated_at, goal_id)
+SELECT ('f0' || lpad(to_hex((e - 1) * 4 + p), 30, '0'))::uuid, ('e0' || lpad(to_hex(e), 30, '0'))::uuid,
+       p, (ARRAY['Catalog model','Apparel','Home','Checkout'])[p],
+       CASE WHEN p IN (1, 4) THEN 'PROBLEM' ELSE 'PRODUCT_LINE' END,
+       (ARRAY['Clean catalog','Apparel','Home','Slow checkout'])[p],
+       NULL, NULL, NULL, NULL, '[]'::jsonb,
+       CASE (ARRAY['PLANNED','ACTIVE','ON_HOLD','COMPLETED'])[1 + (((e - 1) / 3 + 1) + ((e - 1) % 3 + 1)) % 4]
+         WHEN 'COMPLETED' THEN 'ACCEPTED'
+         WHEN 'ACTIVE' THEN (ARRAY['ACCEPTED','IN_PROGRESS','PLANNED','PLANNED'])[p]
+         WHEN 'ON_HOLD' THEN (ARRAY['DELIVERED','PLANNED','PLANNED','PLANNED'])[p]
+         ELSE 'PLANNED' END,
+       NULL, NULL, NULL, 1, b.day - 300, b.day - 300, NULL
+FROM generate_series(1, :accounts * 3) AS e, generate_series(1, 4) AS p, bench_anchor b;
+
+-- Ten weekly scores per account under the default model (USAGE alone, weight 1), the newest an
+-- hour before the anchor day: a base level and a per-account trend, so 30-day changes differ.
+INSERT INTO health_scores (id, account_id, model_id, model_version, score, status, breakdown, computed_at)
+SELECT ('b5' || lpad(to_hex((a - 1) * 10 + k + 1), 30, '0'))::uuid, ('ac' || lpad(to_hex(a), 30, '0'))::uuid,
+       '0193a000-0000-7000-8000-000000000001'::uuid, 1, s.score,
+       CASE WHEN s.score >= 70 THEN 'HEALTHY' WHEN s.score >= 40 THEN 'AT_RISK' ELSE 'CRITICAL' END,
+       jsonb_build_array(jsonb_build_object('component', 'USAGE', 'score', s.score, 'weight', 1.0, 'contribution', s.score)),
+       b.day - interval '1 hour' - (9 - k) * interval '7 days'
+FROM generate_series(1, :accounts) AS a, generate_series(0, 9) AS k, bench_anchor b,
+     LATERAL (SELECT greatest(0, least(100,
+                (20 + (a * 37) % 71) - (((a * 13) % 9) - 4) * (9 - k) + ((a * k * 7) % 5) - 2
+                + ((a + k) % 10) / 10.0))::double precision AS score) s;
+
+INSERT INTO health_current (account_id, score_id, score, status, computed_at)
+SELECT account_id, id, score, status, computed_at FROM health_scores
+WHERE id IN (SELECT ('b5' || lpad(to_hex((a - 1) * 10 + 10), 30, '0'))::uuid FROM generate_series(1, :accounts) AS a);
+COMMIT;
+
+-- Raw usage over the last 365 days and its roll-ups, computed from it the way ingest keeps them.
+BEGIN;
+INSERT INTO usage_events (account_id, feature, actor, occurred_at, quantity, batch)
+SELECT ('ac' || lpad(to_hex(1 + j % :accounts), 30, '0'))::uuid,
+       (ARRAY['catalog.import','catalog.publish','checkout','search','reports','api.call','orders.export','promotions'])[(1 + (j * 13) % 8)::int],
+       'user-' || ((j * 31) % 25),
+       b.day - (1 + (j * 37) % 365) * interval '1 day' + ((j * 7919) % 86400) * interval '1 second',
+       1 + j % 5, 'bench-seed'
+FROM generate_series(1::bigint, :usage_events) AS j, bench_anchor b;
+INSERT INTO usage_daily (account_id, day, feature, events, quantity)
+SELECT account_id, occurred_at::date, feature, count(*), sum(quantity) FROM usage_events
+GROUP BY 1, 2, 3;
+INSERT INTO usage_actors (account_id, day, actor)
+SELECT DISTINCT account_id, occurred_at::date, actor FROM usage_events;
+INSERT INTO usage_firsts (account_id, feature, first_day)
+SELECT account_id, feature, min(day) FROM usage_daily GROUP BY 1, 2;
+COMMIT;
+-- vacuumed and analysed now, so that autovacuum does not wake during the measured runs
+VACUUM (ANALYZE);

@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Loads Tandem's benchmark data set into a SQLite database that `tandem migrate` has created.
+
+The same rows as seed/postgres.sql (same ids, names, amounts, scores and dates), written in the
+forms Tandem's SQLite storage uses: uuids as 16-byte blobs, timestamps as RFC 3339 text in UTC
+('2026-11-23T10:00:00+00:00', whole seconds, as sqlx writes them), dates as 'YYYY-MM-DD', JSON
+as text.
+
+    sqlite.py DB_FILE --accounts 10000 --usage-events 1000000 --anchor 2026-11-23
+"""
+import argparse
+import datetime as dt
+import json
+import sqlite3
+import sys
+import time
+
+INDUSTRIES = ['Apparel', 'Furniture', 'Electronics', 'Grocery', 'Beauty', 'Sports']
+SIZES = ['SIZE_1_10', 'SIZE_11_50', 'SIZE_51_200', 'SIZE_201_1000', 'SIZE_1001_5000', 'SIZE_5001_PLUS']
+REGIONS = ['EMEA', 'NA', 'APAC', 'LATAM']
+PLANS = ['Starter', 'Growth', 'Plus', 'Enterprise']
+TIERS = ['HIGH', 'MEDIUM', 'LOW', 'TECH']
+STAGES = ['ONBOARDING', 'ADOPTION', 'EXPANSION', 'RENEWAL']
+FIRST = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Stark', 'Wayne', 'Hooli', 'Vandelay', 'Soylent', 'Tyrell']
+SECOND = ['Outdoor', 'Home', 'Apparel', 'Foods', 'Labs', 'Goods', 'Sports', 'Beauty']
+ENGAGEMENT_STATUSES = ['PLANNED', 'ACTIVE', 'ON_HOLD', 'COMPLETED']
+PHASE_NAMES = ['Catalog model', 'Apparel', 'Home', 'Checkout']
+PHASE_FOCUS = ['Clean catalog', 'Apparel', 'Home', 'Slow checkout']
+FEATURES = ['catalog.import', 'catalog.publish', 'checkout', 'search', 'reports', 'api.call',
+            'orders.export', 'promotions']
+DEFAULT_MODEL_ID = bytes.fromhex('0193a000000070008000000000000001')
+NEEDS = '{"jobsToBeDone":[],"painPoints":[],"valueDrivers":[]}'
+
+
+def uid(prefix, n):
+    return bytes.fromhex(prefix + format(n, '030x'))
+
+
+def ts(moment):
+    return moment.strftime('%Y-%m-%dT%H:%M:%S+00:00')
+
+
+def midnight(day):
+    return day.isoformat() + 'T00:00:00+00:00'
+
+
+def phase_status(engagement_status, position):
+    if engagement_status == 'COMPLETED':
+        return 'ACCEPTED'
+    if engagement_status == 'ACTIVE':
+        return ['ACCEPTED', 'IN_PROGRESS', 'PLANNED', 'PLANNED'][position - 1]
+    if engagement_status == 'ON_HOLD':
+        return ['DELIVERED', 'PLANNED', 'PLANNED', 'PLANNED'][position - 1]
+    return 'PLANNED'
+
+
+def score(a, k):
+    s = (20 + (a * 37) % 71) - (((a * 13) % 9) - 4) * (9 - k) + ((a * k * 7) % 5) - 2 + ((a + k) % 10) / 10.0
+    return float(max(0, min(100, s)))
+
+
+def status(s):
+    return 'HEALTHY' if s >= 70 else 'AT_RISK' if s >= 40 else 'CRITICAL'
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('db')
+    p.add_argument('--accounts', type=int, default=10000)
+    p.add_argument('--usage-events', type=int, default=0)
+    p.add_argument('--anchor', default=dt.datetime.now(dt.timezone.utc).date().isoformat())
+    args = p.parse_args()
+    n = args.accounts
+    day = dt.date.fromisoformat(args.anchor)
+    start = time.time()
+    db = sqlite3.connect(args.db)
+    db.execute('PRAGMA journal_mode=WAL')
+    db.execute('PRAGMA synchronous=OFF')
+    db.execute('BEGIN')
+    db.executemany(
+        'INSERT INTO team_members (id, name, email, title, team, role, version, created_at, updated_at, archived_at) '
+        'VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, NULL)',
+        ((uid('a1', i), f'Owner {i}', f'owner{i}@bench.example', 'Customer success manager',
+          'CUSTOMER_SUCCESS', 'CS_MANAGER', midnight(day - dt.timedelta(800)),
+          midnight(day - dt.timedelta(800))) for i in range(1, 9)))
+
+    def accounts():
+        for i in range(1, n + 1):
+            name = f'{FIRST[(i * 7) % 10]} {SECOND[(i * 3) % 8]} {i:06d}'
+            created = midnight(day - dt.timedelta(400 + i % 700))
+            yield (uid('ac', i), name, name.lower(), f'account{i}.example', INDUSTRIES[i % 6],
+                   SIZES[(i // 7) % 6], REGIONS[(i // 3) % 4], PLANS[(i // 5) % 4], TIERS[i % 4],
+                   STAGES[(i // 11) % 4], uid('a1', 1 + i % 8),
+                   (day + dt.timedelta(1 + (i * 7) % 365)).isoformat(), 'USD', '{}', NEEDS,
+                   created, created)
+    db.executemany(
+        'INSERT INTO accounts (id, name, name_key, domain, industry, company_size, region, plan, touch_tier, '
+        'lifecycle_stage, owner_id, renewal_date, currency, traits, needs, version, created_at, updated_at, archived_at) '
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, NULL)', accounts())
+    db.executemany(
+        'INSERT INTO revenue_events (id, account_id, kind, amount_minor, currency, effective_on, created_at, recorded_by) '
+        "VALUES (?, ?, 'NEW', ?, 'USD', ?, ?, 'bench')",
+        ((uid('be', i), uid('ac', i), (100 + (i * 7919) % 50000) * 100,
+          (day - dt.timedelta(400 + i % 700)).isoformat(), midnight(day - dt.timedelta(400 + i % 700)))
+         for i in range(1, n + 1)))
+    engaged = midnight(day - dt.timedelta(300))
+    db.executemany(
+        'INSERT INTO engagements (id, account_id, name, kind, source_platform, target_platform, lead_id, '
+        'description, planned_start, status, version, created_at, updated_at) '
+        "VALUES (?, ?, ?, 'REPLATFORMING', 'Legacy Commerce', 'Tandem Commerce', NULL, NULL, ?, ?, 1, ?, ?)",
+        ((uid('e0', (a - 1) * 3 + k), uid('ac', a), f'Replatforming wave {k}',
+          (day - dt.timedelta(300) + dt.timedelta((a * k) % 300)).isoformat(),
+          ENGAGEMENT_STATUSES[(a + k) % 4], engaged, engaged)
+         for a in range(1, n + 1) for k in range(1, 4)))
+
+    def phases():
+        for e in range(1, 3 * n + 1):
+            a, k = (e - 1) // 3 + 1, (e - 1) % 3 + 1
+            est = ENGAGEMENT_STATUSES[(a + k) % 4]
+            for pos in range(1, 5):
+                yield (uid('f0', (e - 1) * 4 + pos), uid('e0', e), pos, PHASE_NAMES[pos - 1],
+                       'PROBLEM' if pos in (1, 4) else 'PRODUCT_LINE', PHASE_FOCUS[pos - 1],
+                       phase_status(est, pos), engaged, engaged)
+    db.executemany(
+        'INSERT INTO phases (id, engagement_id, position, name, focus_kind, focus, objective, expected_value, '
+        'planned_start, planned_end, milestones, status, actual_start, actual_end, accepted_on, version, '
+        'created_at, updated_at, goal_id) '
+        "VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, '[]', ?, NULL, NULL, NULL, 1, ?, ?, NULL)", phases())
+
+    newest = dt.datetime.combine(day, dt.time(), dt.timezone.utc) - dt.timedelta(hours=1)
+    current = []
+
+    def scores():
+        for a in range(1, n + 1):
+            for k in range(10):
+                s = score(a, k)
+                row = (uid('b5', (a - 1) * 10 + k + 1), uid('ac', a), DEFAULT_MODEL_ID, s, status(s),
+                       json.dumps([{'component': 'USAGE', 'score': s, 'weight': 1.0, 'contribution': s}],
+                                  separators=(',', ':')),
+                       ts(newest - dt.timedelta(days=7 * (9 - k))))
+                if k == 9:
+                    current.append((row[1], row[0], row[3], row[4], row[6]))
+                yield row
+    db.executemany(
+        'INSERT INTO health_scores (id, account_id, model_id, model_version, score, status, breakdown, computed_at) '
+        'VALUES (?, ?, ?, 1, ?, ?, ?, ?)', scores())
+    db.executemany(
+        'INSERT INTO health_current (account_id, score_id, score, status, computed_at) VALUES (?, ?, ?, ?, ?)',
+        current)
+    db.execute('COMMIT')
+
+    if args.usage_events:
+        base = dt.datetime.combine(day, dt.time(), dt.timezone.utc)
+        accounts_ids = [uid('ac', i) for i in range(1, n + 1)]
+        actors = [f'user-{i}' for i in range(25)]
+
+        def events():
+            for j in range(1, args.usage_events + 1):
+                at = base - dt.timedelta(days=1 + (j * 37) % 365) + dt.timedelta(seconds=(j * 7919) % 86400)
+                yield (accounts_ids[j % n], FEATURES[(j * 13) % 8], actors[(j * 31) % 25], ts(at), 1 + j % 5)
+        db.execute('BEGIN')
+        db.executemany(
+            'INSERT INTO usage_events (account_id, feature, actor, occurred_at, quantity, batch) '
+            "VALUES (?, ?, ?, ?, ?, 'bench-seed')", events())
+        db.execute('INSERT INTO usage_daily (account_id, day, feature, events, quantity) '
+                   'SELECT account_id, substr(occurred_at, 1, 10), feature, count(*), sum(quantity) '
+                   'FROM usage_events GROUP BY 1, 2, 3')
+        db.execute('INSERT INTO usage_actors (account_id, day, actor) '
+                   'SELECT DISTINCT account_id, substr(occurred_at, 1, 10), actor FROM usage_events')
+        db.execute('INSERT INTO usage_firsts (account_id, feature, first_day) '
+                   'SELECT account_id, feature, min(day) FROM usage_daily GROUP BY 1, 2')
+        db.execute('COMMIT')
+    db.execute('ANALYZE')
+    db.execute('PRAGMA wal_checkpoint(TRUNCATE)')
+    db.close()
+    print(f'seeded {n} accounts and {args.usage_events} usage events into {args.db} '
+          f'in {time.time() - start:.1f} s', file=sys.stderr)
+
+
+if __name__ == '__main__':
+    main()
