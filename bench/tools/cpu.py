@@ -2,7 +2,7 @@
 """CPU accounting for one measured run, from /proc: where the machine's CPU time went.
 
     cpu.py snap TANDEM_PID [POSTMASTER_PID]         prints a snapshot (one line of numbers)
-    cpu.py diff "SNAP_BEFORE" "SNAP_AFTER" REQUESTS prints tandem_cpu_ms, db_cpu_ms (CPU time per
+    cpu.py diff "SNAP_BEFORE" "SNAP_AFTER" REQUESTS prints server_cpu_ms, db_cpu_ms (CPU time per
                                                     request), and other_pct: the share of the
                                                     machine used by everything else (wrk, and any
                                                     other load on the machine) during the run
@@ -60,7 +60,7 @@ def diff(before, after, requests):
     per = lambda t: t * 1000 / TICK / requests if requests else float('nan')
     # /proc/stat counts every core: the share of the whole machine
     other = (d[2] - d[0] - d[1]) / d[3] * 100 if d[3] else float('nan')
-    print(f'tandem_cpu_ms={per(d[0]):.2f} db_cpu_ms={per(d[1]):.2f} other_pct={max(other, 0):.0f}')
+    print(f'server_cpu_ms={per(d[0]):.2f} db_cpu_ms={per(d[1]):.2f} other_pct={max(other, 0):.0f}')
 
 
 if __name__ == '__main__':
