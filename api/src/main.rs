@@ -36,6 +36,12 @@ enum Command {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Recompute every live account's health score now (what a nightly job runs), then exit.
+    RecomputeHealth {
+        /// The database URL (TANDEM_DATABASE_URL; default an SQLite file, tandem.db).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Print the GraphQL schema (SDL).
     Schema,
     /// Print a token signed with the configured key (TANDEM_JWT_SECRET for HS256).
@@ -63,6 +69,13 @@ async fn main() -> ExitCode {
         } => serve(Overrides { bind, database_url }, demo).await,
         Command::Migrate { database_url } => {
             migrate(Overrides {
+                bind: None,
+                database_url,
+            })
+            .await
+        }
+        Command::RecomputeHealth { database_url } => {
+            recompute_health(Overrides {
                 bind: None,
                 database_url,
             })
@@ -153,6 +166,30 @@ async fn migrate(overrides: Overrides) -> anyhow::Result<()> {
     let store = app::connect(&settings).await?;
     store.close().await.ok();
     println!("migrations applied");
+    Ok(())
+}
+
+async fn recompute_health(overrides: Overrides) -> anyhow::Result<()> {
+    let settings = Settings::from_env(&overrides)?;
+    telemetry::init(settings.log_format, &settings.log_filter);
+    let store = app::connect(&settings).await?;
+    let started = std::time::Instant::now();
+    let report = tandem_persistence::health::recompute(
+        &store,
+        "tandem recompute-health",
+        tandem_persistence::health::Scope::All,
+        chrono::Utc::now(),
+    )
+    .await?;
+    store.close().await.ok();
+    println!(
+        "scored {} of {} accounts in {} ms ({} status changes, {} without a model or signals)",
+        report.scored,
+        report.accounts,
+        started.elapsed().as_millis(),
+        report.status_changes,
+        report.skipped
+    );
     Ok(())
 }
 

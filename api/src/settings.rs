@@ -80,7 +80,7 @@ impl Default for Limits {
             max_depth: 15,
             max_complexity: 10_000,
             max_aliases: 30,
-            max_body_bytes: 1024 * 1024,
+            max_body_bytes: 4 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
         }
     }

@@ -88,6 +88,17 @@ pub enum Action {
     WriteEngagement,
     /// Run catalog-modeling sessions and edit and publish catalog models.
     WriteCatalog,
+    /// Read health, success plans, segments, usage and the figures (not INTEGRATION, which
+    /// reads only what it wrote).
+    ReadInsights,
+    /// Send usage, surveys, tickets and billing status.
+    WriteSignals,
+    /// Record revenue movements.
+    RecordRevenue,
+    /// Edit success plans: goals and business reviews.
+    WriteSuccessPlan,
+    /// Define health models, segments and the figures' settings, and recompute health.
+    ManageHealth,
 }
 
 impl fmt::Display for Action {
@@ -102,6 +113,11 @@ impl fmt::Display for Action {
             Action::ManageTeam => "manage team members",
             Action::WriteEngagement => "scope or run engagements, SOWs and time",
             Action::WriteCatalog => "run catalog sessions or edit catalog models",
+            Action::ReadInsights => "read health, success plans, segments, usage or figures",
+            Action::WriteSignals => "send usage, surveys, tickets or billing status",
+            Action::RecordRevenue => "record revenue movements",
+            Action::WriteSuccessPlan => "edit goals or business reviews",
+            Action::ManageHealth => "define health models, segments or figure settings",
         })
     }
 }
@@ -120,6 +136,11 @@ impl Action {
             Action::ManageTeam => &[Admin],
             Action::WriteEngagement => &[Admin, Services],
             Action::WriteCatalog => &[Admin, Services],
+            Action::ReadInsights => &[Admin, CsManager, Services, Product, Viewer],
+            Action::WriteSignals => &[Admin, CsManager, Integration],
+            Action::RecordRevenue => &[Admin, Integration],
+            Action::WriteSuccessPlan => &[Admin, CsManager, Services],
+            Action::ManageHealth => &[Admin, CsManager],
         }
     }
 }

@@ -64,6 +64,18 @@ crate::text_enum! {
         CatalogDraftChanged = "CATALOG_DRAFT_CHANGED",
         /// A catalog model was published as a new version.
         CatalogModelPublished = "CATALOG_MODEL_PUBLISHED",
+        /// An account's health status changed after a score was computed.
+        HealthStatusChanged = "HEALTH_STATUS_CHANGED",
+        /// A revenue movement was recorded.
+        RevenueRecorded = "REVENUE_RECORDED",
+        /// A goal was added to an account's success plan.
+        GoalCreated = "GOAL_CREATED",
+        /// A goal's fields changed.
+        GoalUpdated = "GOAL_UPDATED",
+        /// A goal moved to another status.
+        GoalStatusChanged = "GOAL_STATUS_CHANGED",
+        /// A business review was recorded.
+        BusinessReviewRecorded = "BUSINESS_REVIEW_RECORDED",
     }
 }
 
@@ -90,6 +102,14 @@ crate::text_enum! {
         CatalogSession = "CATALOG_SESSION",
         /// An account's catalog model.
         CatalogModel = "CATALOG_MODEL",
+        /// A computed health score.
+        HealthScore = "HEALTH_SCORE",
+        /// A revenue movement.
+        RevenueEvent = "REVENUE_EVENT",
+        /// A success-plan goal.
+        Goal = "GOAL",
+        /// A business review.
+        BusinessReview = "BUSINESS_REVIEW",
     }
 }
 
@@ -131,6 +151,22 @@ pub struct Event {
     pub occurred_at: DateTime<Utc>,
     /// What was written.
     pub event: NewEvent,
+}
+
+impl FieldChange {
+    /// A field that went from `before` to `after`.
+    pub fn new(field: &str, before: impl Serialize, after: impl Serialize) -> FieldChange {
+        FieldChange {
+            field: field.to_owned(),
+            before: serde_json::to_value(before).unwrap_or(Value::Null),
+            after: serde_json::to_value(after).unwrap_or(Value::Null),
+        }
+    }
+
+    /// A field set on a new object (it was `null` before).
+    pub fn set(field: &str, after: impl Serialize) -> FieldChange {
+        FieldChange::new(field, Value::Null, after)
+    }
 }
 
 /// The fields that differ between two snapshots of an object, in the object's field order.

@@ -215,6 +215,107 @@ pub fn explain(previous: &Score, current: &Score) -> Vec<(Component, f64)> {
     moves
 }
 
+/// What is known about an account on the day its health is computed: the inputs of the
+/// components. `None` means "no data", which leaves the component out of the score.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Signals {
+    /// Days with any usage among the last 30; `None` when the account never reported usage.
+    pub active_days_30: Option<i64>,
+    /// Configured key features used in the last 30 days.
+    pub key_features_used_30: i64,
+    /// Configured key features (0 leaves adoption breadth out).
+    pub key_features: i64,
+    /// NPS answers in the last 180 days: promoters, passives, detractors.
+    pub nps: Option<(i64, i64, i64)>,
+    /// The average CSAT (1–5) in the last 180 days.
+    pub csat_average: Option<f64>,
+    /// Open tickets weighed by priority (1 low … 8 urgent); 0 with none open.
+    pub open_ticket_weight: i64,
+    /// The latest billing status, if one was ever recorded.
+    pub billing: Option<crate::signals::BillingStatus>,
+    /// Days since the team last engaged (a business review or logged services time).
+    pub days_since_engaged: Option<i64>,
+    /// Goals by status: on track, at risk, achieved, missed (not-started goals do not count).
+    pub goals: GoalCounts,
+}
+
+/// An account's goals that have started, by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GoalCounts {
+    /// ON_TRACK.
+    pub on_track: i64,
+    /// AT_RISK.
+    pub at_risk: i64,
+    /// ACHIEVED.
+    pub achieved: i64,
+    /// MISSED.
+    pub missed: i64,
+}
+
+impl Signals {
+    /// Each component's 0–100 score, for the components with data:
+    ///
+    /// - usage: 5 points per active day in the last 30 (20 active days is full marks);
+    /// - adoption breadth: the share of the key features used in the last 30 days;
+    /// - NPS: the account's NPS (−100…100) mapped onto 0–100;
+    /// - CSAT: the average (1–5) mapped onto 0–100;
+    /// - support load: 100 less 10 per weighed open ticket (an urgent ticket costs 80);
+    /// - billing: CURRENT 100, OVERDUE 40, DELINQUENT 0;
+    /// - engagement recency: 100 within 30 days, falling linearly to 0 at 120 days;
+    /// - goal attainment: achieved and on-track goals count fully, at-risk ones half, missed
+    ///   ones not at all.
+    pub fn component_scores(&self) -> HashMap<Component, f64> {
+        let mut out = HashMap::new();
+        if let Some(days) = self.active_days_30 {
+            out.insert(Component::Usage, (days as f64 * 5.0).min(100.0));
+        }
+        if self.key_features > 0 {
+            out.insert(
+                Component::AdoptionBreadth,
+                (self.key_features_used_30 as f64 * 100.0 / self.key_features as f64).min(100.0),
+            );
+        }
+        if let Some((p, n, d)) = self.nps
+            && let Some(nps) = crate::metrics::nps(p, n, d)
+        {
+            out.insert(Component::Nps, (nps + 100.0) / 2.0);
+        }
+        if let Some(avg) = self.csat_average {
+            out.insert(Component::Csat, ((avg - 1.0) * 25.0).clamp(0.0, 100.0));
+        }
+        out.insert(
+            Component::SupportLoad,
+            (100.0 - 10.0 * self.open_ticket_weight as f64).max(0.0),
+        );
+        if let Some(billing) = self.billing {
+            use crate::signals::BillingStatus::*;
+            out.insert(
+                Component::BillingStatus,
+                match billing {
+                    Current => 100.0,
+                    Overdue => 40.0,
+                    Delinquent => 0.0,
+                },
+            );
+        }
+        if let Some(days) = self.days_since_engaged {
+            let score = if days <= 30 {
+                100.0
+            } else {
+                (100.0 - (days - 30) as f64 * 100.0 / 90.0).max(0.0)
+            };
+            out.insert(Component::EngagementRecency, score);
+        }
+        let g = self.goals;
+        let counted = g.on_track + g.at_risk + g.achieved + g.missed;
+        if counted > 0 {
+            let points = (g.on_track + g.achieved) as f64 + g.at_risk as f64 * 0.5;
+            out.insert(Component::GoalAttainment, points * 100.0 / counted as f64);
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,5 +427,39 @@ mod tests {
             explain(&before, &after),
             vec![(Component::Usage, -16.0), (Component::Nps, 3.0)]
         );
+    }
+
+    #[test]
+    fn signals_become_component_scores() {
+        let s = Signals {
+            active_days_30: Some(10),
+            key_features_used_30: 3,
+            key_features: 4,
+            nps: Some((2, 1, 1)),
+            csat_average: Some(4.0),
+            open_ticket_weight: 3,
+            billing: Some(crate::signals::BillingStatus::Overdue),
+            days_since_engaged: Some(75),
+            goals: GoalCounts {
+                on_track: 1,
+                at_risk: 1,
+                achieved: 1,
+                missed: 1,
+            },
+        };
+        let c = s.component_scores();
+        assert_eq!(c[&Component::Usage], 50.0);
+        assert_eq!(c[&Component::AdoptionBreadth], 75.0);
+        // NPS (2 − 1) / 4 = 25 → 62.5 on the 0–100 scale.
+        assert_eq!(c[&Component::Nps], 62.5);
+        assert_eq!(c[&Component::Csat], 75.0);
+        assert_eq!(c[&Component::SupportLoad], 70.0);
+        assert_eq!(c[&Component::BillingStatus], 40.0);
+        assert_eq!(c[&Component::EngagementRecency], 50.0);
+        assert_eq!(c[&Component::GoalAttainment], 62.5);
+        // Without data, only support load (no open tickets: no load) is known.
+        let empty = Signals::default().component_scores();
+        assert_eq!(empty.len(), 1);
+        assert_eq!(empty[&Component::SupportLoad], 100.0);
     }
 }

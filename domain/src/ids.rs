@@ -85,3 +85,35 @@ id_type!(
     /// A published catalog-model version.
     CatalogVersionId
 );
+id_type!(
+    /// A goal in an account's success plan.
+    GoalId
+);
+id_type!(
+    /// A business review held with an account.
+    BusinessReviewId
+);
+id_type!(
+    /// A saved filter over accounts.
+    SegmentId
+);
+id_type!(
+    /// A health model.
+    HealthModelId
+);
+id_type!(
+    /// A computed health score.
+    HealthScoreId
+);
+id_type!(
+    /// A survey response.
+    SurveyResponseId
+);
+id_type!(
+    /// A support ticket.
+    TicketId
+);
+id_type!(
+    /// A revenue movement.
+    RevenueEventId
+);

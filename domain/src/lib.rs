@@ -15,7 +15,10 @@ pub mod health;
 pub mod ids;
 pub mod metrics;
 pub mod money;
+pub mod segment;
+pub mod signals;
 pub mod sow;
+pub mod success;
 pub mod team_member;
 pub mod text;
 

@@ -73,6 +73,148 @@ pub fn nps(promoters: i64, passives: i64, detractors: i64) -> Option<f64> {
     (total > 0).then(|| ((promoters - detractors) as f64 * 1000.0 / total as f64).round() / 10.0)
 }
 
+/// The monthly revenue churn rate of a period: MRR lost to churn and contraction over the
+/// cohort's starting MRR, spread over the period's length in months (30.44 days each); `None`
+/// for an empty cohort.
+pub fn monthly_churn_rate(m: &PeriodMovements, days: i64) -> Option<f64> {
+    let months = (days.max(1) as f64) / 30.4375;
+    ratio(m.churn + m.contraction, m.start_mrr).map(|r| r / months)
+}
+
+/// Average revenue per account of the cohort at the period's start, in minor units.
+pub fn arpa(m: &PeriodMovements) -> Option<i64> {
+    (m.accounts_at_start > 0).then(|| m.start_mrr / m.accounts_at_start)
+}
+
+/// A period of whole days, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    /// The first day.
+    pub from: chrono::NaiveDate,
+    /// The last day.
+    pub to: chrono::NaiveDate,
+}
+
+impl Period {
+    /// Checks that the period runs forwards and spans at most ten years.
+    pub fn new(from: chrono::NaiveDate, to: chrono::NaiveDate) -> crate::DomainResult<Period> {
+        if to < from {
+            return Err(crate::DomainError::invalid(
+                "period.to",
+                format!("{to} is before period.from {from}"),
+            ));
+        }
+        if (to - from).num_days() > 3660 {
+            return Err(crate::DomainError::invalid(
+                "period",
+                "a period spans at most ten years",
+            ));
+        }
+        Ok(Period { from, to })
+    }
+
+    /// Its length in days, both ends included.
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days() + 1
+    }
+}
+
+/// How the figures are configured for this installation: the key features adoption and
+/// activation look at, what counts as a first value event, and the LTV assumptions.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AnalyticsSettings {
+    /// The features that matter (adoption breadth and activation use them).
+    pub key_features: Vec<String>,
+    /// Usage of any of these features is a first value event (time to value).
+    pub value_features: Vec<String>,
+    /// Activation: at least this many key features used…
+    pub activation_min_features: u32,
+    /// …within this many days of the account's start.
+    pub activation_days: u32,
+    /// The gross margin LTV assumes, in percent.
+    pub gross_margin_percent: u32,
+    /// LTV's cap, in months of margin (what it answers when churn is zero).
+    pub ltv_cap_months: u32,
+}
+
+impl Default for AnalyticsSettings {
+    fn default() -> Self {
+        AnalyticsSettings {
+            key_features: Vec::new(),
+            value_features: Vec::new(),
+            activation_min_features: 3,
+            activation_days: 30,
+            gross_margin_percent: 80,
+            ltv_cap_months: 60,
+        }
+    }
+}
+
+impl AnalyticsSettings {
+    /// Checks the settings: feature keys as usage events spell them (at most 100 of each),
+    /// activation within 1–365 days and needing at most as many features as are configured,
+    /// a margin of 0–100 % and a cap of 1–240 months.
+    pub fn validate(mut self) -> crate::DomainResult<AnalyticsSettings> {
+        use crate::DomainError;
+        for (field, list) in [
+            ("keyFeatures", &mut self.key_features),
+            ("valueFeatures", &mut self.value_features),
+        ] {
+            if list.len() > 100 {
+                return Err(DomainError::invalid(field, "at most 100 features"));
+            }
+            for (i, f) in list.iter_mut().enumerate() {
+                *f = f.trim().to_lowercase();
+                if f.is_empty()
+                    || f.len() > 100
+                    || !f
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || ".-_:".contains(c))
+                {
+                    return Err(DomainError::invalid(
+                        format!("{field}[{i}]"),
+                        "a feature key is 1–100 letters, digits, '.', '_', '-' or ':'",
+                    ));
+                }
+            }
+            list.sort();
+            list.dedup();
+        }
+        if !(1..=365).contains(&self.activation_days) {
+            return Err(DomainError::invalid(
+                "activationDays",
+                "must be from 1 to 365",
+            ));
+        }
+        if self.activation_min_features == 0
+            || (!self.key_features.is_empty()
+                && self.activation_min_features as usize > self.key_features.len())
+        {
+            return Err(DomainError::invalid(
+                "activationMinFeatures",
+                format!(
+                    "must be from 1 to the number of key features ({})",
+                    self.key_features.len()
+                ),
+            ));
+        }
+        if self.gross_margin_percent > 100 {
+            return Err(DomainError::invalid(
+                "grossMarginPercent",
+                "must be from 0 to 100",
+            ));
+        }
+        if !(1..=240).contains(&self.ltv_cap_months) {
+            return Err(DomainError::invalid(
+                "ltvCapMonths",
+                "must be from 1 to 240",
+            ));
+        }
+        Ok(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +277,40 @@ mod tests {
         assert_eq!(nps(1, 1, 1), Some(0.0));
         assert_eq!(nps(0, 0, 3), Some(-100.0));
         assert_eq!(nps(0, 0, 0), None);
+    }
+
+    #[test]
+    fn churn_rate_is_monthly_and_arpa_is_per_cohort_account() {
+        let m = fixture();
+        // (300 + 20) / 600 over a 30.4375-day month.
+        let rate = monthly_churn_rate(&m, 30).unwrap();
+        assert!((rate - (320.0 / 600.0) * 30.4375 / 30.0).abs() < 1e-12);
+        assert_eq!(arpa(&m), Some(20_000));
+        assert_eq!(monthly_churn_rate(&PeriodMovements::default(), 30), None);
+    }
+
+    #[test]
+    fn settings_are_normalised_and_checked() {
+        let s = AnalyticsSettings {
+            key_features: vec![" Search ".into(), "search".into(), "import".into()],
+            activation_min_features: 2,
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(s.key_features, ["import", "search"]);
+        let bad = AnalyticsSettings {
+            key_features: vec!["a".into()],
+            activation_min_features: 2,
+            ..Default::default()
+        };
+        assert!(bad.validate().is_err());
+        assert!(
+            Period::new(
+                chrono::NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(),
+                chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+            )
+            .is_err()
+        );
     }
 }

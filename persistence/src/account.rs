@@ -44,6 +44,9 @@ pub struct AccountFilter {
     pub tags: Vec<String>,
     /// Include archived accounts too.
     pub include_archived: bool,
+    /// Segment criteria (health, money, usage, needs…), each of which must hold: a saved
+    /// segment's filter and the list's own.
+    pub criteria: Vec<tandem_domain::segment::SegmentFilter>,
 }
 
 /// The order of a list of accounts. Every order ends on the id, so it is total and stable.
@@ -95,7 +98,7 @@ fn name_key(name: &str) -> String {
     name.to_lowercase()
 }
 
-fn filter_condition(filter: &AccountFilter) -> Condition {
+fn filter_condition(filter: &AccountFilter, backend: crate::Backend) -> Condition {
     use account::Column as C;
     let mut cond = Condition::all();
     if !filter.include_archived {
@@ -134,6 +137,16 @@ fn filter_condition(filter: &AccountFilter) -> Condition {
     }
     if !filter.plans.is_empty() {
         cond = cond.add(C::Plan.is_in(filter.plans.iter().map(String::as_str)));
+    }
+    let today = Utc::now().date_naive();
+    for criteria in filter.criteria.iter().filter(|c| !c.is_empty()) {
+        let (text, values) = crate::segment::condition(criteria, today).into_parts();
+        // sea-query takes `?` placeholders on SQLite and `$n` on PostgreSQL.
+        let text = match backend {
+            crate::Backend::Postgres => crate::sql::number_placeholders(&text),
+            crate::Backend::Sqlite => text,
+        };
+        cond = cond.add(Expr::cust_with_values(text, values));
     }
     for tag in &filter.tags {
         cond = cond.add(
@@ -197,7 +210,7 @@ pub async fn list(
     window: &Window<AccountKey>,
 ) -> PersistenceResult<Page<Account>> {
     use account::Column as C;
-    let mut cond = filter_condition(filter);
+    let mut cond = filter_condition(filter, store.backend());
     if let Some(after) = &window.after {
         cond = cond.add(keyset(order, after, true));
     }
@@ -226,7 +239,7 @@ pub async fn list(
 /// How many accounts match `filter`.
 pub async fn count(store: &Store, filter: &AccountFilter) -> PersistenceResult<u64> {
     Ok(account::Entity::find()
-        .filter(filter_condition(filter))
+        .filter(filter_condition(filter, store.backend()))
         .count(store.conn())
         .await?)
 }

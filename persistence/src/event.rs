@@ -53,6 +53,48 @@ pub async fn append(
     Ok(result.last_insert_id)
 }
 
+/// Appends many events inside `tx` in one statement per few hundred, in order, under one
+/// event lock: what a batch job (recomputing health for every account) writes.
+pub async fn append_many(
+    store: &Store,
+    tx: &DatabaseTransaction,
+    events: Vec<NewEvent>,
+) -> PersistenceResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    if store.backend() == Backend::Postgres {
+        tx.execute_raw(Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [EVENT_LOCK_KEY.into()],
+        ))
+        .await?;
+    }
+    let now = Utc::now();
+    for chunk in events.chunks(500) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for event in chunk {
+            let changes =
+                serde_json::to_value(&event.changes).map_err(|e| corrupt("event changes", e))?;
+            rows.push(account_event::ActiveModel {
+                cursor: NotSet,
+                account_id: Set(event.account_id.map(|a| a.0)),
+                subject_kind: Set(event.subject_kind.as_str().to_owned()),
+                subject_id: Set(event.subject_id),
+                kind: Set(event.kind.as_str().to_owned()),
+                actor: Set(event.actor.clone()),
+                occurred_at: Set(now),
+                changes: Set(changes),
+            });
+        }
+        account_event::Entity::insert_many(rows)
+            .exec_without_returning(tx)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Appends an event about one object of an account: [`append`] with the fields spelled out.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn record(

@@ -77,3 +77,155 @@ pub async fn mrr_on(
     }
     Ok(out)
 }
+
+/// A recorded revenue movement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevenueMovement {
+    /// Its id.
+    pub id: tandem_domain::ids::RevenueEventId,
+    /// The account.
+    pub account_id: AccountId,
+    /// What kind of movement.
+    pub kind: tandem_domain::signals::RevenueKind,
+    /// The signed change in MRR.
+    pub amount: Money,
+    /// The day it takes effect.
+    pub effective_on: NaiveDate,
+    /// Who recorded it (`None` for imported history).
+    pub recorded_by: Option<String>,
+    /// When it was recorded.
+    pub recorded_at: chrono::DateTime<Utc>,
+}
+
+/// Records a movement of `kind` and records `REVENUE_RECORDED`. The amount is checked against
+/// the account's MRR on `effective_on` (see [`tandem_domain::signals::signed_movement`]); the
+/// currency is the account's.
+pub async fn record(
+    store: &Store,
+    actor: &str,
+    account: AccountId,
+    kind: tandem_domain::signals::RevenueKind,
+    amount: Option<i64>,
+    effective_on: NaiveDate,
+) -> PersistenceResult<RevenueMovement> {
+    use crate::sql::{Sql, get};
+    use tandem_domain::event::{EventKind, FieldChange, SubjectKind};
+    let tx = store.begin_write().await?;
+    let mut q = Sql::new("SELECT currency, archived_at IS NULL AS live FROM accounts WHERE id = ");
+    q.bind(account.0);
+    let rows = q.all(&tx).await?;
+    let Some(row) = rows.first() else {
+        return Err(crate::PersistenceError::NotFound {
+            entity: "account",
+            id: account.to_string(),
+        });
+    };
+    if !get::<bool>(row, "live")? {
+        return Err(crate::PersistenceError::Conflict(format!(
+            "the account {account} is archived; it takes no new revenue"
+        )));
+    }
+    let currency: tandem_domain::money::Currency =
+        tandem_domain::money::Currency::parse("currency", &get::<String>(row, "currency")?)?;
+    let mut q = Sql::new(
+        "SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) AS mrr, \
+         CAST(COALESCE(SUM(CASE WHEN amount_minor > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS gains \
+         FROM revenue_events WHERE account_id = ",
+    );
+    q.bind(account.0)
+        .push(" AND effective_on <= ")
+        .bind(effective_on);
+    let rows = q.all(&tx).await?;
+    let (mrr, gains): (i64, i64) = match rows.first() {
+        Some(r) => (get(r, "mrr")?, get(r, "gains")?),
+        None => (0, 0),
+    };
+    let signed = tandem_domain::signals::signed_movement(kind, amount, mrr, gains > 0)?;
+    let movement = RevenueMovement {
+        id: tandem_domain::ids::RevenueEventId::new(),
+        account_id: account,
+        kind,
+        amount: Money::new(signed, currency),
+        effective_on,
+        recorded_by: Some(actor.to_owned()),
+        recorded_at: Utc::now(),
+    };
+    let mut ins = Sql::new(
+        "INSERT INTO revenue_events (id, account_id, kind, amount_minor, currency, effective_on, created_at, recorded_by) VALUES (",
+    );
+    ins.bind(movement.id.0)
+        .push(", ")
+        .bind(account.0)
+        .push(", ")
+        .bind(kind.as_str())
+        .push(", ")
+        .bind(signed)
+        .push(", ")
+        .bind(currency.as_str())
+        .push(", ")
+        .bind(effective_on)
+        .push(", ")
+        .bind(movement.recorded_at)
+        .push(", ")
+        .bind(actor)
+        .push(")");
+    ins.execute(&tx).await?;
+    crate::event::record(
+        store,
+        &tx,
+        actor,
+        account,
+        SubjectKind::RevenueEvent,
+        movement.id.0,
+        EventKind::RevenueRecorded,
+        vec![
+            FieldChange::set("kind", kind.as_str()),
+            FieldChange::set("amountMinor", signed),
+            FieldChange::set("effectiveOn", effective_on.to_string()),
+            FieldChange::new("mrrMinor", mrr, mrr + signed),
+        ],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(movement)
+}
+
+/// An account's movements, newest first, at most `limit`; only those `recorded_by` recorded
+/// when given.
+pub async fn movements(
+    store: &Store,
+    account: AccountId,
+    recorded_by: Option<&str>,
+    limit: u64,
+) -> PersistenceResult<Vec<RevenueMovement>> {
+    use crate::sql::{Sql, get};
+    let mut q = Sql::new(
+        "SELECT id, account_id, kind, amount_minor, currency, effective_on, recorded_by, created_at \
+         FROM revenue_events WHERE account_id = ",
+    );
+    q.bind(account.0);
+    if let Some(who) = recorded_by {
+        q.push(" AND recorded_by = ").bind(who);
+    }
+    q.push(" ORDER BY effective_on DESC, created_at DESC LIMIT ")
+        .bind(limit as i64);
+    q.all(store.conn())
+        .await?
+        .iter()
+        .map(|r| {
+            let currency =
+                tandem_domain::money::Currency::parse("currency", &get::<String>(r, "currency")?)?;
+            Ok(RevenueMovement {
+                id: tandem_domain::ids::RevenueEventId(get(r, "id")?),
+                account_id: AccountId(get(r, "account_id")?),
+                kind: get::<String>(r, "kind")?
+                    .parse()
+                    .map_err(|e| crate::error::corrupt("revenue kind", e))?,
+                amount: Money::new(get(r, "amount_minor")?, currency),
+                effective_on: get(r, "effective_on")?,
+                recorded_by: get(r, "recorded_by")?,
+                recorded_at: get(r, "created_at")?,
+            })
+        })
+        .collect()
+}

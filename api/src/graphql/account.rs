@@ -160,6 +160,222 @@ impl AccountNode {
             .map(SowNode)
             .collect())
     }
+    /// Its latest health score with the breakdown and the 30/90-day trend; `null` until scored.
+    /// Not for INTEGRATION.
+    #[graphql(guard = "Allowed(Action::ReadInsights)")]
+    async fn health(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::health::HealthScoreNode>> {
+        Ok(loaders(ctx)?
+            .health()
+            .load_one(self.0.id)
+            .await?
+            .map(super::health::HealthScoreNode))
+    }
+    /// Its scores over the last `days` days, newest first.
+    #[graphql(guard = "Allowed(Action::ReadInsights)")]
+    async fn health_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 90)] days: i32,
+        #[graphql(default = 50)] first: i32,
+    ) -> async_graphql::Result<Vec<super::health::HealthScoreNode>> {
+        let (s, who) = parts(ctx)?;
+        if !(1..=3660).contains(&days) {
+            return Err(ApiError::invalid("days", "must be from 1 to 3660").into());
+        }
+        let first = page_size("first", Some(first))?.unwrap_or(DEFAULT_PAGE);
+        Ok(
+            service::insights::history(s, who, self.0.id, i64::from(days), first)
+                .await?
+                .into_iter()
+                .map(super::health::HealthScoreNode)
+                .collect(),
+        )
+    }
+    /// Why its health moved: each component's change in points between the latest score and
+    /// the latest one at least `days` days older, biggest move first.
+    #[graphql(guard = "Allowed(Action::ReadInsights)")]
+    async fn health_explanation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 30)] days: i32,
+    ) -> async_graphql::Result<Vec<HealthMove>> {
+        let (s, who) = parts(ctx)?;
+        if !(1..=3660).contains(&days) {
+            return Err(ApiError::invalid("days", "must be from 1 to 3660").into());
+        }
+        let history = service::insights::history(s, who, self.0.id, 3660, 500).await?;
+        let Some(latest) = history.first() else {
+            return Ok(Vec::new());
+        };
+        let cutoff = latest.computed_at - chrono::Duration::days(i64::from(days));
+        let Some(earlier) = history.iter().find(|h| h.computed_at <= cutoff) else {
+            return Ok(Vec::new());
+        };
+        Ok(
+            tandem_domain::health::explain(&earlier.score, &latest.score)
+                .into_iter()
+                .map(|(component, points)| HealthMove {
+                    component: component.into(),
+                    points: (points * 10.0).round() / 10.0,
+                })
+                .collect(),
+        )
+    }
+    /// Its product usage over the last 30 days (from the daily roll-ups).
+    #[graphql(guard = "Allowed(Action::ReadInsights)")]
+    async fn usage(&self, ctx: &Context<'_>) -> async_graphql::Result<UsageSummaryValue> {
+        let u = loaders(ctx)?
+            .usage()
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(UsageSummaryValue {
+            active_days30: u.active_days as i32,
+            events30: u.events,
+            active_users30: u.active_users as i32,
+            last_active_on: u.last_active_on.map(Date),
+        })
+    }
+    /// Its usage per day from `from` to `to` (at most 366 days), days without usage left out.
+    #[graphql(guard = "Allowed(Action::ReadInsights)")]
+    async fn usage_by_day(
+        &self,
+        ctx: &Context<'_>,
+        from: Date,
+        to: Date,
+    ) -> async_graphql::Result<Vec<UsageDay>> {
+        let (s, _) = parts(ctx)?;
+        check_window(from, to)?;
+        Ok(
+            tandem_persistence::usage::daily(&s.store, self.0.id, from.0, to.0)
+                .await
+                .map_err(ApiError::from)?
+                .into_iter()
+                .map(|d| UsageDay {
+                    day: Date(d.day),
+                    events: d.events,
+                    quantity: d.quantity,
+                    active_users: d.active_users as i32,
+                })
+                .collect(),
+        )
+    }
+    /// Its usage per feature from `from` to `to` (at most 366 days), most used first.
+    #[graphql(guard = "Allowed(Action::ReadInsights)")]
+    async fn feature_usage(
+        &self,
+        ctx: &Context<'_>,
+        from: Date,
+        to: Date,
+    ) -> async_graphql::Result<Vec<FeatureUsageValue>> {
+        let (s, _) = parts(ctx)?;
+        check_window(from, to)?;
+        Ok(
+            tandem_persistence::usage::features(&s.store, self.0.id, from.0, to.0)
+                .await
+                .map_err(ApiError::from)?
+                .into_iter()
+                .map(|f| FeatureUsageValue {
+                    feature: f.feature,
+                    events: f.events,
+                    quantity: f.quantity,
+                    active_days: f.active_days as i32,
+                    first_used_on: f.first_used_on.map(Date),
+                    last_used_on: Date(f.last_used_on),
+                })
+                .collect(),
+        )
+    }
+    /// Its success-plan goals, by due date.
+    #[graphql(guard = "Allowed(Action::ReadInsights)")]
+    async fn goals(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::success::GoalNode>> {
+        Ok(loaders(ctx)?
+            .goals()
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(super::success::GoalNode)
+            .collect())
+    }
+    /// Its business reviews, newest first.
+    #[graphql(guard = "Allowed(Action::ReadInsights)")]
+    async fn business_reviews(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::success::BusinessReview>> {
+        Ok(loaders(ctx)?
+            .reviews()
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+    /// Its revenue movements, newest first (an integration sees those it recorded). Hidden
+    /// from PRODUCT and VIEWER.
+    #[graphql(guard = "Allowed(Action::SeeMoney)")]
+    async fn revenue_movements(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+    ) -> async_graphql::Result<Vec<super::signals::RevenueMovementNode>> {
+        let (s, who) = parts(ctx)?;
+        let first = page_size("first", Some(first))?.unwrap_or(DEFAULT_PAGE);
+        Ok(
+            service::insights::revenue_movements(s, who, self.0.id, first)
+                .await?
+                .into_iter()
+                .map(super::signals::RevenueMovementNode)
+                .collect(),
+        )
+    }
+    /// Its survey answers, newest first (an integration sees those it recorded).
+    async fn survey_responses(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+    ) -> async_graphql::Result<Vec<super::signals::SurveyResponseNode>> {
+        let (s, who) = parts(ctx)?;
+        let first = page_size("first", Some(first))?.unwrap_or(DEFAULT_PAGE);
+        Ok(service::insights::surveys(s, who, self.0.id, first)
+            .await?
+            .into_iter()
+            .map(super::signals::SurveyResponseNode)
+            .collect())
+    }
+    /// Its support tickets, open ones first (an integration sees those it recorded).
+    async fn tickets(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+    ) -> async_graphql::Result<Vec<super::signals::TicketNode>> {
+        let (s, who) = parts(ctx)?;
+        let first = page_size("first", Some(first))?.unwrap_or(DEFAULT_PAGE);
+        Ok(service::insights::tickets(s, who, self.0.id, first)
+            .await?
+            .into_iter()
+            .map(super::signals::TicketNode)
+            .collect())
+    }
+    /// Whether it pays its invoices; `null` when never recorded.
+    #[graphql(guard = "Allowed(Action::ReadInsights)")]
+    async fn billing_status(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::signals::BillingStatus>> {
+        let (s, who) = parts(ctx)?;
+        Ok(service::insights::billing(s, who, self.0.id)
+            .await?
+            .map(Into::into))
+    }
     /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -180,6 +396,70 @@ impl AccountNode {
         let minor = loaders(ctx)?.mrr().load_one(self.0.id).await?.unwrap_or(0);
         Ok(Money::new(minor, self.0.data.currency))
     }
+}
+
+/// A component's move between two scores.
+#[derive(SimpleObject)]
+pub struct HealthMove {
+    /// The component.
+    pub component: super::health::HealthComponent,
+    /// Points it added to the score (negative: it took them away).
+    pub points: f64,
+}
+
+/// An account's usage over the last 30 days.
+#[derive(SimpleObject)]
+#[graphql(name = "UsageSummary")]
+pub struct UsageSummaryValue {
+    /// Days with any usage.
+    pub active_days30: i32,
+    /// Events.
+    pub events30: i64,
+    /// Distinct users.
+    pub active_users30: i32,
+    /// The last day with usage, ever.
+    pub last_active_on: Option<Date>,
+}
+
+/// One day of an account's usage.
+#[derive(SimpleObject)]
+pub struct UsageDay {
+    /// The day (UTC).
+    pub day: Date,
+    /// Events.
+    pub events: i64,
+    /// Their summed quantity.
+    pub quantity: i64,
+    /// Distinct users.
+    pub active_users: i32,
+}
+
+/// An account's use of one feature over a window.
+#[derive(SimpleObject)]
+#[graphql(name = "FeatureUsage")]
+pub struct FeatureUsageValue {
+    /// The feature key.
+    pub feature: String,
+    /// Events in the window.
+    pub events: i64,
+    /// Their summed quantity.
+    pub quantity: i64,
+    /// Days in the window it was used.
+    pub active_days: i32,
+    /// The first day the account ever used it.
+    pub first_used_on: Option<Date>,
+    /// The last day in the window it was used.
+    pub last_used_on: Date,
+}
+
+fn check_window(from: Date, to: Date) -> ApiResult<()> {
+    if to.0 < from.0 || (to.0 - from.0).num_days() > 366 {
+        return Err(ApiError::invalid(
+            "to",
+            "must be on or after from and at most 366 days later",
+        ));
+    }
+    Ok(())
 }
 
 /// The order of an account list.
@@ -235,6 +515,10 @@ pub struct AccountFilterInput {
     /// Include archived accounts.
     #[graphql(default = false)]
     pub include_archived: bool,
+    /// Members of this saved segment.
+    pub segment_id: Option<ID>,
+    /// Segment criteria (health, MRR, usage, needs…) applied on the spot.
+    pub criteria: Option<super::segment::SegmentCriteriaInput>,
 }
 
 /// The most values one filter list takes.
@@ -255,6 +539,36 @@ fn bounded<T>(field: &str, values: Option<Vec<T>>) -> ApiResult<Vec<T>> {
 }
 
 impl AccountFilterInput {
+    /// The storage filter, with the saved segment's criteria (loaded and authorized) and the
+    /// ad-hoc ones.
+    pub(crate) async fn resolve(
+        self,
+        s: &service::Services,
+        who: &tandem_domain::auth::Principal,
+    ) -> ApiResult<AccountFilter> {
+        let segment = self
+            .segment_id
+            .as_ref()
+            .map(|id| ids::decode(Kind::Segment, id, "filter.segmentId"))
+            .transpose()?;
+        let criteria = self
+            .criteria
+            .clone()
+            .map(|c| c.into_domain("filter.criteria"))
+            .transpose()?;
+        let mut filter = self.into_filter()?;
+        if let Some(id) = segment {
+            let seg =
+                service::insights::live_segment(s, who, tandem_domain::ids::SegmentId(id)).await?;
+            filter.criteria.push(seg.filter);
+        }
+        if let Some(c) = criteria.filter(|c| !c.is_empty()) {
+            who.authorize(Action::ReadInsights)?;
+            filter.criteria.push(c.validate()?);
+        }
+        Ok(filter)
+    }
+
     fn into_filter(self) -> ApiResult<AccountFilter> {
         if let Some(s) = &self.search
             && s.chars().count() > 200
@@ -287,6 +601,7 @@ impl AccountFilterInput {
             plans: bounded("filter.plans", self.plans)?,
             tags: bounded("filter.tags", self.tags)?,
             include_archived: self.include_archived,
+            criteria: Vec::new(),
         })
     }
 }
@@ -418,7 +733,7 @@ impl AccountQuery {
             before: decode_cursor(order_by, "before", before)?,
             from_end: last.is_some(),
         };
-        let filter = filter.unwrap_or_default().into_filter()?;
+        let filter = filter.unwrap_or_default().resolve(s, who).await?;
         let page = service::account::list(s, who, &filter, order_by.into(), &window).await?;
         Ok(AccountConnection {
             page,

@@ -156,6 +156,18 @@ pub enum EventKind {
     CatalogDraftChanged,
     /// A catalog model was published.
     CatalogModelPublished,
+    /// The account's health status changed.
+    HealthStatusChanged,
+    /// A revenue movement was recorded.
+    RevenueRecorded,
+    /// A goal was added to the success plan.
+    GoalCreated,
+    /// A goal's fields changed.
+    GoalUpdated,
+    /// A goal moved to another status.
+    GoalStatusChanged,
+    /// A business review was recorded.
+    BusinessReviewRecorded,
 }
 
 /// What kind of services work an engagement is.

@@ -75,6 +75,10 @@ impl AccountEventNode {
             SubjectKind::TimeEntry => Kind::TimeEntry,
             SubjectKind::CatalogSession => Kind::CatalogSession,
             SubjectKind::CatalogModel => Kind::Account,
+            SubjectKind::HealthScore => Kind::HealthScore,
+            SubjectKind::RevenueEvent => Kind::RevenueEvent,
+            SubjectKind::Goal => Kind::Goal,
+            SubjectKind::BusinessReview => Kind::BusinessReview,
         };
         ids::encode(kind, self.0.event.subject_id)
     }

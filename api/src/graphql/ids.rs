@@ -31,6 +31,22 @@ pub enum Kind {
     TimeEntry,
     /// A catalog-modeling session.
     CatalogSession,
+    /// A computed health score.
+    HealthScore,
+    /// A revenue movement.
+    RevenueEvent,
+    /// A success-plan goal.
+    Goal,
+    /// A business review.
+    BusinessReview,
+    /// A segment.
+    Segment,
+    /// A health model.
+    HealthModel,
+    /// A survey response.
+    SurveyResponse,
+    /// A support ticket.
+    Ticket,
 }
 
 impl Kind {
@@ -45,6 +61,14 @@ impl Kind {
             Kind::ChangeRequest => "ChangeRequest",
             Kind::TimeEntry => "TimeEntry",
             Kind::CatalogSession => "CatalogSession",
+            Kind::HealthScore => "HealthScore",
+            Kind::RevenueEvent => "RevenueEvent",
+            Kind::Goal => "Goal",
+            Kind::BusinessReview => "BusinessReview",
+            Kind::Segment => "Segment",
+            Kind::HealthModel => "HealthModel",
+            Kind::SurveyResponse => "SurveyResponse",
+            Kind::Ticket => "Ticket",
         }
     }
 
@@ -58,6 +82,14 @@ impl Kind {
             "Sow" => Some(Kind::Sow),
             "ChangeRequest" => Some(Kind::ChangeRequest),
             "TimeEntry" => Some(Kind::TimeEntry),
+            "HealthScore" => Some(Kind::HealthScore),
+            "RevenueEvent" => Some(Kind::RevenueEvent),
+            "Goal" => Some(Kind::Goal),
+            "BusinessReview" => Some(Kind::BusinessReview),
+            "Segment" => Some(Kind::Segment),
+            "HealthModel" => Some(Kind::HealthModel),
+            "SurveyResponse" => Some(Kind::SurveyResponse),
+            "Ticket" => Some(Kind::Ticket),
             "CatalogSession" => Some(Kind::CatalogSession),
             _ => None,
         }

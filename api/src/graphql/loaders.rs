@@ -43,6 +43,11 @@ pub struct Loaders {
     change_requests: OnceLock<DataLoader<ChangeRequestsLoader, HashMapCache>>,
     logged: OnceLock<DataLoader<LoggedLoader, HashMapCache>>,
     logged_by_phase: OnceLock<DataLoader<LoggedByPhaseLoader, HashMapCache>>,
+    health: OnceLock<DataLoader<HealthLoader, HashMapCache>>,
+    health_then: OnceLock<DataLoader<HealthThenLoader, HashMapCache>>,
+    usage: OnceLock<DataLoader<UsageLoader, HashMapCache>>,
+    goals: OnceLock<DataLoader<GoalsLoader, HashMapCache>>,
+    reviews: OnceLock<DataLoader<ReviewsLoader, HashMapCache>>,
 }
 
 fn make<T: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(
@@ -83,6 +88,11 @@ impl Loaders {
             change_requests: OnceLock::new(),
             logged: OnceLock::new(),
             logged_by_phase: OnceLock::new(),
+            health: OnceLock::new(),
+            health_then: OnceLock::new(),
+            usage: OnceLock::new(),
+            goals: OnceLock::new(),
+            reviews: OnceLock::new(),
         }
     }
 
@@ -156,6 +166,36 @@ impl Loaders {
     pub fn logged_by_phase(&self) -> &DataLoader<LoggedByPhaseLoader, HashMapCache> {
         self.logged_by_phase
             .get_or_init(|| make(LoggedByPhaseLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each account's latest health score.
+    pub fn health(&self) -> &DataLoader<HealthLoader, HashMapCache> {
+        self.health
+            .get_or_init(|| make(HealthLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each account's score as it stood some days ago (key: account and days).
+    pub fn health_then(&self) -> &DataLoader<HealthThenLoader, HashMapCache> {
+        self.health_then
+            .get_or_init(|| make(HealthThenLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each account's 30-day usage summary.
+    pub fn usage(&self) -> &DataLoader<UsageLoader, HashMapCache> {
+        self.usage
+            .get_or_init(|| make(UsageLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each account's goals.
+    pub fn goals(&self) -> &DataLoader<GoalsLoader, HashMapCache> {
+        self.goals
+            .get_or_init(|| make(GoalsLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each account's business reviews.
+    pub fn reviews(&self) -> &DataLoader<ReviewsLoader, HashMapCache> {
+        self.reviews
+            .get_or_init(|| make(ReviewsLoader(self.store.clone()), self.cached))
     }
 
     /// Today's MRR (minor units) by account.
@@ -349,5 +389,83 @@ impl Loader<EngagementId> for SowsByEngagementLoader {
         keys: &[EngagementId],
     ) -> Result<HashMap<EngagementId, Vec<Sow>>, ApiError> {
         Ok(sow::by_engagements(&self.0, keys).await?)
+    }
+}
+
+/// Loads each account's latest health score.
+pub struct HealthLoader(Store);
+
+impl Loader<AccountId> for HealthLoader {
+    type Value = tandem_persistence::health::ScoreRecord;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Self::Value>, ApiError> {
+        Ok(tandem_persistence::health::current(&self.0, keys).await?)
+    }
+}
+
+/// Loads each account's score as it stood some days ago.
+pub struct HealthThenLoader(Store);
+
+impl Loader<(AccountId, i64)> for HealthThenLoader {
+    type Value = f64;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[(AccountId, i64)],
+    ) -> Result<HashMap<(AccountId, i64), f64>, ApiError> {
+        let mut by_days: HashMap<i64, Vec<AccountId>> = HashMap::new();
+        for (account, days) in keys {
+            by_days.entry(*days).or_default().push(*account);
+        }
+        let mut out = HashMap::with_capacity(keys.len());
+        let now = Utc::now();
+        for (days, accounts) in by_days {
+            let scores = tandem_persistence::health::as_of(
+                &self.0,
+                &accounts,
+                now - chrono::Duration::days(days),
+            )
+            .await?;
+            out.extend(scores.into_iter().map(|(a, s)| ((a, days), s)));
+        }
+        Ok(out)
+    }
+}
+
+/// Loads each account's 30-day usage summary.
+pub struct UsageLoader(Store);
+
+impl Loader<AccountId> for UsageLoader {
+    type Value = tandem_persistence::usage::UsageSummary;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Self::Value>, ApiError> {
+        Ok(tandem_persistence::usage::summaries(&self.0, keys, Utc::now().date_naive()).await?)
+    }
+}
+
+/// Loads each account's goals.
+pub struct GoalsLoader(Store);
+
+impl Loader<AccountId> for GoalsLoader {
+    type Value = Vec<tandem_persistence::success::Goal>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Self::Value>, ApiError> {
+        Ok(tandem_persistence::success::goals_of(&self.0, keys).await?)
+    }
+}
+
+/// Loads each account's business reviews.
+pub struct ReviewsLoader(Store);
+
+impl Loader<AccountId> for ReviewsLoader {
+    type Value = Vec<tandem_persistence::success::Review>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Self::Value>, ApiError> {
+        Ok(tandem_persistence::success::reviews_of(&self.0, keys).await?)
     }
 }

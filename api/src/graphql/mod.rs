@@ -7,13 +7,18 @@ pub mod contact;
 pub mod engagement;
 pub mod enums;
 pub mod event;
+pub mod figures;
+pub mod health;
 pub mod ids;
 pub mod limits;
 pub mod loaders;
 pub mod money;
 pub mod node;
 pub mod scalars;
+pub mod segment;
+pub mod signals;
 pub mod sow;
+pub mod success;
 pub mod team_member;
 pub mod viewer;
 
@@ -36,6 +41,10 @@ pub struct Query(
     sow::SowQuery,
     catalog::CatalogQuery,
     event::EventQuery,
+    health::HealthQuery,
+    segment::SegmentQuery,
+    success::SuccessQuery,
+    figures::FiguresQuery,
 );
 
 /// Every mutation.
@@ -47,6 +56,11 @@ pub struct Mutation(
     engagement::EngagementMutation,
     sow::SowMutation,
     catalog::CatalogMutation,
+    signals::SignalsMutation,
+    health::HealthMutation,
+    success::SuccessMutation,
+    segment::SegmentMutation,
+    figures::FiguresMutation,
 );
 
 /// Every subscription.

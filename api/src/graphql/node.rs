@@ -83,7 +83,17 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Nod
             .await?
             .map(|x| Node::Sow(SowNode(x))),
         // Reached through their SOW; not fetchable on their own.
-        Kind::ChangeRequest | Kind::TimeEntry | Kind::CatalogSession => None,
+        Kind::ChangeRequest
+        | Kind::TimeEntry
+        | Kind::CatalogSession
+        | Kind::HealthScore
+        | Kind::RevenueEvent
+        | Kind::Goal
+        | Kind::BusinessReview
+        | Kind::Segment
+        | Kind::HealthModel
+        | Kind::SurveyResponse
+        | Kind::Ticket => None,
     })
 }
 

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod contact;
 pub mod engagement;
 pub mod event;
+pub mod insights;
 pub mod sow;
 pub mod team_member;
 

@@ -9,6 +9,7 @@ mod auth;
 mod catalog;
 mod engagements;
 mod events;
+mod health;
 mod protocol;
 mod queries;
 mod sows;

@@ -256,3 +256,17 @@ impl WsClient {
         m["payload"]["data"].clone()
     }
 }
+
+/// The UUID inside a global id (base64url of `Kind:uuid`).
+pub fn decode_id(id: &str) -> uuid::Uuid {
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(id)
+        .expect("a base64url global id");
+    let text = String::from_utf8(raw).expect("UTF-8");
+    text.split_once(':')
+        .expect("Kind:uuid")
+        .1
+        .parse()
+        .expect("a UUID")
+}

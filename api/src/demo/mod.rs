@@ -22,6 +22,8 @@ use tandem_persistence::{
     PersistenceResult, Store, account, catalog, contact, revenue, sow, team_member,
 };
 
+mod health;
+
 /// The actor recorded on the demo data's events.
 const ACTOR: &str = "demo-loader";
 /// How many accounts the demo creates.
@@ -235,6 +237,7 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
     let mut contacts = 0;
     let mut engagements = 0;
     let mut catalog_accounts: Vec<(tandem_domain::ids::AccountId, &str)> = Vec::new();
+    let mut customers: Vec<health::Customer> = Vec::new();
     for i in 0..ACCOUNTS {
         let (suffix, industry) = SUFFIX[(i / PREFIX.len() + i * 7) % SUFFIX.len()];
         let name = format!("{} {suffix}", PREFIX[i % PREFIX.len()]);
@@ -369,6 +372,12 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
                 contacts += 1;
             }
         }
+        customers.push(health::Customer {
+            id: created.id,
+            tier,
+            stage,
+            started,
+        });
         movements.extend(revenue_history(
             &mut rng, created.id, currency, base_mrr, started, stage, base,
         ));
@@ -378,6 +387,7 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
     for (account, industry) in &catalog_accounts {
         load_catalog(store, *account, industry, facilitator, base).await?;
     }
+    health::load(store, &mut rng, &customers).await?;
     let admin = team
         .iter()
         .find(|m| m.data.email == ADMIN_EMAIL)

@@ -1,0 +1,511 @@
+//! The customer-success figures over a period, computed in SQL: retention, churn, expansion,
+//! NPS, time to value and activation, per slice of accounts; cohort tables; and the portfolio a
+//! CS manager opens every morning. Rust only divides the sums the database returns (through
+//! `tandem_domain::metrics`, where the definitions live).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use sea_orm::DbBackend;
+use tandem_domain::health::HealthStatus;
+use tandem_domain::ids::AccountId;
+use tandem_domain::metrics::{AnalyticsSettings, Period, PeriodMovements};
+use uuid::Uuid;
+
+use crate::sql::{Sql, get};
+use crate::{PersistenceResult, Store};
+
+/// How to split the accounts of a slice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    /// By touch tier.
+    TouchTier,
+    /// By industry.
+    Industry,
+    /// By plan.
+    Plan,
+    /// By owner.
+    Owner,
+}
+
+impl Dimension {
+    fn column(self) -> &'static str {
+        match self {
+            Dimension::TouchTier => "accounts.touch_tier",
+            Dimension::Industry => "accounts.industry",
+            Dimension::Plan => "accounts.plan",
+            Dimension::Owner => "accounts.owner_id",
+        }
+    }
+}
+
+/// The sums behind one slice's figures.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sums {
+    /// The group's key (the touch tier, industry, plan or owner id as text); `None` for the
+    /// whole slice or for accounts without a value.
+    pub key: Option<String>,
+    /// The period's cohort movements.
+    pub movements: PeriodMovements,
+    /// MRR at the end of the period, over every account of the slice.
+    pub end_mrr: i64,
+    /// Accounts paying at the end of the period.
+    pub paying_at_end: i64,
+    /// NPS answers in the period: promoters, passives, detractors.
+    pub nps: (i64, i64, i64),
+    /// Accounts that started (first NEW revenue) in the period.
+    pub started: i64,
+    /// Of those, how many activated.
+    pub activated: i64,
+    /// Of those, how many reached a first value event.
+    pub reached_value: i64,
+    /// The days to value summed over those that reached it.
+    pub days_to_value: i64,
+}
+
+fn date_diff(backend: DbBackend, later: &str, earlier: &str) -> String {
+    match backend {
+        DbBackend::Postgres => format!("({later} - {earlier})"),
+        _ => format!("CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"),
+    }
+}
+
+fn date_plus(backend: DbBackend, date: &str, days: u32) -> String {
+    match backend {
+        DbBackend::Postgres => format!("({date} + {days})"),
+        _ => format!("date({date}, '+{days} days')"),
+    }
+}
+
+/// `SELECT id, <group> AS grp FROM accounts WHERE <slice>`: the accounts a figure covers,
+/// archived ones included (a churned customer is often archived, and its history still counts).
+fn slice_accounts(slice: &Sql, dimension: Option<Dimension>) -> Sql {
+    let grp = dimension.map_or("NULL", Dimension::column);
+    let mut sql = Sql::new(&format!(
+        "SELECT accounts.id AS id, {grp} AS grp FROM accounts WHERE "
+    ));
+    sql.append(slice.clone());
+    sql
+}
+
+fn key_of(
+    r: &sea_orm::QueryResult,
+    dimension: Option<Dimension>,
+) -> PersistenceResult<Option<String>> {
+    Ok(match dimension {
+        None => None,
+        Some(Dimension::Owner) => get::<Option<Uuid>>(r, "grp")?.map(|u| u.to_string()),
+        Some(_) => get::<Option<String>>(r, "grp")?,
+    })
+}
+
+/// The figures' sums for `period` over the accounts `slice` (a condition on `accounts`)
+/// selects, split by `dimension` when given.
+pub async fn sums(
+    store: &Store,
+    slice: &Sql,
+    dimension: Option<Dimension>,
+    period: Period,
+    settings: &AnalyticsSettings,
+) -> PersistenceResult<Vec<Sums>> {
+    let conn = store.conn();
+    let backend = conn.get_database_backend();
+    let mut groups: HashMap<Option<String>, Sums> = HashMap::new();
+
+    // Revenue: the cohort at the start and its movements in the period.
+    let mut q = Sql::new("WITH acc AS (");
+    q.append(slice_accounts(slice, dimension));
+    q.push(
+        "), mv AS (SELECT r.account_id AS id, \
+         SUM(CASE WHEN r.effective_on < ",
+    )
+    .bind(period.from)
+    .push(" THEN r.amount_minor ELSE 0 END) AS start_mrr, SUM(r.amount_minor) AS end_mrr");
+    for (name, kind, sign) in [
+        ("expansion", "EXPANSION", ""),
+        ("reactivation", "REACTIVATION", ""),
+        ("contraction", "CONTRACTION", "-"),
+        ("churn", "CHURN", "-"),
+    ] {
+        q.push(", SUM(CASE WHEN r.effective_on >= ")
+            .bind(period.from)
+            .push(" AND r.kind = '")
+            .push(kind)
+            .push("' THEN ")
+            .push(sign)
+            .push("r.amount_minor ELSE 0 END) AS ")
+            .push(name);
+    }
+    q.push(" FROM revenue_events r JOIN acc ON acc.id = r.account_id WHERE r.effective_on <= ")
+        .bind(period.to)
+        .push(" GROUP BY r.account_id) SELECT acc.grp AS grp");
+    for (name, expr) in [
+        (
+            "start_mrr",
+            "CASE WHEN mv.start_mrr > 0 THEN mv.start_mrr ELSE 0 END",
+        ),
+        (
+            "accounts_at_start",
+            "CASE WHEN mv.start_mrr > 0 THEN 1 ELSE 0 END",
+        ),
+        (
+            "expansion",
+            "CASE WHEN mv.start_mrr > 0 THEN mv.expansion ELSE 0 END",
+        ),
+        (
+            "reactivation",
+            "CASE WHEN mv.start_mrr > 0 THEN mv.reactivation ELSE 0 END",
+        ),
+        (
+            "contraction",
+            "CASE WHEN mv.start_mrr > 0 THEN mv.contraction ELSE 0 END",
+        ),
+        (
+            "churn",
+            "CASE WHEN mv.start_mrr > 0 THEN mv.churn ELSE 0 END",
+        ),
+        (
+            "churned",
+            "CASE WHEN mv.start_mrr > 0 AND mv.end_mrr <= 0 THEN 1 ELSE 0 END",
+        ),
+        (
+            "end_mrr",
+            "CASE WHEN mv.end_mrr > 0 THEN mv.end_mrr ELSE 0 END",
+        ),
+        ("paying", "CASE WHEN mv.end_mrr > 0 THEN 1 ELSE 0 END"),
+    ] {
+        q.push(&format!(
+            ", CAST(COALESCE(SUM({expr}), 0) AS BIGINT) AS {name}"
+        ));
+    }
+    q.push(" FROM acc LEFT JOIN mv ON mv.id = acc.id GROUP BY acc.grp");
+    for r in q.all(conn).await? {
+        let key = key_of(&r, dimension)?;
+        let s = groups.entry(key.clone()).or_default();
+        s.key = key;
+        s.movements = PeriodMovements {
+            start_mrr: get(&r, "start_mrr")?,
+            accounts_at_start: get(&r, "accounts_at_start")?,
+            expansion: get(&r, "expansion")?,
+            reactivation: get(&r, "reactivation")?,
+            contraction: get(&r, "contraction")?,
+            churn: get(&r, "churn")?,
+            churned_accounts: get(&r, "churned")?,
+        };
+        s.end_mrr = get(&r, "end_mrr")?;
+        s.paying_at_end = get(&r, "paying")?;
+    }
+
+    // NPS answers given in the period.
+    let mut q = Sql::new("WITH acc AS (");
+    q.append(slice_accounts(slice, dimension));
+    q.push(
+        ") SELECT acc.grp AS grp, \
+         CAST(SUM(CASE WHEN s.score >= 9 THEN 1 ELSE 0 END) AS BIGINT) AS promoters, \
+         CAST(SUM(CASE WHEN s.score BETWEEN 7 AND 8 THEN 1 ELSE 0 END) AS BIGINT) AS passives, \
+         CAST(SUM(CASE WHEN s.score <= 6 THEN 1 ELSE 0 END) AS BIGINT) AS detractors \
+         FROM survey_responses s JOIN acc ON acc.id = s.account_id WHERE s.kind = 'NPS' AND s.responded_at >= ",
+    )
+    .bind(start_of(period.from))
+    .push(" AND s.responded_at < ")
+    .bind(start_of(period.to + Duration::days(1)))
+    .push(" GROUP BY acc.grp");
+    for r in q.all(conn).await? {
+        let key = key_of(&r, dimension)?;
+        let s = groups.entry(key.clone()).or_default();
+        s.key = key;
+        s.nps = (
+            get(&r, "promoters")?,
+            get(&r, "passives")?,
+            get(&r, "detractors")?,
+        );
+    }
+
+    // Starts in the period: activation and time to value.
+    let key_features = settings.key_features.clone();
+    let value_features = settings.value_features.clone();
+    let mut q = Sql::new("WITH acc AS (");
+    q.append(slice_accounts(slice, dimension));
+    q.push(
+        "), started AS (SELECT acc.id AS id, acc.grp AS grp, MIN(r.effective_on) AS start \
+         FROM revenue_events r JOIN acc ON acc.id = r.account_id WHERE r.kind = 'NEW' \
+         GROUP BY acc.id, acc.grp), val AS (SELECT started.id AS id, started.grp AS grp, started.start AS start, \
+         (SELECT MIN(f.first_day) FROM usage_firsts f WHERE f.account_id = started.id AND f.first_day >= started.start AND f.feature IN ",
+    )
+    .bind_list(value_features)
+    .push(
+        ") AS usage_day, (SELECT MIN(g.achieved_on) FROM goals g WHERE g.account_id = started.id \
+         AND g.status = 'ACHIEVED' AND g.achieved_on >= started.start) AS goal_day, \
+         (SELECT COUNT(*) FROM usage_firsts f WHERE f.account_id = started.id AND f.feature IN ",
+    )
+    .bind_list(key_features)
+    .push(&format!(
+        " AND f.first_day <= {}) AS activated_features FROM started WHERE started.start >= ",
+        date_plus(backend, "started.start", settings.activation_days)
+    ))
+    .bind(period.from)
+    .push(" AND started.start <= ")
+    .bind(period.to)
+    .push(
+        "), firsts AS (SELECT grp, start, activated_features, CASE \
+         WHEN usage_day IS NULL THEN goal_day WHEN goal_day IS NULL THEN usage_day \
+         WHEN goal_day < usage_day THEN goal_day ELSE usage_day END AS value_day FROM val) \
+         SELECT grp, COUNT(*) AS started, \
+         CAST(SUM(CASE WHEN activated_features >= ",
+    )
+    .bind(i64::from(settings.activation_min_features))
+    .push(&format!(
+        " THEN 1 ELSE 0 END) AS BIGINT) AS activated, COUNT(value_day) AS reached, \
+         CAST(COALESCE(SUM({}), 0) AS BIGINT) AS days FROM firsts GROUP BY grp",
+        date_diff(backend, "value_day", "start")
+    ));
+    for r in q.all(conn).await? {
+        let key = key_of(&r, dimension)?;
+        let s = groups.entry(key.clone()).or_default();
+        s.key = key;
+        s.started = get(&r, "started")?;
+        s.activated = get(&r, "activated")?;
+        s.reached_value = get(&r, "reached")?;
+        s.days_to_value = get(&r, "days")?;
+    }
+
+    let mut out: Vec<Sums> = groups.into_values().collect();
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    if dimension.is_none() && out.is_empty() {
+        out.push(Sums::default());
+    }
+    Ok(out)
+}
+
+fn start_of(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}
+
+/// One cohort: the accounts that started in one month, and their revenue month by month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cohort {
+    /// The first day of the start month.
+    pub month: NaiveDate,
+    /// Accounts that started that month.
+    pub accounts: i64,
+    /// Per month since the start (0 = the start month's end): MRR and accounts still paying,
+    /// for months that have ended by `until`.
+    pub months: Vec<(i64, i64)>,
+}
+
+fn month_start(d: NaiveDate) -> NaiveDate {
+    NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or(d)
+}
+
+fn add_months(d: NaiveDate, n: u32) -> NaiveDate {
+    d.checked_add_months(chrono::Months::new(n)).unwrap_or(d)
+}
+
+/// Cohort tables for accounts starting from `from`'s month to `to`'s month, with up to
+/// `max_months` months since start, as of `until` (a month counts once it has ended).
+pub async fn cohorts(
+    store: &Store,
+    slice: &Sql,
+    from: NaiveDate,
+    to: NaiveDate,
+    max_months: u32,
+    until: NaiveDate,
+) -> PersistenceResult<Vec<Cohort>> {
+    let conn = store.conn();
+    let backend = conn.get_database_backend();
+    let first = month_start(from);
+    let last = month_start(to);
+    // Every month end any cohort needs, in order.
+    let mut ends = Vec::new();
+    let mut m = first;
+    let horizon = add_months(last, max_months + 1);
+    while m < horizon {
+        let end = add_months(m, 1) - Duration::days(1);
+        if end > until {
+            break;
+        }
+        ends.push(end);
+        m = add_months(m, 1);
+    }
+    let month_key = match backend {
+        DbBackend::Postgres => "to_char(st.start, 'YYYY-MM')",
+        _ => "substr(st.start, 1, 7)",
+    };
+    let mut q = Sql::new("WITH acc AS (");
+    q.append(slice_accounts(slice, None));
+    q.push(
+        "), st AS (SELECT r.account_id AS id, MIN(r.effective_on) AS start FROM revenue_events r \
+         JOIN acc ON acc.id = r.account_id WHERE r.kind = 'NEW' GROUP BY r.account_id), \
+         per AS (SELECT st.id AS id, ",
+    )
+    .push(month_key)
+    .push(" AS cohort");
+    for (i, end) in ends.iter().enumerate() {
+        q.push(", SUM(CASE WHEN r.effective_on <= ")
+            .bind(*end)
+            .push(&format!(" THEN r.amount_minor ELSE 0 END) AS m{i}"));
+    }
+    q.push(" FROM st JOIN revenue_events r ON r.account_id = st.id WHERE st.start >= ")
+        .bind(first)
+        .push(" AND st.start < ")
+        .bind(add_months(last, 1))
+        .push(" GROUP BY st.id, st.start) SELECT cohort, COUNT(*) AS accounts");
+    for i in 0..ends.len() {
+        q.push(&format!(
+            ", CAST(SUM(CASE WHEN m{i} > 0 THEN m{i} ELSE 0 END) AS BIGINT) AS r{i}, \
+             CAST(SUM(CASE WHEN m{i} > 0 THEN 1 ELSE 0 END) AS BIGINT) AS l{i}"
+        ));
+    }
+    q.push(" FROM per GROUP BY cohort ORDER BY cohort");
+    let mut out = Vec::new();
+    for r in q.all(conn).await? {
+        let key: String = get(&r, "cohort")?;
+        let month = NaiveDate::parse_from_str(&format!("{key}-01"), "%Y-%m-%d")
+            .map_err(|e| crate::error::corrupt("cohort month", e))?;
+        let offset = ends.iter().position(|e| month_start(*e) == month);
+        let mut months = Vec::new();
+        if let Some(offset) = offset {
+            for i in offset..ends.len().min(offset + max_months as usize + 1) {
+                months.push((get(&r, &format!("r{i}"))?, get(&r, &format!("l{i}"))?));
+            }
+        }
+        out.push(Cohort {
+            month,
+            accounts: get(&r, "accounts")?,
+            months,
+        });
+    }
+    Ok(out)
+}
+
+/// Live customers: neither archived nor in the CHURNED lifecycle stage.
+fn live(q: &mut Sql, slice: &Sql) {
+    q.push(" accounts.archived_at IS NULL AND accounts.lifecycle_stage <> 'CHURNED' AND ")
+        .append(slice.clone());
+}
+
+/// Live accounts of the slice by their latest health status (`None`: not scored yet).
+pub async fn status_counts(
+    store: &Store,
+    slice: &Sql,
+) -> PersistenceResult<Vec<(Option<HealthStatus>, i64)>> {
+    let mut q = Sql::new(
+        "SELECT COALESCE(hc.status, '') AS status, COUNT(*) AS n FROM accounts \
+         LEFT JOIN health_current hc ON hc.account_id = accounts.id WHERE",
+    );
+    live(&mut q, slice);
+    q.push(" GROUP BY hc.status");
+    let mut out = Vec::new();
+    for r in q.all(store.conn()).await? {
+        let status = get::<String>(&r, "status")?.parse::<HealthStatus>().ok();
+        out.push((status, get(&r, "n")?));
+    }
+    out.sort_by_key(|(s, _)| *s);
+    Ok(out)
+}
+
+/// MRR on `today` over the live accounts of the slice, and the part of it from accounts
+/// AT_RISK or CRITICAL.
+pub async fn mrr_at_risk(
+    store: &Store,
+    slice: &Sql,
+    today: NaiveDate,
+) -> PersistenceResult<(i64, i64)> {
+    let mut q = Sql::new(
+        "SELECT CAST(COALESCE(SUM(r.amount_minor), 0) AS BIGINT) AS mrr, \
+         CAST(COALESCE(SUM(CASE WHEN hc.status IN ('AT_RISK', 'CRITICAL') THEN r.amount_minor ELSE 0 END), 0) AS BIGINT) AS at_risk \
+         FROM accounts JOIN revenue_events r ON r.account_id = accounts.id \
+         LEFT JOIN health_current hc ON hc.account_id = accounts.id WHERE r.effective_on <= ",
+    );
+    q.bind(today).push(" AND");
+    live(&mut q, slice);
+    match q.all(store.conn()).await?.first() {
+        Some(r) => Ok((get(r, "mrr")?, get(r, "at_risk")?)),
+        None => Ok((0, 0)),
+    }
+}
+
+/// The live accounts of the slice whose score moved most since `since`: id, score now, score
+/// then, biggest move first.
+pub async fn movers(
+    store: &Store,
+    slice: &Sql,
+    since: DateTime<Utc>,
+    limit: u64,
+) -> PersistenceResult<Vec<(AccountId, f64, f64)>> {
+    let mut q = Sql::new(
+        "SELECT id, score, before FROM (SELECT accounts.id AS id, hc.score AS score, \
+         (SELECT hs.score FROM health_scores hs WHERE hs.account_id = accounts.id AND hs.computed_at <= ",
+    );
+    q.bind(since).push(
+        " ORDER BY hs.computed_at DESC LIMIT 1) AS before FROM accounts \
+         JOIN health_current hc ON hc.account_id = accounts.id WHERE",
+    );
+    live(&mut q, slice);
+    q.push(") x WHERE before IS NOT NULL ORDER BY ABS(score - before) DESC, id LIMIT ")
+        .bind(limit as i64);
+    q.all(store.conn())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                AccountId(get(r, "id")?),
+                get(r, "score")?,
+                get(r, "before")?,
+            ))
+        })
+        .collect()
+}
+
+/// Live accounts of the slice renewing from `today` to `until`: how many, their MRR today.
+pub async fn renewals(
+    store: &Store,
+    slice: &Sql,
+    today: NaiveDate,
+    until: NaiveDate,
+) -> PersistenceResult<(i64, i64)> {
+    let mut q = Sql::new(
+        "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(m.mrr), 0) AS BIGINT) AS mrr FROM accounts \
+         LEFT JOIN (SELECT r.account_id AS id, SUM(r.amount_minor) AS mrr FROM revenue_events r \
+         JOIN accounts ON accounts.id = r.account_id WHERE accounts.renewal_date >= ",
+    );
+    q.bind(today)
+        .push(" AND accounts.renewal_date <= ")
+        .bind(until)
+        .push(" AND r.effective_on <= ")
+        .bind(today)
+        .push(" GROUP BY r.account_id) m ON m.id = accounts.id WHERE accounts.renewal_date >= ")
+        .bind(today)
+        .push(" AND accounts.renewal_date <= ")
+        .bind(until)
+        .push(" AND");
+    live(&mut q, slice);
+    match q.all(store.conn()).await?.first() {
+        Some(r) => Ok((get(r, "n")?, get(r, "mrr")?)),
+        None => Ok((0, 0)),
+    }
+}
+
+/// The first `limit` live accounts of the slice renewing from `today` to `until`, soonest
+/// first.
+pub async fn next_renewals(
+    store: &Store,
+    slice: &Sql,
+    today: NaiveDate,
+    until: NaiveDate,
+    limit: u64,
+) -> PersistenceResult<Vec<AccountId>> {
+    let mut q = Sql::new("SELECT accounts.id AS id FROM accounts WHERE accounts.renewal_date >= ");
+    q.bind(today)
+        .push(" AND accounts.renewal_date <= ")
+        .bind(until)
+        .push(" AND");
+    live(&mut q, slice);
+    q.push(" ORDER BY accounts.renewal_date, accounts.id LIMIT ")
+        .bind(limit as i64);
+    q.all(store.conn())
+        .await?
+        .iter()
+        .map(|r| Ok(AccountId(get(r, "id")?)))
+        .collect()
+}

@@ -1,0 +1,419 @@
+//! Product usage: batches of raw events in, daily roll-ups per account and feature out.
+//!
+//! A batch is written in one transaction: the raw events (append-only, for audit and
+//! reprocessing) and, rolled up in memory first, the per-day counts, the day's active users and
+//! each feature's first day. Reads use only the roll-ups, so they cost the same whether an
+//! account sent a hundred events or a million.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::Value;
+use tandem_domain::ids::AccountId;
+use tandem_domain::signals::UsageEvent;
+use uuid::Uuid;
+
+use crate::sql::{Sql, get};
+use crate::{PersistenceError, PersistenceResult, Store};
+
+/// Rows per multi-row INSERT: well under both databases' limits on bound values.
+const ROWS_PER_INSERT: usize = 500;
+
+/// What became of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ingested {
+    /// Events in the batch.
+    pub events: usize,
+    /// The batch had been sent before with the same key: nothing was counted again.
+    pub duplicate: bool,
+}
+
+/// A fingerprint of a batch's content, so that a key reused for a different batch is caught.
+fn fingerprint(events: &[UsageEvent]) -> String {
+    // FNV-1a, 64-bit: stable across builds and platforms, which a std hasher is not.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for e in events {
+        eat(e.account_id.0.as_bytes());
+        eat(e.feature.as_bytes());
+        eat(&[0]);
+        eat(e.actor.as_bytes());
+        eat(&[0]);
+        eat(&e.occurred_at.timestamp_micros().to_le_bytes());
+        eat(&e.quantity.to_le_bytes());
+    }
+    format!("{:016x}:{}", h, events.len())
+}
+
+/// Records a batch of usage events sent by `subject`. With a `key`, a batch already recorded
+/// under the same key is not counted again (`duplicate`), and a different batch under a used
+/// key is a conflict. Every account must exist and not be archived.
+pub async fn ingest(
+    store: &Store,
+    subject: &str,
+    key: Option<&str>,
+    events: &[UsageEvent],
+) -> PersistenceResult<Ingested> {
+    let now = Utc::now();
+    let tx = store.begin_write().await?;
+    let batch = match key {
+        Some(key) => {
+            let print = fingerprint(events);
+            let mut claim = Sql::new(
+                "INSERT INTO usage_batches (subject, key, fingerprint, events, created_at) VALUES (",
+            );
+            claim
+                .bind(subject)
+                .push(", ")
+                .bind(key)
+                .push(", ")
+                .bind(print.as_str())
+                .push(", ")
+                .bind(events.len() as i64)
+                .push(", ")
+                .bind(now)
+                .push(") ON CONFLICT (subject, key) DO NOTHING");
+            if claim.execute(&tx).await? == 0 {
+                let mut existing =
+                    Sql::new("SELECT fingerprint FROM usage_batches WHERE subject = ");
+                existing.bind(subject).push(" AND key = ").bind(key);
+                let rows = existing.all(&tx).await?;
+                let stored: String = match rows.first() {
+                    Some(row) => get(row, "fingerprint")?,
+                    None => String::new(),
+                };
+                if stored != print {
+                    return Err(PersistenceError::Conflict(format!(
+                        "the idempotency key '{key}' was already used for a different batch; use a new key for new events"
+                    )));
+                }
+                return Ok(Ingested {
+                    events: events.len(),
+                    duplicate: true,
+                });
+            }
+            format!("{subject}/{key}")
+        }
+        None => format!("{subject}/{}", Uuid::now_v7()),
+    };
+    check_accounts(&tx, events).await?;
+
+    for chunk in events.chunks(ROWS_PER_INSERT) {
+        let mut insert = Sql::new(
+            "INSERT INTO usage_events (account_id, feature, actor, occurred_at, quantity, batch) VALUES ",
+        );
+        for (i, e) in chunk.iter().enumerate() {
+            if i > 0 {
+                insert.push(", ");
+            }
+            insert
+                .push("(")
+                .bind(e.account_id.0)
+                .push(", ")
+                .bind(e.feature.as_str())
+                .push(", ")
+                .bind(e.actor.as_str())
+                .push(", ")
+                .bind(e.occurred_at)
+                .push(", ")
+                .bind(e.quantity)
+                .push(", ")
+                .bind(batch.as_str())
+                .push(")");
+        }
+        insert.execute(&tx).await?;
+    }
+
+    let mut daily: BTreeMap<(Uuid, NaiveDate, &str), (i64, i64)> = BTreeMap::new();
+    let mut actors: BTreeSet<(Uuid, NaiveDate, &str)> = BTreeSet::new();
+    let mut firsts: BTreeMap<(Uuid, &str), NaiveDate> = BTreeMap::new();
+    for e in events {
+        let day = e.day();
+        let slot = daily
+            .entry((e.account_id.0, day, e.feature.as_str()))
+            .or_default();
+        slot.0 += 1;
+        slot.1 += e.quantity;
+        actors.insert((e.account_id.0, day, e.actor.as_str()));
+        firsts
+            .entry((e.account_id.0, e.feature.as_str()))
+            .and_modify(|d| *d = (*d).min(day))
+            .or_insert(day);
+    }
+    let daily: Vec<_> = daily.into_iter().collect();
+    for chunk in daily.chunks(ROWS_PER_INSERT) {
+        let mut up = Sql::new(
+            "INSERT INTO usage_daily (account_id, day, feature, events, quantity) VALUES ",
+        );
+        for (i, ((account, day, feature), (n, q))) in chunk.iter().enumerate() {
+            if i > 0 {
+                up.push(", ");
+            }
+            up.push("(")
+                .bind(*account)
+                .push(", ")
+                .bind(*day)
+                .push(", ")
+                .bind(*feature)
+                .push(", ")
+                .bind(*n)
+                .push(", ")
+                .bind(*q)
+                .push(")");
+        }
+        up.push(
+            " ON CONFLICT (account_id, day, feature) DO UPDATE SET \
+             events = usage_daily.events + excluded.events, \
+             quantity = usage_daily.quantity + excluded.quantity",
+        );
+        up.execute(&tx).await?;
+    }
+    let actors: Vec<_> = actors.into_iter().collect();
+    for chunk in actors.chunks(ROWS_PER_INSERT) {
+        let mut ins = Sql::new("INSERT INTO usage_actors (account_id, day, actor) VALUES ");
+        for (i, (account, day, actor)) in chunk.iter().enumerate() {
+            if i > 0 {
+                ins.push(", ");
+            }
+            ins.push("(")
+                .bind(*account)
+                .push(", ")
+                .bind(*day)
+                .push(", ")
+                .bind(*actor)
+                .push(")");
+        }
+        ins.push(" ON CONFLICT (account_id, day, actor) DO NOTHING");
+        ins.execute(&tx).await?;
+    }
+    let firsts: Vec<_> = firsts.into_iter().collect();
+    for chunk in firsts.chunks(ROWS_PER_INSERT) {
+        let mut ins = Sql::new("INSERT INTO usage_firsts (account_id, feature, first_day) VALUES ");
+        for (i, ((account, feature), day)) in chunk.iter().enumerate() {
+            if i > 0 {
+                ins.push(", ");
+            }
+            ins.push("(")
+                .bind(*account)
+                .push(", ")
+                .bind(*feature)
+                .push(", ")
+                .bind(*day)
+                .push(")");
+        }
+        ins.push(
+            " ON CONFLICT (account_id, feature) DO UPDATE SET first_day = CASE \
+             WHEN excluded.first_day < usage_firsts.first_day THEN excluded.first_day \
+             ELSE usage_firsts.first_day END",
+        );
+        ins.execute(&tx).await?;
+    }
+    tx.commit().await?;
+    Ok(Ingested {
+        events: events.len(),
+        duplicate: false,
+    })
+}
+
+/// Refuses a batch naming an account that does not exist or is archived, naming the first
+/// event that does.
+async fn check_accounts(
+    tx: &sea_orm::DatabaseTransaction,
+    events: &[UsageEvent],
+) -> PersistenceResult<()> {
+    let wanted: HashSet<Uuid> = events.iter().map(|e| e.account_id.0).collect();
+    let mut live = HashSet::with_capacity(wanted.len());
+    let wanted: Vec<Uuid> = wanted.into_iter().collect();
+    for chunk in wanted.chunks(crate::account::MAX_IN_LIST) {
+        let mut q = Sql::new("SELECT id FROM accounts WHERE archived_at IS NULL AND id IN ");
+        q.bind_list(chunk.iter().copied());
+        for row in q.all(tx).await? {
+            live.insert(get::<Uuid>(&row, "id")?);
+        }
+    }
+    if let Some((i, e)) = events
+        .iter()
+        .enumerate()
+        .find(|(_, e)| !live.contains(&e.account_id.0))
+    {
+        return Err(PersistenceError::Domain(
+            tandem_domain::DomainError::invalid(
+                format!("events[{i}].accountId"),
+                format!(
+                    "no active account has the id {}; nothing in the batch was recorded",
+                    e.account_id
+                ),
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// One day of an account's usage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayUsage {
+    /// The day (UTC).
+    pub day: NaiveDate,
+    /// Events that day.
+    pub events: i64,
+    /// Their summed quantity.
+    pub quantity: i64,
+    /// Distinct actors that day.
+    pub active_users: i64,
+}
+
+/// An account's usage per day from `from` to `to`, days without usage left out.
+pub async fn daily(
+    store: &Store,
+    account: AccountId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> PersistenceResult<Vec<DayUsage>> {
+    let mut q = Sql::new(
+        "SELECT d.day AS day, CAST(SUM(d.events) AS BIGINT) AS events, \
+         CAST(SUM(d.quantity) AS BIGINT) AS quantity, \
+         (SELECT COUNT(*) FROM usage_actors a WHERE a.account_id = d.account_id AND a.day = d.day) AS users \
+         FROM usage_daily d WHERE d.account_id = ",
+    );
+    q.bind(account.0)
+        .push(" AND d.day >= ")
+        .bind(from)
+        .push(" AND d.day <= ")
+        .bind(to)
+        .push(" GROUP BY d.account_id, d.day ORDER BY d.day");
+    q.all(store.conn())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(DayUsage {
+                day: get(r, "day")?,
+                events: get(r, "events")?,
+                quantity: get(r, "quantity")?,
+                active_users: get(r, "users")?,
+            })
+        })
+        .collect()
+}
+
+/// How an account used one feature over a window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeatureUsage {
+    /// The feature key.
+    pub feature: String,
+    /// Events in the window.
+    pub events: i64,
+    /// Their summed quantity.
+    pub quantity: i64,
+    /// Days in the window it was used.
+    pub active_days: i64,
+    /// The first day the account ever used it.
+    pub first_used_on: Option<NaiveDate>,
+    /// The last day in the window it was used.
+    pub last_used_on: NaiveDate,
+}
+
+/// An account's usage per feature from `from` to `to`, most used first.
+pub async fn features(
+    store: &Store,
+    account: AccountId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> PersistenceResult<Vec<FeatureUsage>> {
+    let mut q = Sql::new(
+        "SELECT d.feature AS feature, CAST(SUM(d.events) AS BIGINT) AS events, \
+         CAST(SUM(d.quantity) AS BIGINT) AS quantity, COUNT(*) AS days, MAX(d.day) AS last_day, \
+         (SELECT f.first_day FROM usage_firsts f WHERE f.account_id = d.account_id AND f.feature = d.feature) AS first_day \
+         FROM usage_daily d WHERE d.account_id = ",
+    );
+    q.bind(account.0)
+        .push(" AND d.day >= ")
+        .bind(from)
+        .push(" AND d.day <= ")
+        .bind(to)
+        .push(" GROUP BY d.account_id, d.feature ORDER BY events DESC, feature");
+    q.all(store.conn())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(FeatureUsage {
+                feature: get(r, "feature")?,
+                events: get(r, "events")?,
+                quantity: get(r, "quantity")?,
+                active_days: get(r, "days")?,
+                first_used_on: get(r, "first_day")?,
+                last_used_on: get(r, "last_day")?,
+            })
+        })
+        .collect()
+}
+
+/// An account's usage over the 30 days to a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct UsageSummary {
+    /// Days with any usage.
+    pub active_days: i64,
+    /// Events.
+    pub events: i64,
+    /// Distinct actors.
+    pub active_users: i64,
+    /// The last day with usage, ever.
+    pub last_active_on: Option<NaiveDate>,
+}
+
+/// The 30-day usage summaries of `accounts` up to `today`, in three grouped queries.
+pub async fn summaries(
+    store: &Store,
+    accounts: &[AccountId],
+    today: NaiveDate,
+) -> PersistenceResult<HashMap<AccountId, UsageSummary>> {
+    let since = today - chrono::Duration::days(29);
+    let mut out: HashMap<AccountId, UsageSummary> = HashMap::new();
+    let ids: Vec<Value> = accounts.iter().map(|a| a.0.into()).collect();
+    for chunk in ids.chunks(crate::account::MAX_IN_LIST) {
+        let mut q = Sql::new(
+            "SELECT account_id, COUNT(DISTINCT day) AS days, CAST(SUM(events) AS BIGINT) AS events \
+             FROM usage_daily WHERE day >= ",
+        );
+        q.bind(since)
+            .push(" AND day <= ")
+            .bind(today)
+            .push(" AND account_id IN ")
+            .bind_list(chunk.iter().cloned())
+            .push(" GROUP BY account_id");
+        for r in q.all(store.conn()).await? {
+            let s = out.entry(AccountId(get(&r, "account_id")?)).or_default();
+            s.active_days = get(&r, "days")?;
+            s.events = get(&r, "events")?;
+        }
+        let mut q = Sql::new(
+            "SELECT account_id, COUNT(DISTINCT actor) AS users FROM usage_actors WHERE day >= ",
+        );
+        q.bind(since)
+            .push(" AND day <= ")
+            .bind(today)
+            .push(" AND account_id IN ")
+            .bind_list(chunk.iter().cloned())
+            .push(" GROUP BY account_id");
+        for r in q.all(store.conn()).await? {
+            out.entry(AccountId(get(&r, "account_id")?))
+                .or_default()
+                .active_users = get(&r, "users")?;
+        }
+        let mut q = Sql::new(
+            "SELECT account_id, MAX(day) AS last_day FROM usage_daily WHERE account_id IN ",
+        );
+        q.bind_list(chunk.iter().cloned())
+            .push(" GROUP BY account_id");
+        for r in q.all(store.conn()).await? {
+            out.entry(AccountId(get(&r, "account_id")?))
+                .or_default()
+                .last_active_on = get(&r, "last_day")?;
+        }
+    }
+    Ok(out)
+}
