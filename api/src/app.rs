@@ -29,6 +29,8 @@ pub struct AppState {
     pub graphiql: Option<String>,
     /// Turns true when the server begins to shut down.
     pub shutdown: watch::Receiver<bool>,
+    /// Requests per token subject.
+    pub limiter: std::sync::Arc<crate::rate_limit::RateLimiter>,
 }
 
 /// Connects to the configured database and applies pending migrations.
@@ -103,6 +105,12 @@ pub async fn start(
         verifier: Verifier::new(&settings.auth)?,
         services,
         limits: settings.limits,
+        limiter: Arc::new(crate::rate_limit::RateLimiter::new(
+            crate::rate_limit::RateLimit {
+                per_second: settings.limits.rate_per_second,
+                burst: settings.limits.rate_burst,
+            },
+        )),
         graphiql,
         shutdown: shutdown_rx,
     }));

@@ -21,6 +21,8 @@ pub enum Code {
     Conflict,
     /// Something failed on our side.
     Internal,
+    /// The caller sent more requests than its rate allows; retry after the hinted delay.
+    RateLimited,
 }
 
 impl Code {
@@ -33,6 +35,7 @@ impl Code {
             Code::NotFound => "NOT_FOUND",
             Code::Conflict => "CONFLICT",
             Code::Internal => "INTERNAL",
+            Code::RateLimited => "RATE_LIMITED",
         }
     }
 }

@@ -80,6 +80,31 @@ fn refuse(status: StatusCode, media: Media, code: Code, message: &str) -> HttpRe
     response.body(error_body(code, message))
 }
 
+/// Takes one request from the caller's rate; a caller over it gets 429 with `RATE_LIMITED`,
+/// a `Retry-After` header and `extensions.retryAfterSeconds`.
+fn rate_limited(
+    state: &AppState,
+    principal: &tandem_domain::auth::Principal,
+    media: Media,
+) -> Option<HttpResponse> {
+    let wait = state.limiter.check(&principal.subject).err()?;
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    tracing::info!(subject = %principal.subject, retry_after = seconds, "rate limited");
+    let body = serde_json::to_vec(&json!({
+        "errors": [{
+            "message": format!("too many requests for this token; retry in {seconds} s"),
+            "extensions": { "code": Code::RateLimited.as_str(), "retryAfterSeconds": seconds }
+        }]
+    }))
+    .unwrap_or_default();
+    Some(
+        HttpResponse::build(StatusCode::TOO_MANY_REQUESTS)
+            .content_type(media.content_type())
+            .insert_header((header::RETRY_AFTER, seconds.to_string()))
+            .body(body),
+    )
+}
+
 /// The parameters of a GraphQL request, checked for type.
 struct Params {
     query: String,
@@ -239,6 +264,9 @@ async fn handle_post(
             );
         }
     };
+    if let Some(refused) = rate_limited(&state, &principal, media) {
+        return refused;
+    }
     let limit = state.limits.max_body_bytes;
     let declared = req
         .headers()
@@ -347,6 +375,9 @@ async fn handle_get(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
             );
         }
     };
+    if let Some(refused) = rate_limited(&state, &principal, media) {
+        return refused;
+    }
     let Ok(web::Query(get)) = web::Query::<GetParams>::from_query(req.query_string()) else {
         return refuse(
             StatusCode::BAD_REQUEST,

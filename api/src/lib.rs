@@ -8,6 +8,7 @@ pub mod error;
 pub mod graphiql;
 pub mod graphql;
 pub mod http;
+pub mod rate_limit;
 pub mod relay;
 pub mod service;
 pub mod settings;

@@ -72,6 +72,10 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// The longest a request may run before it is cancelled.
     pub request_timeout: Duration,
+    /// Requests per second one token subject may keep up (0: no limit).
+    pub rate_per_second: f64,
+    /// Requests one token subject may send at once after being idle.
+    pub rate_burst: f64,
 }
 
 impl Default for Limits {
@@ -82,6 +86,8 @@ impl Default for Limits {
             max_aliases: 30,
             max_body_bytes: 4 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            rate_per_second: 50.0,
+            rate_burst: 100.0,
         }
     }
 }
@@ -333,6 +339,18 @@ impl Settings {
                 64 * 1024 * 1024,
             ),
             request_timeout: r.duration("TANDEM_REQUEST_TIMEOUT", defaults.request_timeout),
+            rate_per_second: r.number(
+                "TANDEM_RATE_LIMIT_PER_SECOND",
+                defaults.rate_per_second as usize,
+                0,
+                1_000_000,
+            ) as f64,
+            rate_burst: r.number(
+                "TANDEM_RATE_LIMIT_BURST",
+                defaults.rate_burst as usize,
+                1,
+                1_000_000,
+            ) as f64,
         };
         let log_format = r.parse(
             "TANDEM_LOG_FORMAT",

@@ -348,6 +348,8 @@ pub struct Phase {
     pub accepted_on: Option<NaiveDate>,
     /// The phases of the same engagement it depends on.
     pub depends_on: Vec<PhaseId>,
+    /// The success-plan goal whose value it should deliver, when there is one.
+    pub goal_id: Option<crate::ids::GoalId>,
     /// Bumped on every change.
     pub version: i32,
     /// When it was created.
@@ -724,6 +726,7 @@ mod tests {
             actual_end: None,
             accepted_on: None,
             depends_on,
+            goal_id: None,
             version: 1,
             created_at: Utc::now(),
             updated_at: Utc::now(),

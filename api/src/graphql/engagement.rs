@@ -236,6 +236,22 @@ impl PhaseNode {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Phase, self.0.id.0)
     }
+    /// The success-plan goal whose value it should deliver (`linkPhaseGoal`). Not for
+    /// INTEGRATION.
+    #[graphql(guard = "super::Allowed(tandem_domain::auth::Action::ReadInsights)")]
+    async fn goal(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::success::GoalNode>> {
+        let Some(goal) = self.0.goal_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?
+            .goal()
+            .load_one(goal)
+            .await?
+            .map(super::success::GoalNode))
+    }
     /// Bumped on every change.
     async fn version(&self) -> i32 {
         self.0.version
@@ -785,6 +801,27 @@ impl EngagementMutation {
         let p = service::engagement::add_phase(s, who, engagement, new, depends_on)
             .await
             .map_err(|e| e.under("input"))?;
+        Ok(PhasePayload {
+            phase: PhaseNode(p),
+        })
+    }
+
+    /// Links a phase to the success-plan goal whose value it should deliver (a goal of the same
+    /// account), or unlinks it with `goalId: null`. Needs SERVICES or ADMIN.
+    async fn link_phase_goal(
+        &self,
+        ctx: &Context<'_>,
+        phase_id: ID,
+        version: i32,
+        goal_id: Option<ID>,
+    ) -> async_graphql::Result<PhasePayload> {
+        let (s, who) = parts(ctx)?;
+        let id = PhaseId(ids::decode(Kind::Phase, &phase_id, "phaseId")?);
+        let goal = goal_id
+            .as_ref()
+            .map(|g| ids::decode(Kind::Goal, g, "goalId").map(tandem_domain::ids::GoalId))
+            .transpose()?;
+        let p = service::engagement::link_phase_goal(s, who, id, version, goal).await?;
         Ok(PhasePayload {
             phase: PhaseNode(p),
         })

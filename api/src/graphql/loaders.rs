@@ -48,6 +48,7 @@ pub struct Loaders {
     usage: OnceLock<DataLoader<UsageLoader, HashMapCache>>,
     goals: OnceLock<DataLoader<GoalsLoader, HashMapCache>>,
     reviews: OnceLock<DataLoader<ReviewsLoader, HashMapCache>>,
+    goal: OnceLock<DataLoader<GoalLoader, HashMapCache>>,
 }
 
 fn make<T: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(
@@ -93,6 +94,7 @@ impl Loaders {
             usage: OnceLock::new(),
             goals: OnceLock::new(),
             reviews: OnceLock::new(),
+            goal: OnceLock::new(),
         }
     }
 
@@ -190,6 +192,12 @@ impl Loaders {
     pub fn goals(&self) -> &DataLoader<GoalsLoader, HashMapCache> {
         self.goals
             .get_or_init(|| make(GoalsLoader(self.store.clone()), self.cached))
+    }
+
+    /// Goals by id.
+    pub fn goal(&self) -> &DataLoader<GoalLoader, HashMapCache> {
+        self.goal
+            .get_or_init(|| make(GoalLoader(self.store.clone()), self.cached))
     }
 
     /// Each account's business reviews.
@@ -467,5 +475,25 @@ impl Loader<AccountId> for ReviewsLoader {
 
     async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Self::Value>, ApiError> {
         Ok(tandem_persistence::success::reviews_of(&self.0, keys).await?)
+    }
+}
+
+/// Loads goals by id.
+pub struct GoalLoader(Store);
+
+impl Loader<tandem_domain::ids::GoalId> for GoalLoader {
+    type Value = tandem_persistence::success::Goal;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[tandem_domain::ids::GoalId],
+    ) -> Result<HashMap<tandem_domain::ids::GoalId, Self::Value>, ApiError> {
+        let ids: Vec<uuid::Uuid> = keys.iter().map(|k| k.0).collect();
+        Ok(tandem_persistence::success::goals_by_ids(&self.0, &ids)
+            .await?
+            .into_iter()
+            .map(|g| (g.id, g))
+            .collect())
     }
 }

@@ -116,6 +116,20 @@ pub async fn update_phase(
     Ok(s.committed(updated))
 }
 
+/// Links a phase to a goal of its account's success plan, or unlinks it (`None`).
+#[tracing::instrument(skip_all, fields(subject = %who.subject, phase = %id))]
+pub async fn link_phase_goal(
+    s: &Services,
+    who: &Principal,
+    id: PhaseId,
+    version: i32,
+    goal: Option<tandem_domain::ids::GoalId>,
+) -> ApiResult<Phase> {
+    who.authorize(Action::WriteEngagement)?;
+    let updated = phase::link_goal(&s.store, &who.subject, id, version, goal).await?;
+    Ok(s.committed(updated))
+}
+
 /// Moves a phase to another status, recorded as of `on` (today when absent; never the future).
 #[tracing::instrument(skip_all, fields(subject = %who.subject, phase = %id))]
 pub async fn change_phase_status(

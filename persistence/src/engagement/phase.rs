@@ -109,6 +109,7 @@ pub async fn create(
         actual_end: None,
         accepted_on: None,
         depends_on: Vec::new(),
+        goal_id: None,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -171,6 +172,66 @@ pub async fn update(
         ..current
     };
     save(&tx, &updated, version).await?;
+    record(
+        store,
+        &tx,
+        actor,
+        &engagement,
+        &updated,
+        EventKind::PhaseUpdated,
+        changes,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Links a phase still at `version` to a goal of its account's success plan (or unlinks it);
+/// records `PHASE_UPDATED`.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn link_goal(
+    store: &Store,
+    actor: &str,
+    id: PhaseId,
+    version: i32,
+    goal: Option<tandem_domain::ids::GoalId>,
+) -> PersistenceResult<Phase> {
+    let tx = store.begin_write().await?;
+    let (engagement, current, _) = load_for_write(&tx, id, version).await?;
+    if let Some(goal) = goal {
+        let mut q = crate::sql::Sql::new(
+            "SELECT account_id FROM goals WHERE archived_at IS NULL AND id = ",
+        );
+        q.bind(goal.0);
+        let rows = q.all(&tx).await?;
+        let owner: Option<uuid::Uuid> = rows
+            .first()
+            .map(|r| crate::sql::get(r, "account_id"))
+            .transpose()?;
+        if owner != Some(engagement.account_id.0) {
+            return Err(PersistenceError::Domain(
+                tandem_domain::DomainError::invalid(
+                    "goalId",
+                    format!("no goal of this engagement's account has the id {goal}"),
+                ),
+            ));
+        }
+    }
+    if current.goal_id == goal {
+        return Ok(current);
+    }
+    let updated = Phase {
+        goal_id: goal,
+        version: version + 1,
+        updated_at: Utc::now(),
+        ..current.clone()
+    };
+    save(&tx, &updated, version).await?;
+    let changes = vec![FieldChange {
+        field: "goalId".into(),
+        before: serde_json::to_value(current.goal_id).unwrap_or(Value::Null),
+        after: serde_json::to_value(goal).unwrap_or(Value::Null),
+    }];
     record(
         store,
         &tx,
@@ -439,6 +500,7 @@ fn active_model(p: &Phase) -> phase::ActiveModel {
         actual_start: Set(p.actual_start),
         actual_end: Set(p.actual_end),
         accepted_on: Set(p.accepted_on),
+        goal_id: Set(p.goal_id.map(|g| g.0)),
         version: Set(p.version),
         created_at: NotSet,
         updated_at: Set(p.updated_at),
@@ -473,6 +535,7 @@ fn to_domain(m: phase::Model, depends_on: Vec<PhaseId>) -> PersistenceResult<Pha
         actual_end: m.actual_end,
         accepted_on: m.accepted_on,
         depends_on,
+        goal_id: m.goal_id.map(tandem_domain::ids::GoalId),
         version: m.version,
         created_at: m.created_at,
         updated_at: m.updated_at,

@@ -20,6 +20,7 @@ pub struct Model {
     pub actual_start: Option<Date>,
     pub actual_end: Option<Date>,
     pub accepted_on: Option<Date>,
+    pub goal_id: Option<Uuid>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

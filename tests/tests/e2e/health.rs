@@ -424,3 +424,31 @@ db_test! {
         server.stop().await;
     }
 }
+
+db_test! {
+    async fn a_phase_links_to_a_goal_of_its_account(db) {
+        let server = Server::start(&db).await;
+        let a = create_account(&server, "Acme").await;
+        let other = create_account(&server, "Other").await;
+        let e = server.ok(Role::Services, "mutation($a: ID!) { createEngagement(input: {accountId: $a, name: \"R\"}) { engagement { id } } }", json!({"a": a})).await;
+        let p = server.ok(Role::Services, "mutation($e: ID!) { addPhase(input: {engagementId: $e, name: \"Checkout\", focus: \"Checkout\"}) { phase { id version } } }",
+            json!({"e": e["createEngagement"]["engagement"]["id"]})).await;
+        let phase = p["addPhase"]["phase"]["id"].clone();
+        let goal = "mutation($a: ID!) { createGoal(input: {accountId: $a, title: \"Lift mobile conversion\"}) { goal { id } } }";
+        let mine = server.ok(Role::CsManager, goal, json!({"a": a})).await["createGoal"]["goal"]["id"].clone();
+        let theirs = server.ok(Role::CsManager, goal, json!({"a": other})).await["createGoal"]["goal"]["id"].clone();
+        let link = "mutation($p: ID!, $v: Int!, $g: ID) { linkPhaseGoal(phaseId: $p, version: $v, goalId: $g) { phase { version goal { title } } } }";
+        let (code, message) = server.error(Role::Services, link, json!({"p": phase, "v": 1, "g": theirs})).await;
+        assert_eq!(code, "BAD_USER_INPUT", "{message}");
+        let linked = server.ok(Role::Services, link, json!({"p": phase, "v": 1, "g": mine})).await;
+        assert_eq!(linked["linkPhaseGoal"]["phase"], json!({"version": 2, "goal": {"title": "Lift mobile conversion"}}));
+        let (code, _) = server.error(Role::Product, link, json!({"p": phase, "v": 2, "g": null})).await;
+        assert_eq!(code, "FORBIDDEN");
+        let unlinked = server.ok(Role::Services, link, json!({"p": phase, "v": 2, "g": null})).await;
+        assert_eq!(unlinked["linkPhaseGoal"]["phase"], json!({"version": 3, "goal": null}));
+        let events = server.ok(Role::Viewer, "query($a: ID) { accountEvents(accountId: $a, kinds: [PHASE_UPDATED]) { edges { node { changes { field } } } } }", json!({"a": a})).await;
+        assert_eq!(events["accountEvents"]["edges"].as_array().unwrap().len(), 2);
+        assert_eq!(events["accountEvents"]["edges"][0]["node"]["changes"][0]["field"], "goalId");
+        server.stop().await;
+    }
+}

@@ -240,3 +240,98 @@ db_test! {
         server.stop().await;
     }
 }
+
+db_test! {
+    async fn a_caller_over_its_rate_is_told_when_to_retry_and_others_are_not_affected(db) {
+        let server = Server::start_with(&db, &[("TANDEM_RATE_LIMIT_PER_SECOND", "1"), ("TANDEM_RATE_LIMIT_BURST", "3")]).await;
+        let greedy = server.token_for("greedy-sync", Role::Integration);
+        for _ in 0..3 {
+            let (status, _) = server.post(&greedy, "{ viewer { role } }", json!({})).await;
+            assert_eq!(status, 200);
+        }
+        let response = server
+            .http
+            .post(&server.url)
+            .bearer_auth(&greedy)
+            .json(&json!({"query": "{ viewer { role } }"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 429);
+        let retry: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=2).contains(&retry), "{retry}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+        assert_eq!(body["errors"][0]["extensions"]["retryAfterSeconds"], retry);
+        // Someone else's token still gets through.
+        let (status, _) = server.post(&server.token_for("calm", Role::Viewer), "{ viewer { role } }", json!({})).await;
+        assert_eq!(status, 200);
+        // After the hinted wait the greedy caller is served again.
+        tokio::time::sleep(std::time::Duration::from_secs(retry)).await;
+        let (status, _) = server.post(&greedy, "{ viewer { role } }", json!({})).await;
+        assert_eq!(status, 200);
+        server.stop().await;
+    }
+}
+
+db_test! {
+    async fn abusive_requests_get_coded_errors_and_leave_other_clients_alone(db) {
+        let server = Server::start(&db).await;
+        // Batched operations are not accepted.
+        let batch = json!([{"query": "{ viewer { role } }"}, {"query": "{ viewer { role } }"}]).to_string();
+        let (status, _, body) = raw(&server, GR, Some(JSON), batch).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(first_error(&body).0, "BAD_USER_INPUT");
+        // Invalid UTF-8.
+        let mut bytes = br#"{"query":"{ viewer { role } }", "x": ""#.to_vec();
+        bytes.extend_from_slice(&[0xff, 0xfe, b'"', b'}']);
+        let (status, _, body) = raw(&server, GR, Some(JSON), bytes).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(first_error(&body).0, "BAD_USER_INPUT");
+        // An operation name the document does not define.
+        let unknown = json!({"query": "query A { viewer { role } }", "operationName": "B"}).to_string();
+        let (status, _, body) = raw(&server, GR, Some(JSON), unknown).await;
+        assert_eq!(status, 400, "{body}");
+        let (code, message) = first_error(&body);
+        assert_eq!(code, "BAD_USER_INPUT");
+        assert!(message.contains('B'), "{message}");
+        // A huge string input, within the body limit, is refused by validation and writes nothing.
+        let huge = json!({"query": "mutation($n: String!) { createAccount(input: {name: $n}) { account { id } } }", "variables": {"n": "x".repeat(500_000)}}).to_string();
+        let (status, _, body) = raw(&server, GR, Some(JSON), huge).await;
+        assert_eq!(status, 200, "{body}");
+        let (code, message) = first_error(&body);
+        assert_eq!(code, "BAD_USER_INPUT");
+        assert!(message.contains("name"), "{message}");
+        let count = server.ok(Role::Viewer, "{ accounts { totalCount } }", json!({})).await;
+        assert_eq!(count["accounts"]["totalCount"], 0);
+        // A very wide flood of fields and deep fragments, sent alongside an ordinary client:
+        // the abuse is refused and the ordinary request is answered.
+        let wide = format!("{{ {} }}", (0..5000).map(|i| format!("f{i}: __typename")).collect::<Vec<_>>().join(" "));
+        let flood = {
+            let server = &server;
+            async move {
+                let mut refused = 0;
+                for _ in 0..20 {
+                    let (status, _, _) = raw(server, GR, Some(JSON), json!({"query": wide}).to_string()).await;
+                    if status == 400 {
+                        refused += 1;
+                    }
+                }
+                refused
+            }
+        };
+        let ordinary = async {
+            let mut ok = 0;
+            for _ in 0..20 {
+                let (status, _) = server.post(&server.token(Role::Viewer), "{ viewer { role } }", json!({})).await;
+                if status == 200 {
+                    ok += 1;
+                }
+            }
+            ok
+        };
+        let (refused, ok) = tokio::join!(flood, ordinary);
+        assert_eq!((refused, ok), (20, 20));
+        server.stop().await;
+    }
+}

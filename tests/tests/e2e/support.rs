@@ -35,6 +35,8 @@ pub fn settings(db: &TestDb, extra: &[(&str, &str)]) -> Settings {
     vars.insert("TANDEM_DATABASE_MAX_CONNECTIONS".into(), "5".into());
     vars.insert("TANDEM_EVENT_POLL_INTERVAL".into(), "200ms".into());
     vars.insert("TANDEM_SHUTDOWN_TIMEOUT".into(), "5s".into());
+    // Tests fire requests faster than any client should; the rate-limit test turns it back on.
+    vars.insert("TANDEM_RATE_LIMIT_PER_SECOND".into(), "0".into());
     if let Some(schema) = &db.pg_schema {
         vars.insert("TANDEM_DATABASE_SCHEMA".into(), schema.clone());
     }
