@@ -60,7 +60,7 @@ def diff(before, after, requests):
     per = lambda t: t * 1000 / TICK / requests if requests else float('nan')
     # /proc/stat counts every core: the share of the whole machine
     other = (d[2] - d[0] - d[1]) / d[3] * 100 if d[3] else float('nan')
-    print(f'server_cpu_ms={per(d[0]):.2f} db_cpu_ms={per(d[1]):.2f} other_pct={max(other, 0):.0f}')
+    print(f'server_cpu_ms={per(d[0]):.3f} db_cpu_ms={per(d[1]):.3f} other_pct={max(other, 0):.0f}')
 
 
 if __name__ == '__main__':
