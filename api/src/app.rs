@@ -31,6 +31,8 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     /// Requests per token subject.
     pub limiter: std::sync::Arc<crate::rate_limit::RateLimiter>,
+    /// GraphQL requests being handled now: shutdown waits for them.
+    pub in_flight: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// Connects to the configured database and applies pending migrations.
@@ -38,6 +40,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Store> {
     let mut options = StoreOptions::new(settings.database_url.clone());
     options.max_connections = settings.database_max_connections;
     options.pg_schema = settings.database_schema.clone();
+    options.acquire_timeout = settings.database_acquire_timeout;
     let store = Store::connect(&options)
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
@@ -62,13 +65,29 @@ pub struct RunningServer {
     handle: ServerHandle,
     shutdown: watch::Sender<bool>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    in_flight: Arc<std::sync::atomic::AtomicUsize>,
+    drain_timeout: std::time::Duration,
 }
 
 impl RunningServer {
     /// Stops gracefully: subscriptions are closed with 1001, new connections are refused,
     /// in-flight requests finish (up to the shutdown timeout).
     pub async fn stop(self) {
+        // Drain first: stop accepting connections, but go on serving the requests already
+        // sent (a busy worker may not have started them yet) until none has been in flight
+        // for a moment, or the shutdown timeout passes; then drop every connection.
         let _ = self.shutdown.send(true);
+        self.handle.pause().await;
+        let started = std::time::Instant::now();
+        let mut quiet_since = std::time::Instant::now();
+        while started.elapsed() < self.drain_timeout {
+            if self.in_flight.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+                quiet_since = std::time::Instant::now();
+            } else if quiet_since.elapsed() >= std::time::Duration::from_millis(300) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
         self.handle.stop(true).await;
         let _ = self.task.await;
     }
@@ -81,6 +100,7 @@ pub async fn start(
     options: StartOptions,
 ) -> anyhow::Result<RunningServer> {
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let in_flight = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let relay = EventRelay::start(
         store.clone(),
         settings.event_poll_interval,
@@ -113,6 +133,7 @@ pub async fn start(
         )),
         graphiql,
         shutdown: shutdown_rx,
+        in_flight: in_flight.clone(),
     }));
     let listener = TcpListener::bind(settings.bind)
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
@@ -142,6 +163,8 @@ pub async fn start(
         handle,
         shutdown: shutdown_tx,
         task,
+        in_flight,
+        drain_timeout: settings.shutdown_timeout,
     })
 }
 

@@ -109,30 +109,42 @@ fn rate_limited(
 struct Params {
     query: String,
     operation_name: Option<String>,
-    variables: Option<Map<String, Value>>,
+    variables: Option<async_graphql::Variables>,
 }
 
 /// Checks the JSON parameters; the error is the message for a 400.
-fn params(value: Value) -> Result<Params, String> {
-    let Value::Object(mut map) = value else {
+fn params(body: &[u8]) -> Result<Params, String> {
+    use serde_json::value::RawValue;
+    // Only the small fields become JSON values; `variables` (a usage batch can be megabytes)
+    // goes straight into async-graphql's own values, without a detour through serde_json's.
+    let raw: &RawValue = serde_json::from_slice(body)
+        .map_err(|e| format!("the request body is not valid UTF-8 JSON ({e})"))?;
+    if !raw.get().trim_start().starts_with('{') {
         return Err("the request body must be a JSON object with a \"query\"".into());
-    };
-    let query = match map.remove("query") {
+    }
+    let mut map: std::collections::HashMap<String, &RawValue> = serde_json::from_str(raw.get())
+        .map_err(|e| format!("the request body is not valid JSON ({e})"))?;
+    let small = |v: &RawValue| serde_json::from_str::<Value>(v.get()).unwrap_or(Value::Null);
+    let query = match map.remove("query").map(small) {
         Some(Value::String(q)) => q,
         None | Some(Value::Null) => return Err("the request has no \"query\"".into()),
         Some(_) => return Err("\"query\" must be a string".into()),
     };
-    let operation_name = match map.remove("operationName") {
+    let operation_name = match map.remove("operationName").map(small) {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s),
         Some(_) => return Err("\"operationName\" must be a string or null".into()),
     };
     let variables = match map.remove("variables") {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(v)) => Some(v),
+        None => None,
+        Some(v) if v.get().trim() == "null" => None,
+        Some(v) if v.get().trim_start().starts_with('{') => Some(
+            serde_json::from_str::<async_graphql::Variables>(v.get())
+                .map_err(|e| format!("\"variables\" could not be read ({e})"))?,
+        ),
         Some(_) => return Err("\"variables\" must be an object or null".into()),
     };
-    match map.remove("extensions") {
+    match map.remove("extensions").map(small) {
         None | Some(Value::Null) | Some(Value::Object(_)) => {}
         Some(_) => return Err("\"extensions\" must be an object or null".into()),
     }
@@ -158,12 +170,31 @@ fn request_id(req: &HttpRequest) -> String {
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string())
 }
 
+/// Counts a request as in flight until it is dropped.
+struct InFlight(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl InFlight {
+    fn enter(state: &AppState) -> InFlight {
+        state
+            .in_flight
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        InFlight(state.in_flight.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// `POST /graphql`.
 pub async fn post(
     req: HttpRequest,
     body: web::Payload,
     state: web::Data<AppState>,
 ) -> HttpResponse {
+    let _in_flight = InFlight::enter(&state);
     let id = request_id(&req);
     let span = tracing::info_span!("request", request_id = %id, method = "POST", operation = tracing::field::Empty, subject = tracing::field::Empty);
     with_request_id(handle_post(req, body, state).instrument(span).await, &id)
@@ -192,6 +223,7 @@ pub async fn get(req: HttpRequest, body: web::Payload, state: web::Data<AppState
             .content_type("text/html; charset=utf-8")
             .body(page.clone());
     }
+    let _in_flight = InFlight::enter(&state);
     let id = request_id(&req);
     let span = tracing::info_span!("request", request_id = %id, method = "GET", operation = tracing::field::Empty, subject = tracing::field::Empty);
     with_request_id(handle_get(req, state).instrument(span).await, &id)
@@ -307,18 +339,7 @@ async fn handle_post(
             "the request has no body",
         );
     }
-    let value: Value = match serde_json::from_slice(&bytes) {
-        Ok(v) => v,
-        Err(e) => {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                media,
-                Code::BadUserInput,
-                &format!("the request body is not valid UTF-8 JSON ({e})"),
-            );
-        }
-    };
-    let p = match params(value) {
+    let p = match params(&bytes) {
         Ok(p) => p,
         Err(message) => {
             return refuse(StatusCode::BAD_REQUEST, media, Code::BadUserInput, &message);
@@ -396,7 +417,7 @@ async fn handle_get(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
     };
     let variables = match get.variables.as_deref().map(serde_json::from_str::<Value>) {
         None | Some(Ok(Value::Null)) => None,
-        Some(Ok(Value::Object(v))) => Some(v),
+        Some(Ok(Value::Object(v))) => Some(Variables::from_json(Value::Object(v))),
         Some(_) => {
             return refuse(
                 StatusCode::BAD_REQUEST,
@@ -484,7 +505,7 @@ async fn run(
         .data(principal)
         .data(Loaders::new(state.services.store.clone()));
     if let Some(vars) = p.variables {
-        request = request.variables(Variables::from_json(Value::Object(vars)));
+        request = request.variables(vars);
     }
     if let Some(name) = p.operation_name {
         request = request.operation_name(name);
@@ -702,12 +723,15 @@ mod tests {
 
     #[test]
     fn parameters_are_checked_for_type() {
-        assert!(params(json!({"query": "{a}"})).is_ok());
-        assert!(params(json!({"query": 1})).is_err());
-        assert!(params(json!({"qeury": "{a}"})).is_err());
-        assert!(params(json!({"query": "{a}", "variables": "x"})).is_err());
-        assert!(params(json!({"query": "{a}", "operationName": []})).is_err());
-        assert!(params(json!({"query": "{a}", "extensions": 1})).is_err());
-        assert!(params(json!(["{a}"])).is_err());
+        let p = |v: Value| params(v.to_string().as_bytes()).map(|_| ());
+        assert!(p(json!({"query": "{a}"})).is_ok());
+        assert!(p(json!({"query": "{a}", "variables": {"x": [1, {"y": "z"}]}})).is_ok());
+        assert!(p(json!({"query": 1})).is_err());
+        assert!(p(json!({"qeury": "{a}"})).is_err());
+        assert!(p(json!({"query": "{a}", "variables": "x"})).is_err());
+        assert!(p(json!({"query": "{a}", "operationName": []})).is_err());
+        assert!(p(json!({"query": "{a}", "extensions": 1})).is_err());
+        assert!(p(json!(["{a}"])).is_err());
+        assert!(params(b"{\"query\": ").is_err());
     }
 }

@@ -58,6 +58,11 @@ enum Command {
     },
 }
 
+/// mimalloc: the server allocates and frees many small values per request (JSON, GraphQL
+/// values, rows), where it is markedly faster than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -112,6 +112,8 @@ pub struct Settings {
     pub database_max_connections: u32,
     /// The PostgreSQL schema to work in (its search path); `None` for the server's default.
     pub database_schema: Option<String>,
+    /// How long a request waits for a database connection before it fails as unavailable.
+    pub database_acquire_timeout: Duration,
     /// Token settings.
     pub auth: AuthSettings,
     /// Request limits.
@@ -369,6 +371,8 @@ impl Settings {
             database_max_connections: r.number("TANDEM_DATABASE_MAX_CONNECTIONS", 16, 1, 1000)
                 as u32,
             database_schema: r.raw("TANDEM_DATABASE_SCHEMA").map(str::to_owned),
+            database_acquire_timeout: r
+                .duration("TANDEM_DATABASE_ACQUIRE_TIMEOUT", Duration::from_secs(5)),
             auth,
             limits,
             introspection: r.flag("TANDEM_INTROSPECTION", true),

@@ -225,14 +225,19 @@ impl MigrationTrait for Migration {
                 )"
             ),
             // Each account's latest score, so that lists, segments and the portfolio filter
-            // and count by health without looking for the newest row among many.
+            // and count by health without looking for the newest row among many; with the
+            // scores it had 7, 30 and 90 days before, so that the biggest movers are a scan of
+            // one row per account.
             format!(
                 "CREATE TABLE health_current (
                     account_id {uuid} PRIMARY KEY REFERENCES accounts (id),
                     score_id {uuid} NOT NULL REFERENCES health_scores (id),
                     score {float} NOT NULL,
                     status TEXT NOT NULL,
-                    computed_at {ts} NOT NULL
+                    computed_at {ts} NOT NULL,
+                    score_7d {float} NULL,
+                    score_30d {float} NULL,
+                    score_90d {float} NULL
                 )"
             ),
             format!(

@@ -425,25 +425,34 @@ pub async fn mrr_at_risk(
     }
 }
 
-/// The live accounts of the slice whose score moved most since `since`: id, score now, score
-/// then, biggest move first.
+/// The live accounts of the slice whose latest score moved most against the score they had
+/// `days` days before it (7, 30 or 90: see [`crate::health::MOVER_WINDOWS`]): id, score now,
+/// score then, biggest move first.
 pub async fn movers(
     store: &Store,
     slice: &Sql,
-    since: DateTime<Utc>,
+    days: i64,
     limit: u64,
 ) -> PersistenceResult<Vec<(AccountId, f64, f64)>> {
-    let mut q = Sql::new(
-        "SELECT id, score, before FROM (SELECT accounts.id AS id, hc.score AS score, \
-         (SELECT hs.score FROM health_scores hs WHERE hs.account_id = accounts.id AND hs.computed_at <= ",
-    );
-    q.bind(since).push(
-        " ORDER BY hs.computed_at DESC LIMIT 1) AS before FROM accounts \
-         JOIN health_current hc ON hc.account_id = accounts.id WHERE",
-    );
+    let column = match days {
+        7 => "hc.score_7d",
+        30 => "hc.score_30d",
+        90 => "hc.score_90d",
+        _ => {
+            return Err(crate::PersistenceError::Domain(
+                tandem_domain::DomainError::invalid("days", "must be 7, 30 or 90"),
+            ));
+        }
+    };
+    let mut q = Sql::new(&format!(
+        "SELECT accounts.id AS id, hc.score AS score, {column} AS before FROM accounts \
+         JOIN health_current hc ON hc.account_id = accounts.id WHERE {column} IS NOT NULL AND"
+    ));
     live(&mut q, slice);
-    q.push(") x WHERE before IS NOT NULL ORDER BY ABS(score - before) DESC, id LIMIT ")
-        .bind(limit as i64);
+    q.push(&format!(
+        " ORDER BY ABS(hc.score - {column}) DESC, accounts.id LIMIT "
+    ))
+    .bind(limit as i64);
     q.all(store.conn())
         .await?
         .iter()

@@ -386,6 +386,10 @@ pub async fn history(
     q.all(store.conn()).await?.iter().map(score_row).collect()
 }
 
+/// The windows over which the latest score is compared with an earlier one (days), kept on
+/// each account's current score.
+pub const MOVER_WINDOWS: [i64; 3] = [7, 30, 90];
+
 /// What a batch run did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RecomputeReport {
@@ -693,8 +697,13 @@ pub async fn recompute(
             "INSERT INTO health_scores (id, account_id, model_id, model_version, score, status, breakdown, computed_at) VALUES ",
         );
         let mut current = Sql::new(
-            "INSERT INTO health_current (account_id, score_id, score, status, computed_at) VALUES ",
+            "INSERT INTO health_current (account_id, score_id, score, status, computed_at, score_7d, score_30d, score_90d) VALUES ",
         );
+        let ids: Vec<AccountId> = chunk.iter().map(|(a, _, _)| *a).collect();
+        let mut before = Vec::with_capacity(3);
+        for days in MOVER_WINDOWS {
+            before.push(as_of(store, &ids, now - Duration::days(days)).await?);
+        }
         let mut events = Vec::new();
         for (i, (account, model, score)) in chunk.iter().enumerate() {
             let id = HealthScoreId::new();
@@ -732,8 +741,11 @@ pub async fn recompute(
                 .push(", ")
                 .bind(score.status.as_str())
                 .push(", ")
-                .bind(now)
-                .push(")");
+                .bind(now);
+            for then in &before {
+                current.push(", ").bind(then.get(account).copied());
+            }
+            current.push(")");
             let before = previous.get(account);
             if before.map(|(s, _)| s.as_str()) != Some(score.status.as_str()) {
                 events.push(NewEvent {
@@ -756,7 +768,8 @@ pub async fn recompute(
         }
         current.push(
             " ON CONFLICT (account_id) DO UPDATE SET score_id = excluded.score_id, \
-             score = excluded.score, status = excluded.status, computed_at = excluded.computed_at",
+             score = excluded.score, status = excluded.status, computed_at = excluded.computed_at, \
+             score_7d = excluded.score_7d, score_30d = excluded.score_30d, score_90d = excluded.score_90d",
         );
         scores.execute(&tx).await?;
         current.execute(&tx).await?;

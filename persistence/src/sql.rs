@@ -53,6 +53,12 @@ impl Sql {
         self
     }
 
+    /// Binds `value` to the next placeholder already in the text.
+    pub fn bind_value(&mut self, value: impl Into<Value>) -> &mut Sql {
+        self.values.push(value.into());
+        self
+    }
+
     /// Appends another statement's text and values.
     pub fn append(&mut self, other: Sql) -> &mut Sql {
         self.text.push_str(&other.text);

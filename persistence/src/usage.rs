@@ -16,9 +16,6 @@ use uuid::Uuid;
 use crate::sql::{Sql, get};
 use crate::{PersistenceError, PersistenceResult, Store};
 
-/// Rows per multi-row INSERT: well under both databases' limits on bound values.
-const ROWS_PER_INSERT: usize = 500;
-
 /// What became of a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ingested {
@@ -103,31 +100,72 @@ pub async fn ingest(
     };
     check_accounts(&tx, events).await?;
 
-    for chunk in events.chunks(ROWS_PER_INSERT) {
-        let mut insert = Sql::new(
-            "INSERT INTO usage_events (account_id, feature, actor, occurred_at, quantity, batch) VALUES ",
-        );
-        for (i, e) in chunk.iter().enumerate() {
-            if i > 0 {
-                insert.push(", ");
-            }
-            insert
-                .push("(")
-                .bind(e.account_id.0)
-                .push(", ")
-                .bind(e.feature.as_str())
-                .push(", ")
-                .bind(e.actor.as_str())
-                .push(", ")
-                .bind(e.occurred_at)
-                .push(", ")
-                .bind(e.quantity)
-                .push(", ")
-                .bind(batch.as_str())
-                .push(")");
-        }
-        insert.execute(&tx).await?;
+    let postgres = store.backend() == crate::Backend::Postgres;
+    // Rows travel as one JSON array per table, expanded by the database itself (json_each on
+    // SQLite, jsonb_array_elements on PostgreSQL): binding tens of thousands of values one by
+    // one costs more than the writes.
+    let rows = |source: &str, columns: &[(&str, &str)]| -> String {
+        let picked: Vec<String> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, (kind, name))| {
+                let raw = if postgres {
+                    format!("(e->>{i})")
+                } else {
+                    format!("json_extract(e.value, '$[{i}]')")
+                };
+                let cast = match (*kind, postgres) {
+                    ("uuid", true) => format!("{raw}::uuid"),
+                    ("uuid", false) => format!("unhex({raw})"),
+                    ("date", true) => format!("{raw}::date"),
+                    ("ts", true) => format!("{raw}::timestamptz"),
+                    ("int", true) => format!("{raw}::bigint"),
+                    _ => raw,
+                };
+                format!("{cast} AS {name}")
+            })
+            .collect();
+        let from = if postgres {
+            "jsonb_array_elements(CAST(? AS TEXT)::jsonb) AS e"
+        } else {
+            "json_each(jsonb(?)) AS e"
+        };
+        format!("SELECT {} FROM {from}{source}", picked.join(", "))
+    };
+    let hex = |id: Uuid| id.simple().to_string();
+    fn json<T: serde::Serialize>(rows: &T) -> PersistenceResult<String> {
+        serde_json::to_string(rows).map_err(|e| crate::error::corrupt("usage rows", e))
     }
+
+    let raw: Vec<(String, &str, &str, String, i64)> = events
+        .iter()
+        .map(|e| {
+            (
+                hex(e.account_id.0),
+                e.feature.as_str(),
+                e.actor.as_str(),
+                e.occurred_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
+                e.quantity,
+            )
+        })
+        .collect();
+    let mut insert = Sql::new(&format!(
+        "INSERT INTO usage_events (account_id, feature, actor, occurred_at, quantity, batch) SELECT account_id, feature, actor, occurred_at, quantity, ? FROM ({}) AS rows",
+        rows(
+            "",
+            &[
+                ("uuid", "account_id"),
+                ("text", "feature"),
+                ("text", "actor"),
+                ("ts", "occurred_at"),
+                ("int", "quantity")
+            ]
+        )
+    ));
+    // The batch name is the first placeholder, the JSON the second.
+    insert.bind_value(batch.as_str()).bind_value(json(&raw)?);
+    insert.execute(&tx).await?;
 
     let mut daily: BTreeMap<(Uuid, NaiveDate, &str), (i64, i64)> = BTreeMap::new();
     let mut actors: BTreeSet<(Uuid, NaiveDate, &str)> = BTreeSet::new();
@@ -145,74 +183,64 @@ pub async fn ingest(
             .and_modify(|d| *d = (*d).min(day))
             .or_insert(day);
     }
-    let daily: Vec<_> = daily.into_iter().collect();
-    for chunk in daily.chunks(ROWS_PER_INSERT) {
-        let mut up = Sql::new(
-            "INSERT INTO usage_daily (account_id, day, feature, events, quantity) VALUES ",
-        );
-        for (i, ((account, day, feature), (n, q))) in chunk.iter().enumerate() {
-            if i > 0 {
-                up.push(", ");
-            }
-            up.push("(")
-                .bind(*account)
-                .push(", ")
-                .bind(*day)
-                .push(", ")
-                .bind(*feature)
-                .push(", ")
-                .bind(*n)
-                .push(", ")
-                .bind(*q)
-                .push(")");
-        }
-        up.push(
-            " ON CONFLICT (account_id, day, feature) DO UPDATE SET \
-             events = usage_daily.events + excluded.events, \
-             quantity = usage_daily.quantity + excluded.quantity",
-        );
-        up.execute(&tx).await?;
-    }
-    let actors: Vec<_> = actors.into_iter().collect();
-    for chunk in actors.chunks(ROWS_PER_INSERT) {
-        let mut ins = Sql::new("INSERT INTO usage_actors (account_id, day, actor) VALUES ");
-        for (i, (account, day, actor)) in chunk.iter().enumerate() {
-            if i > 0 {
-                ins.push(", ");
-            }
-            ins.push("(")
-                .bind(*account)
-                .push(", ")
-                .bind(*day)
-                .push(", ")
-                .bind(*actor)
-                .push(")");
-        }
-        ins.push(" ON CONFLICT (account_id, day, actor) DO NOTHING");
-        ins.execute(&tx).await?;
-    }
-    let firsts: Vec<_> = firsts.into_iter().collect();
-    for chunk in firsts.chunks(ROWS_PER_INSERT) {
-        let mut ins = Sql::new("INSERT INTO usage_firsts (account_id, feature, first_day) VALUES ");
-        for (i, ((account, feature), day)) in chunk.iter().enumerate() {
-            if i > 0 {
-                ins.push(", ");
-            }
-            ins.push("(")
-                .bind(*account)
-                .push(", ")
-                .bind(*feature)
-                .push(", ")
-                .bind(*day)
-                .push(")");
-        }
-        ins.push(
-            " ON CONFLICT (account_id, feature) DO UPDATE SET first_day = CASE \
-             WHEN excluded.first_day < usage_firsts.first_day THEN excluded.first_day \
-             ELSE usage_firsts.first_day END",
-        );
-        ins.execute(&tx).await?;
-    }
+    let mut up = Sql::new(&format!(
+        "INSERT INTO usage_daily (account_id, day, feature, events, quantity) {} \
+         ON CONFLICT (account_id, day, feature) DO UPDATE SET \
+         events = usage_daily.events + excluded.events, \
+         quantity = usage_daily.quantity + excluded.quantity",
+        rows(
+            " WHERE true",
+            &[
+                ("uuid", "account_id"),
+                ("date", "day"),
+                ("text", "feature"),
+                ("int", "events"),
+                ("int", "quantity")
+            ]
+        )
+    ));
+    up.bind_value(json(
+        &daily
+            .iter()
+            .map(|((a, d, f), (n, q))| (hex(*a), d.to_string(), f, n, q))
+            .collect::<Vec<_>>(),
+    )?);
+    up.execute(&tx).await?;
+    let mut ins = Sql::new(&format!(
+        "INSERT INTO usage_actors (account_id, day, actor) {} \
+         ON CONFLICT (account_id, day, actor) DO NOTHING",
+        rows(
+            " WHERE true",
+            &[("uuid", "account_id"), ("date", "day"), ("text", "actor")]
+        )
+    ));
+    ins.bind_value(json(
+        &actors
+            .iter()
+            .map(|(a, d, u)| (hex(*a), d.to_string(), u))
+            .collect::<Vec<_>>(),
+    )?);
+    ins.execute(&tx).await?;
+    let mut ins = Sql::new(&format!(
+        "INSERT INTO usage_firsts (account_id, feature, first_day) {} \
+         ON CONFLICT (account_id, feature) DO UPDATE SET first_day = excluded.first_day \
+         WHERE excluded.first_day < usage_firsts.first_day",
+        rows(
+            " WHERE true",
+            &[
+                ("uuid", "account_id"),
+                ("text", "feature"),
+                ("date", "first_day")
+            ]
+        )
+    ));
+    ins.bind_value(json(
+        &firsts
+            .iter()
+            .map(|((a, f), d)| (hex(*a), f, d.to_string()))
+            .collect::<Vec<_>>(),
+    )?);
+    ins.execute(&tx).await?;
     tx.commit().await?;
     Ok(Ingested {
         events: events.len(),

@@ -30,6 +30,10 @@ use tandem_persistence::revenue::NewRevenueMovement;
 use tandem_persistence::{Store, account, health, revenue, usage};
 use tandem_tests::TestDb;
 
+/// The allocator the `tandem` binary uses, so the in-process server behaves as it does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SECRET: &str = "benchmark-secret-of-sufficient-length!";
 
 struct Args {
@@ -74,6 +78,24 @@ impl Rng {
     }
 }
 
+/// An hour of live activity, as an integration sends it: 10,000 events from 400 active
+/// accounts, each from a handful of users across the features, all within the last hour.
+fn live_batch(rng: &mut Rng, accounts: &[AccountId], n: usize) -> Vec<UsageEvent> {
+    let now = Utc::now();
+    let active: Vec<AccountId> = (0..400)
+        .map(|_| accounts[rng.below(accounts.len() as u64) as usize])
+        .collect();
+    (0..n)
+        .map(|_| UsageEvent {
+            account_id: active[rng.below(active.len() as u64) as usize],
+            feature: FEATURES[rng.below(FEATURES.len() as u64) as usize].to_owned(),
+            actor: format!("user-{}", rng.below(8)),
+            occurred_at: now - Days::seconds(rng.below(3600) as i64),
+            quantity: 1 + rng.below(5) as i64,
+        })
+        .collect()
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -116,6 +138,7 @@ async fn run(label: &str, db: &TestDb, a: &Args) {
     let mut vars: HashMap<String, String> = HashMap::new();
     vars.insert("TANDEM_JWT_SECRET".into(), SECRET.into());
     vars.insert("TANDEM_LOG".into(), "warn".into());
+    vars.insert("TANDEM_RATE_LIMIT_PER_SECOND".into(), "0".into());
     if let Some(schema) = &db.pg_schema {
         vars.insert("TANDEM_DATABASE_SCHEMA".into(), schema.clone());
     }
@@ -169,10 +192,12 @@ async fn run(label: &str, db: &TestDb, a: &Args) {
         started.elapsed().as_secs_f64()
     );
 
-    // Ingest through storage: batches of 10,000 in one transaction each.
+    // A year of history through storage: every event on its own account, day and feature, the
+    // worst case for the roll-ups.
     let batches = a.events / 10_000;
+    let backfill = batches.saturating_sub(40);
     let mut took = Duration::ZERO;
-    for b in 0..batches.saturating_sub(20) {
+    for b in 0..backfill {
         let batch = usage_batch(&mut rng, &ids, 10_000);
         let t = Instant::now();
         usage::ingest(&store, "bench", Some(&format!("b{b}")), &batch)
@@ -180,12 +205,28 @@ async fn run(label: &str, db: &TestDb, a: &Args) {
             .expect("ingest");
         took += t.elapsed();
     }
-    let stored = batches.saturating_sub(20) * 10_000;
     println!(
-        "ingest (storage, 10,000 per batch): {} events in {:.2} s = {:.0} events/s",
-        stored,
+        "ingest, a year of history (storage, 10,000 per batch): {} events in {:.2} s = {:.0} events/s",
+        backfill * 10_000,
         took.as_secs_f64(),
-        stored as f64 / took.as_secs_f64()
+        (backfill * 10_000) as f64 / took.as_secs_f64()
+    );
+    // Live hours through storage.
+    let live = 20.min(batches);
+    let mut took = Duration::ZERO;
+    for b in 0..live {
+        let batch = live_batch(&mut rng, &ids, 10_000);
+        let t = Instant::now();
+        usage::ingest(&store, "bench", Some(&format!("live{b}")), &batch)
+            .await
+            .expect("ingest");
+        took += t.elapsed();
+    }
+    println!(
+        "ingest, live hours (storage, 10,000 per batch): {} events in {:.2} s = {:.0} events/s",
+        live * 10_000,
+        took.as_secs_f64(),
+        (live * 10_000) as f64 / took.as_secs_f64()
     );
 
     // Ingest end to end: recordUsage over HTTP, the last 20 batches.
@@ -202,41 +243,54 @@ async fn run(label: &str, db: &TestDb, a: &Args) {
         use base64::Engine;
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("Account:{}", id.0))
     };
-    let mut took = Duration::ZERO;
-    let mut sent = 0;
+    let mut bodies = Vec::new();
     for b in 0..20.min(batches) {
-        let events: Vec<Value> = usage_batch(&mut rng, &ids, 10_000)
+        let events: Vec<Value> = live_batch(&mut rng, &ids, 10_000)
             .iter()
             .map(|e| {
                 json!({"accountId": gid(e.account_id), "feature": e.feature, "actor": e.actor,
                        "occurredAt": e.occurred_at.to_rfc3339(), "quantity": e.quantity})
             })
             .collect();
-        let body = json!({"query": "mutation($i: RecordUsageInput!) { recordUsage(input: $i) { accepted } }",
-                          "variables": {"i": {"events": events, "idempotencyKey": format!("http-{b}")}}})
-        .to_string();
-        let t = Instant::now();
-        let response: Value = http
-            .post(&url)
-            .bearer_auth(&token)
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        took += t.elapsed();
-        assert_eq!(
-            response["data"]["recordUsage"]["accepted"], 10_000,
-            "{response}"
+        bodies.push(
+            json!({"query": "mutation($i: RecordUsageInput!) { recordUsage(input: $i) { accepted } }",
+                   "variables": {"i": {"events": events, "idempotencyKey": format!("http-{b}")}}})
+            .to_string(),
         );
-        sent += 10_000;
     }
+    // Two integrations sending at once, as a server with two workers is meant to be used.
+    let sent = bodies.len() * 10_000;
+    let t = Instant::now();
+    let mut senders = Vec::new();
+    for chunk in bodies.chunks(bodies.len().div_ceil(2).max(1)) {
+        let (http, url, token, chunk) = (http.clone(), url.clone(), token.clone(), chunk.to_vec());
+        senders.push(tokio::spawn(async move {
+            for body in chunk {
+                let response: Value = http
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    response["data"]["recordUsage"]["accepted"], 10_000,
+                    "{response}"
+                );
+            }
+        }));
+    }
+    for s in senders {
+        s.await.unwrap();
+    }
+    let took = t.elapsed();
     if sent > 0 {
         println!(
-            "ingest (recordUsage over HTTP, 10,000 per call): {} events in {:.2} s = {:.0} events/s",
+            "ingest, live hours (recordUsage over HTTP, 10,000 per call, 2 clients): {} events in {:.2} s = {:.0} events/s",
             sent,
             took.as_secs_f64(),
             sent as f64 / took.as_secs_f64()

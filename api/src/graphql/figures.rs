@@ -318,6 +318,36 @@ pub struct StatusCount {
 pub struct PortfolioView {
     slice: Sql,
     currency: Currency,
+    counts: tokio::sync::OnceCell<Vec<(Option<tandem_domain::health::HealthStatus>, i64)>>,
+    money: tokio::sync::OnceCell<(i64, i64)>,
+}
+
+impl PortfolioView {
+    async fn counts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<&Vec<(Option<tandem_domain::health::HealthStatus>, i64)>> {
+        let (s, _) = parts(ctx)?;
+        self.counts
+            .get_or_try_init(|| async {
+                figures::status_counts(&s.store, &self.slice)
+                    .await
+                    .map_err(ApiError::from)
+            })
+            .await
+    }
+
+    async fn money(&self, ctx: &Context<'_>) -> ApiResult<(i64, i64)> {
+        let (s, _) = parts(ctx)?;
+        self.money
+            .get_or_try_init(|| async {
+                figures::mrr_at_risk(&s.store, &self.slice, Utc::now().date_naive())
+                    .await
+                    .map_err(ApiError::from)
+            })
+            .await
+            .copied()
+    }
 }
 
 /// Renewals within a window.
@@ -326,6 +356,21 @@ pub struct RenewalWindow {
     currency: Currency,
     from: NaiveDate,
     until: NaiveDate,
+    totals: tokio::sync::OnceCell<(i64, i64)>,
+}
+
+impl RenewalWindow {
+    async fn totals(&self, ctx: &Context<'_>) -> ApiResult<(i64, i64)> {
+        let (s, _) = parts(ctx)?;
+        self.totals
+            .get_or_try_init(|| async {
+                figures::renewals(&s.store, &self.slice, self.from, self.until)
+                    .await
+                    .map_err(ApiError::from)
+            })
+            .await
+            .copied()
+    }
 }
 
 #[Object]
@@ -343,11 +388,7 @@ impl RenewalWindow {
     /// Their MRR today.
     #[graphql(guard = "Allowed(Action::SeeMoney)")]
     async fn mrr(&self, ctx: &Context<'_>) -> async_graphql::Result<MoneyValue> {
-        let (s, _) = parts(ctx)?;
-        let (_, mrr) = figures::renewals(&s.store, &self.slice, self.from, self.until)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(money(mrr, self.currency))
+        Ok(money(self.totals(ctx).await?.1, self.currency))
     }
     /// The first of them, soonest first.
     async fn accounts(
@@ -375,24 +416,18 @@ impl RenewalWindow {
 impl PortfolioView {
     /// Live accounts in the slice.
     async fn accounts(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        let (s, _) = parts(ctx)?;
-        let counts = figures::status_counts(&s.store, &self.slice)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(counts.iter().map(|(_, n)| n).sum())
+        Ok(self.counts(ctx).await?.iter().map(|(_, n)| n).sum())
     }
     /// Live accounts by their latest health status.
     async fn status_counts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StatusCount>> {
-        let (s, _) = parts(ctx)?;
-        let counts = figures::status_counts(&s.store, &self.slice)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(counts
-            .into_iter()
+        Ok(self
+            .counts(ctx)
+            .await?
+            .iter()
             .filter_map(|(status, count)| {
                 status.map(|st| StatusCount {
                     status: st.into(),
-                    count,
+                    count: *count,
                 })
             })
             .collect())
@@ -400,22 +435,15 @@ impl PortfolioView {
     /// MRR today over the slice.
     #[graphql(guard = "Allowed(Action::SeeMoney)")]
     async fn mrr(&self, ctx: &Context<'_>) -> async_graphql::Result<MoneyValue> {
-        let (s, _) = parts(ctx)?;
-        let (mrr, _) = figures::mrr_at_risk(&s.store, &self.slice, Utc::now().date_naive())
-            .await
-            .map_err(ApiError::from)?;
-        Ok(money(mrr, self.currency))
+        Ok(money(self.money(ctx).await?.0, self.currency))
     }
     /// MRR today of the accounts AT_RISK or CRITICAL.
     #[graphql(guard = "Allowed(Action::SeeMoney)")]
     async fn mrr_at_risk(&self, ctx: &Context<'_>) -> async_graphql::Result<MoneyValue> {
-        let (s, _) = parts(ctx)?;
-        let (_, at_risk) = figures::mrr_at_risk(&s.store, &self.slice, Utc::now().date_naive())
-            .await
-            .map_err(ApiError::from)?;
-        Ok(money(at_risk, self.currency))
+        Ok(money(self.money(ctx).await?.1, self.currency))
     }
-    /// The accounts whose health moved most over the last `days` days, biggest move first.
+    /// The accounts whose latest score moved most against their score `days` (7, 30 or 90)
+    /// days before it, biggest move first.
     async fn top_movers(
         &self,
         ctx: &Context<'_>,
@@ -424,17 +452,9 @@ impl PortfolioView {
     ) -> async_graphql::Result<Vec<HealthMover>> {
         let (s, _) = parts(ctx)?;
         let first = super::page_size("first", Some(first))?.unwrap_or(10);
-        if !(1..=365).contains(&days) {
-            return Err(ApiError::invalid("days", "must be from 1 to 365").into());
-        }
-        let moved = figures::movers(
-            &s.store,
-            &self.slice,
-            Utc::now() - Duration::days(i64::from(days)),
-            first,
-        )
-        .await
-        .map_err(ApiError::from)?;
+        let moved = figures::movers(&s.store, &self.slice, i64::from(days), first)
+            .await
+            .map_err(ApiError::from)?;
         let loaded = loaders(ctx)?
             .accounts()
             .load_many(moved.iter().map(|(a, _, _)| *a))
@@ -461,6 +481,7 @@ impl PortfolioView {
         }
         let today = Utc::now().date_naive();
         Ok(RenewalWindow {
+            totals: tokio::sync::OnceCell::new(),
             slice: self.slice.clone(),
             currency: self.currency,
             from: today,
@@ -599,7 +620,12 @@ impl FiguresQuery {
         slice: Option<SliceInput>,
     ) -> async_graphql::Result<PortfolioView> {
         let (slice, currency) = slice_sql(ctx, slice).await?;
-        Ok(PortfolioView { slice, currency })
+        Ok(PortfolioView {
+            slice,
+            currency,
+            counts: tokio::sync::OnceCell::new(),
+            money: tokio::sync::OnceCell::new(),
+        })
     }
 
     /// The settings behind adoption, activation, time to value and LTV.
