@@ -98,9 +98,14 @@ FROM generate_series(1, :accounts) AS a, generate_series(0, 9) AS k, bench_ancho
                 (20 + (a * 37) % 71) - (((a * 13) % 9) - 4) * (9 - k) + ((a * k * 7) % 5) - 2
                 + ((a + k) % 10) / 10.0))::double precision AS score) s;
 
-INSERT INTO health_current (account_id, score_id, score, status, computed_at)
-SELECT account_id, id, score, status, computed_at FROM health_scores
-WHERE id IN (SELECT ('b5' || lpad(to_hex((a - 1) * 10 + 10), 30, '0'))::uuid FROM generate_series(1, :accounts) AS a);
+-- The current score, with the scores it had 7, 30 and 90 days before it (Tandem keeps them for
+-- top movers): with weekly scores, one and five weeks back; none reaches 90 days.
+INSERT INTO health_current (account_id, score_id, score, status, computed_at, score_7d, score_30d, score_90d)
+SELECT cur.account_id, cur.id, cur.score, cur.status, cur.computed_at, w1.score, w5.score, NULL
+FROM generate_series(1, :accounts) AS a
+JOIN health_scores cur ON cur.id = ('b5' || lpad(to_hex((a - 1) * 10 + 10), 30, '0'))::uuid
+JOIN health_scores w1 ON w1.id = ('b5' || lpad(to_hex((a - 1) * 10 + 9), 30, '0'))::uuid
+JOIN health_scores w5 ON w5.id = ('b5' || lpad(to_hex((a - 1) * 10 + 5), 30, '0'))::uuid;
 COMMIT;
 
 -- Raw usage over the last 365 days and its roll-ups, computed from it the way ingest keeps them.

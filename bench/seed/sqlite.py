@@ -139,13 +139,16 @@ def main():
                                   separators=(',', ':')),
                        ts(newest - dt.timedelta(days=7 * (9 - k))))
                 if k == 9:
-                    current.append((row[1], row[0], row[3], row[4], row[6]))
+                    # with the scores 7 and 30 days before it (one and five weeks back); none
+                    # of the ten weekly scores reaches 90 days back
+                    current.append((row[1], row[0], row[3], row[4], row[6], score(a, 8), score(a, 4), None))
                 yield row
     db.executemany(
         'INSERT INTO health_scores (id, account_id, model_id, model_version, score, status, breakdown, computed_at) '
         'VALUES (?, ?, ?, 1, ?, ?, ?, ?)', scores())
     db.executemany(
-        'INSERT INTO health_current (account_id, score_id, score, status, computed_at) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO health_current (account_id, score_id, score, status, computed_at, score_7d, score_30d, score_90d) '
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         current)
     db.execute('COMMIT')
 
