@@ -8,6 +8,7 @@
                                                         filter, the first PAGES pages, walking
                                                         endCursor through the live server
     bodies.py post URL TOKEN BODY                       POSTs one body, prints the answer
+    bodies.py portfolio-summary ANSWER                  one line about a portfolio answer
 """
 import base64
 import json
@@ -75,6 +76,16 @@ def main():
                 if not info['hasNextPage']:
                     break
                 after = info['endCursor']
+    elif cmd == 'portfolio-summary':
+        p = json.loads(sys.argv[2])['data']['portfolio']
+        movers, renewals = p.get('topMovers'), p.get('renewals') or {}
+        statuses = ', '.join(f'{s["status"]} {s["count"]}' for s in p.get('statusCounts', []))
+        line = (f'{p.get("accounts")} accounts ({statuses}), '
+                f'{len(movers) if movers is not None else "no"} top movers, '
+                f'{renewals.get("count")} renewals in the window')
+        if movers == []:
+            line += ' (WARNING: no top movers: the data set gives nothing to rank)'
+        print(line)
     elif cmd == 'post':
         print(json.dumps(post(sys.argv[2], sys.argv[3], sys.argv[4])))
     else:
