@@ -56,10 +56,18 @@ impl RateLimiter {
         if buckets.len() > 10_000 {
             buckets.retain(|_, b| now.duration_since(b.seen) < IDLE);
         }
-        let bucket = buckets.entry(caller.to_owned()).or_insert(Bucket {
-            tokens: burst,
-            seen: now,
-        });
+        if !buckets.contains_key(caller) {
+            buckets.insert(
+                caller.to_owned(),
+                Bucket {
+                    tokens: burst,
+                    seen: now,
+                },
+            );
+        }
+        let Some(bucket) = buckets.get_mut(caller) else {
+            return Ok(());
+        };
         let refill = now.duration_since(bucket.seen).as_secs_f64() * per_second;
         bucket.tokens = (bucket.tokens + refill).min(burst);
         bucket.seen = now;

@@ -538,3 +538,25 @@ pub(crate) async fn ensure_exists(
         .pop()
         .ok_or_else(|| not_found(id))
 }
+
+/// Refuses an account that does not exist (NOT_FOUND) or is archived (CONFLICT, saying
+/// `refusal`): the check every write about an account makes first.
+pub(crate) async fn ensure_live(
+    conn: &impl sea_orm::ConnectionTrait,
+    account: AccountId,
+    refusal: &str,
+) -> PersistenceResult<()> {
+    let mut q =
+        crate::sql::Sql::new("SELECT archived_at IS NULL AS live FROM accounts WHERE id = ");
+    q.bind(account.0);
+    match q.all(conn).await?.first() {
+        None => Err(crate::PersistenceError::NotFound {
+            entity: "account",
+            id: account.to_string(),
+        }),
+        Some(r) if !crate::sql::get::<bool>(r, "live")? => Err(crate::PersistenceError::Conflict(
+            format!("the account {account} is archived; {refusal}"),
+        )),
+        Some(_) => Ok(()),
+    }
+}

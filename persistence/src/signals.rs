@@ -38,23 +38,7 @@ async fn ensure_account(
     account: AccountId,
     contact: Option<ContactId>,
 ) -> PersistenceResult<()> {
-    let mut q = Sql::new("SELECT archived_at IS NULL AS live FROM accounts WHERE id = ");
-    q.bind(account.0);
-    let rows = q.all(conn).await?;
-    match rows.first() {
-        None => {
-            return Err(PersistenceError::NotFound {
-                entity: "account",
-                id: account.to_string(),
-            });
-        }
-        Some(r) if !get::<bool>(r, "live")? => {
-            return Err(PersistenceError::Conflict(format!(
-                "the account {account} is archived; it takes no new signals"
-            )));
-        }
-        Some(_) => {}
-    }
+    crate::account::ensure_live(conn, account, "it takes no new signals").await?;
     if let Some(contact) = contact {
         let mut q = Sql::new("SELECT account_id FROM contacts WHERE id = ");
         q.bind(contact.0);

@@ -60,18 +60,7 @@ async fn ensure_live_account(
     conn: &impl sea_orm::ConnectionTrait,
     account: AccountId,
 ) -> PersistenceResult<()> {
-    let mut q = Sql::new("SELECT archived_at IS NULL AS live FROM accounts WHERE id = ");
-    q.bind(account.0);
-    match q.all(conn).await?.first() {
-        None => Err(PersistenceError::NotFound {
-            entity: "account",
-            id: account.to_string(),
-        }),
-        Some(r) if !get::<bool>(r, "live")? => Err(PersistenceError::Conflict(format!(
-            "the account {account} is archived; its success plan is closed"
-        ))),
-        Some(_) => Ok(()),
-    }
+    crate::account::ensure_live(conn, account, "its success plan is closed").await
 }
 
 /// Adds a goal (NOT_STARTED unless `status` says otherwise) and records `GOAL_CREATED`.
