@@ -108,7 +108,17 @@ pub async fn start(
     )
     .await
     .map_err(|e| anyhow::anyhow!("cannot read the event outbox: {e}"))?;
-    let services = Services { store, relay };
+    let services = Services {
+        store,
+        relay,
+        automation: Arc::default(),
+        webhook_allowed_networks: settings.automation.webhook_allowed_networks.clone().into(),
+    };
+    crate::worker::start(
+        services.clone(),
+        settings.automation.clone(),
+        shutdown_rx.clone(),
+    );
     let schema = build_schema(
         SchemaOptions {
             limits: settings.limits,

@@ -13,4 +13,5 @@ pub mod relay;
 pub mod service;
 pub mod settings;
 pub mod telemetry;
+pub mod worker;
 pub mod ws;

@@ -2,9 +2,10 @@
 //! them to this server's subscribers.
 //!
 //! The outbox table is the truth; the relay is only a fan-out. It wakes when this server commits
-//! a write and, for writes made by other processes, on a short poll interval. Subscribers never
-//! query the database while idle, so a thousand idle subscriptions cost a thousand channel
-//! receivers and nothing else.
+//! a write; on PostgreSQL, when any server sharing the database commits one (LISTEN/NOTIFY);
+//! and, as a safety net for a lost notification, on a poll interval. Subscribers never query
+//! the database while idle, so a thousand idle subscriptions cost a thousand channel receivers
+//! and nothing else.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -49,6 +50,14 @@ impl EventRelay {
                 cursor: AtomicI64::new(start),
             }),
         };
+        if let Some(listener) = tandem_persistence::cluster::listen(&store).await? {
+            tokio::spawn(listen(
+                listener,
+                store.scope().to_owned(),
+                relay.inner.clone(),
+                shutdown.clone(),
+            ));
+        }
         let inner = relay.inner.clone();
         tokio::spawn(async move {
             loop {
@@ -76,6 +85,31 @@ impl EventRelay {
     pub fn subscribe(&self) -> (broadcast::Receiver<Arc<Event>>, i64) {
         let receiver = self.inner.sender.subscribe();
         (receiver, self.inner.cursor.load(Ordering::SeqCst))
+    }
+}
+
+/// Wakes the relay on every notification from a server of this deployment. The listener
+/// reconnects by itself after a lost connection; the relay is woken then too, since
+/// notifications sent meanwhile are gone.
+async fn listen(
+    mut listener: tandem_persistence::cluster::PgListener,
+    scope: String,
+    inner: Arc<Inner>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            n = listener.recv() => match n {
+                Ok(n) if n.payload() == scope => inner.wake.notify_one(),
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "lost the event notification channel; reconnecting");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    inner.wake.notify_one();
+                }
+            },
+            _ = shutdown.changed() => return,
+        }
     }
 }
 

@@ -132,8 +132,51 @@ pub struct Settings {
     pub shutdown_timeout: Duration,
     /// HTTP worker threads.
     pub workers: usize,
-    /// How often the event relay polls the outbox for events written by other processes.
+    /// How often the event relay polls the outbox for events written by other processes (on
+    /// PostgreSQL, LISTEN/NOTIFY wakes it at once; the poll is the safety net).
     pub event_poll_interval: Duration,
+    /// The automation worker: playbooks and webhook deliveries.
+    pub automation: AutomationSettings,
+}
+
+/// How the automation worker runs.
+#[derive(Debug, Clone)]
+pub struct AutomationSettings {
+    /// Whether this server may run the worker (one server at a time runs it).
+    pub enabled: bool,
+    /// How often threshold playbooks are re-evaluated over every account when nothing wakes
+    /// the worker sooner (renewal dates come closer by themselves).
+    pub sweep_interval: Duration,
+    /// How often a standby server tries to take over the worker.
+    pub standby_interval: Duration,
+    /// How long one webhook delivery attempt may take.
+    pub webhook_timeout: Duration,
+    /// The delay before the first retry; it doubles with each further one.
+    pub webhook_retry_base: Duration,
+    /// The longest delay between retries.
+    pub webhook_retry_max: Duration,
+    /// Attempts before a delivery is given up.
+    pub webhook_max_attempts: u32,
+    /// An endpoint whose every attempt has failed for this long is disabled.
+    pub webhook_disable_after: Duration,
+    /// Networks deliveries may reach although they are loopback or link-local.
+    pub webhook_allowed_networks: Vec<tandem_domain::webhook::Network>,
+}
+
+impl Default for AutomationSettings {
+    fn default() -> Self {
+        AutomationSettings {
+            enabled: true,
+            sweep_interval: Duration::from_secs(60),
+            standby_interval: Duration::from_secs(2),
+            webhook_timeout: Duration::from_secs(10),
+            webhook_retry_base: Duration::from_secs(5),
+            webhook_retry_max: Duration::from_secs(3600),
+            webhook_max_attempts: 12,
+            webhook_disable_after: Duration::from_secs(24 * 3600),
+            webhook_allowed_networks: Vec::new(),
+        }
+    }
 }
 
 /// The default SQLite database: a file in the working directory, created when missing.
@@ -218,6 +261,40 @@ impl Reader<'_> {
             "a duration such as 500ms, 30s, 5m or 1h",
             parse_duration,
         )
+    }
+}
+
+impl AutomationSettings {
+    fn read(r: &mut Reader<'_>) -> AutomationSettings {
+        let d = AutomationSettings::default();
+        let networks = r.parse(
+            "TANDEM_WEBHOOK_ALLOWED_NETWORKS",
+            Vec::new(),
+            "comma-separated addresses or CIDR networks, such as 127.0.0.1/32,::1",
+            |v| {
+                v.split(',')
+                    .filter(|n| !n.trim().is_empty())
+                    .map(|n| n.parse().ok())
+                    .collect()
+            },
+        );
+        AutomationSettings {
+            enabled: r.flag("TANDEM_AUTOMATION", d.enabled),
+            sweep_interval: r.duration("TANDEM_PLAYBOOK_SWEEP_INTERVAL", d.sweep_interval),
+            standby_interval: r.duration("TANDEM_WORKER_STANDBY_INTERVAL", d.standby_interval),
+            webhook_timeout: r.duration("TANDEM_WEBHOOK_TIMEOUT", d.webhook_timeout),
+            webhook_retry_base: r.duration("TANDEM_WEBHOOK_RETRY_BASE", d.webhook_retry_base),
+            webhook_retry_max: r.duration("TANDEM_WEBHOOK_RETRY_MAX", d.webhook_retry_max),
+            webhook_max_attempts: r.number(
+                "TANDEM_WEBHOOK_MAX_ATTEMPTS",
+                d.webhook_max_attempts as usize,
+                1,
+                100,
+            ) as u32,
+            webhook_disable_after: r
+                .duration("TANDEM_WEBHOOK_DISABLE_AFTER", d.webhook_disable_after),
+            webhook_allowed_networks: networks,
+        }
     }
 }
 
@@ -383,6 +460,7 @@ impl Settings {
             shutdown_timeout: r.duration("TANDEM_SHUTDOWN_TIMEOUT", Duration::from_secs(30)),
             workers: r.number("TANDEM_WORKERS", cpus, 1, 256),
             event_poll_interval: r.duration("TANDEM_EVENT_POLL_INTERVAL", Duration::from_secs(1)),
+            automation: AutomationSettings::read(&mut r),
         };
         if r.errors.is_empty() {
             Ok(settings)

@@ -99,6 +99,12 @@ pub enum Action {
     WriteSuccessPlan,
     /// Define health models, segments and the figures' settings, and recompute health.
     ManageHealth,
+    /// Define, enable and disable playbooks.
+    ManagePlaybooks,
+    /// Create tasks and change them (assign, finish, dismiss).
+    WriteTask,
+    /// Register, change and read webhook endpoints and their deliveries.
+    ManageWebhooks,
 }
 
 impl fmt::Display for Action {
@@ -118,6 +124,9 @@ impl fmt::Display for Action {
             Action::RecordRevenue => "record revenue movements",
             Action::WriteSuccessPlan => "edit goals or business reviews",
             Action::ManageHealth => "define health models, segments or figure settings",
+            Action::ManagePlaybooks => "define, enable or disable playbooks",
+            Action::WriteTask => "create or change tasks",
+            Action::ManageWebhooks => "manage webhook endpoints",
         })
     }
 }
@@ -141,6 +150,9 @@ impl Action {
             Action::RecordRevenue => &[Admin, Integration],
             Action::WriteSuccessPlan => &[Admin, CsManager, Services],
             Action::ManageHealth => &[Admin, CsManager],
+            Action::ManagePlaybooks => &[Admin, CsManager],
+            Action::WriteTask => &[Admin, CsManager, Services],
+            Action::ManageWebhooks => &[Admin, Integration],
         }
     }
 }

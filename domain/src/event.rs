@@ -76,6 +76,16 @@ crate::text_enum! {
         GoalStatusChanged = "GOAL_STATUS_CHANGED",
         /// A business review was recorded.
         BusinessReviewRecorded = "BUSINESS_REVIEW_RECORDED",
+        /// A playbook fired on an account: which one, why, and what its actions did.
+        PlaybookFired = "PLAYBOOK_FIRED",
+        /// A custom event a playbook emitted for integrations (`changes` carries its name).
+        Custom = "CUSTOM",
+        /// A task was created, by a person or a playbook.
+        TaskCreated = "TASK_CREATED",
+        /// A task's fields changed.
+        TaskUpdated = "TASK_UPDATED",
+        /// A task was done, dismissed or reopened.
+        TaskStatusChanged = "TASK_STATUS_CHANGED",
     }
 }
 
@@ -110,6 +120,10 @@ crate::text_enum! {
         Goal = "GOAL",
         /// A business review.
         BusinessReview = "BUSINESS_REVIEW",
+        /// A playbook.
+        Playbook = "PLAYBOOK",
+        /// A task.
+        Task = "TASK",
     }
 }
 

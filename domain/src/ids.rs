@@ -117,3 +117,23 @@ id_type!(
     /// A revenue movement.
     RevenueEventId
 );
+id_type!(
+    /// An automation: a trigger, a condition and actions.
+    PlaybookId
+);
+id_type!(
+    /// One firing of a playbook on an account.
+    PlaybookRunId
+);
+id_type!(
+    /// A to-do for a team member about an account.
+    TaskId
+);
+id_type!(
+    /// An integration's webhook endpoint.
+    WebhookEndpointId
+);
+id_type!(
+    /// One event to deliver to one webhook endpoint.
+    WebhookDeliveryId
+);

@@ -15,12 +15,14 @@ pub mod health;
 pub mod ids;
 pub mod metrics;
 pub mod money;
+pub mod playbook;
 pub mod segment;
 pub mod signals;
 pub mod sow;
 pub mod success;
 pub mod team_member;
 pub mod text;
+pub mod webhook;
 
 pub use error::{DomainError, DomainResult};
 

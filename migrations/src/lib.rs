@@ -11,6 +11,7 @@ mod m20261123_000003_sows;
 mod m20261123_000004_catalog;
 mod m20261123_000005_idempotency;
 mod m20261123_000006_health;
+mod m20261123_000007_automation;
 
 pub use m20261123_000006_health::DEFAULT_MODEL_ID;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_catalog::Migration),
             Box::new(m20261123_000005_idempotency::Migration),
             Box::new(m20261123_000006_health::Migration),
+            Box::new(m20261123_000007_automation::Migration),
         ]
     }
 }

@@ -295,16 +295,32 @@ pub async fn update(
     change: impl FnOnce(&Account) -> DomainResult<AccountData>,
 ) -> PersistenceResult<Account> {
     let tx = store.begin_write().await?;
-    let current = load_for_write(&tx, id, version).await?;
+    let updated = update_in(store, &tx, actor, id, Some(version), change).await?;
+    tx.commit().await?;
+    Ok(updated.unwrap_or_else(|current| current))
+}
+
+/// [`update`] inside `tx`, at whatever version the account is when `version` is `None` (what a
+/// playbook does). `Err(current)` inside the `Ok` when the change changes nothing.
+pub(crate) async fn update_in(
+    store: &Store,
+    tx: &DatabaseTransaction,
+    actor: &str,
+    id: AccountId,
+    version: Option<i32>,
+    change: impl FnOnce(&Account) -> DomainResult<AccountData>,
+) -> PersistenceResult<Result<Account, Account>> {
+    let current = load_for_write(tx, id, version).await?;
+    let version = current.version;
     let data = change(&current)?;
     if data.owner_id != current.data.owner_id
         && let Some(owner) = data.owner_id
     {
-        team_member::ensure_active(&tx, owner, "ownerId").await?;
+        team_member::ensure_active(tx, owner, "ownerId").await?;
     }
     let changes = event::diff(&current.data, &data);
     if changes.is_empty() {
-        return Ok(current);
+        return Ok(Err(current));
     }
     let updated = Account {
         data,
@@ -312,17 +328,17 @@ pub async fn update(
         updated_at: Utc::now(),
         ..current.clone()
     };
-    save(&tx, &updated, version).await?;
+    save(tx, &updated, version).await?;
     if updated.data.tags != current.data.tags {
         account_tag::Entity::delete_many()
             .filter(account_tag::Column::AccountId.eq(id.0))
-            .exec(&tx)
+            .exec(tx)
             .await?;
-        write_tags(&tx, id, &updated.data.tags).await?;
+        write_tags(tx, id, &updated.data.tags).await?;
     }
     crate::event::append(
         store,
-        &tx,
+        tx,
         NewEvent {
             account_id: Some(id),
             subject_kind: SubjectKind::Account,
@@ -333,8 +349,7 @@ pub async fn update(
         },
     )
     .await?;
-    tx.commit().await?;
-    Ok(updated)
+    Ok(Ok(updated))
 }
 
 /// Archives the account if it is still at `version`, and records `ACCOUNT_ARCHIVED`.
@@ -346,7 +361,7 @@ pub async fn archive(
     version: i32,
 ) -> PersistenceResult<Account> {
     let tx = store.begin_write().await?;
-    let current = load_for_write(&tx, id, version).await?;
+    let current = load_for_write(&tx, id, Some(version)).await?;
     current.ensure_active()?;
     let now = Utc::now();
     let archived = Account {
@@ -373,11 +388,11 @@ pub async fn archive(
     Ok(archived)
 }
 
-/// Loads the account inside a write transaction and checks the version the caller read.
+/// Loads the account inside a write transaction and checks the version the caller read, if any.
 async fn load_for_write(
     tx: &DatabaseTransaction,
     id: AccountId,
-    version: i32,
+    version: Option<i32>,
 ) -> PersistenceResult<Account> {
     let row = account::Entity::find_by_id(id.0)
         .one(tx)
@@ -387,7 +402,9 @@ async fn load_for_write(
         .await?
         .pop()
         .ok_or_else(|| not_found(id))?;
-    versioned::check("account", version, current.version)?;
+    if let Some(version) = version {
+        versioned::check("account", version, current.version)?;
+    }
     Ok(current)
 }
 

@@ -30,14 +30,7 @@ pub async fn append(
     tx: &DatabaseTransaction,
     event: NewEvent,
 ) -> PersistenceResult<i64> {
-    if store.backend() == Backend::Postgres {
-        tx.execute_raw(Statement::from_sql_and_values(
-            sea_orm::DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock($1)",
-            [EVENT_LOCK_KEY.into()],
-        ))
-        .await?;
-    }
+    lock_and_notify(store, tx).await?;
     let changes = serde_json::to_value(&event.changes).map_err(|e| corrupt("event changes", e))?;
     let row = account_event::ActiveModel {
         cursor: NotSet,
@@ -53,6 +46,25 @@ pub async fn append(
     Ok(result.last_insert_id)
 }
 
+/// On PostgreSQL, takes the event lock and queues a notification that other servers receive
+/// when `tx` commits (and never if it rolls back), in one statement. PostgreSQL folds the same
+/// notification sent twice in one transaction into one.
+async fn lock_and_notify(store: &Store, tx: &DatabaseTransaction) -> PersistenceResult<()> {
+    if store.backend() == Backend::Postgres {
+        tx.execute_raw(Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1), pg_notify($2, $3)",
+            [
+                EVENT_LOCK_KEY.into(),
+                crate::cluster::EVENTS_CHANNEL.into(),
+                store.scope().into(),
+            ],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// Appends many events inside `tx` in one statement per few hundred, in order, under one
 /// event lock: what a batch job (recomputing health for every account) writes.
 pub async fn append_many(
@@ -63,14 +75,7 @@ pub async fn append_many(
     if events.is_empty() {
         return Ok(());
     }
-    if store.backend() == Backend::Postgres {
-        tx.execute_raw(Statement::from_sql_and_values(
-            sea_orm::DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock($1)",
-            [EVENT_LOCK_KEY.into()],
-        ))
-        .await?;
-    }
+    lock_and_notify(store, tx).await?;
     let now = Utc::now();
     for chunk in events.chunks(500) {
         let mut rows = Vec::with_capacity(chunk.len());
@@ -153,6 +158,22 @@ pub async fn list(store: &Store, query: &EventQuery) -> PersistenceResult<Vec<Ev
         .into_iter()
         .map(to_domain)
         .collect()
+}
+
+/// The events at these cursors, in cursor order.
+pub async fn by_cursors(store: &Store, cursors: &[i64]) -> PersistenceResult<Vec<Event>> {
+    let mut out = Vec::with_capacity(cursors.len());
+    for chunk in cursors.chunks(crate::account::MAX_IN_LIST) {
+        let rows = account_event::Entity::find()
+            .filter(Column::Cursor.is_in(chunk.iter().copied()))
+            .order_by_asc(Column::Cursor)
+            .all(store.conn())
+            .await?;
+        for r in rows {
+            out.push(to_domain(r)?);
+        }
+    }
+    Ok(out)
 }
 
 /// The newest cursor, or 0 when there are no events yet.

@@ -7,7 +7,9 @@
 mod entity;
 
 pub mod account;
+pub mod automation;
 pub mod catalog;
+pub mod cluster;
 pub mod contact;
 pub mod engagement;
 pub mod error;
@@ -16,6 +18,7 @@ pub mod figures;
 pub mod health;
 pub mod idempotency;
 pub mod page;
+pub mod playbook;
 pub mod revenue;
 pub mod segment;
 pub mod settings;
@@ -24,9 +27,11 @@ pub mod sow;
 pub mod sql;
 pub mod store;
 pub mod success;
+pub mod task;
 pub mod team_member;
 pub mod usage;
 mod versioned;
+pub mod webhook;
 
 pub use error::{PersistenceError, PersistenceResult};
 pub use store::{Backend, Store, StoreOptions};

@@ -53,6 +53,9 @@ pub struct Store {
     conn: DatabaseConnection,
     backend: Backend,
     statements: Arc<AtomicU64>,
+    /// The schema this store works in: what scopes its notifications and worker lock, so
+    /// that deployments (and tests) sharing one PostgreSQL database stay apart.
+    scope: Arc<str>,
 }
 
 impl Store {
@@ -89,6 +92,7 @@ impl Store {
             conn,
             backend,
             statements,
+            scope: options.pg_schema.as_deref().unwrap_or("public").into(),
         })
     }
 
@@ -119,6 +123,11 @@ impl Store {
     pub async fn close(self) -> PersistenceResult<()> {
         self.conn.close().await?;
         Ok(())
+    }
+
+    /// The schema this store works in (`public` unless configured).
+    pub fn scope(&self) -> &str {
+        &self.scope
     }
 
     pub(crate) fn conn(&self) -> &DatabaseConnection {

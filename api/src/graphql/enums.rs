@@ -168,6 +168,16 @@ pub enum EventKind {
     GoalStatusChanged,
     /// A business review was recorded.
     BusinessReviewRecorded,
+    /// A playbook fired on the account (`changes`: playbook, trigger, eventCursor, outcomes).
+    PlaybookFired,
+    /// A playbook emitted a custom event (`changes`: name, playbook).
+    Custom,
+    /// A task was created.
+    TaskCreated,
+    /// A task's fields changed.
+    TaskUpdated,
+    /// A task was done, dismissed or reopened.
+    TaskStatusChanged,
 }
 
 /// What kind of services work an engagement is.

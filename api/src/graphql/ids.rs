@@ -47,6 +47,14 @@ pub enum Kind {
     SurveyResponse,
     /// A support ticket.
     Ticket,
+    /// A playbook.
+    Playbook,
+    /// A task.
+    Task,
+    /// A webhook endpoint.
+    WebhookEndpoint,
+    /// A webhook delivery.
+    WebhookDelivery,
 }
 
 impl Kind {
@@ -69,6 +77,10 @@ impl Kind {
             Kind::HealthModel => "HealthModel",
             Kind::SurveyResponse => "SurveyResponse",
             Kind::Ticket => "Ticket",
+            Kind::Playbook => "Playbook",
+            Kind::Task => "Task",
+            Kind::WebhookEndpoint => "WebhookEndpoint",
+            Kind::WebhookDelivery => "WebhookDelivery",
         }
     }
 
@@ -91,6 +103,10 @@ impl Kind {
             "SurveyResponse" => Some(Kind::SurveyResponse),
             "Ticket" => Some(Kind::Ticket),
             "CatalogSession" => Some(Kind::CatalogSession),
+            "Playbook" => Some(Kind::Playbook),
+            "Task" => Some(Kind::Task),
+            "WebhookEndpoint" => Some(Kind::WebhookEndpoint),
+            "WebhookDelivery" => Some(Kind::WebhookDelivery),
             _ => None,
         }
     }

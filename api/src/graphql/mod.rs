@@ -2,6 +2,7 @@
 //! the limits every request runs under.
 
 pub mod account;
+pub mod automation;
 pub mod catalog;
 pub mod contact;
 pub mod engagement;
@@ -45,6 +46,7 @@ pub struct Query(
     segment::SegmentQuery,
     success::SuccessQuery,
     figures::FiguresQuery,
+    automation::AutomationQuery,
 );
 
 /// Every mutation.
@@ -61,6 +63,7 @@ pub struct Mutation(
     success::SuccessMutation,
     segment::SegmentMutation,
     figures::FiguresMutation,
+    automation::AutomationMutation,
 );
 
 /// Every subscription.

@@ -93,7 +93,11 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Nod
         | Kind::Segment
         | Kind::HealthModel
         | Kind::SurveyResponse
-        | Kind::Ticket => None,
+        | Kind::Ticket
+        | Kind::Playbook
+        | Kind::Task
+        | Kind::WebhookEndpoint
+        | Kind::WebhookDelivery => None,
     })
 }
 

@@ -339,7 +339,7 @@ pub async fn compute_one(
         Utc::now(),
     )
     .await?;
-    s.relay.notify();
+    s.committed(());
     Ok(health::current(&s.store, &[account])
         .await?
         .remove(&account))
@@ -353,7 +353,7 @@ pub async fn recompute_all(
     who.authorize(Action::ManageHealth)?;
     let started = Instant::now();
     let report = health::recompute(&s.store, &who.subject, Scope::All, Utc::now()).await?;
-    s.relay.notify();
+    s.committed(());
     Ok((report, started.elapsed()))
 }
 

@@ -2,6 +2,7 @@
 //! domain's rules and calling storage. Resolvers call exactly one service function each.
 
 pub mod account;
+pub mod automation;
 pub mod catalog;
 pub mod contact;
 pub mod engagement;
@@ -21,12 +22,17 @@ pub struct Services {
     pub store: Store,
     /// The event relay.
     pub relay: EventRelay,
+    /// Wakes the automation worker (threshold playbooks) after a write.
+    pub automation: std::sync::Arc<tokio::sync::Notify>,
+    /// Networks webhook endpoints may point at although they are loopback or link-local.
+    pub webhook_allowed_networks: std::sync::Arc<[tandem_domain::webhook::Network]>,
 }
 
 impl Services {
     /// Wakes the relay after a committed write, so subscribers hear of it at once.
     pub(crate) fn committed<T>(&self, value: T) -> T {
         self.relay.notify();
+        self.automation.notify_one();
         value
     }
 }

@@ -6,6 +6,7 @@
 mod accounts;
 mod audit;
 mod auth;
+mod automation;
 mod catalog;
 mod engagements;
 mod events;

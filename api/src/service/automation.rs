@@ -1,0 +1,289 @@
+//! Acting on the event stream: playbooks, tasks and webhook endpoints.
+
+use tandem_domain::auth::{Action, Principal, Role};
+use tandem_domain::event::EventKind;
+use tandem_domain::ids::{AccountId, PlaybookId, TaskId, TeamMemberId, WebhookEndpointId};
+use tandem_domain::playbook::{Task, TaskData, TaskStatus};
+use tandem_domain::webhook::EndpointData;
+use tandem_domain::{DomainError, Patch};
+use tandem_persistence::playbook::{self, Playbook, PlaybookChange, Run};
+use tandem_persistence::task::{self, TaskChange, TaskQuery};
+use tandem_persistence::webhook::{
+    self, Attempt, Delivery, DeliveryQuery, Endpoint, EndpointChange,
+};
+
+use super::Services;
+use crate::error::{ApiError, ApiResult, Code};
+
+/// Defines a playbook.
+pub async fn create_playbook(
+    s: &Services,
+    who: &Principal,
+    data: tandem_domain::playbook::PlaybookData,
+    enabled: bool,
+) -> ApiResult<Playbook> {
+    who.authorize(Action::ManagePlaybooks)?;
+    let p = playbook::create(&s.store, &who.subject, data, enabled).await?;
+    Ok(s.committed(p))
+}
+
+/// Changes, enables, disables or archives a playbook still at `version`.
+pub async fn update_playbook(
+    s: &Services,
+    who: &Principal,
+    id: PlaybookId,
+    version: i32,
+    change: impl FnOnce(&Playbook) -> tandem_domain::DomainResult<PlaybookChange>,
+) -> ApiResult<Playbook> {
+    who.authorize(Action::ManagePlaybooks)?;
+    let p = playbook::update(&s.store, id, version, change).await?;
+    Ok(s.committed(p))
+}
+
+/// The live playbooks.
+pub async fn playbooks(s: &Services, who: &Principal) -> ApiResult<Vec<Playbook>> {
+    who.authorize(Action::ReadInsights)?;
+    Ok(playbook::list(&s.store).await?)
+}
+
+/// One playbook.
+pub async fn playbook(
+    s: &Services,
+    who: &Principal,
+    id: PlaybookId,
+) -> ApiResult<Option<Playbook>> {
+    who.authorize(Action::ReadInsights)?;
+    Ok(playbook::get_one(&s.store, id).await?)
+}
+
+/// The accounts a playbook would act on now, at most `limit`, and how many there are.
+pub async fn dry_run(
+    s: &Services,
+    who: &Principal,
+    p: &Playbook,
+    limit: u64,
+) -> ApiResult<(Vec<AccountId>, u64)> {
+    who.authorize(Action::ReadInsights)?;
+    Ok(playbook::dry_run(&s.store, p, limit).await?)
+}
+
+/// A playbook's latest firings.
+pub async fn runs(
+    s: &Services,
+    who: &Principal,
+    id: PlaybookId,
+    limit: u64,
+) -> ApiResult<Vec<Run>> {
+    who.authorize(Action::ReadInsights)?;
+    Ok(playbook::runs(&s.store, id, limit).await?)
+}
+
+/// Creates a task.
+pub async fn create_task(
+    s: &Services,
+    who: &Principal,
+    account: AccountId,
+    data: TaskData,
+) -> ApiResult<Task> {
+    who.authorize(Action::WriteTask)?;
+    let t = task::create(&s.store, &who.subject, account, data).await?;
+    Ok(s.committed(t))
+}
+
+/// A change to a task's fields, as a person typed it.
+#[derive(Debug, Clone, Default)]
+pub struct TaskEdit {
+    /// A new title.
+    pub title: Option<String>,
+    /// New notes, or none.
+    pub notes: Patch<String>,
+    /// A new assignee, or none.
+    pub assignee_id: Patch<TeamMemberId>,
+    /// A new due date, or none.
+    pub due_on: Patch<chrono::NaiveDate>,
+    /// A new status.
+    pub status: Option<TaskStatus>,
+}
+
+/// Changes a task still at `version`: its fields, or its status (not both at once, so that each
+/// change is one event).
+pub async fn update_task(
+    s: &Services,
+    who: &Principal,
+    id: TaskId,
+    version: i32,
+    edit: TaskEdit,
+) -> ApiResult<Task> {
+    who.authorize(Action::WriteTask)?;
+    let fields_changed = edit.title.is_some()
+        || edit.notes != Patch::Keep
+        || edit.assignee_id != Patch::Keep
+        || edit.due_on != Patch::Keep;
+    if fields_changed && edit.status.is_some() {
+        return Err(ApiError::invalid(
+            "status",
+            "change a task's status on its own, not together with its other fields",
+        ));
+    }
+    let t = task::update(&s.store, &who.subject, id, version, |current| {
+        Ok(match edit.status {
+            Some(status) => TaskChange::Status(status),
+            None => TaskChange::Fields(current.data.patch(
+                edit.title.as_deref(),
+                edit.notes,
+                edit.assignee_id,
+                edit.due_on,
+            )?),
+        })
+    })
+    .await?;
+    Ok(s.committed(t))
+}
+
+/// Tasks as `query` selects them.
+pub async fn tasks(s: &Services, who: &Principal, query: &TaskQuery) -> ApiResult<Vec<Task>> {
+    who.authorize(Action::ReadInsights)?;
+    Ok(task::list(&s.store, query).await?)
+}
+
+/// One task.
+pub async fn task(s: &Services, who: &Principal, id: TaskId) -> ApiResult<Option<Task>> {
+    who.authorize(Action::ReadInsights)?;
+    Ok(task::get_one(&s.store, id).await?)
+}
+
+/// The caller's own tasks: its token's subject must be a team member's id.
+pub async fn my_tasks(s: &Services, who: &Principal, mut query: TaskQuery) -> ApiResult<Vec<Task>> {
+    who.authorize(Action::ReadInsights)?;
+    let Ok(me) = who.subject.parse::<uuid::Uuid>() else {
+        return Err(ApiError::new(
+            Code::BadUserInput,
+            "this token's subject is not a team member's id, so it has no tasks of its own",
+        ));
+    };
+    query.assignee_id = Some(TeamMemberId(me));
+    Ok(task::list(&s.store, &query).await?)
+}
+
+/// A fresh signing secret: 256 random bits, hex, with a prefix that says what it is.
+fn new_secret() -> String {
+    let a = uuid::Uuid::new_v4();
+    let b = uuid::Uuid::new_v4();
+    format!("whsec_{}{}", a.simple(), b.simple())
+}
+
+/// Registers an endpoint; the returned endpoint carries its secret, which is never shown again.
+pub async fn register_webhook(
+    s: &Services,
+    who: &Principal,
+    url: &str,
+    description: Option<&str>,
+    kinds: Vec<EventKind>,
+) -> ApiResult<Endpoint> {
+    who.authorize(Action::ManageWebhooks)?;
+    let data = EndpointData::validate(url, description, kinds)?;
+    crate::worker::check_host(&data.url, &s.webhook_allowed_networks)
+        .await
+        .map_err(|why| DomainError::invalid("url", why))?;
+    Ok(webhook::create(&s.store, &who.subject, data, new_secret()).await?)
+}
+
+/// A change to an endpoint.
+#[derive(Debug, Clone, Default)]
+pub struct WebhookEdit {
+    /// A new URL.
+    pub url: Option<String>,
+    /// A new description, or none.
+    pub description: Patch<String>,
+    /// New event kinds (empty: every kind).
+    pub event_kinds: Option<Vec<EventKind>>,
+    /// Enable or disable it.
+    pub enabled: Option<bool>,
+    /// Delete it.
+    pub delete: bool,
+}
+
+/// Changes an endpoint still at `version`. An integration changes only its own endpoints.
+pub async fn update_webhook(
+    s: &Services,
+    who: &Principal,
+    id: WebhookEndpointId,
+    version: i32,
+    edit: WebhookEdit,
+) -> ApiResult<Endpoint> {
+    who.authorize(Action::ManageWebhooks)?;
+    // Visible to the caller at all? (An integration cannot learn of others' endpoints.)
+    webhook_endpoint(s, who, id).await?.ok_or_else(|| {
+        ApiError::new(
+            Code::NotFound,
+            format!("no webhook endpoint has the id {id}"),
+        )
+    })?;
+    if let Some(url) = &edit.url {
+        let parsed = tandem_domain::webhook::check_url(url)?;
+        crate::worker::check_host(&parsed, &s.webhook_allowed_networks)
+            .await
+            .map_err(|why| DomainError::invalid("url", why))?;
+    }
+    Ok(webhook::update(&s.store, id, version, |current| {
+        let data = EndpointData::validate(
+            edit.url.as_deref().unwrap_or(current.data.url.as_str()),
+            edit.description
+                .clone()
+                .apply(current.data.description.clone())
+                .as_deref(),
+            edit.event_kinds
+                .clone()
+                .unwrap_or_else(|| current.data.event_kinds.clone()),
+        )?;
+        Ok(EndpointChange {
+            data,
+            enabled: edit.enabled.unwrap_or(current.enabled),
+            archive: edit.delete,
+        })
+    })
+    .await?)
+}
+
+/// The endpoints the caller may see: an integration its own, an admin all.
+pub async fn webhook_endpoints(s: &Services, who: &Principal) -> ApiResult<Vec<Endpoint>> {
+    who.authorize(Action::ManageWebhooks)?;
+    Ok(webhook::list(&s.store, own(who)).await?)
+}
+
+/// One endpoint, when the caller may see it.
+pub async fn webhook_endpoint(
+    s: &Services,
+    who: &Principal,
+    id: WebhookEndpointId,
+) -> ApiResult<Option<Endpoint>> {
+    who.authorize(Action::ManageWebhooks)?;
+    Ok(webhook::get_one(&s.store, id)
+        .await?
+        .filter(|e| own(who).is_none_or(|me| e.created_by == me)))
+}
+
+fn own(who: &Principal) -> Option<&str> {
+    (who.role == Role::Integration).then_some(who.subject.as_str())
+}
+
+/// An endpoint's deliveries, newest first.
+pub async fn deliveries(
+    s: &Services,
+    who: &Principal,
+    endpoint: &Endpoint,
+    query: &DeliveryQuery,
+) -> ApiResult<Vec<Delivery>> {
+    who.authorize(Action::ManageWebhooks)?;
+    Ok(webhook::deliveries(&s.store, endpoint.id, query).await?)
+}
+
+/// The attempts at deliveries.
+pub async fn attempts(
+    s: &Services,
+    who: &Principal,
+    deliveries: &[tandem_domain::ids::WebhookDeliveryId],
+) -> ApiResult<Vec<Attempt>> {
+    who.authorize(Action::ManageWebhooks)?;
+    Ok(webhook::attempts(&s.store, deliveries).await?)
+}

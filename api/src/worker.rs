@@ -1,0 +1,411 @@
+//! The automation worker: playbooks and webhook deliveries, run from the event stream rather
+//! than inside the requests that caused the events.
+//!
+//! Every server starts one; exactly one of the servers sharing a database leads at a time (a
+//! PostgreSQL advisory lock held on a connection of its own), and a standby takes over within
+//! `TANDEM_WORKER_STANDBY_INTERVAL` when the leader stops or dies. The leader
+//!
+//! - reads the outbox from its stored cursor and, per batch, fires event playbooks, owes
+//!   webhook deliveries and moves the cursor in one transaction
+//!   ([`tandem_persistence::automation`]), so a crash neither skips nor repeats an effect;
+//! - sweeps the threshold playbooks after writes and every `TANDEM_PLAYBOOK_SWEEP_INTERVAL`;
+//! - sends due webhook deliveries, signed, with retries and backoff, recording every attempt.
+//!
+//! Webhook delivery is at least once: a server that dies after an endpoint accepted a delivery
+//! but before recording it sends it again after the takeover, with the same `Tandem-Delivery`
+//! id, which receivers use to drop the repeat.
+
+use std::collections::HashSet;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use tandem_domain::webhook::{self, Network};
+use tandem_persistence::automation;
+use tandem_persistence::cluster::Lease;
+use tandem_persistence::webhook::{AttemptResult, Due, RetryPolicy};
+use tokio::sync::{Notify, Semaphore, watch};
+
+use crate::service::Services;
+use crate::settings::AutomationSettings;
+
+/// Events one batch takes.
+const BATCH: u64 = 200;
+/// Threshold sweeps run at most this often, however many writes wake the worker.
+const SWEEP_DEBOUNCE: Duration = Duration::from_millis(250);
+/// Deliveries in flight at once.
+const CONCURRENT_DELIVERIES: usize = 16;
+
+/// Starts the worker in the background; it stops when `shutdown` turns true.
+pub fn start(services: Services, settings: AutomationSettings, shutdown: watch::Receiver<bool>) {
+    if !settings.enabled {
+        tracing::info!("the automation worker is disabled on this server (TANDEM_AUTOMATION)");
+        return;
+    }
+    tokio::spawn(run(services, settings, shutdown));
+}
+
+async fn run(
+    services: Services,
+    settings: AutomationSettings,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        match Lease::try_acquire(&services.store, "automation").await {
+            Ok(Some(lease)) => {
+                tracing::info!("this server now runs the automation worker");
+                lead(&services, &settings, lease, &mut shutdown).await;
+                tracing::info!("this server no longer runs the automation worker");
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot try to lead the automation worker"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(settings.standby_interval) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+async fn lead(
+    services: &Services,
+    settings: &AutomationSettings,
+    mut lease: Lease,
+    shutdown: &mut watch::Receiver<bool>,
+) {
+    let store = &services.store;
+    let (mut events, _) = services.relay.subscribe();
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let dispatch = Arc::new(Notify::new());
+    let dispatcher = match Dispatcher::new(services.clone(), settings.clone()) {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot build the webhook client");
+            return;
+        }
+    };
+    let dispatcher = tokio::spawn(dispatcher.run(dispatch.clone(), stop_rx));
+    let mut position = None;
+    let mut last_sweep: Option<Instant> = None;
+    let mut sweep_due = true;
+    loop {
+        if !lease.alive().await {
+            tracing::warn!("lost the connection that holds the automation lock; standing by");
+            break;
+        }
+        // Catch up with the stream.
+        loop {
+            let from = match position {
+                Some(p) => p,
+                None => match automation::position(store).await {
+                    Ok(p) => *position.insert(p),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot read the automation cursor");
+                        break;
+                    }
+                },
+            };
+            match automation::process_events(store, from, BATCH).await {
+                Ok(batch) => {
+                    position = Some(batch.position);
+                    if batch.deliveries > 0 {
+                        dispatch.notify_one();
+                    }
+                    if batch.fired > 0 {
+                        services.relay.notify();
+                    }
+                    if batch.events > 0 {
+                        sweep_due = true;
+                    }
+                    if (batch.events as u64) < BATCH {
+                        break;
+                    }
+                }
+                Err(tandem_persistence::PersistenceError::Conflict(_)) => position = None,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot process events; retrying");
+                    break;
+                }
+            }
+        }
+        let since_sweep = last_sweep.map(|t| t.elapsed());
+        if since_sweep.is_none_or(|d| d >= settings.sweep_interval) {
+            sweep_due = true;
+        }
+        if sweep_due && since_sweep.is_none_or(|d| d >= SWEEP_DEBOUNCE) {
+            match automation::sweep(store).await {
+                Ok(fired) => {
+                    if fired > 0 {
+                        services.relay.notify();
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot sweep the threshold playbooks"),
+            }
+            last_sweep = Some(Instant::now());
+            sweep_due = false;
+        }
+        let wait = if sweep_due {
+            SWEEP_DEBOUNCE
+        } else {
+            settings.sweep_interval.min(Duration::from_secs(1))
+        };
+        tokio::select! {
+            r = events.recv() => {
+                if matches!(r, Err(tokio::sync::broadcast::error::RecvError::Closed)) {
+                    break;
+                }
+            }
+            _ = services.automation.notified() => sweep_due = true,
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => break,
+        }
+    }
+    let _ = stop_tx.send(true);
+    let _ = dispatcher.await;
+    lease.release().await;
+}
+
+/// Sends due webhook deliveries.
+struct Dispatcher {
+    services: Services,
+    settings: AutomationSettings,
+    client: reqwest::Client,
+}
+
+impl Dispatcher {
+    fn new(services: Services, settings: AutomationSettings) -> reqwest::Result<Dispatcher> {
+        let client = reqwest::Client::builder()
+            .timeout(settings.webhook_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("Tandem-Webhooks/", env!("CARGO_PKG_VERSION")))
+            .dns_resolver(Arc::new(GuardedResolver {
+                allowed: settings.webhook_allowed_networks.clone(),
+            }))
+            .build()?;
+        Ok(Dispatcher {
+            services,
+            settings,
+            client,
+        })
+    }
+
+    async fn run(self, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+        let this = Arc::new(self);
+        let in_flight: Arc<Mutex<HashSet<uuid::Uuid>>> = Arc::default();
+        let permits = Arc::new(Semaphore::new(CONCURRENT_DELIVERIES));
+        loop {
+            match tandem_persistence::webhook::due(&this.services.store, Utc::now(), 100).await {
+                Ok(due) => {
+                    for d in due {
+                        let id = d.delivery.id.0;
+                        if !in_flight.lock().map(|mut s| s.insert(id)).unwrap_or(false) {
+                            continue;
+                        }
+                        let Ok(permit) = permits.clone().acquire_owned().await else {
+                            return;
+                        };
+                        let (this, in_flight, wake) =
+                            (this.clone(), in_flight.clone(), wake.clone());
+                        tokio::spawn(async move {
+                            this.send(d).await;
+                            drop(permit);
+                            if let Ok(mut s) = in_flight.lock() {
+                                s.remove(&id);
+                            }
+                            wake.notify_one();
+                        });
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot read due webhook deliveries"),
+            }
+            tokio::select! {
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                _ = stop.changed() => break,
+            }
+        }
+        // Let the deliveries in flight finish and be recorded.
+        let _ = permits.acquire_many(CONCURRENT_DELIVERIES as u32).await;
+    }
+
+    async fn send(&self, due: Due) {
+        let store = &self.services.store;
+        let attempted_at = Utc::now();
+        let started = Instant::now();
+        let outcome = self.attempt(&due).await;
+        let (status_code, error) = match outcome {
+            Ok(status) if (200..300).contains(&status) => (Some(status), None),
+            Ok(status) => (
+                Some(status),
+                Some(format!("the endpoint answered HTTP {status}")),
+            ),
+            Err(e) => (None, Some(e)),
+        };
+        let attempts = (due.delivery.attempts + 1) as u32;
+        let next_attempt_at = (error.is_some() && attempts < self.settings.webhook_max_attempts)
+            .then(|| {
+                let delay = webhook::retry_delay(
+                    attempts,
+                    self.settings.webhook_retry_base,
+                    self.settings.webhook_retry_max,
+                );
+                attempted_at + chrono::Duration::from_std(delay).unwrap_or_default()
+            });
+        let policy = RetryPolicy {
+            next_attempt_at,
+            disable_if_failing_since_before: attempted_at
+                - chrono::Duration::from_std(self.settings.webhook_disable_after)
+                    .unwrap_or_default(),
+        };
+        let result = AttemptResult {
+            attempted_at,
+            status_code,
+            error,
+            duration_ms: started.elapsed().as_millis() as i64,
+        };
+        if let Err(e) =
+            tandem_persistence::webhook::record_attempt(store, &due, &result, policy).await
+        {
+            tracing::warn!(error = %e, delivery = %due.delivery.id, "cannot record a webhook attempt");
+        }
+    }
+
+    /// Sends one delivery; the HTTP status, or why there was none.
+    async fn attempt(&self, due: &Due) -> Result<u16, String> {
+        if let Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) = due.url.host() {
+            let ip: Option<IpAddr> = match due.url.host() {
+                Some(url::Host::Ipv4(v4)) => Some(v4.into()),
+                Some(url::Host::Ipv6(v6)) => Some(v6.into()),
+                _ => None,
+            };
+            if let Some(ip) = ip
+                && let Some(why) = webhook::refusal(ip, &self.settings.webhook_allowed_networks)
+            {
+                return Err(format!(
+                    "refused: {ip} is {why}; allow it with TANDEM_WEBHOOK_ALLOWED_NETWORKS"
+                ));
+            }
+        }
+        let events = tandem_persistence::event::by_cursors(
+            &self.services.store,
+            &[due.delivery.event_cursor],
+        )
+        .await
+        .map_err(|e| format!("cannot read the event: {e}"))?;
+        let Some(event) = events.first() else {
+            return Err("the event no longer exists".to_owned());
+        };
+        let body = serde_json::to_vec(&crate::graphql::event::webhook_payload(
+            event,
+            due.delivery.id,
+        ))
+        .map_err(|e| format!("cannot encode the event: {e}"))?;
+        let timestamp = Utc::now().timestamp();
+        let response = self
+            .client
+            .post(due.url.clone())
+            .header("content-type", "application/json")
+            .header(
+                "tandem-signature",
+                webhook::signature_header(&due.secret, timestamp, &body),
+            )
+            .header(
+                "tandem-delivery",
+                crate::graphql::ids::encode(
+                    crate::graphql::ids::Kind::WebhookDelivery,
+                    due.delivery.id.0,
+                )
+                .to_string(),
+            )
+            .header("tandem-event-cursor", event.cursor.to_string())
+            .header("tandem-event-kind", event.event.kind.as_str())
+            .body(body)
+            .send()
+            .await
+            .map_err(describe)?;
+        Ok(response.status().as_u16())
+    }
+}
+
+/// A reqwest error as a person reads it, with its causes (the refusal of an address, say).
+fn describe(e: reqwest::Error) -> String {
+    let mut text = if e.is_timeout() {
+        "the endpoint did not answer in time".to_owned()
+    } else if e.is_connect() {
+        "cannot connect to the endpoint".to_owned()
+    } else {
+        "the request failed".to_owned()
+    };
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// Resolves endpoint host names, refusing the addresses deliveries must not reach (checked at
+/// every delivery, so a name that later resolves to 127.0.0.1 is refused then).
+struct GuardedResolver {
+    allowed: Vec<Network>,
+}
+
+impl reqwest::dns::Resolve for GuardedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let allowed = self.allowed.clone();
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let (ok, refused): (Vec<SocketAddr>, Vec<SocketAddr>) = addrs
+                .into_iter()
+                .partition(|a| webhook::refusal(a.ip(), &allowed).is_none());
+            if ok.is_empty() {
+                let why = refused
+                    .first()
+                    .and_then(|a| webhook::refusal(a.ip(), &allowed))
+                    .unwrap_or("no address");
+                return Err(format!(
+                    "refused: {host} resolves to {why}; allow it with TANDEM_WEBHOOK_ALLOWED_NETWORKS"
+                )
+                .into());
+            }
+            Ok(Box::new(ok.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// Checks an endpoint's host at registration: `Err` with the reason when every address it
+/// resolves to is refused. A name that does not resolve now is accepted (its deliveries fail
+/// and retry until it does).
+pub async fn check_host(url: &url::Url, allowed: &[Network]) -> Result<(), String> {
+    let ips: Vec<IpAddr> = match url.host() {
+        Some(url::Host::Ipv4(v4)) => vec![v4.into()],
+        Some(url::Host::Ipv6(v6)) => vec![v6.into()],
+        Some(url::Host::Domain(d)) => match tokio::net::lookup_host((d, 0)).await {
+            Ok(addrs) => addrs.map(|a| a.ip()).collect(),
+            Err(_) => return Ok(()),
+        },
+        None => return Err("names no host".to_owned()),
+    };
+    match ips
+        .iter()
+        .find_map(|ip| webhook::refusal(*ip, allowed).map(|w| (ip, w)))
+    {
+        Some((ip, why))
+            if ips
+                .iter()
+                .all(|ip| webhook::refusal(*ip, allowed).is_some()) =>
+        {
+            Err(format!(
+                "points at {ip}, {why}, which deliveries may not reach unless TANDEM_WEBHOOK_ALLOWED_NETWORKS allows it"
+            ))
+        }
+        _ => Ok(()),
+    }
+}

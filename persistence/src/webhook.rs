@@ -1,0 +1,619 @@
+//! Webhook endpoints, the deliveries owed to them, and every attempt at one.
+//!
+//! Deliveries are written by the automation worker in the same transaction that moves its
+//! cursor past the event, so each (endpoint, event) pair is owed exactly once; the dispatcher
+//! then sends them, retrying with backoff, and records each attempt.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, QueryResult};
+use tandem_domain::event::EventKind;
+use tandem_domain::ids::{WebhookDeliveryId, WebhookEndpointId};
+use tandem_domain::webhook::EndpointData;
+
+use crate::error::corrupt;
+use crate::sql::{Sql, get};
+use crate::{PersistenceError, PersistenceResult, Store};
+
+/// A registered endpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Endpoint {
+    /// Its id.
+    pub id: WebhookEndpointId,
+    /// Its definition.
+    pub data: EndpointData,
+    /// The signing secret. Shown to the integration once, when it registers the endpoint.
+    pub secret: String,
+    /// Whether deliveries are made.
+    pub enabled: bool,
+    /// Why it was disabled, when the server disabled it.
+    pub disabled_reason: Option<String>,
+    /// Since when every attempt has failed.
+    pub failing_since: Option<DateTime<Utc>>,
+    /// Failed attempts in a row.
+    pub consecutive_failures: i32,
+    /// Bumped on every change.
+    pub version: i32,
+    /// Who registered it (the token subject).
+    pub created_by: String,
+    /// When it was registered.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// When it was deleted.
+    pub archived_at: Option<DateTime<Utc>>,
+}
+
+const COLUMNS: &str = "id, url, description, event_kinds, secret, enabled, disabled_reason, \
+                       failing_since, consecutive_failures, version, created_by, created_at, \
+                       updated_at, archived_at";
+
+fn row(r: &QueryResult) -> PersistenceResult<Endpoint> {
+    let url: String = get(r, "url")?;
+    let kinds: Vec<EventKind> = serde_json::from_value(get(r, "event_kinds")?)
+        .map_err(|e| corrupt("webhook event kinds", e))?;
+    Ok(Endpoint {
+        id: WebhookEndpointId(get(r, "id")?),
+        data: EndpointData {
+            url: url::Url::parse(&url).map_err(|e| corrupt("webhook url", e))?,
+            description: get(r, "description")?,
+            event_kinds: kinds,
+        },
+        secret: get(r, "secret")?,
+        enabled: get(r, "enabled")?,
+        disabled_reason: get(r, "disabled_reason")?,
+        failing_since: get(r, "failing_since")?,
+        consecutive_failures: get(r, "consecutive_failures")?,
+        version: get(r, "version")?,
+        created_by: get(r, "created_by")?,
+        created_at: get(r, "created_at")?,
+        updated_at: get(r, "updated_at")?,
+        archived_at: get(r, "archived_at")?,
+    })
+}
+
+fn kinds_json(kinds: &[EventKind]) -> PersistenceResult<serde_json::Value> {
+    serde_json::to_value(kinds).map_err(|e| corrupt("webhook event kinds", e))
+}
+
+/// Registers an endpoint, enabled.
+pub async fn create(
+    store: &Store,
+    actor: &str,
+    data: EndpointData,
+    secret: String,
+) -> PersistenceResult<Endpoint> {
+    let now = Utc::now();
+    let endpoint = Endpoint {
+        id: WebhookEndpointId::new(),
+        data,
+        secret,
+        enabled: true,
+        disabled_reason: None,
+        failing_since: None,
+        consecutive_failures: 0,
+        version: 1,
+        created_by: actor.to_owned(),
+        created_at: now,
+        updated_at: now,
+        archived_at: None,
+    };
+    let mut q = Sql::new(&format!(
+        "INSERT INTO webhook_endpoints ({COLUMNS}) VALUES ("
+    ));
+    q.bind(endpoint.id.0)
+        .push(", ")
+        .bind(endpoint.data.url.as_str())
+        .push(", ")
+        .bind(endpoint.data.description.clone())
+        .push(", ")
+        .bind(kinds_json(&endpoint.data.event_kinds)?)
+        .push(", ")
+        .bind(endpoint.secret.as_str())
+        .push(", ")
+        .bind(true)
+        .push(", NULL, NULL, 0, 1, ")
+        .bind(actor)
+        .push(", ")
+        .bind(now)
+        .push(", ")
+        .bind(now)
+        .push(", NULL)");
+    q.execute(store.conn()).await?;
+    Ok(endpoint)
+}
+
+/// A change to an endpoint.
+#[derive(Debug, Clone)]
+pub struct EndpointChange {
+    /// Its new definition.
+    pub data: EndpointData,
+    /// Whether deliveries are made. Enabling a disabled endpoint clears its failure record and
+    /// retries its pending deliveries at once.
+    pub enabled: bool,
+    /// Delete it: no more deliveries are made or owed.
+    pub archive: bool,
+}
+
+/// Changes an endpoint still at `version`.
+pub async fn update(
+    store: &Store,
+    id: WebhookEndpointId,
+    version: i32,
+    change: impl FnOnce(&Endpoint) -> PersistenceResult<EndpointChange>,
+) -> PersistenceResult<Endpoint> {
+    let tx = store.begin_write().await?;
+    let current = one(&tx, id).await?.ok_or_else(|| not_found(id))?;
+    if current.archived_at.is_some() {
+        return Err(PersistenceError::Conflict(
+            "the webhook endpoint has been deleted".to_owned(),
+        ));
+    }
+    if current.version != version {
+        return Err(PersistenceError::Stale {
+            entity: "webhook endpoint",
+            read: version,
+            current: current.version,
+        });
+    }
+    let change = change(&current)?;
+    let now = Utc::now();
+    let enabling = change.enabled && !current.enabled;
+    let updated = Endpoint {
+        data: change.data,
+        enabled: change.enabled && !change.archive,
+        disabled_reason: if enabling {
+            None
+        } else {
+            current.disabled_reason.clone()
+        },
+        failing_since: if enabling {
+            None
+        } else {
+            current.failing_since
+        },
+        consecutive_failures: if enabling {
+            0
+        } else {
+            current.consecutive_failures
+        },
+        version: version + 1,
+        updated_at: now,
+        archived_at: change.archive.then_some(now),
+        ..current
+    };
+    let mut q = Sql::new("UPDATE webhook_endpoints SET url = ");
+    q.bind(updated.data.url.as_str())
+        .push(", description = ")
+        .bind(updated.data.description.clone())
+        .push(", event_kinds = ")
+        .bind(kinds_json(&updated.data.event_kinds)?)
+        .push(", enabled = ")
+        .bind(updated.enabled)
+        .push(", disabled_reason = ")
+        .bind(updated.disabled_reason.clone())
+        .push(", failing_since = ")
+        .bind(updated.failing_since)
+        .push(", consecutive_failures = ")
+        .bind(updated.consecutive_failures)
+        .push(", version = ")
+        .bind(updated.version)
+        .push(", updated_at = ")
+        .bind(now)
+        .push(", archived_at = ")
+        .bind(updated.archived_at)
+        .push(" WHERE id = ")
+        .bind(id.0)
+        .push(" AND version = ")
+        .bind(version);
+    if q.execute(&tx).await? != 1 {
+        return Err(PersistenceError::Stale {
+            entity: "webhook endpoint",
+            read: version,
+            current: version + 1,
+        });
+    }
+    if enabling {
+        let mut q = Sql::new("UPDATE webhook_deliveries SET next_attempt_at = ");
+        q.bind(now)
+            .push(" WHERE endpoint_id = ")
+            .bind(id.0)
+            .push(" AND status = ")
+            .bind(DeliveryStatus::Pending.as_str());
+        q.execute(&tx).await?;
+    }
+    if change.archive {
+        let mut q = Sql::new("UPDATE webhook_deliveries SET status = ");
+        q.bind(DeliveryStatus::Failed.as_str())
+            .push(", next_attempt_at = NULL, last_error = 'the endpoint was deleted' WHERE endpoint_id = ")
+            .bind(id.0)
+            .push(" AND status = ")
+            .bind(DeliveryStatus::Pending.as_str());
+        q.execute(&tx).await?;
+    }
+    tx.commit().await?;
+    Ok(updated)
+}
+
+fn not_found(id: WebhookEndpointId) -> PersistenceError {
+    PersistenceError::NotFound {
+        entity: "webhook endpoint",
+        id: id.to_string(),
+    }
+}
+
+async fn one(
+    conn: &impl ConnectionTrait,
+    id: WebhookEndpointId,
+) -> PersistenceResult<Option<Endpoint>> {
+    let mut q = Sql::new(&format!(
+        "SELECT {COLUMNS} FROM webhook_endpoints WHERE id = "
+    ));
+    q.bind(id.0);
+    q.all(conn).await?.first().map(row).transpose()
+}
+
+/// One endpoint by id, deleted or not.
+pub async fn get_one(store: &Store, id: WebhookEndpointId) -> PersistenceResult<Option<Endpoint>> {
+    one(store.conn(), id).await
+}
+
+/// The live endpoints, oldest first; only those `created_by` registered when given.
+pub async fn list(store: &Store, created_by: Option<&str>) -> PersistenceResult<Vec<Endpoint>> {
+    live(store.conn(), created_by, false).await
+}
+
+pub(crate) async fn live(
+    conn: &impl ConnectionTrait,
+    created_by: Option<&str>,
+    enabled_only: bool,
+) -> PersistenceResult<Vec<Endpoint>> {
+    let mut q = Sql::new(&format!(
+        "SELECT {COLUMNS} FROM webhook_endpoints WHERE archived_at IS NULL"
+    ));
+    if let Some(who) = created_by {
+        q.push(" AND created_by = ").bind(who);
+    }
+    if enabled_only {
+        q.push(" AND enabled = ").bind(true);
+    }
+    q.push(" ORDER BY created_at, id");
+    q.all(conn).await?.iter().map(row).collect()
+}
+
+tandem_domain::text_enum! {
+    /// Where a delivery stands.
+    pub enum DeliveryStatus {
+        /// Not delivered yet; another attempt is due at `next_attempt_at`.
+        Pending = "PENDING",
+        /// The endpoint answered 2xx.
+        Delivered = "DELIVERED",
+        /// Given up: every attempt failed, or the endpoint was deleted.
+        Failed = "FAILED",
+    }
+}
+
+/// One event owed to one endpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    /// Its id: receivers use it to recognise a retry of a delivery they already processed.
+    pub id: WebhookDeliveryId,
+    /// The endpoint.
+    pub endpoint_id: WebhookEndpointId,
+    /// The event's cursor.
+    pub event_cursor: i64,
+    /// Where it stands.
+    pub status: DeliveryStatus,
+    /// Attempts made.
+    pub attempts: i32,
+    /// When the next attempt is due.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// What went wrong last.
+    pub last_error: Option<String>,
+    /// When it was owed.
+    pub created_at: DateTime<Utc>,
+    /// When the endpoint accepted it.
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+const DELIVERY_COLUMNS: &str = "id, endpoint_id, event_cursor, status, attempts, next_attempt_at, \
+                                last_error, created_at, delivered_at";
+
+fn delivery(r: &QueryResult) -> PersistenceResult<Delivery> {
+    let status: String = get(r, "status")?;
+    Ok(Delivery {
+        id: WebhookDeliveryId(get(r, "id")?),
+        endpoint_id: WebhookEndpointId(get(r, "endpoint_id")?),
+        event_cursor: get(r, "event_cursor")?,
+        status: status
+            .parse()
+            .map_err(|e| corrupt("webhook delivery status", e))?,
+        attempts: get(r, "attempts")?,
+        next_attempt_at: get(r, "next_attempt_at")?,
+        last_error: get(r, "last_error")?,
+        created_at: get(r, "created_at")?,
+        delivered_at: get(r, "delivered_at")?,
+    })
+}
+
+/// Owes every enabled endpoint that wants it the event at `cursor`. Runs inside the worker's
+/// transaction; the unique (endpoint, event) key makes a repeat impossible.
+pub(crate) async fn enqueue(
+    conn: &impl ConnectionTrait,
+    endpoints: &[Endpoint],
+    cursor: i64,
+    kind: EventKind,
+    now: DateTime<Utc>,
+) -> PersistenceResult<usize> {
+    let wanting: Vec<&Endpoint> = endpoints.iter().filter(|e| e.data.wants(kind)).collect();
+    if wanting.is_empty() {
+        return Ok(0);
+    }
+    let mut q = Sql::new(&format!(
+        "INSERT INTO webhook_deliveries ({DELIVERY_COLUMNS}) VALUES "
+    ));
+    for (i, e) in wanting.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.push("(")
+            .bind(WebhookDeliveryId::new().0)
+            .push(", ")
+            .bind(e.id.0)
+            .push(", ")
+            .bind(cursor)
+            .push(", ")
+            .bind(DeliveryStatus::Pending.as_str())
+            .push(", 0, ")
+            .bind(now)
+            .push(", NULL, ")
+            .bind(now)
+            .push(", NULL)");
+    }
+    q.execute(conn).await?;
+    Ok(wanting.len())
+}
+
+/// Which deliveries to list.
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryQuery {
+    /// Only these statuses; all when empty.
+    pub statuses: Vec<DeliveryStatus>,
+    /// At most this many, newest first.
+    pub limit: u64,
+}
+
+/// An endpoint's deliveries, newest first.
+pub async fn deliveries(
+    store: &Store,
+    endpoint: WebhookEndpointId,
+    query: &DeliveryQuery,
+) -> PersistenceResult<Vec<Delivery>> {
+    let mut q = Sql::new(&format!(
+        "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE endpoint_id = "
+    ));
+    q.bind(endpoint.0);
+    if !query.statuses.is_empty() {
+        q.push(" AND status IN ")
+            .bind_list(query.statuses.iter().map(|s| s.as_str()));
+    }
+    q.push(" ORDER BY event_cursor DESC LIMIT ")
+        .bind(query.limit as i64);
+    q.all(store.conn()).await?.iter().map(delivery).collect()
+}
+
+/// One attempt at a delivery.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempt {
+    /// The delivery.
+    pub delivery_id: WebhookDeliveryId,
+    /// 1 for the first attempt.
+    pub attempt: i32,
+    /// When it was made.
+    pub attempted_at: DateTime<Utc>,
+    /// The HTTP status the endpoint answered, if it answered.
+    pub status_code: Option<i32>,
+    /// What went wrong, if anything.
+    pub error: Option<String>,
+    /// How long it took, in milliseconds.
+    pub duration_ms: i64,
+}
+
+/// The attempts at each of `deliveries`, in order.
+pub async fn attempts(
+    store: &Store,
+    deliveries: &[WebhookDeliveryId],
+) -> PersistenceResult<Vec<Attempt>> {
+    let mut out = Vec::new();
+    for chunk in deliveries.chunks(crate::account::MAX_IN_LIST) {
+        let mut q = Sql::new(
+            "SELECT delivery_id, attempt, attempted_at, status_code, error, duration_ms \
+             FROM webhook_attempts WHERE delivery_id IN ",
+        );
+        q.bind_list(chunk.iter().map(|d| d.0))
+            .push(" ORDER BY delivery_id, attempt");
+        for r in q.all(store.conn()).await? {
+            out.push(Attempt {
+                delivery_id: WebhookDeliveryId(get(&r, "delivery_id")?),
+                attempt: get(&r, "attempt")?,
+                attempted_at: get(&r, "attempted_at")?,
+                status_code: get(&r, "status_code")?,
+                error: get(&r, "error")?,
+                duration_ms: get(&r, "duration_ms")?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A delivery that is due, with what sending it needs.
+#[derive(Debug, Clone)]
+pub struct Due {
+    /// The delivery.
+    pub delivery: Delivery,
+    /// Where to send it.
+    pub url: url::Url,
+    /// How to sign it.
+    pub secret: String,
+}
+
+/// Deliveries due by `now` to enabled endpoints, oldest event first, at most `limit`.
+pub async fn due(store: &Store, now: DateTime<Utc>, limit: u64) -> PersistenceResult<Vec<Due>> {
+    let columns: Vec<String> = DELIVERY_COLUMNS
+        .split(", ")
+        .map(|c| format!("d.{c}"))
+        .collect();
+    let mut q = Sql::new(&format!(
+        "SELECT {}, e.url AS url, e.secret AS secret FROM webhook_deliveries d \
+         JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+         WHERE d.status = ",
+        columns.join(", ")
+    ));
+    q.bind(DeliveryStatus::Pending.as_str())
+        .push(" AND d.next_attempt_at <= ")
+        .bind(now)
+        .push(" AND e.enabled = ")
+        .bind(true)
+        .push(" AND e.archived_at IS NULL ORDER BY d.next_attempt_at, d.event_cursor LIMIT ")
+        .bind(limit as i64);
+    q.all(store.conn())
+        .await?
+        .iter()
+        .map(|r| {
+            let url: String = get(r, "url")?;
+            Ok(Due {
+                delivery: delivery(r)?,
+                url: url::Url::parse(&url).map_err(|e| corrupt("webhook url", e))?,
+                secret: get(r, "secret")?,
+            })
+        })
+        .collect()
+}
+
+/// How an attempt ended.
+#[derive(Debug, Clone)]
+pub struct AttemptResult {
+    /// When it was made.
+    pub attempted_at: DateTime<Utc>,
+    /// The HTTP status, if the endpoint answered.
+    pub status_code: Option<u16>,
+    /// What went wrong; `None` for a 2xx answer.
+    pub error: Option<String>,
+    /// How long it took.
+    pub duration_ms: i64,
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// When to try again; `None` to give up on this delivery.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// Disable the endpoint when it has been failing since before this.
+    pub disable_if_failing_since_before: DateTime<Utc>,
+}
+
+/// Records an attempt and its consequences, in one transaction: the delivery is delivered,
+/// rescheduled or given up; the endpoint's failure record is reset or grown, and an endpoint that
+/// has failed for too long is disabled with the reason.
+pub async fn record_attempt(
+    store: &Store,
+    due: &Due,
+    result: &AttemptResult,
+    policy: RetryPolicy,
+) -> PersistenceResult<()> {
+    let tx = store.begin_write().await?;
+    let d = &due.delivery;
+    let attempt = d.attempts + 1;
+    let mut q = Sql::new(
+        "INSERT INTO webhook_attempts (delivery_id, attempt, attempted_at, status_code, error, duration_ms) VALUES (",
+    );
+    q.bind(d.id.0)
+        .push(", ")
+        .bind(attempt)
+        .push(", ")
+        .bind(result.attempted_at)
+        .push(", ")
+        .bind(result.status_code.map(i32::from))
+        .push(", ")
+        .bind(result.error.clone())
+        .push(", ")
+        .bind(result.duration_ms)
+        .push(")");
+    q.execute(&tx).await?;
+    let (status, next) = match (&result.error, policy.next_attempt_at) {
+        (None, _) => (DeliveryStatus::Delivered, None),
+        (Some(_), Some(next)) => (DeliveryStatus::Pending, Some(next)),
+        (Some(_), None) => (DeliveryStatus::Failed, None),
+    };
+    let mut q = Sql::new("UPDATE webhook_deliveries SET status = ");
+    q.bind(status.as_str())
+        .push(", attempts = ")
+        .bind(attempt)
+        .push(", next_attempt_at = ")
+        .bind(next)
+        .push(", last_error = ")
+        .bind(result.error.clone())
+        .push(", delivered_at = ")
+        .bind((status == DeliveryStatus::Delivered).then_some(result.attempted_at))
+        .push(" WHERE id = ")
+        .bind(d.id.0);
+    q.execute(&tx).await?;
+    match &result.error {
+        None => {
+            let mut q = Sql::new(
+                "UPDATE webhook_endpoints SET consecutive_failures = 0, failing_since = NULL WHERE id = ",
+            );
+            q.bind(d.endpoint_id.0);
+            q.execute(&tx).await?;
+        }
+        Some(error) => {
+            let mut q = Sql::new(
+                "UPDATE webhook_endpoints SET consecutive_failures = consecutive_failures + 1, \
+                 failing_since = COALESCE(failing_since, ",
+            );
+            q.bind(result.attempted_at)
+                .push(") WHERE id = ")
+                .bind(d.endpoint_id.0);
+            q.execute(&tx).await?;
+            let mut q = Sql::new(
+                "SELECT failing_since, consecutive_failures FROM webhook_endpoints WHERE id = ",
+            );
+            q.bind(d.endpoint_id.0);
+            if let Some(r) = q.all(&tx).await?.first() {
+                let since: Option<DateTime<Utc>> = get(r, "failing_since")?;
+                let failures: i32 = get(r, "consecutive_failures")?;
+                if let Some(since) = since
+                    && since <= policy.disable_if_failing_since_before
+                {
+                    let reason = format!(
+                        "disabled at {}: every delivery attempt has failed since {} \
+                         ({failures} in a row; the last: {error}). Fix the endpoint, then \
+                         enable it again; pending deliveries resume then, and events missed \
+                         meanwhile can be read with `events(after:)`",
+                        result.attempted_at.to_rfc3339(),
+                        since.to_rfc3339()
+                    );
+                    let mut q = Sql::new("UPDATE webhook_endpoints SET enabled = ");
+                    q.bind(false)
+                        .push(", disabled_reason = ")
+                        .bind(reason)
+                        .push(", version = version + 1, updated_at = ")
+                        .bind(result.attempted_at)
+                        .push(" WHERE id = ")
+                        .bind(d.endpoint_id.0);
+                    q.execute(&tx).await?;
+                }
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The ids of deliveries for `cursor` (tests and the API's delivery lookups).
+pub async fn for_event(store: &Store, cursor: i64) -> PersistenceResult<Vec<Delivery>> {
+    let mut q = Sql::new(&format!(
+        "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE event_cursor = "
+    ));
+    q.bind(cursor).push(" ORDER BY id");
+    q.all(store.conn()).await?.iter().map(delivery).collect()
+}
