@@ -429,3 +429,40 @@ db_test! {
         server.stop().await;
     }
 }
+
+db_test! {
+    async fn an_endpoint_that_keeps_failing_is_disabled_and_says_why(db) {
+        let server = Server::start_with(&db, &[
+            ("TANDEM_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.1/32"),
+            ("TANDEM_WEBHOOK_RETRY_BASE", "100ms"),
+            ("TANDEM_WEBHOOK_DISABLE_AFTER", "1s"),
+        ]).await;
+        let receiver = Receiver::start(usize::MAX).await;
+        let hook = server.ok(Role::Integration, "mutation($u: String!) { registerWebhookEndpoint(input: {url: $u, eventKinds: [ACCOUNT_CREATED]}) { id } }", json!({"u": receiver.url})).await;
+        let id = hook["registerWebhookEndpoint"]["id"].clone();
+        create_account(&server, "Acme").await;
+        let read = "query($id: ID!) { webhookEndpoint(id: $id) { version enabled disabledReason consecutiveFailures failingSince deliveries { status attemptCount nextAttemptAt } } }";
+        let disabled = eventually(15, "the endpoint to be disabled", || async {
+            let e = server.ok(Role::Integration, read, json!({"id": id})).await["webhookEndpoint"].clone();
+            (e["enabled"] == false).then_some(e)
+        }).await;
+        let reason = disabled["disabledReason"].as_str().unwrap();
+        assert!(reason.contains("HTTP 500") && reason.contains("enable it again"), "{reason}");
+        assert!(disabled["consecutiveFailures"].as_i64().unwrap() >= 2, "{disabled}");
+        assert_eq!(disabled["deliveries"][0]["status"], "PENDING");
+        let attempts = disabled["deliveries"][0]["attemptCount"].as_i64().unwrap();
+        // Disabled, it is left alone.
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        let still = server.ok(Role::Integration, read, json!({"id": id})).await;
+        assert_eq!(still["webhookEndpoint"]["deliveries"][0]["attemptCount"].as_i64().unwrap(), attempts);
+        // Enabled again, its failure record is cleared and the pending delivery resumes.
+        let v = still["webhookEndpoint"]["version"].clone();
+        let on = server.ok(Role::Integration, "mutation($id: ID!, $v: Int!) { updateWebhookEndpoint(input: {id: $id, version: $v, enabled: true}) { enabled disabledReason consecutiveFailures failingSince } }", json!({"id": id, "v": v})).await;
+        assert_eq!(on["updateWebhookEndpoint"], json!({"enabled": true, "disabledReason": null, "consecutiveFailures": 0, "failingSince": null}));
+        eventually(10, "a new attempt after enabling", || async {
+            let e = server.ok(Role::Integration, read, json!({"id": id})).await;
+            (e["webhookEndpoint"]["deliveries"][0]["attemptCount"].as_i64().unwrap() > attempts).then_some(())
+        }).await;
+        server.stop().await;
+    }
+}
