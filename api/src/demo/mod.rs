@@ -222,6 +222,7 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
     }
     let mut rng = Rng(0x7A4D_E300_2026_1123);
     let team = load_team(store).await?;
+    load_playbooks(store).await?;
     let cs: Vec<TeamMemberId> = team
         .iter()
         .filter(|m| m.data.team == Team::CustomerSuccess)
@@ -1058,4 +1059,71 @@ async fn load_team(store: &Store) -> PersistenceResult<Vec<TeamMember>> {
         out.push(team_member::create(store, ACTOR, data).await?);
     }
     Ok(out)
+}
+
+/// Playbooks defined before any account exists, so that the accounts the demo's history takes
+/// past their thresholds have crossed them: the worker fires them when the server starts, and
+/// the owners find their tasks waiting.
+async fn load_playbooks(store: &Store) -> PersistenceResult<()> {
+    use tandem_domain::event::EventKind;
+    use tandem_domain::playbook::{Action, Condition, PlaybookData, Trigger};
+    let playbooks = [
+        (
+            "Health slipping",
+            "High- and medium-touch accounts whose score falls below 50: call the champion.",
+            Trigger::HealthScoreBelow { score: 50.0 },
+            vec![TouchTier::High, TouchTier::Medium],
+            vec![
+                Action::CreateTask {
+                    title: "Call the champion about the health drop".into(),
+                    due_in_days: 2,
+                },
+                Action::AddTag {
+                    tag: "at-risk".into(),
+                },
+                Action::EmitEvent {
+                    name: "health.slipping".into(),
+                },
+            ],
+            true,
+        ),
+        (
+            "Renewal prep",
+            "Six weeks before a renewal: prepare the renewal conversation.",
+            Trigger::RenewalWithinDays { days: 42 },
+            vec![],
+            vec![Action::CreateTask {
+                title: "Prepare the renewal conversation".into(),
+                due_in_days: 7,
+            }],
+            true,
+        ),
+        (
+            "Welcome new accounts",
+            "Disabled until the onboarding team wants it.",
+            Trigger::Event {
+                kind: EventKind::AccountCreated,
+            },
+            vec![],
+            vec![Action::CreateTask {
+                title: "Welcome call".into(),
+                due_in_days: 3,
+            }],
+            false,
+        ),
+    ];
+    for (name, description, trigger, tiers, actions, enabled) in playbooks {
+        let data = PlaybookData::validate(
+            name,
+            Some(description),
+            trigger,
+            Condition {
+                touch_tiers: tiers,
+                ..Condition::default()
+            },
+            actions,
+        )?;
+        tandem_persistence::playbook::create(store, ACTOR, data, enabled).await?;
+    }
+    Ok(())
 }
