@@ -34,6 +34,8 @@ use crate::settings::AutomationSettings;
 const BATCH: u64 = 200;
 /// Threshold sweeps run at most this often, however many writes wake the worker.
 const SWEEP_DEBOUNCE: Duration = Duration::from_millis(250);
+/// How long the worker lets writes gather after one wakes it.
+const GATHER: Duration = Duration::from_millis(25);
 /// Deliveries in flight at once.
 const CONCURRENT_DELIVERIES: usize = 16;
 
@@ -160,9 +162,17 @@ async fn lead(
                 }
             }
             _ = services.automation.notified() => sweep_due = true,
-            _ = tokio::time::sleep(wait) => {}
+            _ = tokio::time::sleep(wait) => continue,
             _ = shutdown.changed() => break,
         }
+        // Woken by a write: let the writes of the next moment gather into one batch rather than
+        // reading the outbox once per event under a stream of writes.
+        tokio::time::sleep(GATHER).await;
+        while !matches!(
+            events.try_recv(),
+            Err(tokio::sync::broadcast::error::TryRecvError::Empty
+                | tokio::sync::broadcast::error::TryRecvError::Closed)
+        ) {}
     }
     let _ = stop_tx.send(true);
     let _ = dispatcher.await;
