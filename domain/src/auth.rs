@@ -105,6 +105,8 @@ pub enum Action {
     WriteTask,
     /// Register, change and read webhook endpoints and their deliveries.
     ManageWebhooks,
+    /// Log notes, meetings, calls and e-mails on accounts.
+    LogActivity,
 }
 
 impl fmt::Display for Action {
@@ -127,6 +129,7 @@ impl fmt::Display for Action {
             Action::ManagePlaybooks => "define, enable or disable playbooks",
             Action::WriteTask => "create or change tasks",
             Action::ManageWebhooks => "manage webhook endpoints",
+            Action::LogActivity => "log activities on accounts",
         })
     }
 }
@@ -153,6 +156,7 @@ impl Action {
             Action::ManagePlaybooks => &[Admin, CsManager],
             Action::WriteTask => &[Admin, CsManager, Services],
             Action::ManageWebhooks => &[Admin, Integration],
+            Action::LogActivity => &[Admin, CsManager, Services, Integration],
         }
     }
 }

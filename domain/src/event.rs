@@ -86,6 +86,12 @@ crate::text_enum! {
         TaskUpdated = "TASK_UPDATED",
         /// A task was done, dismissed or reopened.
         TaskStatusChanged = "TASK_STATUS_CHANGED",
+        /// A note, meeting, call or e-mail was logged (it shows in the timeline itself).
+        ActivityLogged = "ACTIVITY_LOGGED",
+        /// A logged activity was corrected.
+        ActivityUpdated = "ACTIVITY_UPDATED",
+        /// A logged activity was deleted.
+        ActivityDeleted = "ACTIVITY_DELETED",
     }
 }
 
@@ -124,6 +130,8 @@ crate::text_enum! {
         Playbook = "PLAYBOOK",
         /// A task.
         Task = "TASK",
+        /// A note, meeting, call or e-mail.
+        Activity = "ACTIVITY",
     }
 }
 

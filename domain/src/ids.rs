@@ -137,3 +137,7 @@ id_type!(
     /// One event to deliver to one webhook endpoint.
     WebhookDeliveryId
 );
+id_type!(
+    /// A note, meeting, call or e-mail on an account.
+    ActivityId
+);

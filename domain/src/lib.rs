@@ -5,6 +5,7 @@
 //! on its own. The persistence layer stores these types; the API layer exposes them.
 
 pub mod account;
+pub mod activity;
 pub mod auth;
 pub mod catalog;
 pub mod contact;

@@ -12,6 +12,7 @@ mod m20261123_000004_catalog;
 mod m20261123_000005_idempotency;
 mod m20261123_000006_health;
 mod m20261123_000007_automation;
+mod m20261123_000008_activities;
 
 pub use m20261123_000006_health::DEFAULT_MODEL_ID;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_idempotency::Migration),
             Box::new(m20261123_000006_health::Migration),
             Box::new(m20261123_000007_automation::Migration),
+            Box::new(m20261123_000008_activities::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@
 mod entity;
 
 pub mod account;
+pub mod activity;
 pub mod automation;
 pub mod catalog;
 pub mod cluster;

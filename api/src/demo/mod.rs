@@ -389,6 +389,7 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
         load_catalog(store, *account, industry, facilitator, base).await?;
     }
     health::load(store, &mut rng, &customers).await?;
+    load_activities(store, &mut rng, &customers, &cs).await?;
     let admin = team
         .iter()
         .find(|m| m.data.email == ADMIN_EMAIL)
@@ -1124,6 +1125,69 @@ async fn load_playbooks(store: &Store) -> PersistenceResult<()> {
             actions,
         )?;
         tandem_persistence::playbook::create(store, ACTOR, data, enabled).await?;
+    }
+    Ok(())
+}
+
+/// A few months of touchpoints on the first accounts, so that their timelines read like an
+/// account manager's week: notes, calls, meetings and synced e-mails.
+async fn load_activities(
+    store: &Store,
+    rng: &mut Rng,
+    customers: &[health::Customer],
+    cs: &[TeamMemberId],
+) -> PersistenceResult<()> {
+    use tandem_domain::activity::{ActivityData, ActivityKind, ActivityLinks};
+    const TOUCHPOINTS: &[(ActivityKind, &str, &str)] = &[
+        (
+            ActivityKind::Call,
+            "Monthly check-in",
+            "Walked through adoption; the team wants training on bulk imports.",
+        ),
+        (
+            ActivityKind::Meeting,
+            "Roadmap session",
+            "Shared the Q1 roadmap; they asked for B2B price lists.",
+        ),
+        (
+            ActivityKind::Email,
+            "Re: renewal timeline",
+            "Procurement confirmed the renewal review starts next month.",
+        ),
+        (
+            ActivityKind::Note,
+            "Champion change",
+            "Our champion is moving teams; introduced to the new e-commerce lead.",
+        ),
+        (
+            ActivityKind::Call,
+            "Escalation follow-up",
+            "Checkout latency is resolved; they want a post-mortem.",
+        ),
+        (
+            ActivityKind::Note,
+            "Expansion signal",
+            "Two more brands are evaluating the platform.",
+        ),
+    ];
+    let now = chrono::Utc::now();
+    for c in customers.iter().take(40) {
+        for n in 0..(2 + rng.below(4)) {
+            let (kind, title, body) = *rng.pick(TOUCHPOINTS);
+            let author = cs.get(rng.below(cs.len().max(1))).copied();
+            let data = ActivityData::validate(
+                kind,
+                now - Duration::days((n as i64) * 17 + rng.below(10) as i64 + 1),
+                Some(title),
+                body,
+                vec![],
+                author.into_iter().collect(),
+                ActivityLinks::default(),
+                now,
+            )?;
+            let who = author.map_or_else(|| ACTOR.to_owned(), |a| a.to_string());
+            tandem_persistence::activity::create(store, &who, c.id, data).await?;
+        }
     }
     Ok(())
 }

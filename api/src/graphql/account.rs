@@ -365,6 +365,18 @@ impl AccountNode {
             .map(super::signals::TicketNode)
             .collect())
     }
+    /// Its story, newest first: notes, meetings, calls and e-mails merged with its
+    /// account-change events. `kinds` narrows it (all when left out).
+    #[graphql(guard = "Allowed(Action::ReadInsights)")]
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        kinds: Option<Vec<super::activity::TimelineItemKind>>,
+    ) -> async_graphql::Result<super::activity::TimelineConnection> {
+        super::activity::timeline(ctx, self.0.id, first, after, kinds.unwrap_or_default()).await
+    }
     /// Whether it pays its invoices; `null` when never recorded.
     #[graphql(guard = "Allowed(Action::ReadInsights)")]
     async fn billing_status(

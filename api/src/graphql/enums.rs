@@ -178,6 +178,12 @@ pub enum EventKind {
     TaskUpdated,
     /// A task was done, dismissed or reopened.
     TaskStatusChanged,
+    /// A note, meeting, call or e-mail was logged.
+    ActivityLogged,
+    /// A logged activity was corrected.
+    ActivityUpdated,
+    /// A logged activity was deleted.
+    ActivityDeleted,
 }
 
 /// What kind of services work an engagement is.

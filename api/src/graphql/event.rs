@@ -108,6 +108,7 @@ pub fn subject_id(e: &Event) -> ID {
         SubjectKind::BusinessReview => Kind::BusinessReview,
         SubjectKind::Playbook => Kind::Playbook,
         SubjectKind::Task => Kind::Task,
+        SubjectKind::Activity => Kind::Activity,
     };
     ids::encode(kind, e.event.subject_id)
 }

@@ -55,6 +55,8 @@ pub enum Kind {
     WebhookEndpoint,
     /// A webhook delivery.
     WebhookDelivery,
+    /// An activity.
+    Activity,
 }
 
 impl Kind {
@@ -81,6 +83,7 @@ impl Kind {
             Kind::Task => "Task",
             Kind::WebhookEndpoint => "WebhookEndpoint",
             Kind::WebhookDelivery => "WebhookDelivery",
+            Kind::Activity => "Activity",
         }
     }
 
@@ -107,6 +110,7 @@ impl Kind {
             "Task" => Some(Kind::Task),
             "WebhookEndpoint" => Some(Kind::WebhookEndpoint),
             "WebhookDelivery" => Some(Kind::WebhookDelivery),
+            "Activity" => Some(Kind::Activity),
             _ => None,
         }
     }

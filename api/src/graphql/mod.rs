@@ -2,6 +2,7 @@
 //! the limits every request runs under.
 
 pub mod account;
+pub mod activity;
 pub mod automation;
 pub mod catalog;
 pub mod contact;
@@ -64,6 +65,7 @@ pub struct Mutation(
     segment::SegmentMutation,
     figures::FiguresMutation,
     automation::AutomationMutation,
+    activity::ActivityMutation,
 );
 
 /// Every subscription.

@@ -97,7 +97,8 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Nod
         | Kind::Playbook
         | Kind::Task
         | Kind::WebhookEndpoint
-        | Kind::WebhookDelivery => None,
+        | Kind::WebhookDelivery
+        | Kind::Activity => None,
     })
 }
 

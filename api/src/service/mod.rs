@@ -2,6 +2,7 @@
 //! domain's rules and calling storage. Resolvers call exactly one service function each.
 
 pub mod account;
+pub mod activity;
 pub mod automation;
 pub mod catalog;
 pub mod contact;

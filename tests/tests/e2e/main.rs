@@ -15,3 +15,4 @@ mod protocol;
 mod queries;
 mod sows;
 mod support;
+mod timeline;
