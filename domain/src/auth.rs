@@ -107,6 +107,10 @@ pub enum Action {
     ManageWebhooks,
     /// Log notes, meetings, calls and e-mails on accounts.
     LogActivity,
+    /// Raise and work risks.
+    WriteRisk,
+    /// Forecast and decide renewals.
+    ManageRenewals,
 }
 
 impl fmt::Display for Action {
@@ -130,6 +134,8 @@ impl fmt::Display for Action {
             Action::WriteTask => "create or change tasks",
             Action::ManageWebhooks => "manage webhook endpoints",
             Action::LogActivity => "log activities on accounts",
+            Action::WriteRisk => "raise or change risks",
+            Action::ManageRenewals => "forecast or decide renewals",
         })
     }
 }
@@ -157,6 +163,8 @@ impl Action {
             Action::WriteTask => &[Admin, CsManager, Services],
             Action::ManageWebhooks => &[Admin, Integration],
             Action::LogActivity => &[Admin, CsManager, Services, Integration],
+            Action::WriteRisk => &[Admin, CsManager, Services],
+            Action::ManageRenewals => &[Admin, CsManager],
         }
     }
 }

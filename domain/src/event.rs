@@ -92,6 +92,14 @@ crate::text_enum! {
         ActivityUpdated = "ACTIVITY_UPDATED",
         /// A logged activity was deleted.
         ActivityDeleted = "ACTIVITY_DELETED",
+        /// A risk was raised.
+        RiskRaised = "RISK_RAISED",
+        /// A risk's fields or status changed.
+        RiskUpdated = "RISK_UPDATED",
+        /// A renewal's forecast was set or changed.
+        RenewalForecast = "RENEWAL_FORECAST",
+        /// A renewal was decided: renewed, downgraded or churned.
+        RenewalDecided = "RENEWAL_DECIDED",
     }
 }
 
@@ -132,6 +140,10 @@ crate::text_enum! {
         Task = "TASK",
         /// A note, meeting, call or e-mail.
         Activity = "ACTIVITY",
+        /// A risk.
+        Risk = "RISK",
+        /// A renewal.
+        Renewal = "RENEWAL",
     }
 }
 

@@ -141,3 +141,11 @@ id_type!(
     /// A note, meeting, call or e-mail on an account.
     ActivityId
 );
+id_type!(
+    /// An account's renewal.
+    RenewalId
+);
+id_type!(
+    /// A risk to an account.
+    RiskId
+);

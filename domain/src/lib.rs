@@ -17,6 +17,7 @@ pub mod ids;
 pub mod metrics;
 pub mod money;
 pub mod playbook;
+pub mod renewal;
 pub mod segment;
 pub mod signals;
 pub mod sow;

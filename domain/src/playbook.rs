@@ -356,6 +356,8 @@ pub struct Task {
     pub status: TaskStatus,
     /// The playbook that created it; `None` when a person did.
     pub playbook_id: Option<PlaybookId>,
+    /// The risk it mitigates, if any.
+    pub risk_id: Option<crate::ids::RiskId>,
     /// Who created it: a token subject, or `playbook:<id>`.
     pub created_by: String,
     /// Bumped on every change.

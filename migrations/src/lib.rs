@@ -13,6 +13,7 @@ mod m20261123_000005_idempotency;
 mod m20261123_000006_health;
 mod m20261123_000007_automation;
 mod m20261123_000008_activities;
+mod m20261123_000009_renewals;
 
 pub use m20261123_000006_health::DEFAULT_MODEL_ID;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_health::Migration),
             Box::new(m20261123_000007_automation::Migration),
             Box::new(m20261123_000008_activities::Migration),
+            Box::new(m20261123_000009_renewals::Migration),
         ]
     }
 }

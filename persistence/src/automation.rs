@@ -309,7 +309,8 @@ async fn act(
                 due_on: Some(now.date_naive() + chrono::Days::new(u64::from(*due_in_days))),
             };
             let task =
-                crate::task::insert(store, tx, actor, account, data, Some((p.id, run))).await?;
+                crate::task::insert(store, tx, actor, account, data, Some((p.id, run)), None)
+                    .await?;
             match owner {
                 Some(o) => format!("created task {} for the account's owner {o}", task.id),
                 None => format!(

@@ -20,6 +20,7 @@ pub mod health;
 pub mod idempotency;
 pub mod page;
 pub mod playbook;
+pub mod renewal;
 pub mod revenue;
 pub mod segment;
 pub mod settings;

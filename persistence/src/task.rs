@@ -12,7 +12,7 @@ use crate::sql::{Sql, get};
 use crate::{PersistenceError, PersistenceResult, Store};
 
 const COLUMNS: &str = "id, account_id, assignee_id, title, notes, due_on, status, playbook_id, \
-                       version, created_by, created_at, updated_at, closed_at";
+                       version, created_by, created_at, updated_at, closed_at, risk_id";
 
 fn row(r: &QueryResult) -> PersistenceResult<Task> {
     let status: String = get(r, "status")?;
@@ -27,6 +27,7 @@ fn row(r: &QueryResult) -> PersistenceResult<Task> {
         },
         status: status.parse().map_err(|e| corrupt("task status", e))?,
         playbook_id: get::<Option<Uuid>>(r, "playbook_id")?.map(PlaybookId),
+        risk_id: get::<Option<Uuid>>(r, "risk_id")?.map(tandem_domain::ids::RiskId),
         created_by: get(r, "created_by")?,
         version: get(r, "version")?,
         created_at: get(r, "created_at")?,
@@ -54,6 +55,7 @@ pub(crate) async fn insert(
     account_id: AccountId,
     data: TaskData,
     playbook: Option<(PlaybookId, PlaybookRunId)>,
+    risk: Option<tandem_domain::ids::RiskId>,
 ) -> PersistenceResult<Task> {
     let now = Utc::now();
     let task = Task {
@@ -62,6 +64,7 @@ pub(crate) async fn insert(
         data,
         status: TaskStatus::Open,
         playbook_id: playbook.map(|p| p.0),
+        risk_id: risk,
         created_by: actor.to_owned(),
         version: 1,
         created_at: now,
@@ -91,6 +94,8 @@ pub(crate) async fn insert(
         .push(", ")
         .bind(now)
         .push(", NULL, ")
+        .bind(risk.map(|r| r.0))
+        .push(", ")
         .bind(playbook.map(|p| p.1.0))
         .push(")");
     q.execute(tx).await?;
@@ -122,13 +127,17 @@ pub async fn create(
     actor: &str,
     account_id: AccountId,
     data: TaskData,
+    risk: Option<tandem_domain::ids::RiskId>,
 ) -> PersistenceResult<Task> {
     let tx = store.begin_write().await?;
     crate::account::ensure_live(&tx, account_id, "tasks cannot be added to it").await?;
+    if let Some(risk) = risk {
+        crate::renewal::ensure_risk_of(&tx, risk, account_id).await?;
+    }
     if let Some(assignee) = data.assignee_id {
         crate::team_member::ensure_active(&tx, assignee, "assigneeId").await?;
     }
-    let task = insert(store, &tx, actor, account_id, data, None).await?;
+    let task = insert(store, &tx, actor, account_id, data, None, risk).await?;
     tx.commit().await?;
     Ok(task)
 }
@@ -265,6 +274,8 @@ pub struct TaskQuery {
     pub assignee_id: Option<TeamMemberId>,
     /// Only tasks a playbook made.
     pub playbook_id: Option<PlaybookId>,
+    /// Only tasks linked to this risk.
+    pub risk_id: Option<tandem_domain::ids::RiskId>,
     /// Only tasks in these statuses; every status when empty.
     pub statuses: Vec<TaskStatus>,
     /// Only tasks due on or before this day.
@@ -284,6 +295,9 @@ pub async fn list(store: &Store, query: &TaskQuery) -> PersistenceResult<Vec<Tas
     }
     if let Some(p) = query.playbook_id {
         q.push(" AND playbook_id = ").bind(p.0);
+    }
+    if let Some(r) = query.risk_id {
+        q.push(" AND risk_id = ").bind(r.0);
     }
     if !query.statuses.is_empty() {
         q.push(" AND status IN ")

@@ -365,6 +365,29 @@ impl AccountNode {
             .map(super::signals::TicketNode)
             .collect())
     }
+    /// Its risks, most severe first; OPEN and MITIGATING ones when `statuses` is left out.
+    #[graphql(guard = "Allowed(Action::ReadInsights)")]
+    async fn risks(
+        &self,
+        ctx: &Context<'_>,
+        statuses: Option<Vec<super::renewal::RiskStatus>>,
+    ) -> async_graphql::Result<Vec<super::renewal::RiskNode>> {
+        let statuses = statuses.unwrap_or_else(|| {
+            vec![
+                super::renewal::RiskStatus::Open,
+                super::renewal::RiskStatus::Mitigating,
+            ]
+        });
+        super::renewal::risks_of(ctx, self.0.id, statuses).await
+    }
+    /// Its renewals, newest first: the one in play (no outcome yet) and the decided ones.
+    #[graphql(guard = "Allowed(Action::ReadInsights)")]
+    async fn renewals(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::renewal::RenewalNode>> {
+        super::renewal::renewals_of(ctx, self.0.id, self.0.data.currency).await
+    }
     /// Its story, newest first: notes, meetings, calls and e-mails merged with its
     /// account-change events. `kinds` narrows it (all when left out).
     #[graphql(guard = "Allowed(Action::ReadInsights)")]

@@ -541,6 +541,19 @@ impl TaskNode {
             .await?
             .map(TeamMemberNode))
     }
+    /// The risk it mitigates.
+    async fn risk(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::renewal::RiskNode>> {
+        let Some(id) = self.0.risk_id else {
+            return Ok(None);
+        };
+        let (s, who) = parts(ctx)?;
+        Ok(crate::service::renewal::risk(s, who, id)
+            .await?
+            .map(super::renewal::RiskNode))
+    }
     /// The playbook that created it; `null` when a person did.
     async fn playbook(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PlaybookNode>> {
         let Some(id) = self.0.playbook_id else {
@@ -580,6 +593,8 @@ pub struct CreateTaskInput {
     pub assignee_id: Option<ID>,
     /// By when.
     pub due_on: Option<Date>,
+    /// The risk it mitigates (a risk of the same account).
+    pub risk_id: Option<ID>,
 }
 
 /// A change to a task: its fields, or its status (not both at once).
@@ -887,6 +902,7 @@ impl AutomationQuery {
                 .map(|id| ids::decode(Kind::Playbook, &id, "playbookId").map(PlaybookId))
                 .transpose()?,
             statuses: statuses.into_iter().map(Into::into).collect(),
+            risk_id: None,
             due_by: None,
             limit: page_size("first", Some(first))?.unwrap_or(50),
         };
@@ -1050,8 +1066,13 @@ impl AutomationMutation {
             input.due_on.map(|d| d.0),
         )
         .map_err(|e| under(e.into()))?;
+        let risk = input
+            .risk_id
+            .map(|id| ids::decode(Kind::Risk, &id, "riskId").map(tandem_domain::ids::RiskId))
+            .transpose()
+            .map_err(under)?;
         Ok(TaskNode(
-            svc::create_task(s, who, account, data)
+            svc::create_task(s, who, account, data, risk)
                 .await
                 .map_err(under)?,
         ))

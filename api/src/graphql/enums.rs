@@ -184,6 +184,14 @@ pub enum EventKind {
     ActivityUpdated,
     /// A logged activity was deleted.
     ActivityDeleted,
+    /// A risk was raised.
+    RiskRaised,
+    /// A risk's fields or status changed.
+    RiskUpdated,
+    /// A renewal's forecast was set or changed.
+    RenewalForecast,
+    /// A renewal was decided.
+    RenewalDecided,
 }
 
 /// What kind of services work an engagement is.

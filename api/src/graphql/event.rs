@@ -109,6 +109,8 @@ pub fn subject_id(e: &Event) -> ID {
         SubjectKind::Playbook => Kind::Playbook,
         SubjectKind::Task => Kind::Task,
         SubjectKind::Activity => Kind::Activity,
+        SubjectKind::Risk => Kind::Risk,
+        SubjectKind::Renewal => Kind::Renewal,
     };
     ids::encode(kind, e.event.subject_id)
 }

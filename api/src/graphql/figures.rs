@@ -70,7 +70,10 @@ pub struct SliceInput {
     pub criteria: Option<SegmentCriteriaInput>,
 }
 
-async fn slice_sql(ctx: &Context<'_>, slice: Option<SliceInput>) -> ApiResult<(Sql, Currency)> {
+pub(crate) async fn slice_sql(
+    ctx: &Context<'_>,
+    slice: Option<SliceInput>,
+) -> ApiResult<(Sql, Currency)> {
     let (s, who) = parts(ctx)?;
     let slice = slice.unwrap_or_default();
     let currency = match &slice.currency {

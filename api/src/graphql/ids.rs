@@ -57,6 +57,10 @@ pub enum Kind {
     WebhookDelivery,
     /// An activity.
     Activity,
+    /// A risk.
+    Risk,
+    /// A renewal.
+    Renewal,
 }
 
 impl Kind {
@@ -84,6 +88,8 @@ impl Kind {
             Kind::WebhookEndpoint => "WebhookEndpoint",
             Kind::WebhookDelivery => "WebhookDelivery",
             Kind::Activity => "Activity",
+            Kind::Risk => "Risk",
+            Kind::Renewal => "Renewal",
         }
     }
 
@@ -111,6 +117,8 @@ impl Kind {
             "WebhookEndpoint" => Some(Kind::WebhookEndpoint),
             "WebhookDelivery" => Some(Kind::WebhookDelivery),
             "Activity" => Some(Kind::Activity),
+            "Risk" => Some(Kind::Risk),
+            "Renewal" => Some(Kind::Renewal),
             _ => None,
         }
     }

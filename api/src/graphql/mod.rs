@@ -16,6 +16,7 @@ pub mod limits;
 pub mod loaders;
 pub mod money;
 pub mod node;
+pub mod renewal;
 pub mod scalars;
 pub mod segment;
 pub mod signals;
@@ -48,6 +49,7 @@ pub struct Query(
     success::SuccessQuery,
     figures::FiguresQuery,
     automation::AutomationQuery,
+    renewal::RenewalQuery,
 );
 
 /// Every mutation.
@@ -66,6 +68,7 @@ pub struct Mutation(
     figures::FiguresMutation,
     automation::AutomationMutation,
     activity::ActivityMutation,
+    renewal::RenewalMutation,
 );
 
 /// Every subscription.

@@ -98,7 +98,9 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Nod
         | Kind::Task
         | Kind::WebhookEndpoint
         | Kind::WebhookDelivery
-        | Kind::Activity => None,
+        | Kind::Activity
+        | Kind::Risk
+        | Kind::Renewal => None,
     })
 }
 

@@ -84,9 +84,10 @@ pub async fn create_task(
     who: &Principal,
     account: AccountId,
     data: TaskData,
+    risk: Option<tandem_domain::ids::RiskId>,
 ) -> ApiResult<Task> {
     who.authorize(Action::WriteTask)?;
-    let t = task::create(&s.store, &who.subject, account, data).await?;
+    let t = task::create(&s.store, &who.subject, account, data, risk).await?;
     Ok(s.committed(t))
 }
 

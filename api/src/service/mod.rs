@@ -9,6 +9,7 @@ pub mod contact;
 pub mod engagement;
 pub mod event;
 pub mod insights;
+pub mod renewal;
 pub mod sow;
 pub mod team_member;
 

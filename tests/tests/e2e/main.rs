@@ -13,6 +13,7 @@ mod events;
 mod health;
 mod protocol;
 mod queries;
+mod renewals;
 mod sows;
 mod support;
 mod timeline;

@@ -1,0 +1,113 @@
+//! Risks and renewals.
+
+use chrono::NaiveDate;
+use tandem_domain::auth::{Action, Principal};
+use tandem_domain::ids::{AccountId, RenewalId, RiskId};
+use tandem_domain::renewal::{Decision, Renewal, RenewalData, Risk, RiskData, RiskStatus};
+use tandem_persistence::renewal::{self, PipelineRow, ReasonRow};
+use tandem_persistence::sql::Sql;
+
+use super::Services;
+use crate::error::ApiResult;
+
+/// Raises a risk.
+pub async fn raise(
+    s: &Services,
+    who: &Principal,
+    account: AccountId,
+    data: RiskData,
+) -> ApiResult<Risk> {
+    who.authorize(Action::WriteRisk)?;
+    let r = renewal::raise(&s.store, &who.subject, account, data).await?;
+    Ok(s.committed(r))
+}
+
+/// Changes a risk still at `version`.
+pub async fn update_risk(
+    s: &Services,
+    who: &Principal,
+    id: RiskId,
+    version: i32,
+    change: impl FnOnce(&Risk) -> tandem_domain::DomainResult<(RiskData, RiskStatus)>,
+) -> ApiResult<Risk> {
+    who.authorize(Action::WriteRisk)?;
+    let r = renewal::update(&s.store, &who.subject, id, version, change).await?;
+    Ok(s.committed(r))
+}
+
+/// The risks of an account.
+pub async fn risks(
+    s: &Services,
+    who: &Principal,
+    account: AccountId,
+    statuses: &[RiskStatus],
+) -> ApiResult<Vec<Risk>> {
+    who.authorize(Action::ReadInsights)?;
+    Ok(renewal::risks_of(&s.store, &[account], statuses).await?)
+}
+
+/// One risk.
+pub async fn risk(s: &Services, who: &Principal, id: RiskId) -> ApiResult<Option<Risk>> {
+    who.authorize(Action::ReadInsights)?;
+    Ok(renewal::get_risk(&s.store, id).await?)
+}
+
+/// Sets the forecast of the account's renewal in play (opening one when none is).
+pub async fn forecast(
+    s: &Services,
+    who: &Principal,
+    account: AccountId,
+    version: Option<i32>,
+    data: RenewalData,
+) -> ApiResult<Renewal> {
+    who.authorize(Action::ManageRenewals)?;
+    let r = renewal::forecast(&s.store, &who.subject, account, version, data).await?;
+    Ok(s.committed(r))
+}
+
+/// Decides a renewal.
+pub async fn decide(
+    s: &Services,
+    who: &Principal,
+    id: RenewalId,
+    version: i32,
+    decide: impl FnOnce(&Renewal, i64) -> tandem_domain::DomainResult<Decision>,
+) -> ApiResult<Renewal> {
+    who.authorize(Action::ManageRenewals)?;
+    let r = renewal::decide(&s.store, &who.subject, id, version, decide).await?;
+    Ok(s.committed(r))
+}
+
+/// An account's renewals, newest first.
+pub async fn renewals(
+    s: &Services,
+    who: &Principal,
+    account: AccountId,
+) -> ApiResult<Vec<Renewal>> {
+    who.authorize(Action::ReadInsights)?;
+    Ok(renewal::renewals_of(&s.store, &[account]).await?)
+}
+
+/// The renewal pipeline over a slice.
+pub async fn pipeline(
+    s: &Services,
+    who: &Principal,
+    slice: &Sql,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ApiResult<Vec<PipelineRow>> {
+    who.authorize(Action::ReadInsights)?;
+    Ok(renewal::pipeline(&s.store, slice, from, to).await?)
+}
+
+/// Churn and downgrade reasons over a slice.
+pub async fn churn_reasons(
+    s: &Services,
+    who: &Principal,
+    slice: &Sql,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ApiResult<Vec<ReasonRow>> {
+    who.authorize(Action::ReadInsights)?;
+    Ok(renewal::churn_reasons(&s.store, slice, from, to).await?)
+}
