@@ -390,6 +390,7 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
     }
     health::load(store, &mut rng, &customers).await?;
     load_activities(store, &mut rng, &customers, &cs).await?;
+    load_renewals(store, &mut rng, &customers, &cs).await?;
     let admin = team
         .iter()
         .find(|m| m.data.email == ADMIN_EMAIL)
@@ -1187,6 +1188,109 @@ async fn load_activities(
             )?;
             let who = author.map_or_else(|| ACTOR.to_owned(), |a| a.to_string());
             tandem_persistence::activity::create(store, &who, c.id, data).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Renewals in play over the next half year (a pipeline worth reading), some decided ones with
+/// their reasons, and open risks.
+async fn load_renewals(
+    store: &Store,
+    rng: &mut Rng,
+    customers: &[health::Customer],
+    cs: &[TeamMemberId],
+) -> PersistenceResult<()> {
+    use tandem_domain::renewal::{
+        Decision, Likelihood, RenewalData, RenewalOutcome, RiskCategory, RiskData, RiskSeverity,
+    };
+    use tandem_persistence::renewal;
+    let today = chrono::Utc::now().date_naive();
+    let live: Vec<&health::Customer> = customers
+        .iter()
+        .filter(|c| c.stage != LifecycleStage::Churned)
+        .collect();
+    let mrr = tandem_persistence::revenue::mrr_on(
+        store,
+        &live.iter().map(|c| c.id).collect::<Vec<_>>(),
+        today,
+    )
+    .await?;
+    const REASONS: &[RiskCategory] = &[
+        RiskCategory::Budget,
+        RiskCategory::Competitor,
+        RiskCategory::ChampionLeft,
+        RiskCategory::Adoption,
+        RiskCategory::ProductGap,
+        RiskCategory::Support,
+    ];
+    for (i, c) in live.iter().enumerate() {
+        let arr = mrr.get(&c.id).copied().unwrap_or(0) * 12;
+        if arr == 0 {
+            continue;
+        }
+        let owner = cs.get(rng.below(cs.len().max(1))).copied();
+        let likelihood = *rng.pick(&[
+            Likelihood::Committed,
+            Likelihood::Probable,
+            Likelihood::Probable,
+            Likelihood::AtRisk,
+            Likelihood::Lost,
+        ]);
+        let forecast = match likelihood {
+            Likelihood::Committed => arr + arr / 10,
+            Likelihood::Probable => arr,
+            Likelihood::AtRisk => arr * 7 / 10,
+            Likelihood::Lost => 0,
+        };
+        let data = RenewalData::validate(
+            today + Duration::days(5 + rng.below(180) as i64),
+            forecast,
+            likelihood,
+            owner,
+            None,
+        )?;
+        let r = renewal::forecast(store, ACTOR, c.id, None, data).await?;
+        // Every fifth one was decided last month, with a reason when it went badly.
+        if i % 5 == 0 {
+            let decided_on = today - Duration::days(10 + rng.below(20) as i64);
+            let outcome = *rng.pick(&[
+                RenewalOutcome::Renewed,
+                RenewalOutcome::Downgraded,
+                RenewalOutcome::Churned,
+            ]);
+            let (new_arr, reason) = match outcome {
+                RenewalOutcome::Renewed => (Some(arr + arr / 20), None),
+                RenewalOutcome::Downgraded => (Some(arr * 3 / 4), Some(*rng.pick(REASONS))),
+                RenewalOutcome::Churned => (None, Some(*rng.pick(REASONS))),
+            };
+            renewal::decide(store, ACTOR, r.id, r.version, |_, before| {
+                Decision::validate(outcome, new_arr, reason, decided_on, before)
+            })
+            .await?;
+        }
+        if i % 4 == 1 {
+            let category = *rng.pick(REASONS);
+            let data = RiskData::validate(
+                category,
+                *rng.pick(&[
+                    RiskSeverity::Medium,
+                    RiskSeverity::High,
+                    RiskSeverity::Critical,
+                ]),
+                match category {
+                    RiskCategory::Budget => "Budget review next quarter",
+                    RiskCategory::Competitor => "A competitor is pitching a migration",
+                    RiskCategory::ChampionLeft => "Our champion has left",
+                    RiskCategory::Adoption => "Only one team uses the product",
+                    RiskCategory::ProductGap => "Needs B2B price lists",
+                    RiskCategory::Support => "Two urgent tickets this month",
+                },
+                None,
+                Some("Agree a recovery plan with the sponsor"),
+                owner,
+            )?;
+            renewal::raise(store, ACTOR, c.id, data).await?;
         }
     }
     Ok(())
