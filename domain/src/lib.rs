@@ -22,6 +22,7 @@ pub mod segment;
 pub mod signals;
 pub mod sow;
 pub mod success;
+pub mod sync;
 pub mod team_member;
 pub mod text;
 pub mod webhook;

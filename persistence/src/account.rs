@@ -248,8 +248,20 @@ pub async fn count(store: &Store, filter: &AccountFilter) -> PersistenceResult<u
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(store: &Store, actor: &str, data: AccountData) -> PersistenceResult<Account> {
     let tx = store.begin_write().await?;
+    let account = create_in(store, &tx, actor, data).await?;
+    tx.commit().await?;
+    Ok(account)
+}
+
+/// [`create`] inside `tx`.
+pub(crate) async fn create_in(
+    store: &Store,
+    tx: &DatabaseTransaction,
+    actor: &str,
+    data: AccountData,
+) -> PersistenceResult<Account> {
     if let Some(owner) = data.owner_id {
-        team_member::ensure_active(&tx, owner, "ownerId").await?;
+        team_member::ensure_active(tx, owner, "ownerId").await?;
     }
     let now = Utc::now();
     let account = Account {
@@ -264,12 +276,12 @@ pub async fn create(store: &Store, actor: &str, data: AccountData) -> Persistenc
     row.id = Set(account.id.0);
     row.created_at = Set(now);
     account::Entity::insert(row)
-        .exec_without_returning(&tx)
+        .exec_without_returning(tx)
         .await?;
-    write_tags(&tx, account.id, &account.data.tags).await?;
+    write_tags(tx, account.id, &account.data.tags).await?;
     crate::event::append(
         store,
-        &tx,
+        tx,
         NewEvent {
             account_id: Some(account.id),
             subject_kind: SubjectKind::Account,
@@ -280,7 +292,6 @@ pub async fn create(store: &Store, actor: &str, data: AccountData) -> Persistenc
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(account)
 }
 

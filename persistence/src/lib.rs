@@ -15,6 +15,7 @@ pub mod contact;
 pub mod engagement;
 pub mod error;
 pub mod event;
+pub mod external;
 pub mod figures;
 pub mod health;
 pub mod idempotency;

@@ -365,6 +365,13 @@ impl AccountNode {
             .map(super::signals::TicketNode)
             .collect())
     }
+    /// Its ids in other systems (a CRM, billing), one per source.
+    async fn external_ids(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::sync::ExternalIdValue>> {
+        super::sync::external_ids_of(ctx, self.0.id.0).await
+    }
     /// Its risks, most severe first; OPEN and MITIGATING ones when `statuses` is left out.
     #[graphql(guard = "Allowed(Action::ReadInsights)")]
     async fn risks(

@@ -22,6 +22,7 @@ pub mod segment;
 pub mod signals;
 pub mod sow;
 pub mod success;
+pub mod sync;
 pub mod team_member;
 pub mod viewer;
 
@@ -69,6 +70,7 @@ pub struct Mutation(
     automation::AutomationMutation,
     activity::ActivityMutation,
     renewal::RenewalMutation,
+    sync::SyncMutation,
 );
 
 /// Every subscription.

@@ -11,6 +11,7 @@ pub mod event;
 pub mod insights;
 pub mod renewal;
 pub mod sow;
+pub mod sync;
 pub mod team_member;
 
 use tandem_persistence::Store;

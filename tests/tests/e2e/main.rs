@@ -16,4 +16,5 @@ mod queries;
 mod renewals;
 mod sows;
 mod support;
+mod sync;
 mod timeline;

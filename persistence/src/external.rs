@@ -1,0 +1,246 @@
+//! External ids, and upserting accounts by them.
+//!
+//! An upsert runs in one transaction with a savepoint per record: a record that fails rolls back
+//! alone and is reported; the others are created or updated, each with its account-change event.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use sea_orm::{ConnectionTrait, TransactionTrait};
+use tandem_domain::DomainError;
+use tandem_domain::account::{Account, AccountPatch, NewAccount};
+use tandem_domain::ids::AccountId;
+use tandem_domain::sync::{ExternalKind, UpsertStatus};
+use uuid::Uuid;
+
+use crate::sql::{Sql, get};
+use crate::{PersistenceError, PersistenceResult, Store};
+
+/// One external id of an object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalId {
+    /// The object.
+    pub entity_id: Uuid,
+    /// The system that names it.
+    pub source: String,
+    /// Its id there.
+    pub external_id: String,
+}
+
+/// The objects of `kind` that `source` names by these ids.
+async fn lookup(
+    conn: &impl ConnectionTrait,
+    kind: ExternalKind,
+    source: &str,
+    ids: &[&str],
+) -> PersistenceResult<HashMap<String, Uuid>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(crate::account::MAX_IN_LIST) {
+        let mut q = Sql::new("SELECT external_id, entity_id FROM external_ids WHERE kind = ");
+        q.bind(kind.as_str())
+            .push(" AND source = ")
+            .bind(source)
+            .push(" AND external_id IN ")
+            .bind_list(chunk.iter().map(|s| (*s).to_owned()));
+        for r in q.all(conn).await? {
+            out.insert(get(&r, "external_id")?, get(&r, "entity_id")?);
+        }
+    }
+    Ok(out)
+}
+
+/// Links `entity` to `external_id` in `source`, replacing its previous id there; `None` unlinks.
+pub async fn set(
+    store: &Store,
+    kind: ExternalKind,
+    entity: Uuid,
+    source: &str,
+    external_id: Option<&str>,
+) -> PersistenceResult<()> {
+    let tx = store.begin_write().await?;
+    let mut q = Sql::new("DELETE FROM external_ids WHERE kind = ");
+    q.bind(kind.as_str())
+        .push(" AND source = ")
+        .bind(source)
+        .push(" AND entity_id = ")
+        .bind(entity);
+    q.execute(&tx).await?;
+    if let Some(id) = external_id {
+        link(&tx, kind, source, id, entity).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn link(
+    conn: &impl ConnectionTrait,
+    kind: ExternalKind,
+    source: &str,
+    external_id: &str,
+    entity: Uuid,
+) -> PersistenceResult<()> {
+    let mut q = Sql::new(
+        "INSERT INTO external_ids (kind, source, external_id, entity_id, created_at) VALUES (",
+    );
+    q.bind(kind.as_str())
+        .push(", ")
+        .bind(source)
+        .push(", ")
+        .bind(external_id)
+        .push(", ")
+        .bind(entity)
+        .push(", ")
+        .bind(Utc::now())
+        .push(")");
+    q.execute(conn).await.map_err(|e| match e {
+        PersistenceError::Conflict(_) => PersistenceError::Conflict(format!(
+            "the {source} id '{external_id}' already names another {}",
+            kind.as_str().to_lowercase().replace('_', " ")
+        )),
+        other => other,
+    })?;
+    Ok(())
+}
+
+/// The external ids of these objects.
+pub async fn of(
+    store: &Store,
+    kind: ExternalKind,
+    entities: &[Uuid],
+) -> PersistenceResult<Vec<ExternalId>> {
+    let mut out = Vec::new();
+    for chunk in entities.chunks(crate::account::MAX_IN_LIST) {
+        let mut q =
+            Sql::new("SELECT entity_id, source, external_id FROM external_ids WHERE kind = ");
+        q.bind(kind.as_str())
+            .push(" AND entity_id IN ")
+            .bind_list(chunk.iter().copied())
+            .push(" ORDER BY source");
+        for r in q.all(store.conn()).await? {
+            out.push(ExternalId {
+                entity_id: get(&r, "entity_id")?,
+                source: get(&r, "source")?,
+                external_id: get(&r, "external_id")?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// One account record of an upsert: its external id, the fields to create it with, and the
+/// same fields as a change for when it exists (fields the record leaves out stay as they are).
+#[derive(Debug, Clone)]
+pub struct AccountRecord {
+    /// Its id in the source.
+    pub external_id: String,
+    /// The account to create when the source's id is new.
+    pub create: NewAccount,
+    /// The change to apply when it exists.
+    pub patch: AccountPatch,
+}
+
+/// What happened to one record.
+#[derive(Debug)]
+pub struct RecordResult {
+    /// The record's position in the request.
+    pub index: usize,
+    /// Its external id.
+    pub external_id: String,
+    /// What was done.
+    pub status: UpsertStatus,
+    /// The account, unless it failed.
+    pub account: Option<Account>,
+    /// Why it failed.
+    pub error: Option<PersistenceError>,
+}
+
+/// Creates or updates each account `source` names, in one transaction with a savepoint per
+/// record. `records` holds, per position, a record or the reason it was refused before storage.
+pub async fn upsert_accounts(
+    store: &Store,
+    actor: &str,
+    source: &str,
+    records: Vec<Result<AccountRecord, (String, DomainError)>>,
+) -> PersistenceResult<Vec<RecordResult>> {
+    let tx = store.begin_write().await?;
+    let keys: Vec<&str> = records
+        .iter()
+        .filter_map(|r| r.as_ref().ok().map(|r| r.external_id.as_str()))
+        .collect();
+    let mut known = lookup(&tx, ExternalKind::Account, source, &keys).await?;
+    let mut out = Vec::with_capacity(records.len());
+    for (index, record) in records.into_iter().enumerate() {
+        let record = match record {
+            Ok(r) => r,
+            Err((external_id, e)) => {
+                out.push(RecordResult {
+                    index,
+                    external_id,
+                    status: UpsertStatus::Failed,
+                    account: None,
+                    error: Some(e.into()),
+                });
+                continue;
+            }
+        };
+        let sp = tx.begin().await?;
+        let existing = known.get(&record.external_id).copied();
+        let result: PersistenceResult<(UpsertStatus, Account)> = async {
+            match existing {
+                Some(id) => {
+                    let patch = record.patch.clone();
+                    match crate::account::update_in(store, &sp, actor, AccountId(id), None, |a| {
+                        a.patched(patch)
+                    })
+                    .await?
+                    {
+                        Ok(updated) => Ok((UpsertStatus::Updated, updated)),
+                        Err(same) => Ok((UpsertStatus::Unchanged, same)),
+                    }
+                }
+                None => {
+                    let data = record.create.clone().validate()?;
+                    let created = crate::account::create_in(store, &sp, actor, data).await?;
+                    link(
+                        &sp,
+                        ExternalKind::Account,
+                        source,
+                        &record.external_id,
+                        created.id.0,
+                    )
+                    .await?;
+                    Ok((UpsertStatus::Created, created))
+                }
+            }
+        }
+        .await;
+        match result {
+            Ok((status, account)) => {
+                sp.commit().await?;
+                known.insert(record.external_id.clone(), account.id.0);
+                out.push(RecordResult {
+                    index,
+                    external_id: record.external_id,
+                    status,
+                    account: Some(account),
+                    error: None,
+                });
+            }
+            Err(e @ (PersistenceError::Unavailable(_) | PersistenceError::Internal(_))) => {
+                return Err(e);
+            }
+            Err(e) => {
+                sp.rollback().await?;
+                out.push(RecordResult {
+                    index,
+                    external_id: record.external_id,
+                    status: UpsertStatus::Failed,
+                    account: None,
+                    error: Some(e),
+                });
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(out)
+}
