@@ -7,7 +7,7 @@
 //
 //   node fanout.mjs --servers 127.0.0.1:P1[,127.0.0.1:P2] --pids PID1[,PID2] --token TOKEN
 //        [--subscribers 1000] [--slow 5] [--slow-subscriptions 20] [--events 200] [--rate 20]
-//        [--accounts 20] [--workers 2] [--drain 10] [--watch 40]
+//        [--accounts 20] [--workers 2] [--drain 10] [--watch 40] [--commit-via alternate|first]
 //
 // Needs the `ws` package (bench/fanout installs it under ~/.cache/tandem-bench and passes
 // WS_MODULE_DIR). Prints a human summary and `key=value` lines; exits 1 when a subscriber that
@@ -200,6 +200,9 @@ async function main() {
   const workerCount = Number(args.workers ?? 2);
   const drainS = Number(args.drain ?? 10);
   const watchS = Number(args.watch ?? 40);
+  // alternate: event i through server i % servers; first: every event through server A, so that
+  // server B hears of them only from its outbox poll
+  const commitVia = args['commit-via'] ?? 'alternate';
   const run = Math.floor(Date.now() / 1000).toString(36);
   const fail = (msg) => { console.log(`setup_error=${JSON.stringify(msg)}`); process.exit(2); };
   if (slowCount >= count) fail('--slow must be fewer than --subscribers');
@@ -361,7 +364,7 @@ async function main() {
       if (!a.busy) { account = a; next = (next + k + 1) % accounts.length; }
     }
     if (!account) { errors.push(`event ${i}: every account has an update in flight (raise --accounts)`); continue; }
-    const s = i % servers.length;
+    const s = commitVia === 'first' ? 0 : i % servers.length;
     via[i] = s;
     sentAt[i] = now();
     inflight.push(update(s, account, `fo-${run}-e${i}`).then((err) => {
@@ -445,7 +448,7 @@ async function main() {
   const all = pct(lat);
   const expected = readers * committed;
 
-  console.log(`subscribers=${count} slow=${slowCount} slow_subscriptions_each=${slowSubscriptions} servers=${servers.length} workers=${workerCount}`);
+  console.log(`subscribers=${count} slow=${slowCount} slow_subscriptions_each=${slowSubscriptions} servers=${servers.length} commit_via=${commitVia} workers=${workerCount}`);
   console.log(`events=${events} committed=${committed} rate_per_s=${rate} achieved_per_s=${(committed / eventsS).toFixed(1)} mutation_errors=${errors.length}` +
     ` mutation_round_trip_p50_ms=${f1(roundTrip.p50)} p99_ms=${f1(roundTrip.p99)}`);
   for (const e of errors.slice(0, 5)) console.log(`mutation_error ${e}`);
