@@ -485,7 +485,7 @@ async function main() {
   for (const s of slow) {
     console.log(`  slow #${s.index} server=${'AB'[s.server]} event messages before pause=${s.receivedBeforePause}` +
       ` while paused=${s.receivedWhilePaused}` +
-      ` after resuming=${s.receivedAfterResume} (of ${events} events x ${slowSubscriptions} subscriptions)` +
+      ` in the 3 s after resuming=${s.receivedAfterResume} (of ${events} events x ${slowSubscriptions} subscriptions)` +
       ` close=${s.closeCode === null ? 'open' : s.closeCode}`);
   }
   process.exit(missing > 0 || errors.length > 0 ? 1 : 0);
