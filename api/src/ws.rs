@@ -2,7 +2,16 @@
 //! the legacy `graphql-ws` (subscriptions-transport-ws) one. Clients authenticate in
 //! `connection_init` with `{"Authorization": "Bearer <token>"}` (or `{"token": "<token>"}`).
 //! On shutdown every connection is closed with 1001 (going away).
+//!
+//! A client that stops reading its socket is dropped: once the kernel's buffers and the
+//! session's queue are full, a send waits, and a send that waits longer than the request
+//! timeout (`TANDEM_REQUEST_TIMEOUT`) ends the connection. Without that, the connection's task
+//! would wait forever (its pings wait in the same queue), holding the socket and several MiB of
+//! kernel buffers for as long as the client lives, and delaying graceful shutdown. The other
+//! subscribers never wait on it either way: each connection has its own task and the relay's
+//! broadcast channel does not wait for slow receivers. A dropped client resumes with `after`.
 
+use std::future::Future;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -104,8 +113,9 @@ async fn run(
         Ok(data)
     });
     let mut shutdown = state.shutdown.clone();
+    let limit = state.limits.request_timeout;
     if *shutdown.borrow() {
-        let _ = session.close(Some(going_away())).await;
+        let _ = sent(limit, session.close(Some(going_away()))).await;
         return;
     }
     let mut ping = tokio::time::interval(PING_INTERVAL);
@@ -124,7 +134,7 @@ async fn run(
                     }
                 }
                 Some(Ok(AggregatedMessage::Ping(bytes))) => {
-                    if session.pong(&bytes).await.is_err() {
+                    if !sent(limit, session.pong(&bytes)).await {
                         return;
                     }
                 }
@@ -133,30 +143,46 @@ async fn run(
             },
             reply = graphql.next() => match reply {
                 Some(WsMessage::Text(text)) => {
-                    if session.text(text).await.is_err() {
+                    if !sent(limit, session.text(text)).await {
                         return;
                     }
                 }
                 Some(WsMessage::Close(code, reason)) => {
-                    let _ = session
-                        .close(Some(CloseReason { code: CloseCode::Other(code), description: Some(reason) }))
-                        .await;
+                    let reason = CloseReason { code: CloseCode::Other(code), description: Some(reason) };
+                    let _ = sent(limit, session.close(Some(reason))).await;
                     return;
                 }
                 None => break,
             },
             _ = shutdown.changed() => {
-                let _ = session.close(Some(going_away())).await;
+                let _ = sent(limit, session.close(Some(going_away()))).await;
                 return;
             }
             _ = ping.tick() => {
-                if session.ping(b"").await.is_err() {
+                if !sent(limit, session.ping(b"")).await {
                     return;
                 }
             }
         }
     }
-    let _ = session.close(None).await;
+    let _ = sent(limit, session.close(None)).await;
+}
+
+/// Waits at most `limit` for `send` to hand a message to the connection; `false` when the
+/// connection is closed or the client has not made room for it in that time (it has stopped
+/// reading), and the caller should drop the connection.
+async fn sent(limit: Duration, send: impl Future<Output = Result<(), actix_ws::Closed>>) -> bool {
+    match tokio::time::timeout(limit, send).await {
+        Ok(Ok(())) => true,
+        Ok(Err(_)) => false,
+        Err(_) => {
+            tracing::info!(
+                waited_ms = limit.as_millis() as u64,
+                "dropping a WebSocket client that has stopped reading"
+            );
+            false
+        }
+    }
 }
 
 fn going_away() -> CloseReason {

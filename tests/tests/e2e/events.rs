@@ -134,3 +134,101 @@ db_test! {
         stopping.await.unwrap();
     }
 }
+
+/// A graphql-transport-ws connection that subscribes and then never reads again: its own
+/// socket, with a small receive buffer, so that what it leaves unread fills the kernel's
+/// buffers after a few dozen events rather than a few MiB.
+async fn stalled_subscriber(
+    server: &Server,
+    token: &str,
+    subscriptions: usize,
+) -> tokio_tungstenite::WebSocketStream<tokio::net::TcpStream> {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let addr: std::net::SocketAddr = server
+        .base()
+        .trim_start_matches("http://")
+        .parse()
+        .expect("server address");
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("SO_RCVBUF");
+    let stream = socket.connect(addr).await.expect("connect");
+    let mut request = server
+        .ws_url
+        .as_str()
+        .into_client_request()
+        .expect("ws request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    let (mut ws, _) = tokio_tungstenite::client_async(request, stream)
+        .await
+        .expect("ws handshake");
+    let send = |v: Value| Message::Text(v.to_string().into());
+    ws.send(send(
+        json!({"type": "connection_init", "payload": {"token": token}}),
+    ))
+    .await
+    .expect("init");
+    let ack = ws.next().await.expect("ack").expect("ack");
+    assert!(
+        ack.to_text().unwrap_or_default().contains("connection_ack"),
+        "{ack:?}"
+    );
+    // ~1 KB an event per subscription: the changes many times over
+    let heavy = (0..20)
+        .map(|k| format!("c{k}: changes {{ field before after }}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let query = format!("subscription {{ accountChanges {{ cursor {heavy} }} }}");
+    for k in 0..subscriptions {
+        ws.send(send(
+            json!({"id": k.to_string(), "type": "subscribe", "payload": {"query": query}}),
+        ))
+        .await
+        .expect("subscribe");
+    }
+    ws
+}
+
+db_test! {
+    async fn a_subscriber_that_stops_reading_is_dropped_and_holds_no_one_back(db) {
+        use futures_util::StreamExt;
+        // the request timeout also bounds how long a send may wait for a client to read
+        let server = Server::start_with(&db, &[("TANDEM_REQUEST_TIMEOUT", "1s")]).await;
+        let id = create_account(&server, "Acme").await;
+        let token = server.token(Role::Viewer);
+        let mut stalled = stalled_subscriber(&server, &token, 10).await;
+        let (mut reader, _) = WsClient::connect(&server, "graphql-transport-ws", json!({"token": token})).await;
+        reader.subscribe("r", "subscription { accountChanges(kinds: [ACCOUNT_UPDATED]) { changes { after } } }", json!({})).await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+        // a long plan name makes each of the stalled client's messages ~5 KB
+        let events = 120;
+        for v in 1..=events {
+            set_plan(&server, &id, v, &format!("{v:0>100}")).await;
+            let event = reader.next_event().await;
+            assert_eq!(event["accountChanges"]["changes"][0]["after"], format!("{v:0>100}"));
+        }
+        // The stalled client's sends have been waiting; after the timeout the server lets go of
+        // it: reading now yields what the kernel had buffered, then the end of the connection.
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        let drained = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+            let mut messages = 0;
+            while let Some(Ok(m)) = stalled.next().await {
+                if m.is_close() {
+                    break;
+                }
+                messages += 1;
+            }
+            messages
+        })
+        .await
+        .expect("the server closes a connection that stopped reading");
+        assert!(drained < events as usize * 10, "the stalled client got all {drained} messages: it was never stalled");
+        server.stop().await;
+    }
+}
