@@ -6,6 +6,7 @@
 //! Prints the wall time of each pass and the records per second.
 
 #![allow(clippy::unwrap_used)] // a benchmark that cannot unwrap has failed
+#![recursion_limit = "256"]
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
