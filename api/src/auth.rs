@@ -1,12 +1,14 @@
 //! Bearer-token authentication: JWTs verified with one pinned algorithm, issuer, audience and
 //! expiry, mapped to a [`Principal`].
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use tandem_domain::auth::{Principal, Role};
 
+use crate::cache::Memo;
 use crate::settings::{AuthSettings, JwtAlgorithm, Secret};
 
 /// The claims Tandem reads from and writes into a token.
@@ -68,11 +70,24 @@ fn pem(setting: &'static str, value: &str) -> Result<Vec<u8>, KeyError> {
 }
 
 /// Checks tokens. Built once at start-up; cheap to share.
+///
+/// A client sends the same token with every request until it expires, and checking its
+/// signature (and decoding its JSON twice) is most of what a small request costs. So a token
+/// that verified is remembered, by its exact text, with the principal it stands for, until its
+/// `exp`: the same text under the same key always verifies to the same claims, and nothing
+/// else decides the answer. A refused token is never remembered; tokens longer than
+/// [`CACHED_TOKEN_BYTES`] are checked every time; at most [`CACHED_TOKENS`] are kept.
 #[derive(Clone)]
 pub struct Verifier {
     key: DecodingKey,
     validation: Validation,
+    verified: Arc<Memo<(Principal, u64)>>,
 }
+
+/// Verified tokens kept at most.
+const CACHED_TOKENS: usize = 4096;
+/// Longer tokens are verified every time rather than kept.
+const CACHED_TOKEN_BYTES: usize = 4096;
 
 impl Verifier {
     /// A verifier for the configured algorithm and key.
@@ -108,11 +123,33 @@ impl Verifier {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
         validation.leeway = settings.leeway.as_secs();
-        Ok(Verifier { key, validation })
+        Ok(Verifier {
+            key,
+            validation,
+            verified: Arc::new(Memo::new(CACHED_TOKENS)),
+        })
     }
 
     /// The principal a token stands for, or why it is refused.
     pub fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        let now = jsonwebtoken::get_current_timestamp();
+        if let Some((principal, exp)) = self.verified.get(token) {
+            // Served only strictly before `exp`, whatever the leeway: never longer than a
+            // fresh check would accept the token.
+            if now < exp {
+                return Ok(principal);
+            }
+            self.verified.remove(token);
+        }
+        let (principal, exp) = self.check(token)?;
+        if token.len() <= CACHED_TOKEN_BYTES && now < exp {
+            self.verified.put(token, (principal.clone(), exp));
+        }
+        Ok(principal)
+    }
+
+    /// Checks a token's signature and claims: the principal and the token's expiry.
+    fn check(&self, token: &str) -> Result<(Principal, u64), AuthError> {
         if let Some(alg) = header_algorithm(token)
             && !self
                 .validation
@@ -155,10 +192,13 @@ impl Verifier {
         if data.claims.sub.trim().is_empty() {
             return Err(AuthError("the token's subject (sub) is empty".into()));
         }
-        Ok(Principal {
-            subject: data.claims.sub,
-            role,
-        })
+        Ok((
+            Principal {
+                subject: data.claims.sub,
+                role,
+            },
+            data.claims.exp,
+        ))
     }
 
     /// The principal for an `Authorization` header value (`Bearer <token>`).
@@ -332,6 +372,77 @@ mod tests {
         );
         let token = format!("{header}.{claims}.");
         assert!(Verifier::new(&settings()).unwrap().verify(&token).is_err());
+    }
+
+    #[test]
+    fn a_verified_token_is_remembered_until_it_expires() {
+        let s = settings();
+        let verifier = Verifier::new(&s).unwrap();
+        let token = Issuer::new(&s)
+            .unwrap()
+            .issue("ann", Role::Viewer, Duration::from_secs(60))
+            .unwrap();
+        let first = verifier.verify(&token).unwrap();
+        assert_eq!(verifier.verified.len(), 1);
+        assert_eq!(verifier.verify(&token).unwrap(), first);
+        // An entry whose exp has come is not served: the token is checked afresh (and, being
+        // valid, remembered again with its real exp).
+        let now = jsonwebtoken::get_current_timestamp();
+        verifier.verified.put(&token, (first.clone(), now));
+        assert_eq!(verifier.verify(&token).unwrap(), first);
+        assert!(
+            verifier
+                .verified
+                .get(&token)
+                .is_some_and(|(_, exp)| exp > now)
+        );
+    }
+
+    #[test]
+    fn a_refused_token_is_not_remembered() {
+        let verifier = Verifier::new(&settings()).unwrap();
+        let mut other = settings();
+        other.secret = Some(Secret::new("another-secret-another-secret-123"));
+        let forged = Issuer::new(&other)
+            .unwrap()
+            .issue("ann", Role::Admin, Duration::from_secs(60))
+            .unwrap();
+        for _ in 0..2 {
+            assert!(verifier.verify(&forged).is_err());
+        }
+        assert!(verifier.verified.is_empty());
+    }
+
+    #[test]
+    fn an_expired_token_is_refused_although_it_was_remembered() {
+        let s = settings();
+        let verifier = Verifier::new(&s).unwrap();
+        let issuer = Issuer::new(&s).unwrap();
+        // A token that expired a minute ago, as if it had been remembered while valid.
+        let now = jsonwebtoken::get_current_timestamp();
+        let claims = Claims {
+            sub: "ann".into(),
+            role: "ADMIN".into(),
+            exp: now - 60,
+            nbf: None,
+            iat: now - 120,
+            iss: "tandem".into(),
+            aud: "tandem-api".into(),
+        };
+        let token = jsonwebtoken::encode(&issuer.header, &claims, &issuer.key).unwrap();
+        verifier.verified.put(
+            &token,
+            (
+                Principal {
+                    subject: "ann".into(),
+                    role: Role::Admin,
+                },
+                now - 60,
+            ),
+        );
+        let err = verifier.verify(&token).unwrap_err();
+        assert!(err.0.contains("expired"), "{err}");
+        assert!(verifier.verified.is_empty());
     }
 
     #[test]

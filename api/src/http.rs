@@ -440,7 +440,7 @@ async fn handle_get(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
             "\"extensions\" must be a JSON object",
         );
     }
-    if let Ok(document) = async_graphql::parser::parse_query(&query) {
+    if let Ok(document) = crate::graphql::limits::parse(&query, usize::MAX) {
         let kind = match (&document.operations, get.operation_name.as_deref()) {
             (DocumentOperations::Single(op), _) => Some(op.node.ty),
             (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
@@ -509,6 +509,9 @@ async fn run(
     }
     if let Some(name) = p.operation_name {
         request = request.operation_name(name);
+    }
+    if let Err(refused) = crate::graphql::limits::prepare(&mut request, state.limits.max_aliases) {
+        return render(async_graphql::Response::from_errors(vec![refused]), media);
     }
     let timeout = state.limits.request_timeout;
     let Ok(response) = tokio::time::timeout(timeout, state.schema.execute(request)).await else {

@@ -28,6 +28,7 @@ use tokio_stream::wrappers::UnboundedReceiverStream;
 use crate::app::AppState;
 use crate::error::{ApiError, Code};
 use crate::graphql::loaders::Loaders;
+use crate::graphql::{TandemSchema, limits};
 
 /// How often the server pings an idle connection.
 const PING_INTERVAL: Duration = Duration::from_secs(30);
@@ -96,8 +97,12 @@ async fn run(
     let (to_graphql, from_client) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
     let verifier = state.verifier.clone();
     let store = state.services.store.clone();
+    let checked = Checked {
+        schema: state.schema.clone(),
+        max_aliases: state.limits.max_aliases,
+    };
     let mut graphql = async_graphql::http::WebSocket::new(
-        state.schema.clone(),
+        checked,
         UnboundedReceiverStream::new(from_client),
         protocol,
     )
@@ -181,6 +186,41 @@ async fn sent(limit: Duration, send: impl Future<Output = Result<(), actix_ws::C
                 "dropping a WebSocket client that has stopped reading"
             );
             false
+        }
+    }
+}
+
+/// The schema as a WebSocket runs it: each document parsed and checked by [`limits::parse`]
+/// first, as over HTTP.
+#[derive(Clone)]
+struct Checked {
+    schema: TandemSchema,
+    max_aliases: usize,
+}
+
+impl async_graphql::Executor for Checked {
+    async fn execute(&self, mut request: async_graphql::Request) -> async_graphql::Response {
+        match limits::prepare(&mut request, self.max_aliases) {
+            Ok(()) => self.schema.execute(request).await,
+            Err(e) => async_graphql::Response::from_errors(vec![e]),
+        }
+    }
+
+    fn execute_stream(
+        &self,
+        mut request: async_graphql::Request,
+        session_data: Option<Arc<Data>>,
+    ) -> futures_util::stream::BoxStream<'static, async_graphql::Response> {
+        match limits::prepare(&mut request, self.max_aliases) {
+            Ok(()) => self
+                .schema
+                .execute_stream_with_session_data(request, session_data.unwrap_or_default()),
+            Err(e) => {
+                futures_util::stream::once(
+                    async move { async_graphql::Response::from_errors(vec![e]) },
+                )
+                .boxed()
+            }
         }
     }
 }

@@ -776,7 +776,11 @@ impl AccountQuery {
             from_end: last.is_some(),
         };
         let filter = filter.unwrap_or_default().resolve(s, who).await?;
-        let page = service::account::list(s, who, &filter, order_by.into(), &window).await?;
+        // Tags cost a query of their own: read them only when the page shows them.
+        let shown = ctx.look_ahead();
+        let tags = shown.field("nodes").field("tags").exists()
+            || shown.field("edges").field("node").field("tags").exists();
+        let page = service::account::list(s, who, &filter, order_by.into(), &window, tags).await?;
         Ok(AccountConnection {
             page,
             filter,

@@ -1,48 +1,50 @@
-//! The alias limit. async-graphql limits depth and complexity itself; aliases (which let one
-//! request ask for the same expensive field many times) are counted here, after parsing and
-//! before anything runs.
+//! The checks a document passes after parsing and before anything runs. async-graphql limits
+//! depth, complexity and directives itself; aliases (which let one request ask for the same
+//! expensive field many times) are counted here.
+//!
+//! This is not a schema extension on purpose: async-graphql routes *every field* of every
+//! request through the extension chain as soon as one extension is registered (a registry
+//! lookup and three boxed futures per field), although the alias count needs only the parsed
+//! document. Both transports parse through [`parse`] instead and hand the checked document to
+//! the schema (`Request::set_parsed_query`); the schema still validates it (depth, complexity,
+//! types and arguments) on every request.
+//!
+//! Parsing is a pure function of the query text, so [`parse`] keeps the documents it parsed in
+//! a small bounded cache ([`Memo`]): a client that sends the same query again (every dashboard, every
+//! poll) skips the parser. Only documents that parsed are kept, the limit is checked on every
+//! call (servers in one process may have different limits), and a hit hands out a copy, so a
+//! request can never see another's document after async-graphql has edited it.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Selection, SelectionSet,
 };
-use async_graphql::{ServerError, ServerResult, Variables};
+use async_graphql::{Request, ServerError};
 
-/// Refuses documents with more than this many aliased fields.
-pub struct AliasLimit(pub usize);
+use crate::cache::Memo;
 
-impl ExtensionFactory for AliasLimit {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AliasLimitExtension(self.0))
+/// The parsed document for `query`, refused when it uses more than `max_aliases` aliases.
+pub fn parse(query: &str, max_aliases: usize) -> Result<ExecutableDocument, ServerError> {
+    let parsed = documents().get_or_parse(query)?;
+    if parsed.aliases > max_aliases {
+        return Err(ServerError::new(
+            format!(
+                "the document uses {} aliases; at most {max_aliases} are allowed",
+                parsed.aliases
+            ),
+            None,
+        ));
     }
+    Ok(parsed.document.clone())
 }
 
-struct AliasLimitExtension(usize);
-
-#[async_trait::async_trait]
-impl Extension for AliasLimitExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let aliases = count_aliases(&document);
-        if aliases > self.0 {
-            return Err(ServerError::new(
-                format!(
-                    "the document uses {aliases} aliases; at most {} are allowed",
-                    self.0
-                ),
-                None,
-            ));
-        }
-        Ok(document)
-    }
+/// Parses and checks a request's query and attaches the document to it, for the schema to
+/// validate and run without parsing again.
+pub fn prepare(request: &mut Request, max_aliases: usize) -> Result<(), ServerError> {
+    let document = parse(&request.query, max_aliases)?;
+    request.set_parsed_query(document);
+    Ok(())
 }
 
 /// Aliased fields in every operation and fragment of a document.
@@ -74,6 +76,43 @@ pub fn count_aliases(document: &ExecutableDocument) -> usize {
     operations + fragments
 }
 
+/// Documents kept at most.
+const CACHED_DOCUMENTS: usize = 512;
+/// Longer query texts are parsed every time rather than kept.
+const CACHED_QUERY_BYTES: usize = 16 * 1024;
+
+/// A parsed document and its alias count.
+struct Parsed {
+    document: ExecutableDocument,
+    aliases: usize,
+}
+
+/// Parsed documents by query text, at most [`CACHED_DOCUMENTS`] of at most
+/// [`CACHED_QUERY_BYTES`] each.
+struct Documents(Memo<Arc<Parsed>>);
+
+fn documents() -> &'static Documents {
+    static DOCUMENTS: OnceLock<Documents> = OnceLock::new();
+    DOCUMENTS.get_or_init(|| Documents(Memo::new(CACHED_DOCUMENTS)))
+}
+
+impl Documents {
+    fn get_or_parse(&self, query: &str) -> Result<Arc<Parsed>, ServerError> {
+        if let Some(hit) = self.0.get(query) {
+            return Ok(hit);
+        }
+        let document = async_graphql::parser::parse_query(query)?;
+        let parsed = Arc::new(Parsed {
+            aliases: count_aliases(&document),
+            document,
+        });
+        if query.len() <= CACHED_QUERY_BYTES {
+            self.0.put(query, parsed.clone());
+        }
+        Ok(parsed)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +124,43 @@ mod tests {
         )
         .unwrap();
         assert_eq!(count_aliases(&doc), 3);
+    }
+
+    #[test]
+    fn the_alias_limit_holds_for_a_cached_document_too() {
+        let query = "{ a: viewer { role } b: viewer { role } }";
+        assert!(parse(query, 2).is_ok());
+        // The document is cached now; a lower limit still refuses it.
+        let err = parse(query, 1).unwrap_err();
+        assert!(err.message.contains("2 aliases"), "{}", err.message);
+        assert!(parse(query, 2).is_ok());
+    }
+
+    #[test]
+    fn a_document_that_does_not_parse_is_refused_every_time() {
+        for _ in 0..2 {
+            assert!(parse("{ viewer { ", 10).is_err());
+        }
+    }
+
+    #[test]
+    fn a_long_query_is_not_kept() {
+        let cache = Documents(Memo::new(CACHED_DOCUMENTS));
+        let long = format!(
+            "{{ viewer {{ role }} }} # {}",
+            "x".repeat(CACHED_QUERY_BYTES)
+        );
+        cache.get_or_parse(&long).unwrap();
+        assert!(cache.0.is_empty());
+        cache.get_or_parse("{ viewer { role } }").unwrap();
+        assert_eq!(cache.0.len(), 1);
+    }
+
+    #[test]
+    fn a_hit_is_a_copy_of_the_document() {
+        let query = "{ viewer { role } }";
+        let a = parse(query, 0).unwrap();
+        let b = parse(query, 0).unwrap();
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
     }
 }

@@ -37,6 +37,8 @@ pub struct Loaders {
     engagements: OnceLock<DataLoader<EngagementLoader, HashMapCache>>,
     engagements_by_account: OnceLock<DataLoader<EngagementsByAccountLoader, HashMapCache>>,
     phases: OnceLock<DataLoader<PhasesLoader, HashMapCache>>,
+    phases_without_dependencies:
+        OnceLock<DataLoader<PhasesWithoutDependenciesLoader, HashMapCache>>,
     sows_by_account: OnceLock<DataLoader<SowsByAccountLoader, HashMapCache>>,
     sows: OnceLock<DataLoader<SowLoader, HashMapCache>>,
     sows_by_engagement: OnceLock<DataLoader<SowsByEngagementLoader, HashMapCache>>,
@@ -83,6 +85,7 @@ impl Loaders {
             engagements: OnceLock::new(),
             engagements_by_account: OnceLock::new(),
             phases: OnceLock::new(),
+            phases_without_dependencies: OnceLock::new(),
             sows_by_account: OnceLock::new(),
             sows: OnceLock::new(),
             sows_by_engagement: OnceLock::new(),
@@ -132,6 +135,19 @@ impl Loaders {
     pub fn phases(&self) -> &DataLoader<PhasesLoader, HashMapCache> {
         self.phases
             .get_or_init(|| make(PhasesLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each engagement's phases, in order, with `depends_on` left empty: only for phases whose
+    /// dependencies nothing in the request reads (see `Engagement.phases`).
+    pub fn phases_without_dependencies(
+        &self,
+    ) -> &DataLoader<PhasesWithoutDependenciesLoader, HashMapCache> {
+        self.phases_without_dependencies.get_or_init(|| {
+            make(
+                PhasesWithoutDependenciesLoader(self.store.clone()),
+                self.cached,
+            )
+        })
     }
 
     /// Each account's SOWs.
@@ -318,6 +334,21 @@ impl Loader<EngagementId> for PhasesLoader {
         keys: &[EngagementId],
     ) -> Result<HashMap<EngagementId, Vec<Phase>>, ApiError> {
         Ok(engagement::phase::of_engagements(&self.0, keys).await?)
+    }
+}
+
+/// Loads each engagement's phases without their dependencies.
+pub struct PhasesWithoutDependenciesLoader(Store);
+
+impl Loader<EngagementId> for PhasesWithoutDependenciesLoader {
+    type Value = Vec<Phase>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[EngagementId],
+    ) -> Result<HashMap<EngagementId, Vec<Phase>>, ApiError> {
+        Ok(engagement::phase::of_engagements_without_dependencies(&self.0, keys).await?)
     }
 }
 

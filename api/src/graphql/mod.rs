@@ -110,8 +110,9 @@ pub fn build_schema(options: SchemaOptions, services: Option<Services>) -> Tande
     )
     .limit_depth(options.limits.max_depth)
     .limit_complexity(options.limits.max_complexity)
-    .limit_directives(20)
-    .extension(limits::AliasLimit(options.limits.max_aliases));
+    .limit_directives(20);
+    // No extensions: one would put every field of every request through async-graphql's
+    // extension chain. The alias limit is checked when the transports parse (`limits::parse`).
     if !options.introspection {
         builder = builder.disable_introspection();
     }

@@ -22,9 +22,10 @@ pub async fn list(
     filter: &AccountFilter,
     order: AccountOrder,
     window: &Window<AccountKey>,
+    tags: bool,
 ) -> ApiResult<Page<Account>> {
     who.authorize(Action::Read)?;
-    Ok(account::list(&s.store, filter, order, window).await?)
+    Ok(account::list_with(&s.store, filter, order, window, tags).await?)
 }
 
 /// How many accounts match.

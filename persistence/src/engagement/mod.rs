@@ -77,7 +77,7 @@ pub async fn by_accounts(
     accounts: &[AccountId],
 ) -> PersistenceResult<HashMap<AccountId, Vec<Engagement>>> {
     let mut out: HashMap<AccountId, Vec<Engagement>> = HashMap::new();
-    let rows = crate::page::rows_in(
+    let rows = crate::page::rows_in_positional(
         store.conn(),
         engagement::Entity::find().order_by_asc(engagement::Column::Id),
         engagement::Column::AccountId,

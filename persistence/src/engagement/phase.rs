@@ -28,6 +28,20 @@ pub async fn of_engagements(
     load(store.conn(), engagements).await
 }
 
+/// The phases of each of these engagements, in position order, without their dependencies
+/// (`depends_on` is empty): for reads that show no dependency, which then cost one query.
+pub async fn of_engagements_without_dependencies(
+    store: &Store,
+    engagements: &[EngagementId],
+) -> PersistenceResult<HashMap<EngagementId, Vec<Phase>>> {
+    let mut out: HashMap<EngagementId, Vec<Phase>> = HashMap::new();
+    for row in rows_of(store.conn(), engagements).await? {
+        let p = to_domain(row, Vec::new())?;
+        out.entry(p.engagement_id).or_default().push(p);
+    }
+    Ok(out)
+}
+
 /// The phases with these ids that exist.
 pub async fn by_ids(store: &Store, ids: &[PhaseId]) -> PersistenceResult<Vec<Phase>> {
     let rows =
@@ -41,7 +55,19 @@ pub(crate) async fn load<C: ConnectionTrait>(
     engagements: &[EngagementId],
 ) -> PersistenceResult<HashMap<EngagementId, Vec<Phase>>> {
     let mut out: HashMap<EngagementId, Vec<Phase>> = HashMap::new();
-    let rows = crate::page::rows_in(
+    let rows = rows_of(conn, engagements).await?;
+    for p in with_dependencies(conn, rows).await? {
+        out.entry(p.engagement_id).or_default().push(p);
+    }
+    Ok(out)
+}
+
+/// The phase rows of several engagements, by engagement and position.
+async fn rows_of<C: ConnectionTrait>(
+    conn: &C,
+    engagements: &[EngagementId],
+) -> PersistenceResult<Vec<phase::Model>> {
+    crate::page::rows_in_positional(
         conn,
         phase::Entity::find()
             .order_by_asc(phase::Column::EngagementId)
@@ -49,11 +75,7 @@ pub(crate) async fn load<C: ConnectionTrait>(
         phase::Column::EngagementId,
         engagements,
     )
-    .await?;
-    for p in with_dependencies(conn, rows).await? {
-        out.entry(p.engagement_id).or_default().push(p);
-    }
-    Ok(out)
+    .await
 }
 
 async fn with_dependencies<C: ConnectionTrait>(
@@ -64,10 +86,14 @@ async fn with_dependencies<C: ConnectionTrait>(
         return Ok(Vec::new());
     }
     let mut deps: HashMap<uuid::Uuid, Vec<PhaseId>> = HashMap::new();
-    for d in phase_dependency::Entity::find()
-        .filter(phase_dependency::Column::PhaseId.is_in(rows.iter().map(|r| r.id)))
-        .all(conn)
-        .await?
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
+    for d in crate::page::rows_in(
+        conn,
+        phase_dependency::Entity::find(),
+        phase_dependency::Column::PhaseId,
+        &ids,
+    )
+    .await?
     {
         deps.entry(d.phase_id)
             .or_default()

@@ -18,3 +18,63 @@ pub mod sow;
 pub mod sow_scope_item;
 pub mod team_member;
 pub mod time_entry;
+
+// The rows the hot read paths decode by position (see `crate::page::Positional`), each field in
+// its column's order.
+crate::page::positional!(phase {
+    id,
+    engagement_id,
+    position,
+    name,
+    focus_kind,
+    focus,
+    objective,
+    expected_value,
+    planned_start,
+    planned_end,
+    milestones,
+    status,
+    actual_start,
+    actual_end,
+    accepted_on,
+    goal_id,
+    version,
+    created_at,
+    updated_at,
+});
+crate::page::positional!(engagement {
+    id,
+    account_id,
+    name,
+    kind,
+    source_platform,
+    target_platform,
+    lead_id,
+    description,
+    planned_start,
+    status,
+    version,
+    created_at,
+    updated_at,
+});
+crate::page::positional!(account {
+    id,
+    name,
+    name_key,
+    domain,
+    industry,
+    company_size,
+    region,
+    plan,
+    touch_tier,
+    lifecycle_stage,
+    owner_id,
+    renewal_date,
+    currency,
+    traits,
+    needs,
+    version,
+    created_at,
+    updated_at,
+    archived_at,
+});

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use tandem_domain::auth::Role;
 use tandem_tests::db_test;
 
-use crate::support::{Server, first_error};
+use crate::support::{Server, WsClient, first_error};
 
 async fn raw(
     server: &Server,
@@ -332,6 +332,28 @@ db_test! {
         };
         let (refused, ok) = tokio::join!(flood, ordinary);
         assert_eq!((refused, ok), (20, 20));
+        server.stop().await;
+    }
+}
+
+db_test! {
+    async fn a_websocket_document_meets_the_alias_limit_too(db) {
+        let server = Server::start_with(&db, &[("TANDEM_MAX_ALIASES", "3")]).await;
+        let token = server.token(Role::Viewer);
+        let (mut ws, ack) = WsClient::connect(&server, "graphql-transport-ws", json!({"token": token})).await;
+        assert_eq!(ack["type"], "connection_ack");
+        ws.subscribe("many", "{ a: viewer { role } b: viewer { role } c: viewer { role } d: viewer { role } }", json!({})).await;
+        let refused = ws.next_message().await.expect("an answer");
+        let errors = if refused["type"] == "error" { refused["payload"].clone() } else { refused["payload"]["errors"].clone() };
+        assert!(errors.to_string().contains("aliases"), "{refused}");
+        ws.subscribe("few", "{ a: viewer { role } b: viewer { role } }", json!({})).await;
+        let fine = loop {
+            let m = ws.next_message().await.expect("an answer");
+            if m["id"] == "few" {
+                break m;
+            }
+        };
+        assert_eq!(fine["payload"]["data"]["a"]["role"], "VIEWER", "{fine}");
         server.stop().await;
     }
 }
