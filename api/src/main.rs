@@ -1,5 +1,7 @@
 //! `tandem`: serve the API, migrate the database, print the schema, or mint a token.
 
+#![recursion_limit = "256"] // the schema's nested async resolver types, in release builds
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
