@@ -55,6 +55,14 @@ struct Tandem {
     log: PathBuf,
 }
 
+/// A server a failed assertion leaves behind is killed, not left running.
+impl Drop for Tandem {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Tandem {
     fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()

@@ -94,8 +94,17 @@ pub async fn process_events(store: &Store, from: i64, limit: u64) -> Persistence
     };
     for event in &events {
         batch.fired += fire_on_event(store, &tx, &playbooks, event, now).await?;
-        batch.deliveries +=
-            crate::webhook::enqueue(&tx, &endpoints, event.cursor, event.event.kind, now).await?;
+        // An endpoint is owed the events committed after it was registered (`live` lists
+        // them oldest first, so those are a prefix).
+        let registered = endpoints.partition_point(|e| e.created_at <= event.occurred_at);
+        batch.deliveries += crate::webhook::enqueue(
+            &tx,
+            &endpoints[..registered],
+            event.cursor,
+            event.event.kind,
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(batch)
@@ -116,10 +125,13 @@ async fn fire_on_event(
     }
     let mut fired = 0;
     for p in playbooks {
-        if p.data.trigger
-            != (Trigger::Event {
-                kind: event.event.kind,
-            })
+        // A definition applies to events committed after it was saved, however far behind
+        // the worker runs.
+        if p.updated_at > event.occurred_at
+            || p.data.trigger
+                != (Trigger::Event {
+                    kind: event.event.kind,
+                })
         {
             continue;
         }
