@@ -205,27 +205,37 @@ impl Dispatcher {
 
     async fn run(self, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
         let this = Arc::new(self);
-        let in_flight: Arc<Mutex<HashSet<uuid::Uuid>>> = Arc::default();
+        // Deliveries being sent, and those finished since the last read of the due list: a
+        // list read before a delivery was recorded may still hold it, and must not send it
+        // again.
+        let state: Arc<Mutex<(HashSet<uuid::Uuid>, HashSet<uuid::Uuid>)>> = Arc::default();
         let permits = Arc::new(Semaphore::new(CONCURRENT_DELIVERIES));
         loop {
+            if let Ok(mut st) = state.lock() {
+                st.1.clear();
+            }
             match tandem_persistence::webhook::due(&this.services.store, Utc::now(), 100).await {
                 Ok(due) => {
                     for d in due {
                         let id = d.delivery.id.0;
-                        if !in_flight.lock().map(|mut s| s.insert(id)).unwrap_or(false) {
+                        let fresh = state
+                            .lock()
+                            .map(|mut st| !st.1.contains(&id) && st.0.insert(id))
+                            .unwrap_or(false);
+                        if !fresh {
                             continue;
                         }
                         let Ok(permit) = permits.clone().acquire_owned().await else {
                             return;
                         };
-                        let (this, in_flight, wake) =
-                            (this.clone(), in_flight.clone(), wake.clone());
+                        let (this, state, wake) = (this.clone(), state.clone(), wake.clone());
                         tokio::spawn(async move {
                             this.send(d).await;
-                            drop(permit);
-                            if let Ok(mut s) = in_flight.lock() {
-                                s.remove(&id);
+                            if let Ok(mut st) = state.lock() {
+                                st.1.insert(id);
+                                st.0.remove(&id);
                             }
+                            drop(permit);
                             wake.notify_one();
                         });
                     }
