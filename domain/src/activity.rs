@@ -134,6 +134,13 @@ pub struct Activity {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Activity {
+    /// Whether `who` may correct or delete it: its author, or an admin.
+    pub fn may_be_changed_by(&self, who: &crate::auth::Principal) -> bool {
+        who.role == crate::auth::Role::Admin || who.subject == self.author
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -274,8 +274,6 @@ pub struct TaskQuery {
     pub assignee_id: Option<TeamMemberId>,
     /// Only tasks a playbook made.
     pub playbook_id: Option<PlaybookId>,
-    /// Only tasks linked to this risk.
-    pub risk_id: Option<tandem_domain::ids::RiskId>,
     /// Only tasks in these statuses; every status when empty.
     pub statuses: Vec<TaskStatus>,
     /// Only tasks due on or before this day.
@@ -296,9 +294,6 @@ pub async fn list(store: &Store, query: &TaskQuery) -> PersistenceResult<Vec<Tas
     if let Some(p) = query.playbook_id {
         q.push(" AND playbook_id = ").bind(p.0);
     }
-    if let Some(r) = query.risk_id {
-        q.push(" AND risk_id = ").bind(r.0);
-    }
     if !query.statuses.is_empty() {
         q.push(" AND status IN ")
             .bind_list(query.statuses.iter().map(|s| s.as_str()));
@@ -311,22 +306,16 @@ pub async fn list(store: &Store, query: &TaskQuery) -> PersistenceResult<Vec<Tas
     q.all(store.conn()).await?.iter().map(row).collect()
 }
 
-/// The tasks of each of `accounts`, open ones first, at most `per_account` each: what the
-/// `Account.tasks` loader reads in one statement.
-pub async fn of_accounts(
+/// The tasks linked to each of `risks`, by due date.
+pub async fn of_risks(
     store: &Store,
-    accounts: &[AccountId],
-    statuses: &[TaskStatus],
+    risks: &[tandem_domain::ids::RiskId],
 ) -> PersistenceResult<Vec<Task>> {
     let mut out = Vec::new();
-    for chunk in accounts.chunks(crate::account::MAX_IN_LIST) {
-        let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM tasks WHERE account_id IN "));
-        q.bind_list(chunk.iter().map(|a| a.0));
-        if !statuses.is_empty() {
-            q.push(" AND status IN ")
-                .bind_list(statuses.iter().map(|s| s.as_str()));
-        }
-        q.push(" ORDER BY CASE WHEN due_on IS NULL THEN 1 ELSE 0 END, due_on, id");
+    for chunk in risks.chunks(crate::account::MAX_IN_LIST) {
+        let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM tasks WHERE risk_id IN "));
+        q.bind_list(chunk.iter().map(|r| r.0))
+            .push(" ORDER BY CASE WHEN due_on IS NULL THEN 1 ELSE 0 END, due_on, id");
         for r in q.all(store.conn()).await? {
             out.push(row(&r)?);
         }

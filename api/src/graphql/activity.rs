@@ -5,7 +5,6 @@ use std::sync::Arc;
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject, Union};
 use chrono::{DateTime, Utc};
 use tandem_domain::activity::{Activity, ActivityData, ActivityLinks};
-use tandem_domain::auth::Role;
 use tandem_domain::ids::{
     AccountId, ActivityId, BusinessReviewId, ContactId, EngagementId, GoalId, PhaseId, TeamMemberId,
 };
@@ -429,9 +428,4 @@ impl ActivityMutation {
         svc::update(s, who, activity_id, version, |_| Ok(None)).await?;
         Ok(id)
     }
-}
-
-/// Whether `who` may change an activity by `author`.
-pub(crate) fn may_edit(who: &tandem_domain::auth::Principal, author: &str) -> bool {
-    who.role == Role::Admin || who.subject == author
 }

@@ -4,6 +4,7 @@ use async_graphql::{
     Context, Enum, ID, InputObject, MaybeUndefined, Object, OneofObject, SimpleObject,
 };
 use chrono::{DateTime, Utc};
+use tandem_domain::auth::Action;
 use tandem_domain::ids::{
     AccountId, PlaybookId, SegmentId, TaskId, TeamMemberId, WebhookDeliveryId, WebhookEndpointId,
 };
@@ -18,7 +19,7 @@ use super::health::HealthStatus;
 use super::ids::{self, Kind};
 use super::scalars::Date;
 use super::team_member::TeamMemberNode;
-use super::{loaders, page_size, parts};
+use super::{Allowed, loaders, page_size, parts};
 use crate::error::{ApiError, ApiResult};
 use crate::service::automation as svc;
 
@@ -542,6 +543,7 @@ impl TaskNode {
             .map(TeamMemberNode))
     }
     /// The risk it mitigates.
+    #[graphql(guard = "Allowed(Action::ReadInsights)")]
     async fn risk(
         &self,
         ctx: &Context<'_>,
@@ -549,18 +551,27 @@ impl TaskNode {
         let Some(id) = self.0.risk_id else {
             return Ok(None);
         };
-        let (s, who) = parts(ctx)?;
-        Ok(crate::service::renewal::risk(s, who, id)
+        // Through the account's risks: one batched read for a whole list of tasks.
+        Ok(loaders(ctx)?
+            .risks()
+            .load_one(self.0.account_id)
             .await?
+            .unwrap_or_default()
+            .into_iter()
+            .find(|r| r.id == id)
             .map(super::renewal::RiskNode))
     }
     /// The playbook that created it; `null` when a person did.
+    #[graphql(guard = "Allowed(Action::ReadInsights)")]
     async fn playbook(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PlaybookNode>> {
         let Some(id) = self.0.playbook_id else {
             return Ok(None);
         };
-        let (s, who) = parts(ctx)?;
-        Ok(svc::playbook(s, who, id).await?.map(PlaybookNode))
+        Ok(loaders(ctx)?
+            .playbooks()
+            .load_one(id)
+            .await?
+            .map(PlaybookNode))
     }
     /// Who created it: a token subject, or `playbook:<id>`.
     async fn created_by(&self) -> &str {
@@ -616,7 +627,8 @@ pub struct UpdateTaskInput {
     pub status: Option<TaskStatus>,
 }
 
-fn member(id: &ID, field: &str) -> ApiResult<TeamMemberId> {
+/// A team member's id from a global id, naming `field` when it is not one.
+pub(crate) fn member(id: &ID, field: &str) -> ApiResult<TeamMemberId> {
     ids::decode(Kind::TeamMember, id, field).map(TeamMemberId)
 }
 
@@ -902,7 +914,6 @@ impl AutomationQuery {
                 .map(|id| ids::decode(Kind::Playbook, &id, "playbookId").map(PlaybookId))
                 .transpose()?,
             statuses: statuses.into_iter().map(Into::into).collect(),
-            risk_id: None,
             due_by: None,
             limit: page_size("first", Some(first))?.unwrap_or(50),
         };

@@ -51,6 +51,11 @@ pub struct Loaders {
     goals: OnceLock<DataLoader<GoalsLoader, HashMapCache>>,
     reviews: OnceLock<DataLoader<ReviewsLoader, HashMapCache>>,
     goal: OnceLock<DataLoader<GoalLoader, HashMapCache>>,
+    playbooks: OnceLock<DataLoader<PlaybookLoader, HashMapCache>>,
+    risks: OnceLock<DataLoader<RisksLoader, HashMapCache>>,
+    risk_tasks: OnceLock<DataLoader<RiskTasksLoader, HashMapCache>>,
+    renewals: OnceLock<DataLoader<RenewalsLoader, HashMapCache>>,
+    external_ids: OnceLock<DataLoader<ExternalIdsLoader, HashMapCache>>,
 }
 
 fn make<T: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(
@@ -98,6 +103,11 @@ impl Loaders {
             goals: OnceLock::new(),
             reviews: OnceLock::new(),
             goal: OnceLock::new(),
+            playbooks: OnceLock::new(),
+            risks: OnceLock::new(),
+            risk_tasks: OnceLock::new(),
+            renewals: OnceLock::new(),
+            external_ids: OnceLock::new(),
         }
     }
 
@@ -220,6 +230,36 @@ impl Loaders {
     pub fn reviews(&self) -> &DataLoader<ReviewsLoader, HashMapCache> {
         self.reviews
             .get_or_init(|| make(ReviewsLoader(self.store.clone()), self.cached))
+    }
+
+    /// Playbooks by id.
+    pub fn playbooks(&self) -> &DataLoader<PlaybookLoader, HashMapCache> {
+        self.playbooks
+            .get_or_init(|| make(PlaybookLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each account's risks, every status.
+    pub fn risks(&self) -> &DataLoader<RisksLoader, HashMapCache> {
+        self.risks
+            .get_or_init(|| make(RisksLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each risk's linked tasks.
+    pub fn risk_tasks(&self) -> &DataLoader<RiskTasksLoader, HashMapCache> {
+        self.risk_tasks
+            .get_or_init(|| make(RiskTasksLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each account's renewals, newest first.
+    pub fn renewals(&self) -> &DataLoader<RenewalsLoader, HashMapCache> {
+        self.renewals
+            .get_or_init(|| make(RenewalsLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each account's external ids.
+    pub fn external_ids(&self) -> &DataLoader<ExternalIdsLoader, HashMapCache> {
+        self.external_ids
+            .get_or_init(|| make(ExternalIdsLoader(self.store.clone()), self.cached))
     }
 
     /// Today's MRR (minor units) by account.
@@ -526,5 +566,100 @@ impl Loader<tandem_domain::ids::GoalId> for GoalLoader {
             .into_iter()
             .map(|g| (g.id, g))
             .collect())
+    }
+}
+
+/// Groups `items` by `key`, in their order.
+fn group<K: std::hash::Hash + Eq, V>(items: Vec<V>, key: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
+    let mut out: HashMap<K, Vec<V>> = HashMap::new();
+    for item in items {
+        out.entry(key(&item)).or_default().push(item);
+    }
+    out
+}
+
+/// Loads playbooks by id.
+pub struct PlaybookLoader(Store);
+
+impl Loader<tandem_domain::ids::PlaybookId> for PlaybookLoader {
+    type Value = tandem_persistence::playbook::Playbook;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[tandem_domain::ids::PlaybookId],
+    ) -> Result<HashMap<tandem_domain::ids::PlaybookId, Self::Value>, ApiError> {
+        Ok(tandem_persistence::playbook::by_ids(&self.0, keys)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect())
+    }
+}
+
+/// Loads each account's risks.
+pub struct RisksLoader(Store);
+
+impl Loader<AccountId> for RisksLoader {
+    type Value = Vec<tandem_domain::renewal::Risk>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Self::Value>, ApiError> {
+        let risks = tandem_persistence::renewal::risks_of(&self.0, keys, &[]).await?;
+        Ok(group(risks, |r| r.account_id))
+    }
+}
+
+/// Loads each risk's linked tasks.
+pub struct RiskTasksLoader(Store);
+
+impl Loader<tandem_domain::ids::RiskId> for RiskTasksLoader {
+    type Value = Vec<tandem_domain::playbook::Task>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[tandem_domain::ids::RiskId],
+    ) -> Result<HashMap<tandem_domain::ids::RiskId, Self::Value>, ApiError> {
+        let tasks = tandem_persistence::task::of_risks(&self.0, keys).await?;
+        let mut out: HashMap<tandem_domain::ids::RiskId, Self::Value> = HashMap::new();
+        for t in tasks {
+            if let Some(risk) = t.risk_id {
+                out.entry(risk).or_default().push(t);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Loads each account's renewals.
+pub struct RenewalsLoader(Store);
+
+impl Loader<AccountId> for RenewalsLoader {
+    type Value = Vec<tandem_domain::renewal::Renewal>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Self::Value>, ApiError> {
+        let renewals = tandem_persistence::renewal::renewals_of(&self.0, keys).await?;
+        Ok(group(renewals, |r| r.account_id))
+    }
+}
+
+/// Loads each account's external ids.
+pub struct ExternalIdsLoader(Store);
+
+impl Loader<AccountId> for ExternalIdsLoader {
+    type Value = Vec<tandem_persistence::external::ExternalId>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Self::Value>, ApiError> {
+        let ids: Vec<uuid::Uuid> = keys.iter().map(|a| a.0).collect();
+        let found = tandem_persistence::external::of(
+            &self.0,
+            tandem_domain::sync::ExternalKind::Account,
+            &ids,
+        )
+        .await?;
+        Ok(group(found, |e| AccountId(e.entity_id)))
     }
 }

@@ -3,13 +3,12 @@
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use tandem_domain::auth::Action;
-use tandem_domain::ids::{AccountId, RenewalId, RiskId, TeamMemberId};
+use tandem_domain::ids::{AccountId, RenewalId, RiskId};
 use tandem_domain::money::Currency;
 use tandem_domain::renewal::{self as rules, Decision, RenewalData, RiskData};
-use tandem_persistence::task::TaskQuery;
 
 use super::account::{AccountNode, patch};
-use super::automation::TaskNode;
+use super::automation::{TaskNode, member};
 use super::figures::{PeriodInput, SliceInput, slice_sql};
 use super::ids::{self, Kind};
 use super::money::MoneyValue;
@@ -149,15 +148,13 @@ impl RiskNode {
             .map(AccountNode))
     }
     /// The tasks that mitigate it.
+    #[graphql(guard = "Allowed(Action::ReadInsights)")]
     async fn tasks(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TaskNode>> {
-        let (s, who) = parts(ctx)?;
-        let query = TaskQuery {
-            risk_id: Some(self.0.id),
-            limit: 100,
-            ..TaskQuery::default()
-        };
-        Ok(crate::service::automation::tasks(s, who, &query)
+        Ok(loaders(ctx)?
+            .risk_tasks()
+            .load_one(self.0.id)
             .await?
+            .unwrap_or_default()
             .into_iter()
             .map(TaskNode)
             .collect())
@@ -337,10 +334,6 @@ pub struct DecideRenewalInput {
     pub reason: Option<RiskCategory>,
     /// The day it was decided; today when left out.
     pub decided_on: Option<Date>,
-}
-
-fn member(id: &ID, field: &str) -> ApiResult<TeamMemberId> {
-    ids::decode(Kind::TeamMember, id, field).map(TeamMemberId)
 }
 
 /// One pipeline cell.
@@ -569,11 +562,14 @@ pub(crate) async fn risks_of(
     account: AccountId,
     statuses: Vec<RiskStatus>,
 ) -> async_graphql::Result<Vec<RiskNode>> {
-    let (s, who) = parts(ctx)?;
     let statuses: Vec<rules::RiskStatus> = statuses.into_iter().map(Into::into).collect();
-    Ok(svc::risks(s, who, account, &statuses)
+    Ok(loaders(ctx)?
+        .risks()
+        .load_one(account)
         .await?
+        .unwrap_or_default()
         .into_iter()
+        .filter(|r| statuses.is_empty() || statuses.contains(&r.status))
         .map(RiskNode)
         .collect())
 }
@@ -584,9 +580,11 @@ pub(crate) async fn renewals_of(
     account: AccountId,
     currency: Currency,
 ) -> async_graphql::Result<Vec<RenewalNode>> {
-    let (s, who) = parts(ctx)?;
-    Ok(svc::renewals(s, who, account)
+    Ok(loaders(ctx)?
+        .renewals()
+        .load_one(account)
         .await?
+        .unwrap_or_default()
         .into_iter()
         .map(|r| RenewalNode(r, currency))
         .collect())

@@ -161,9 +161,11 @@ pub(crate) async fn external_ids_of(
     ctx: &Context<'_>,
     account: uuid::Uuid,
 ) -> async_graphql::Result<Vec<ExternalIdValue>> {
-    let (s, who) = parts(ctx)?;
-    Ok(svc::external_ids(s, who, ExternalKind::Account, account)
+    Ok(super::loaders(ctx)?
+        .external_ids()
+        .load_one(tandem_domain::ids::AccountId(account))
         .await?
+        .unwrap_or_default()
         .into_iter()
         .map(|e| ExternalIdValue {
             source: e.source,

@@ -32,7 +32,7 @@ pub async fn update(
     who.authorize(Action::LogActivity)?;
     // Its author never changes, so the check holds for the write that follows.
     if let Some(current) = activity::get_one(&s.store, id).await?
-        && !crate::graphql::activity::may_edit(who, &current.author)
+        && !current.may_be_changed_by(who)
     {
         return Err(ApiError::new(
             Code::Forbidden,

@@ -35,17 +35,6 @@ pub async fn update_risk(
     Ok(s.committed(r))
 }
 
-/// The risks of an account.
-pub async fn risks(
-    s: &Services,
-    who: &Principal,
-    account: AccountId,
-    statuses: &[RiskStatus],
-) -> ApiResult<Vec<Risk>> {
-    who.authorize(Action::ReadInsights)?;
-    Ok(renewal::risks_of(&s.store, &[account], statuses).await?)
-}
-
 /// One risk.
 pub async fn risk(s: &Services, who: &Principal, id: RiskId) -> ApiResult<Option<Risk>> {
     who.authorize(Action::ReadInsights)?;
@@ -76,16 +65,6 @@ pub async fn decide(
     who.authorize(Action::ManageRenewals)?;
     let r = renewal::decide(&s.store, &who.subject, id, version, decide).await?;
     Ok(s.committed(r))
-}
-
-/// An account's renewals, newest first.
-pub async fn renewals(
-    s: &Services,
-    who: &Principal,
-    account: AccountId,
-) -> ApiResult<Vec<Renewal>> {
-    who.authorize(Action::ReadInsights)?;
-    Ok(renewal::renewals_of(&s.store, &[account]).await?)
 }
 
 /// The renewal pipeline over a slice.

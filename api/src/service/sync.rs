@@ -3,7 +3,7 @@
 use tandem_domain::DomainError;
 use tandem_domain::auth::{Action, Principal};
 use tandem_domain::sync::ExternalKind;
-use tandem_persistence::external::{self, AccountRecord, ExternalId, RecordResult};
+use tandem_persistence::external::{self, AccountRecord, RecordResult};
 
 use super::Services;
 use crate::error::{ApiError, ApiResult, Code};
@@ -55,15 +55,4 @@ pub async fn set_external_id(
     }
     external::set(&s.store, kind, entity, source, external_id).await?;
     Ok(())
-}
-
-/// An object's external ids.
-pub async fn external_ids(
-    s: &Services,
-    who: &Principal,
-    kind: ExternalKind,
-    entity: uuid::Uuid,
-) -> ApiResult<Vec<ExternalId>> {
-    who.authorize(Action::Read)?;
-    Ok(external::of(&s.store, kind, &[entity]).await?)
 }
