@@ -52,6 +52,9 @@ db_test! {
         assert_eq!(code, "CONFLICT");
         let (code, _) = server.error(Role::Viewer, raise, json!({"input": {"accountId": a, "category": "BUDGET", "severity": "LOW", "title": "x"}})).await;
         assert_eq!(code, "FORBIDDEN");
+        let (_, body) = server.post(&server.token(Role::CsManager), raise, json!({"input": {"accountId": a, "category": "BUDGET", "severity": "LOW", "title": "  "}})).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], "input.title", "{body}");
         let none = server.ok(Role::Viewer, "query($id: ID!) { account(id: $id) { risks { title } all: risks(statuses: []) { status } } }", json!({"id": a})).await;
         assert_eq!(none["account"]["risks"], json!([]));
         assert_eq!(none["account"]["all"], json!([{"status": "RESOLVED"}]));
@@ -62,6 +65,8 @@ db_test! {
         let b_on = today + Days::new(70);
         let fa = server.ok(Role::CsManager, FORECAST, json!({"input": {"accountId": a, "renewsOn": a_on.to_string(), "forecastArrMinor": 1_300_000, "likelihood": "PROBABLE"}})).await;
         assert_eq!(fa["setRenewalForecast"]["currentArr"]["amountMinor"], json!(1_200_000));
+        let (_, body) = server.post(&server.token(Role::CsManager), FORECAST, json!({"input": {"accountId": b, "renewsOn": a_on.to_string(), "forecastArrMinor": -1, "likelihood": "PROBABLE"}})).await;
+        assert_eq!(body["errors"][0]["extensions"]["field"], "input.forecastArrMinor", "{body}");
         let (code, message) = server.error(Role::CsManager, FORECAST, json!({"input": {"accountId": a, "renewsOn": a_on.to_string(), "forecastArrMinor": 1, "likelihood": "LOST"}})).await;
         assert_eq!(code, "CONFLICT", "{message}");
         let fa = server.ok(Role::CsManager, FORECAST, json!({"input": {"accountId": a, "version": 1, "renewsOn": a_on.to_string(), "forecastArrMinor": 1_300_000, "likelihood": "COMMITTED"}})).await;

@@ -81,6 +81,10 @@ db_test! {
         assert_eq!(code, "CONFLICT", "{message}");
         let (code, _) = server.error(Role::Admin, set, json!({"id": other, "s": "salesforce", "e": "001D"})).await;
         assert_eq!(code, "CONFLICT");
+        for (id, source, external) in [(json!("not-an-id"), "billing", json!("x")), (json!(other), "Bill ing", json!("x")), (json!(other), "billing", json!("  "))] {
+            let (code, message) = server.error(Role::Admin, set, json!({"id": id, "s": source, "e": external})).await;
+            assert_eq!(code, "BAD_USER_INPUT", "{message}");
+        }
         server.ok(Role::Admin, set, json!({"id": other, "s": "billing", "e": "cus_10"})).await;
         let ids = server.ok(Role::Viewer, "query($id: ID!) { account(id: $id) { externalIds { source externalId } } }", json!({"id": other})).await;
         assert_eq!(ids["account"]["externalIds"], json!([{"source": "billing", "externalId": "cus_10"}]));
