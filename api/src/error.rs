@@ -112,6 +112,7 @@ impl From<DomainError> for ApiError {
         match err {
             DomainError::Invalid { field, message } => ApiError::invalid(field, message),
             DomainError::Forbidden { .. } => ApiError::new(Code::Forbidden, err.to_string()),
+            DomainError::NotAllowed(message) => ApiError::new(Code::Forbidden, message),
             DomainError::Conflict(message) => ApiError::new(Code::Conflict, message),
         }
     }

@@ -111,6 +111,8 @@ pub enum Action {
     WriteRisk,
     /// Forecast and decide renewals.
     ManageRenewals,
+    /// Allocate people to phases and record their time off.
+    PlanCapacity,
 }
 
 impl fmt::Display for Action {
@@ -136,6 +138,7 @@ impl fmt::Display for Action {
             Action::LogActivity => "log activities on accounts",
             Action::WriteRisk => "raise or change risks",
             Action::ManageRenewals => "forecast or decide renewals",
+            Action::PlanCapacity => "allocate people or record time off",
         })
     }
 }
@@ -165,6 +168,7 @@ impl Action {
             Action::LogActivity => &[Admin, CsManager, Services, Integration],
             Action::WriteRisk => &[Admin, CsManager, Services],
             Action::ManageRenewals => &[Admin, CsManager],
+            Action::PlanCapacity => &[Admin, Services],
         }
     }
 }

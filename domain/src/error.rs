@@ -14,6 +14,10 @@ pub enum DomainError {
     /// The caller's role does not allow the action.
     #[error("the {role} role may not {action}")]
     Forbidden { role: Role, action: Action },
+    /// The caller's role would allow the action, but not on this object (for example approving
+    /// their own timesheet).
+    #[error("{0}")]
+    NotAllowed(String),
     /// The object is in a state that refuses the change (for example it is archived).
     #[error("{0}")]
     Conflict(String),

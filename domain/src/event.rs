@@ -100,6 +100,16 @@ crate::text_enum! {
         RenewalForecast = "RENEWAL_FORECAST",
         /// A renewal was decided: renewed, downgraded or churned.
         RenewalDecided = "RENEWAL_DECIDED",
+        /// A time entry was removed from a draft or returned timesheet.
+        TimeEntryRemoved = "TIME_ENTRY_REMOVED",
+        /// A timesheet with hours on the account was submitted.
+        TimesheetSubmitted = "TIMESHEET_SUBMITTED",
+        /// A timesheet with hours on the account was approved: they now count as burn.
+        TimesheetApproved = "TIMESHEET_APPROVED",
+        /// A timesheet with hours on the account was returned for correction.
+        TimesheetReturned = "TIMESHEET_RETURNED",
+        /// Someone was allocated to, re-planned on or removed from one of the account's phases.
+        AllocationChanged = "ALLOCATION_CHANGED",
     }
 }
 
@@ -144,6 +154,10 @@ crate::text_enum! {
         Risk = "RISK",
         /// A renewal.
         Renewal = "RENEWAL",
+        /// A timesheet.
+        Timesheet = "TIMESHEET",
+        /// An allocation of a person to a phase.
+        Allocation = "ALLOCATION",
     }
 }
 

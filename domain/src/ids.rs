@@ -149,3 +149,15 @@ id_type!(
     /// A risk to an account.
     RiskId
 );
+id_type!(
+    /// A team member's week of logged time.
+    TimesheetId
+);
+id_type!(
+    /// Days a team member is away.
+    TimeOffId
+);
+id_type!(
+    /// A team member planned onto a phase.
+    AllocationId
+);

@@ -25,6 +25,7 @@ pub mod success;
 pub mod sync;
 pub mod team_member;
 pub mod text;
+pub mod timesheet;
 pub mod webhook;
 
 pub use error::{DomainError, DomainResult};

@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::engagement::{Phase, transition};
 use crate::ids::{
     AccountId, ChangeRequestId, EngagementId, PhaseId, SowId, TeamMemberId, TimeEntryId,
+    TimesheetId,
 };
 use crate::money::Currency;
 use crate::{DomainError, DomainResult, text};
@@ -479,6 +480,8 @@ pub struct TimeEntry {
     pub note: Option<String>,
     /// When it was logged.
     pub created_at: DateTime<Utc>,
+    /// The person's timesheet for the week it falls in (set when stored).
+    pub timesheet_id: Option<TimesheetId>,
 }
 
 /// A time entry as typed.
@@ -547,6 +550,7 @@ impl NewTimeEntry {
             amount: i64::try_from(amount).unwrap_or(i64::MAX),
             note: text::optional("note", self.note.as_deref(), 2000)?,
             created_at: Utc::now(),
+            timesheet_id: None,
         })
     }
 }

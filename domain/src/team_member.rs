@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::auth::Role;
 use crate::ids::TeamMemberId;
+use crate::sow::Hours;
 use crate::{DomainError, DomainResult, Patch, text};
 
 crate::text_enum! {
@@ -34,7 +35,15 @@ pub struct TeamMemberData {
     pub team: Team,
     /// The access role their tokens carry.
     pub role: Role,
+    /// Hours they work in a full week: the base of their capacity.
+    pub weekly_capacity: Hours,
+    /// A services lead: with the SERVICES role, may approve and return other people's
+    /// timesheets.
+    pub lead: bool,
 }
+
+/// The hours of a full week when none is given.
+pub const DEFAULT_WEEKLY_CAPACITY: Hours = Hours(4000);
 
 /// A team member as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +70,8 @@ pub struct NewTeamMember {
     pub title: Option<String>,
     pub team: Team,
     pub role: Role,
+    pub weekly_capacity: Option<Hours>,
+    pub lead: bool,
 }
 
 /// A change to a team member as typed.
@@ -71,6 +82,19 @@ pub struct TeamMemberPatch {
     pub title: Patch<String>,
     pub team: Option<Team>,
     pub role: Option<Role>,
+    pub weekly_capacity: Option<Hours>,
+    pub lead: Option<bool>,
+}
+
+/// Weekly capacity is at most 80 hours.
+fn capacity(hours: Hours) -> DomainResult<Hours> {
+    if !(0..=8000).contains(&hours.0) {
+        return Err(DomainError::invalid(
+            "weeklyCapacityHours",
+            format!("{hours} is not in [0, 80] hours a week"),
+        ));
+    }
+    Ok(hours)
 }
 
 impl NewTeamMember {
@@ -82,6 +106,8 @@ impl NewTeamMember {
             title: text::optional("title", self.title.as_deref(), 200)?,
             team: self.team,
             role: self.role,
+            weekly_capacity: capacity(self.weekly_capacity.unwrap_or(DEFAULT_WEEKLY_CAPACITY))?,
+            lead: self.lead,
         })
     }
 }
@@ -112,6 +138,11 @@ impl TeamMember {
             },
             team: patch.team.unwrap_or(d.team),
             role: patch.role.unwrap_or(d.role),
+            weekly_capacity: match patch.weekly_capacity {
+                Some(h) => capacity(h)?,
+                None => d.weekly_capacity,
+            },
+            lead: patch.lead.unwrap_or(d.lead),
         })
     }
 }
@@ -128,6 +159,8 @@ mod tests {
             title: None,
             team: Team::Services,
             role: Role::Services,
+            weekly_capacity: None,
+            lead: false,
         }
         .validate()
         .unwrap_err();

@@ -356,7 +356,8 @@ pub(crate) async fn matching_sql(
             .bind_list([SowStatus::Signed.as_str(), SowStatus::InDelivery.as_str()])
             .push(
                 " AND ((s.tm_amount_cap_minor > 0 AND (SELECT COALESCE(SUM(t.amount_minor), 0) \
-                 FROM time_entries t WHERE t.sow_id = s.id AND t.kind = ",
+                 FROM time_entries t WHERE t.sow_id = s.id AND t.timesheet_id IN (SELECT id \
+                 FROM timesheets WHERE status = 'APPROVED') AND t.kind = ",
             )
             .bind(tm)
             .push(") * 100.0 > ")
@@ -364,6 +365,7 @@ pub(crate) async fn matching_sql(
             .push(
                 " * s.tm_amount_cap_minor) OR (s.tm_amount_cap_minor IS NULL AND s.tm_hours_cap > 0 \
                  AND (SELECT COALESCE(SUM(t.hours), 0) FROM time_entries t WHERE t.sow_id = s.id \
+                 AND t.timesheet_id IN (SELECT id FROM timesheets WHERE status = 'APPROVED') \
                  AND t.kind = ",
             )
             .bind(tm)

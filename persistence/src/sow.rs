@@ -447,7 +447,9 @@ pub async fn decide_change_request(
     Ok((decided, s))
 }
 
-/// Logs hours against a signed SOW; records `TIME_LOGGED`.
+/// Logs hours against a signed SOW, into the person's open timesheet for the week (created as
+/// a draft when needed); records `TIME_LOGGED`. The hours count as burn once the timesheet is
+/// approved.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn log_time(
     store: &Store,
@@ -460,6 +462,8 @@ pub async fn log_time(
     let s = load(&tx, sow_id).await?;
     crate::team_member::ensure_active(&tx, input.team_member_id, "teamMemberId").await?;
     let entry = input.validate(&s, &engagement_phases(&tx, s.engagement_id).await?, today)?;
+    let sheet =
+        crate::timesheet::open_sheet_for(&tx, entry.team_member_id, entry.worked_on).await?;
     time_entry::Entity::insert(time_entry::ActiveModel {
         id: Set(entry.id.0),
         sow_id: Set(sow_id.0),
@@ -472,6 +476,7 @@ pub async fn log_time(
         amount_minor: Set(entry.amount),
         note: Set(entry.note.clone()),
         created_at: Set(entry.created_at),
+        timesheet_id: Set(Some(sheet.0)),
     })
     .exec_without_returning(&tx)
     .await?;
@@ -504,7 +509,10 @@ pub async fn log_time(
     )
     .await?;
     tx.commit().await?;
-    Ok(entry)
+    Ok(TimeEntry {
+        timesheet_id: Some(sheet),
+        ..entry
+    })
 }
 
 /// A page of a SOW's time entries, oldest first.
@@ -523,7 +531,7 @@ pub async fn time_entries(
     Ok(Page::from_rows(items, window))
 }
 
-/// Logged time per SOW, summed in SQL (one GROUP BY query per chunk of SOWs).
+/// Approved logged time per SOW, summed in SQL (one GROUP BY query per chunk of SOWs).
 pub async fn logged_by_sow(
     store: &Store,
     sows: &[SowId],
@@ -539,7 +547,7 @@ pub async fn logged_by_sow(
     Ok(out)
 }
 
-/// Logged time per phase of each SOW (`None`: hours not booked to a phase).
+/// Approved logged time per phase of each SOW (`None`: hours not booked to a phase).
 pub async fn logged_by_phase(
     store: &Store,
     sows: &[SowId],
@@ -572,6 +580,10 @@ fn add(t: &mut LoggedTime, kind: &str, hours: i64, amount: i64) {
 
 type SumRow = (Uuid, Option<Uuid>, String, i64, i64);
 
+/// The condition on `time_entries` that keeps only hours on approved timesheets.
+pub(crate) const APPROVED_ONLY: &str =
+    "time_entries.timesheet_id IN (SELECT id FROM timesheets WHERE status = 'APPROVED')";
+
 async fn sums(store: &Store, sows: Vec<Uuid>, by_phase: bool) -> PersistenceResult<Vec<SumRow>> {
     use time_entry::Column as C;
     let total = |col: C| Expr::expr(Func::sum(Expr::col(col))).cast_as("BIGINT");
@@ -586,6 +598,8 @@ async fn sums(store: &Store, sows: Vec<Uuid>, by_phase: bool) -> PersistenceResu
         .column_as(total(C::Hours), "hours")
         .column_as(total(C::AmountMinor), "amount")
         .filter(C::SowId.is_in(sows))
+        // Only approved hours are burn.
+        .filter(Expr::cust(APPROVED_ONLY))
         .group_by(C::SowId)
         .group_by(C::Kind);
     if by_phase {
@@ -766,5 +780,26 @@ fn entry_to_domain(m: time_entry::Model) -> PersistenceResult<TimeEntry> {
         amount: m.amount_minor,
         note: m.note,
         created_at: m.created_at,
+        timesheet_id: m.timesheet_id.map(tandem_domain::ids::TimesheetId),
     })
+}
+
+/// The time entries on each of `sheets`, in day order.
+pub async fn entries_of_timesheets(
+    store: &Store,
+    sheets: &[tandem_domain::ids::TimesheetId],
+) -> PersistenceResult<Vec<TimeEntry>> {
+    let mut out = Vec::new();
+    for chunk in sheets.chunks(MAX_IN_LIST) {
+        let rows = time_entry::Entity::find()
+            .filter(time_entry::Column::TimesheetId.is_in(chunk.iter().map(|s| s.0)))
+            .order_by_asc(time_entry::Column::WorkedOn)
+            .order_by_asc(time_entry::Column::Id)
+            .all(store.conn())
+            .await?;
+        for m in rows {
+            out.push(entry_to_domain(m)?);
+        }
+    }
+    Ok(out)
 }

@@ -8,6 +8,7 @@ use sea_orm::{
 };
 use tandem_domain::event::{self, EventKind, NewEvent, SubjectKind};
 use tandem_domain::ids::TeamMemberId;
+use tandem_domain::sow::Hours;
 use tandem_domain::team_member::{Team, TeamMember, TeamMemberData};
 use tandem_domain::{DomainError, DomainResult};
 
@@ -284,6 +285,8 @@ fn active_model(member: &TeamMember) -> team_member::ActiveModel {
         title: Set(d.title.clone()),
         team: Set(d.team.as_str().to_owned()),
         role: Set(d.role.as_str().to_owned()),
+        weekly_capacity: Set(d.weekly_capacity.0),
+        lead: Set(d.lead),
         version: Set(member.version),
         created_at: NotSet,
         updated_at: Set(member.updated_at),
@@ -300,6 +303,8 @@ fn to_domain(m: team_member::Model) -> PersistenceResult<TeamMember> {
             title: m.title,
             team: m.team.parse().map_err(|e: String| corrupt("team", e))?,
             role: m.role.parse().map_err(|e: String| corrupt("role", e))?,
+            weekly_capacity: Hours(m.weekly_capacity),
+            lead: m.lead,
         },
         version: m.version,
         created_at: m.created_at,

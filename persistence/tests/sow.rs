@@ -4,14 +4,15 @@
 
 use chrono::NaiveDate;
 use tandem_domain::account::NewAccount;
-use tandem_domain::auth::Role;
+use tandem_domain::auth::{Principal, Role};
 use tandem_domain::engagement::{EngagementKind, FocusKind, NewEngagement, NewPhase};
 use tandem_domain::sow::{
     ChangeRequestStatus, Hours, NewSow, NewTimeEntry, Rate, ScopeItem, SowStatus, WorkKind,
 };
 use tandem_domain::team_member::{NewTeamMember, Team};
+use tandem_domain::timesheet::Decision;
 use tandem_persistence::engagement::{self, phase};
-use tandem_persistence::{PersistenceError, account, sow, team_member};
+use tandem_persistence::{PersistenceError, account, sow, team_member, timesheet};
 use tandem_tests::db_test;
 
 mod common;
@@ -25,7 +26,7 @@ db_test! {
     async fn a_signed_sow_burns_its_budget_and_moves_only_through_change_requests(db) {
         let store = open(&db).await;
         let a = account::create(&store, "t", NewAccount { name: "Acme".into(), ..Default::default() }.validate().unwrap()).await.unwrap();
-        let dev = team_member::create(&store, "t", NewTeamMember { name: "Dee".into(), email: "dee@v.io".into(), title: None, team: Team::Services, role: Role::Services }.validate().unwrap()).await.unwrap();
+        let dev = team_member::create(&store, "t", NewTeamMember { name: "Dee".into(), email: "dee@v.io".into(), title: None, team: Team::Services, role: Role::Services, weekly_capacity: None, lead: false }.validate().unwrap()).await.unwrap();
         let e = engagement::create(&store, "t", a.id, NewEngagement { name: "R".into(), kind: EngagementKind::Replatforming, source_platform: None, target_platform: None, lead_id: None, description: None, planned_start: None }.validate().unwrap()).await.unwrap();
         let p1 = phase::create(&store, "t", e.id, NewPhase { name: "Catalog".into(), focus_kind: FocusKind::Problem, focus: "Catalog".into(), objective: None, expected_value: None, planned_start: None, planned_end: None, milestones: vec![] }.validate().unwrap(), vec![]).await.unwrap();
         let new_sow = || NewSow {
@@ -47,7 +48,15 @@ db_test! {
         let log = |hours, kind, phase_id| NewTimeEntry { team_member_id: dev.id, role: "developer".into(), phase_id, worked_on: day(1, 10), hours: Hours(hours), kind, note: None };
         sow::log_time(&store, "t", s.id, log(800, WorkKind::InScope, Some(p1.id)), day(2, 1)).await.unwrap();
         sow::log_time(&store, "t", s.id, log(400, WorkKind::TimeAndMaterials, None), day(2, 1)).await.unwrap();
-        sow::log_time(&store, "t", s.id, log(150, WorkKind::TimeAndMaterials, Some(p1.id)), day(2, 1)).await.unwrap();
+        let entry = sow::log_time(&store, "t", s.id, log(150, WorkKind::TimeAndMaterials, Some(p1.id)), day(2, 1)).await.unwrap();
+        // Nothing burns until the week's timesheet is approved.
+        assert!(sow::logged_by_sow(&store, &[s.id]).await.unwrap().is_empty());
+        let sheet = entry.timesheet_id.unwrap();
+        let draft = timesheet::get_sheet(&store, sheet).await.unwrap().unwrap();
+        assert_eq!(draft.version, 3, "every hour logged bumps the sheet");
+        let submitted = timesheet::submit(&store, "t", sheet, draft.version).await.unwrap();
+        let admin = Principal { subject: "admin".into(), role: Role::Admin };
+        timesheet::decide(&store, &admin, sheet, submitted.version, Decision::Approve).await.unwrap();
         let logged = sow::logged_by_sow(&store, &[s.id]).await.unwrap()[&s.id];
         assert_eq!(logged.in_scope_hours, Hours(800));
         assert_eq!(logged.tm_hours, Hours(550));

@@ -268,6 +268,8 @@ db_test! {
             title: None,
             team: Team::CustomerSuccess,
             role: Role::CsManager,
+            weekly_capacity: None,
+            lead: false,
         }.validate().unwrap()).await.unwrap();
         let data = NewAccount { owner_id: Some(sam.id), ..new_account("Acme") }.validate().unwrap();
         let a = account::create(&store, "x", data).await.unwrap();

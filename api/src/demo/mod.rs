@@ -23,6 +23,7 @@ use tandem_persistence::{
 };
 
 mod health;
+mod time;
 
 /// The actor recorded on the demo data's events.
 const ACTOR: &str = "demo-loader";
@@ -391,6 +392,9 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
     health::load(store, &mut rng, &customers).await?;
     load_activities(store, &mut rng, &customers, &cs).await?;
     load_renewals(store, &mut rng, &customers, &cs).await?;
+    if let Some(admin) = team.iter().find(|m| m.data.email == ADMIN_EMAIL) {
+        time::load(store, &team, admin, base).await?;
+    }
     let admin = team
         .iter()
         .find(|m| m.data.email == ADMIN_EMAIL)
@@ -1023,6 +1027,7 @@ async fn load_team(store: &Store) -> PersistenceResult<Vec<TeamMember>> {
         "VP Customer Success",
         Team::CustomerSuccess,
         Role::Admin,
+        false,
     )];
     let groups: [(Team, Role, &str, usize); 4] = [
         (
@@ -1037,25 +1042,30 @@ async fn load_team(store: &Store) -> PersistenceResult<Vec<TeamMember>> {
     ];
     let mut n = 1;
     for (team, role, title, count) in groups {
-        for _ in 0..count {
+        for i in 0..count {
             let name = format!(
                 "{} {}",
                 FIRST[(n * 7) % FIRST.len()],
                 LAST[(n * 11) % LAST.len()]
             );
             let email = format!("{}@tandem.example", email_local(&name));
-            people.push((name, email, title, team, role));
+            // The first solutions architect leads the services team: approves timesheets.
+            let lead = team == Team::Services && i == 0;
+            let title = if lead { "Services Lead" } else { title };
+            people.push((name, email, title, team, role, lead));
             n += 1;
         }
     }
     let mut out = Vec::with_capacity(people.len());
-    for (name, email, title, team, role) in people {
+    for (name, email, title, team, role, lead) in people {
         let data = NewTeamMember {
             name,
             email,
             title: Some(title.to_owned()),
             team,
             role,
+            weekly_capacity: None,
+            lead,
         }
         .validate()?;
         out.push(team_member::create(store, ACTOR, data).await?);

@@ -333,6 +333,13 @@ impl PhaseNode {
             })
             .collect()
     }
+    /// The people allocated to it, by start date.
+    async fn allocations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::timesheet::AllocationNode>> {
+        super::timesheet::allocations_of_phase(ctx, self.0.id).await
+    }
     /// The phases it depends on.
     async fn depends_on(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PhaseNode>> {
         Ok(self

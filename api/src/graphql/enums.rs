@@ -192,6 +192,16 @@ pub enum EventKind {
     RenewalForecast,
     /// A renewal was decided.
     RenewalDecided,
+    /// A time entry was removed from a draft or returned timesheet.
+    TimeEntryRemoved,
+    /// A timesheet with hours on the account was submitted.
+    TimesheetSubmitted,
+    /// A timesheet with hours on the account was approved: they now count as burn.
+    TimesheetApproved,
+    /// A timesheet with hours on the account was returned for correction.
+    TimesheetReturned,
+    /// Someone was allocated to, re-planned on or removed from one of the account's phases.
+    AllocationChanged,
 }
 
 /// What kind of services work an engagement is.

@@ -111,6 +111,8 @@ pub fn subject_id(e: &Event) -> ID {
         SubjectKind::Activity => Kind::Activity,
         SubjectKind::Risk => Kind::Risk,
         SubjectKind::Renewal => Kind::Renewal,
+        SubjectKind::Timesheet => Kind::Timesheet,
+        SubjectKind::Allocation => Kind::Allocation,
     };
     ids::encode(kind, e.event.subject_id)
 }

@@ -61,6 +61,12 @@ pub enum Kind {
     Risk,
     /// A renewal.
     Renewal,
+    /// A timesheet.
+    Timesheet,
+    /// Time off.
+    TimeOff,
+    /// An allocation.
+    Allocation,
 }
 
 impl Kind {
@@ -90,6 +96,9 @@ impl Kind {
             Kind::Activity => "Activity",
             Kind::Risk => "Risk",
             Kind::Renewal => "Renewal",
+            Kind::Timesheet => "Timesheet",
+            Kind::TimeOff => "TimeOff",
+            Kind::Allocation => "Allocation",
         }
     }
 
@@ -119,6 +128,9 @@ impl Kind {
             "Activity" => Some(Kind::Activity),
             "Risk" => Some(Kind::Risk),
             "Renewal" => Some(Kind::Renewal),
+            "Timesheet" => Some(Kind::Timesheet),
+            "TimeOff" => Some(Kind::TimeOff),
+            "Allocation" => Some(Kind::Allocation),
             _ => None,
         }
     }

@@ -16,9 +16,11 @@ use chrono::Utc;
 use tandem_domain::account::Account;
 use tandem_domain::contact::Contact;
 use tandem_domain::engagement::{Engagement, Phase};
+use tandem_domain::ids::TimesheetId;
 use tandem_domain::ids::{AccountId, EngagementId, PhaseId, SowId, TeamMemberId};
-use tandem_domain::sow::{ChangeRequest, LoggedTime, Sow};
+use tandem_domain::sow::{ChangeRequest, Hours, LoggedTime, Sow, TimeEntry};
 use tandem_domain::team_member::TeamMember;
+use tandem_domain::timesheet::{Allocation, Timesheet};
 use tandem_persistence::{Store, account, contact, engagement, revenue, sow, team_member};
 
 use crate::error::ApiError;
@@ -56,6 +58,11 @@ pub struct Loaders {
     risk_tasks: OnceLock<DataLoader<RiskTasksLoader, HashMapCache>>,
     renewals: OnceLock<DataLoader<RenewalsLoader, HashMapCache>>,
     external_ids: OnceLock<DataLoader<ExternalIdsLoader, HashMapCache>>,
+    timesheets: OnceLock<DataLoader<TimesheetLoader, HashMapCache>>,
+    timesheet_hours: OnceLock<DataLoader<TimesheetHoursLoader, HashMapCache>>,
+    timesheet_entries: OnceLock<DataLoader<TimesheetEntriesLoader, HashMapCache>>,
+    phase_allocations: OnceLock<DataLoader<PhaseAllocationsLoader, HashMapCache>>,
+    phase_by_id: OnceLock<DataLoader<PhaseByIdLoader, HashMapCache>>,
 }
 
 fn make<T: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(
@@ -77,6 +84,36 @@ impl Loaders {
     /// Loaders for a WebSocket connection: batching only, never a stale row.
     pub fn uncached(store: Store) -> Loaders {
         Loaders::build(store, false)
+    }
+
+    /// Timesheets by id.
+    pub fn timesheets(&self) -> &DataLoader<TimesheetLoader, HashMapCache> {
+        self.timesheets
+            .get_or_init(|| make(TimesheetLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each timesheet's hours, summed in SQL.
+    pub fn timesheet_hours(&self) -> &DataLoader<TimesheetHoursLoader, HashMapCache> {
+        self.timesheet_hours
+            .get_or_init(|| make(TimesheetHoursLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each timesheet's time entries.
+    pub fn timesheet_entries(&self) -> &DataLoader<TimesheetEntriesLoader, HashMapCache> {
+        self.timesheet_entries
+            .get_or_init(|| make(TimesheetEntriesLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each phase's allocations.
+    pub fn phase_allocations(&self) -> &DataLoader<PhaseAllocationsLoader, HashMapCache> {
+        self.phase_allocations
+            .get_or_init(|| make(PhaseAllocationsLoader(self.store.clone()), self.cached))
+    }
+
+    /// Phases by id.
+    pub fn phase_by_id(&self) -> &DataLoader<PhaseByIdLoader, HashMapCache> {
+        self.phase_by_id
+            .get_or_init(|| make(PhaseByIdLoader(self.store.clone()), self.cached))
     }
 
     fn build(store: Store, cached: bool) -> Loaders {
@@ -108,6 +145,11 @@ impl Loaders {
             risk_tasks: OnceLock::new(),
             renewals: OnceLock::new(),
             external_ids: OnceLock::new(),
+            timesheets: OnceLock::new(),
+            timesheet_hours: OnceLock::new(),
+            timesheet_entries: OnceLock::new(),
+            phase_allocations: OnceLock::new(),
+            phase_by_id: OnceLock::new(),
         }
     }
 
@@ -661,5 +703,87 @@ impl Loader<AccountId> for ExternalIdsLoader {
         )
         .await?;
         Ok(group(found, |e| AccountId(e.entity_id)))
+    }
+}
+
+/// Loads timesheets by id.
+pub struct TimesheetLoader(Store);
+
+impl Loader<TimesheetId> for TimesheetLoader {
+    type Value = Timesheet;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[TimesheetId],
+    ) -> Result<HashMap<TimesheetId, Timesheet>, ApiError> {
+        Ok(tandem_persistence::timesheet::by_ids(&self.0, keys)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t))
+            .collect())
+    }
+}
+
+/// Loads each timesheet's hours.
+pub struct TimesheetHoursLoader(Store);
+
+impl Loader<TimesheetId> for TimesheetHoursLoader {
+    type Value = Hours;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[TimesheetId]) -> Result<HashMap<TimesheetId, Hours>, ApiError> {
+        Ok(tandem_persistence::timesheet::hours(&self.0, keys).await?)
+    }
+}
+
+/// Loads each timesheet's time entries.
+pub struct TimesheetEntriesLoader(Store);
+
+impl Loader<TimesheetId> for TimesheetEntriesLoader {
+    type Value = Vec<TimeEntry>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[TimesheetId],
+    ) -> Result<HashMap<TimesheetId, Vec<TimeEntry>>, ApiError> {
+        let entries = sow::entries_of_timesheets(&self.0, keys).await?;
+        let mut out: HashMap<TimesheetId, Vec<TimeEntry>> = HashMap::new();
+        for e in entries {
+            if let Some(sheet) = e.timesheet_id {
+                out.entry(sheet).or_default().push(e);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Loads each phase's allocations.
+pub struct PhaseAllocationsLoader(Store);
+
+impl Loader<PhaseId> for PhaseAllocationsLoader {
+    type Value = Vec<Allocation>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[PhaseId]) -> Result<HashMap<PhaseId, Vec<Allocation>>, ApiError> {
+        let all = tandem_persistence::timesheet::allocations_of_phases(&self.0, keys).await?;
+        Ok(group(all, |a| a.phase_id))
+    }
+}
+
+/// Loads phases by id.
+pub struct PhaseByIdLoader(Store);
+
+impl Loader<PhaseId> for PhaseByIdLoader {
+    type Value = Phase;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[PhaseId]) -> Result<HashMap<PhaseId, Phase>, ApiError> {
+        Ok(engagement::phase::by_ids(&self.0, keys)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect())
     }
 }

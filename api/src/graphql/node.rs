@@ -100,7 +100,10 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Nod
         | Kind::WebhookDelivery
         | Kind::Activity
         | Kind::Risk
-        | Kind::Renewal => None,
+        | Kind::Renewal
+        | Kind::Timesheet
+        | Kind::TimeOff
+        | Kind::Allocation => None,
     })
 }
 

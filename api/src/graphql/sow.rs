@@ -433,7 +433,11 @@ impl ChangeRequestNode {
 }
 
 /// Hours logged against a SOW.
-pub struct TimeEntryNode(TimeEntry, Currency, Option<EngagementId>);
+pub struct TimeEntryNode(
+    pub(crate) TimeEntry,
+    pub(crate) Currency,
+    pub(crate) Option<EngagementId>,
+);
 
 #[Object(name = "TimeEntry")]
 impl TimeEntryNode {
@@ -484,6 +488,20 @@ impl TimeEntryNode {
     /// When it was logged.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+    /// The weekly timesheet it is on; its hours count as burn once that is approved.
+    async fn timesheet(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::timesheet::TimesheetNode>> {
+        let Some(id) = self.0.timesheet_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?
+            .timesheets()
+            .load_one(id)
+            .await?
+            .map(super::timesheet::TimesheetNode))
     }
 }
 

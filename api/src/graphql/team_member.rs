@@ -3,12 +3,14 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use tandem_domain::ids::TeamMemberId;
+use tandem_domain::sow::Hours;
 use tandem_domain::team_member::{NewTeamMember, TeamMember, TeamMemberPatch};
 
 use super::account::patch;
 use super::enums::{Role, Team};
 use super::ids::{self, Kind};
 use super::parts;
+use crate::error::ApiError;
 use crate::service;
 
 /// A person at the vendor.
@@ -47,6 +49,15 @@ impl TeamMemberNode {
     /// The access role their tokens carry.
     async fn role(&self) -> Role {
         self.0.data.role.into()
+    }
+    /// Hours they work in a full week: the base of their capacity in `utilisation`.
+    async fn weekly_capacity_hours(&self) -> f64 {
+        self.0.data.weekly_capacity.as_decimal()
+    }
+    /// A services lead: with the SERVICES role, may approve and return other people's
+    /// timesheets.
+    async fn lead(&self) -> bool {
+        self.0.data.lead
     }
     /// When they joined.
     async fn created_at(&self) -> DateTime<Utc> {
@@ -111,6 +122,11 @@ pub struct CreateTeamMemberInput {
     pub team: Team,
     /// The access role their tokens will carry.
     pub role: Role,
+    /// Hours in a full week, in [0, 80]; 40 when omitted.
+    pub weekly_capacity_hours: Option<f64>,
+    /// A services lead (may approve timesheets with the SERVICES role); false when omitted.
+    #[graphql(default)]
+    pub lead: bool,
 }
 
 /// A change to a team member. Absent fields stay; `null` clears the title.
@@ -130,6 +146,10 @@ pub struct UpdateTeamMemberInput {
     pub team: Option<Team>,
     /// A new role.
     pub role: Option<Role>,
+    /// New weekly capacity in hours, in [0, 80].
+    pub weekly_capacity_hours: Option<f64>,
+    /// Mark or unmark as a services lead.
+    pub lead: Option<bool>,
 }
 
 /// Which team member to archive.
@@ -146,6 +166,13 @@ pub struct ArchiveTeamMemberInput {
 pub struct TeamMemberPayload {
     /// The member as they are now.
     pub team_member: TeamMemberNode,
+}
+
+fn capacity(hours: Option<f64>) -> Result<Option<Hours>, ApiError> {
+    hours
+        .map(|h| Hours::from_decimal("weeklyCapacityHours", h))
+        .transpose()
+        .map_err(|e| ApiError::from(e).under("input"))
 }
 
 #[derive(Default)]
@@ -166,6 +193,8 @@ impl TeamMemberMutation {
             title: input.title,
             team: input.team.into(),
             role: input.role.into(),
+            weekly_capacity: capacity(input.weekly_capacity_hours)?,
+            lead: input.lead,
         };
         let member = service::team_member::create(s, who, new)
             .await
@@ -189,6 +218,8 @@ impl TeamMemberMutation {
             title: patch(input.title, Ok)?,
             team: input.team.map(Into::into),
             role: input.role.map(Into::into),
+            weekly_capacity: capacity(input.weekly_capacity_hours)?,
+            lead: input.lead,
         };
         let member = service::team_member::update(s, who, id, input.version, change)
             .await

@@ -10,6 +10,8 @@ pub struct Model {
     pub title: Option<String>,
     pub team: String,
     pub role: String,
+    pub weekly_capacity: i64,
+    pub lead: bool,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

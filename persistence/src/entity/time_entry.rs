@@ -15,6 +15,7 @@ pub struct Model {
     pub amount_minor: i64,
     pub note: Option<String>,
     pub created_at: DateTimeUtc,
+    pub timesheet_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,3 +18,4 @@ mod sows;
 mod support;
 mod sync;
 mod timeline;
+mod timesheets;

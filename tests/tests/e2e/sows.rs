@@ -82,7 +82,22 @@ db_test! {
         }
         let (_, body) = server.post(&lead_token, log, json!({"input": {"sowId": sow, "role": "Solutions Architect", "phaseId": phases[0], "hours": 20, "kind": "TIME_AND_MATERIALS", "note": "Extra B2B attributes"}})).await;
         assert_eq!(body["data"]["logTime"]["timeEntry"]["amount"]["amountMinor"], 400000, "{body}");
-        assert_eq!(body["data"]["logTime"]["sow"]["budget"]["burnPercent"], 66.67);
+        // Logged is not burnt: only approved timesheets count.
+        assert_eq!(body["data"]["logTime"]["sow"]["budget"]["burnPercent"], 0.0, "{body}");
+        let lead_id = lead["createTeamMember"]["teamMember"]["id"].clone();
+        let sheets = server.ok(Role::Viewer, "query($m: [ID!]) { timesheets(teamMemberIds: $m, statuses: [DRAFT]) { id version hours } }", json!({"m": [lead_id]})).await;
+        let sheets = sheets["timesheets"].as_array().unwrap().clone();
+        assert!(sheets.len() >= 2, "ten days span two weeks: {sheets:?}");
+        let total: f64 = sheets.iter().map(|s| s["hours"].as_f64().unwrap()).sum();
+        assert_eq!(total, 120.0);
+        for sheet in &sheets {
+            let (_, body) = server.post(&lead_token, "mutation($id: ID!, $v: Int!) { submitTimesheet(input: {id: $id, version: $v}) { version status } }", json!({"id": sheet["id"], "v": sheet["version"]})).await;
+            assert_eq!(body["data"]["submitTimesheet"]["status"], "SUBMITTED", "{body}");
+            let v = body["data"]["submitTimesheet"]["version"].clone();
+            server.ok(Role::Admin, "mutation($id: ID!, $v: Int!) { approveTimesheet(input: {id: $id, version: $v}) { status } }", json!({"id": sheet["id"], "v": v})).await;
+        }
+        let burnt = server.ok(Role::Services, "query($id: ID!) { sow(id: $id) { budget { burnPercent } } }", json!({"id": sow})).await;
+        assert_eq!(burnt["sow"]["budget"]["burnPercent"], 66.67);
         let (code, _) = server.error(Role::Services, log, json!({"input": {"sowId": sow, "teamMemberId": lead["createTeamMember"]["teamMember"]["id"], "role": "Designer", "hours": 1, "kind": "IN_SCOPE"}})).await;
         assert_eq!(code, "BAD_USER_INPUT");
         let (code, _) = server.error(Role::Services, log, json!({"input": {"sowId": sow, "teamMemberId": lead["createTeamMember"]["teamMember"]["id"], "role": "Developer", "hours": 25, "kind": "IN_SCOPE"}})).await;

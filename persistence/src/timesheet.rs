@@ -1,0 +1,946 @@
+//! Timesheets, time off and allocations: the weekly sheets time entries gather into, their
+//! submission and approval, and the capacity plans utilisation is computed from. Sums of hours
+//! run in SQL.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::{DatabaseTransaction, QueryResult};
+use tandem_domain::auth::Principal;
+use tandem_domain::event::{self, EventKind, FieldChange, NewEvent, SubjectKind};
+use tandem_domain::ids::{
+    AccountId, AllocationId, PhaseId, TeamMemberId, TimeEntryId, TimeOffId, TimesheetId,
+};
+use tandem_domain::sow::Hours;
+use tandem_domain::timesheet::{
+    Allocation, AllocationData, Decision, TimeOff, Timesheet, TimesheetStatus, week_start,
+};
+use tandem_domain::{DomainError, DomainResult};
+use uuid::Uuid;
+
+use crate::error::corrupt;
+use crate::sql::{Sql, get};
+use crate::{PersistenceError, PersistenceResult, Store};
+
+const MAX_IN_LIST: usize = 500;
+
+// ---------------------------------------------------------------------------------------------
+// Timesheets
+
+const SHEET_COLUMNS: &str = "id, team_member_id, week_start, status, submitted_at, decided_by, \
+                             decided_at, return_reason, version, created_at, updated_at";
+
+fn sheet(r: &QueryResult) -> PersistenceResult<Timesheet> {
+    let status: String = get(r, "status")?;
+    Ok(Timesheet {
+        id: TimesheetId(get(r, "id")?),
+        team_member_id: TeamMemberId(get(r, "team_member_id")?),
+        week_start: get(r, "week_start")?,
+        status: status.parse().map_err(|e| corrupt("status", e))?,
+        submitted_at: get(r, "submitted_at")?,
+        decided_by: get(r, "decided_by")?,
+        decided_at: get(r, "decided_at")?,
+        return_reason: get(r, "return_reason")?,
+        version: get(r, "version")?,
+        created_at: get(r, "created_at")?,
+        updated_at: get(r, "updated_at")?,
+    })
+}
+
+/// Timesheets by id, in no particular order.
+pub async fn by_ids(store: &Store, ids: &[TimesheetId]) -> PersistenceResult<Vec<Timesheet>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(MAX_IN_LIST) {
+        let mut q = Sql::new(&format!(
+            "SELECT {SHEET_COLUMNS} FROM timesheets WHERE id IN "
+        ));
+        q.bind_list(chunk.iter().map(|i| i.0));
+        for r in q.all(store.conn()).await? {
+            out.push(sheet(&r)?);
+        }
+    }
+    Ok(out)
+}
+
+/// One timesheet.
+pub async fn get_sheet(store: &Store, id: TimesheetId) -> PersistenceResult<Option<Timesheet>> {
+    Ok(by_ids(store, &[id]).await?.into_iter().next())
+}
+
+/// Which timesheets to list.
+#[derive(Debug, Clone, Default)]
+pub struct SheetFilter {
+    /// Only these people's.
+    pub team_member_ids: Option<Vec<TeamMemberId>>,
+    /// Only in these statuses.
+    pub statuses: Option<Vec<TimesheetStatus>>,
+    /// Only weeks starting on or after.
+    pub from: Option<NaiveDate>,
+    /// Only weeks starting on or before.
+    pub to: Option<NaiveDate>,
+}
+
+/// Timesheets matching `filter`, newest week first, then by person; at most `limit`.
+pub async fn list(
+    store: &Store,
+    filter: &SheetFilter,
+    limit: u64,
+) -> PersistenceResult<Vec<Timesheet>> {
+    let mut q = Sql::new(&format!(
+        "SELECT {SHEET_COLUMNS} FROM timesheets WHERE 1 = 1"
+    ));
+    if let Some(ids) = &filter.team_member_ids {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        q.push(" AND team_member_id IN ")
+            .bind_list(ids.iter().map(|i| i.0));
+    }
+    if let Some(statuses) = &filter.statuses {
+        if statuses.is_empty() {
+            return Ok(Vec::new());
+        }
+        q.push(" AND status IN ")
+            .bind_list(statuses.iter().map(|s| s.as_str()));
+    }
+    if let Some(from) = filter.from {
+        q.push(" AND week_start >= ").bind(week_start(from));
+    }
+    if let Some(to) = filter.to {
+        q.push(" AND week_start <= ").bind(to);
+    }
+    q.push(" ORDER BY week_start DESC, team_member_id LIMIT ")
+        .bind(limit as i64);
+    q.all(store.conn()).await?.iter().map(sheet).collect()
+}
+
+/// Hours per timesheet: (all, of which approved is the same when the sheet is approved).
+pub async fn hours(
+    store: &Store,
+    ids: &[TimesheetId],
+) -> PersistenceResult<HashMap<TimesheetId, Hours>> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(MAX_IN_LIST) {
+        let mut q = Sql::new(
+            "SELECT timesheet_id, CAST(SUM(hours) AS BIGINT) AS hours FROM time_entries \
+             WHERE timesheet_id IN ",
+        );
+        q.bind_list(chunk.iter().map(|i| i.0))
+            .push(" GROUP BY timesheet_id");
+        for r in q.all(store.conn()).await? {
+            out.insert(
+                TimesheetId(get(&r, "timesheet_id")?),
+                Hours(get(&r, "hours")?),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// The ids of the time entries on each timesheet, oldest first.
+pub async fn entry_ids(
+    store: &Store,
+    ids: &[TimesheetId],
+) -> PersistenceResult<HashMap<TimesheetId, Vec<TimeEntryId>>> {
+    let mut out: HashMap<TimesheetId, Vec<TimeEntryId>> = HashMap::new();
+    for chunk in ids.chunks(MAX_IN_LIST) {
+        let mut q = Sql::new("SELECT id, timesheet_id FROM time_entries WHERE timesheet_id IN ");
+        q.bind_list(chunk.iter().map(|i| i.0))
+            .push(" ORDER BY worked_on, id");
+        for r in q.all(store.conn()).await? {
+            out.entry(TimesheetId(get(&r, "timesheet_id")?))
+                .or_default()
+                .push(TimeEntryId(get(&r, "id")?));
+        }
+    }
+    Ok(out)
+}
+
+/// The open timesheet `member`'s time on `day` goes into, created as a draft when it does not
+/// exist yet, and marked changed (its version bumped) so that a concurrent submission of the
+/// same sheet loses its compare-and-set; refused when the week is submitted or approved.
+pub(crate) async fn open_sheet_for(
+    tx: &DatabaseTransaction,
+    member: TeamMemberId,
+    day: NaiveDate,
+) -> PersistenceResult<TimesheetId> {
+    let monday = week_start(day);
+    let mut q = Sql::new(&format!(
+        "SELECT {SHEET_COLUMNS} FROM timesheets WHERE team_member_id = "
+    ));
+    q.bind(member.0).push(" AND week_start = ").bind(monday);
+    let now = Utc::now();
+    match q.all(tx).await?.first().map(sheet).transpose()? {
+        Some(existing) => {
+            existing.ensure_open()?;
+            touch_open(tx, &existing).await?;
+            Ok(existing.id)
+        }
+        None => {
+            let draft = Timesheet::draft(member, day, now);
+            insert_sheet(tx, &draft).await?;
+            Ok(draft.id)
+        }
+    }
+}
+
+/// Bumps an open sheet's version; a sheet that moved on meanwhile is a conflict.
+async fn touch_open(tx: &DatabaseTransaction, s: &Timesheet) -> PersistenceResult<()> {
+    let mut q = Sql::new("UPDATE timesheets SET version = version + 1, updated_at = ");
+    q.bind(Utc::now())
+        .push(" WHERE id = ")
+        .bind(s.id.0)
+        .push(" AND status IN ('DRAFT', 'RETURNED')");
+    if q.execute(tx).await? != 1 {
+        return Err(DomainError::Conflict(format!(
+            "the timesheet for the week of {} was submitted meanwhile; its time cannot change",
+            s.week_start
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+async fn insert_sheet(tx: &DatabaseTransaction, s: &Timesheet) -> PersistenceResult<()> {
+    let mut q = Sql::new(&format!(
+        "INSERT INTO timesheets ({SHEET_COLUMNS}) VALUES ("
+    ));
+    q.bind(s.id.0)
+        .push(", ")
+        .bind(s.team_member_id.0)
+        .push(", ")
+        .bind(s.week_start)
+        .push(", ")
+        .bind(s.status.as_str())
+        .push(", NULL, NULL, NULL, NULL, ")
+        .bind(s.version)
+        .push(", ")
+        .bind(s.created_at)
+        .push(", ")
+        .bind(s.updated_at)
+        .push(")");
+    q.execute(tx).await?;
+    Ok(())
+}
+
+async fn load_sheet(
+    tx: &DatabaseTransaction,
+    id: TimesheetId,
+    version: i32,
+) -> PersistenceResult<Timesheet> {
+    let mut q = Sql::new(&format!(
+        "SELECT {SHEET_COLUMNS} FROM timesheets WHERE id = "
+    ));
+    q.bind(id.0);
+    let current = q
+        .all(tx)
+        .await?
+        .first()
+        .map(sheet)
+        .transpose()?
+        .ok_or_else(|| PersistenceError::NotFound {
+            entity: "timesheet",
+            id: id.to_string(),
+        })?;
+    if current.version != version {
+        return Err(PersistenceError::Stale {
+            entity: "timesheet",
+            read: version,
+            current: current.version,
+        });
+    }
+    Ok(current)
+}
+
+async fn save_sheet(
+    tx: &DatabaseTransaction,
+    s: &Timesheet,
+    read_version: i32,
+) -> PersistenceResult<()> {
+    let mut q = Sql::new("UPDATE timesheets SET status = ");
+    q.bind(s.status.as_str())
+        .push(", submitted_at = ")
+        .bind(s.submitted_at)
+        .push(", decided_by = ")
+        .bind(s.decided_by.clone())
+        .push(", decided_at = ")
+        .bind(s.decided_at)
+        .push(", return_reason = ")
+        .bind(s.return_reason.clone())
+        .push(", version = ")
+        .bind(s.version)
+        .push(", updated_at = ")
+        .bind(s.updated_at)
+        .push(" WHERE id = ")
+        .bind(s.id.0)
+        .push(" AND version = ")
+        .bind(read_version);
+    if q.execute(tx).await? != 1 {
+        return Err(PersistenceError::Stale {
+            entity: "timesheet",
+            read: read_version,
+            current: read_version + 1,
+        });
+    }
+    Ok(())
+}
+
+/// The hours on a sheet per account (through the SOWs they were logged on).
+async fn hours_by_account(
+    tx: &DatabaseTransaction,
+    id: TimesheetId,
+) -> PersistenceResult<Vec<(AccountId, Hours)>> {
+    let mut q = Sql::new(
+        "SELECT s.account_id AS account_id, CAST(SUM(t.hours) AS BIGINT) AS hours \
+         FROM time_entries t JOIN sows s ON s.id = t.sow_id WHERE t.timesheet_id = ",
+    );
+    q.bind(id.0)
+        .push(" GROUP BY s.account_id ORDER BY s.account_id");
+    q.all(tx)
+        .await?
+        .iter()
+        .map(|r| Ok((AccountId(get(r, "account_id")?), Hours(get(r, "hours")?))))
+        .collect()
+}
+
+/// One event per account with hours on the sheet, saying what happened to them.
+async fn record_per_account(
+    store: &Store,
+    tx: &DatabaseTransaction,
+    actor: &str,
+    s: &Timesheet,
+    kind: EventKind,
+    before: TimesheetStatus,
+) -> PersistenceResult<()> {
+    let events = hours_by_account(tx, s.id)
+        .await?
+        .into_iter()
+        .map(|(account, hours)| {
+            let mut changes = vec![
+                FieldChange {
+                    field: "status".into(),
+                    before: before.as_str().into(),
+                    after: s.status.as_str().into(),
+                },
+                FieldChange {
+                    field: "weekStart".into(),
+                    before: serde_json::Value::Null,
+                    after: s.week_start.to_string().into(),
+                },
+                FieldChange {
+                    field: "teamMemberId".into(),
+                    before: serde_json::Value::Null,
+                    after: s.team_member_id.to_string().into(),
+                },
+                FieldChange {
+                    field: "hours".into(),
+                    before: serde_json::Value::Null,
+                    after: hours.as_decimal().into(),
+                },
+            ];
+            if let Some(reason) = &s.return_reason {
+                changes.push(FieldChange {
+                    field: "returnReason".into(),
+                    before: serde_json::Value::Null,
+                    after: reason.clone().into(),
+                });
+            }
+            NewEvent {
+                account_id: Some(account),
+                subject_kind: SubjectKind::Timesheet,
+                subject_id: s.id.0,
+                kind,
+                actor: actor.to_owned(),
+                changes,
+            }
+        })
+        .collect();
+    crate::event::append_many(store, tx, events).await
+}
+
+/// Submits a draft or returned sheet still at `version`; `TIMESHEET_SUBMITTED` per account.
+pub async fn submit(
+    store: &Store,
+    actor: &str,
+    id: TimesheetId,
+    version: i32,
+) -> PersistenceResult<Timesheet> {
+    let tx = store.begin_write().await?;
+    let current = load_sheet(&tx, id, version).await?;
+    let total = hours_by_account(&tx, id)
+        .await?
+        .iter()
+        .map(|(_, h)| h.0)
+        .sum();
+    let submitted = current.submitted(Hours(total), Utc::now())?;
+    save_sheet(&tx, &submitted, version).await?;
+    record_per_account(
+        store,
+        &tx,
+        actor,
+        &submitted,
+        EventKind::TimesheetSubmitted,
+        current.status,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(submitted)
+}
+
+/// Approves or returns a submitted sheet still at `version`, as `approver` (who must be an
+/// ADMIN or a services lead, and not the sheet's owner); `TIMESHEET_APPROVED` or
+/// `TIMESHEET_RETURNED` per account.
+pub async fn decide(
+    store: &Store,
+    approver: &Principal,
+    id: TimesheetId,
+    version: i32,
+    decision: Decision,
+) -> PersistenceResult<Timesheet> {
+    let tx = store.begin_write().await?;
+    let current = load_sheet(&tx, id, version).await?;
+    let is_lead = match Uuid::parse_str(&approver.subject) {
+        Ok(member) => {
+            let mut q =
+                Sql::new("SELECT lead FROM team_members WHERE archived_at IS NULL AND id = ");
+            q.bind(member);
+            match q.all(&tx).await?.first() {
+                Some(r) => get::<bool>(r, "lead")?,
+                None => false,
+            }
+        }
+        Err(_) => false,
+    };
+    let kind = match decision {
+        Decision::Approve => EventKind::TimesheetApproved,
+        Decision::Return(_) => EventKind::TimesheetReturned,
+    };
+    let decided = current.decided(decision, approver, is_lead, Utc::now())?;
+    save_sheet(&tx, &decided, version).await?;
+    record_per_account(
+        store,
+        &tx,
+        &approver.subject,
+        &decided,
+        kind,
+        current.status,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(decided)
+}
+
+/// Removes a time entry from a draft or returned sheet; `TIME_ENTRY_REMOVED` on its account.
+/// Returns the sheet as it is now.
+pub async fn remove_entry(
+    store: &Store,
+    actor: &str,
+    id: TimeEntryId,
+) -> PersistenceResult<Timesheet> {
+    let tx = store.begin_write().await?;
+    let mut q = Sql::new(
+        "SELECT t.timesheet_id AS timesheet_id, t.hours AS hours, s.account_id AS account_id \
+         FROM time_entries t JOIN sows s ON s.id = t.sow_id WHERE t.id = ",
+    );
+    q.bind(id.0);
+    let row = q.all(&tx).await?;
+    let row = row.first().ok_or_else(|| PersistenceError::NotFound {
+        entity: "time entry",
+        id: id.to_string(),
+    })?;
+    let sheet_id: Option<Uuid> = get(row, "timesheet_id")?;
+    let hours: i64 = get(row, "hours")?;
+    let account = AccountId(get(row, "account_id")?);
+    let sheet_id = TimesheetId(sheet_id.ok_or_else(|| corrupt("timesheet_id", "missing"))?);
+    let mut q = Sql::new(&format!(
+        "SELECT {SHEET_COLUMNS} FROM timesheets WHERE id = "
+    ));
+    q.bind(sheet_id.0);
+    let current = q
+        .all(&tx)
+        .await?
+        .first()
+        .map(sheet)
+        .transpose()?
+        .ok_or_else(|| corrupt("timesheet_id", "dangling"))?;
+    current.ensure_open()?;
+    touch_open(&tx, &current).await?;
+    let mut q = Sql::new("DELETE FROM time_entries WHERE id = ");
+    q.bind(id.0);
+    q.execute(&tx).await?;
+    crate::event::record(
+        store,
+        &tx,
+        actor,
+        account,
+        SubjectKind::TimeEntry,
+        id.0,
+        EventKind::TimeEntryRemoved,
+        vec![FieldChange {
+            field: "hours".into(),
+            before: Hours(hours).as_decimal().into(),
+            after: serde_json::Value::Null,
+        }],
+    )
+    .await?;
+    let mut q = Sql::new(&format!(
+        "SELECT {SHEET_COLUMNS} FROM timesheets WHERE id = "
+    ));
+    q.bind(sheet_id.0);
+    let now = q
+        .all(&tx)
+        .await?
+        .first()
+        .map(sheet)
+        .transpose()?
+        .ok_or_else(|| corrupt("timesheet_id", "dangling"))?;
+    tx.commit().await?;
+    Ok(now)
+}
+
+/// Hours logged per person and week (Monday), all and approved, for weeks starting in
+/// `[from, to]`: summed in SQL.
+pub async fn logged_by_week(
+    store: &Store,
+    members: &[TeamMemberId],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> PersistenceResult<HashMap<(TeamMemberId, NaiveDate), (Hours, Hours)>> {
+    let mut out = HashMap::new();
+    for chunk in members.chunks(MAX_IN_LIST) {
+        let mut q = Sql::new(
+            "SELECT ts.team_member_id AS team_member_id, ts.week_start AS week_start, \
+             CAST(SUM(t.hours) AS BIGINT) AS logged, \
+             CAST(SUM(CASE WHEN ts.status = 'APPROVED' THEN t.hours ELSE 0 END) AS BIGINT) \
+             AS approved FROM timesheets ts JOIN time_entries t ON t.timesheet_id = ts.id \
+             WHERE ts.team_member_id IN ",
+        );
+        q.bind_list(chunk.iter().map(|m| m.0))
+            .push(" AND ts.week_start >= ")
+            .bind(from)
+            .push(" AND ts.week_start <= ")
+            .bind(to)
+            .push(" GROUP BY ts.team_member_id, ts.week_start");
+        for r in q.all(store.conn()).await? {
+            out.insert(
+                (
+                    TeamMemberId(get(&r, "team_member_id")?),
+                    get::<NaiveDate>(&r, "week_start")?,
+                ),
+                (Hours(get(&r, "logged")?), Hours(get(&r, "approved")?)),
+            );
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time off
+
+const OFF_COLUMNS: &str = "id, team_member_id, starts_on, ends_on, reason, created_at";
+
+fn time_off(r: &QueryResult) -> PersistenceResult<TimeOff> {
+    Ok(TimeOff {
+        id: TimeOffId(get(r, "id")?),
+        team_member_id: TeamMemberId(get(r, "team_member_id")?),
+        starts_on: get(r, "starts_on")?,
+        ends_on: get(r, "ends_on")?,
+        reason: get(r, "reason")?,
+        created_at: get(r, "created_at")?,
+    })
+}
+
+/// Records time off for an active team member.
+pub async fn add_time_off(store: &Store, actor: &str, t: TimeOff) -> PersistenceResult<TimeOff> {
+    let tx = store.begin_write().await?;
+    crate::team_member::ensure_active(&tx, t.team_member_id, "teamMemberId").await?;
+    let mut q = Sql::new(&format!(
+        "INSERT INTO time_off ({OFF_COLUMNS}, created_by) VALUES ("
+    ));
+    q.bind(t.id.0)
+        .push(", ")
+        .bind(t.team_member_id.0)
+        .push(", ")
+        .bind(t.starts_on)
+        .push(", ")
+        .bind(t.ends_on)
+        .push(", ")
+        .bind(t.reason.clone())
+        .push(", ")
+        .bind(t.created_at)
+        .push(", ")
+        .bind(actor)
+        .push(")");
+    q.execute(&tx).await?;
+    tx.commit().await?;
+    Ok(t)
+}
+
+/// Removes time off; returns what was removed.
+pub async fn remove_time_off(store: &Store, id: TimeOffId) -> PersistenceResult<TimeOff> {
+    let tx = store.begin_write().await?;
+    let mut q = Sql::new(&format!("SELECT {OFF_COLUMNS} FROM time_off WHERE id = "));
+    q.bind(id.0);
+    let t = q
+        .all(&tx)
+        .await?
+        .first()
+        .map(time_off)
+        .transpose()?
+        .ok_or_else(|| PersistenceError::NotFound {
+            entity: "time off",
+            id: id.to_string(),
+        })?;
+    let mut q = Sql::new("DELETE FROM time_off WHERE id = ");
+    q.bind(id.0);
+    q.execute(&tx).await?;
+    tx.commit().await?;
+    Ok(t)
+}
+
+/// Each person's time off overlapping `[from, to]`, in date order.
+pub async fn time_off_of(
+    store: &Store,
+    members: &[TeamMemberId],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> PersistenceResult<Vec<TimeOff>> {
+    let mut out = Vec::new();
+    for chunk in members.chunks(MAX_IN_LIST) {
+        let mut q = Sql::new(&format!(
+            "SELECT {OFF_COLUMNS} FROM time_off WHERE team_member_id IN "
+        ));
+        q.bind_list(chunk.iter().map(|m| m.0))
+            .push(" AND ends_on >= ")
+            .bind(from)
+            .push(" AND starts_on <= ")
+            .bind(to)
+            .push(" ORDER BY starts_on, id");
+        for r in q.all(store.conn()).await? {
+            out.push(time_off(&r)?);
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Allocations
+
+const ALLOC_COLUMNS: &str = "id, team_member_id, phase_id, starts_on, ends_on, hours_per_week, \
+                             note, version, created_by, created_at, updated_at";
+
+fn allocation(r: &QueryResult) -> PersistenceResult<Allocation> {
+    Ok(Allocation {
+        id: AllocationId(get(r, "id")?),
+        team_member_id: TeamMemberId(get(r, "team_member_id")?),
+        phase_id: PhaseId(get(r, "phase_id")?),
+        data: AllocationData {
+            starts_on: get(r, "starts_on")?,
+            ends_on: get(r, "ends_on")?,
+            hours_per_week: Hours(get(r, "hours_per_week")?),
+            note: get(r, "note")?,
+        },
+        version: get(r, "version")?,
+        created_by: get(r, "created_by")?,
+        created_at: get(r, "created_at")?,
+        updated_at: get(r, "updated_at")?,
+    })
+}
+
+/// The account a phase belongs to, refusing an accepted phase (nothing left to staff).
+async fn phase_account(tx: &DatabaseTransaction, phase: PhaseId) -> PersistenceResult<AccountId> {
+    let mut q = Sql::new(
+        "SELECT e.account_id AS account_id, p.status AS status, p.name AS name FROM phases p \
+         JOIN engagements e ON e.id = p.engagement_id WHERE p.id = ",
+    );
+    q.bind(phase.0);
+    let rows = q.all(tx).await?;
+    let row = rows
+        .first()
+        .ok_or_else(|| DomainError::invalid("phaseId", "no phase has this id"))?;
+    let status: String = get(row, "status")?;
+    if status == "ACCEPTED" {
+        let name: String = get(row, "name")?;
+        return Err(DomainError::Conflict(format!(
+            "phase '{name}' is accepted; nobody can be allocated to it any more"
+        ))
+        .into());
+    }
+    Ok(AccountId(get(row, "account_id")?))
+}
+
+fn snapshot(a: &Allocation) -> serde_json::Value {
+    let mut v = serde_json::to_value(&a.data).unwrap_or_default();
+    if let serde_json::Value::Object(m) = &mut v {
+        m.insert(
+            "hoursPerWeek".into(),
+            a.data.hours_per_week.as_decimal().into(),
+        );
+        m.insert("teamMemberId".into(), a.team_member_id.to_string().into());
+        m.insert("phaseId".into(), a.phase_id.to_string().into());
+    }
+    v
+}
+
+/// Allocates an active team member to a phase that is not accepted; `ALLOCATION_CHANGED`.
+pub async fn allocate(
+    store: &Store,
+    actor: &str,
+    member: TeamMemberId,
+    phase: PhaseId,
+    data: AllocationData,
+) -> PersistenceResult<Allocation> {
+    let tx = store.begin_write().await?;
+    crate::team_member::ensure_active(&tx, member, "teamMemberId").await?;
+    let account = phase_account(&tx, phase).await?;
+    let now = Utc::now();
+    let a = Allocation {
+        id: AllocationId::new(),
+        team_member_id: member,
+        phase_id: phase,
+        data,
+        version: 1,
+        created_by: actor.to_owned(),
+        created_at: now,
+        updated_at: now,
+    };
+    let mut q = Sql::new(&format!(
+        "INSERT INTO allocations ({ALLOC_COLUMNS}) VALUES ("
+    ));
+    q.bind(a.id.0)
+        .push(", ")
+        .bind(member.0)
+        .push(", ")
+        .bind(phase.0)
+        .push(", ")
+        .bind(a.data.starts_on)
+        .push(", ")
+        .bind(a.data.ends_on)
+        .push(", ")
+        .bind(a.data.hours_per_week.0)
+        .push(", ")
+        .bind(a.data.note.clone())
+        .push(", 1, ")
+        .bind(actor)
+        .push(", ")
+        .bind(now)
+        .push(", ")
+        .bind(now)
+        .push(")");
+    q.execute(&tx).await?;
+    crate::event::record(
+        store,
+        &tx,
+        actor,
+        account,
+        SubjectKind::Allocation,
+        a.id.0,
+        EventKind::AllocationChanged,
+        event::created(&snapshot(&a)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(a)
+}
+
+async fn load_allocation(
+    tx: &DatabaseTransaction,
+    id: AllocationId,
+    version: i32,
+) -> PersistenceResult<Allocation> {
+    let mut q = Sql::new(&format!(
+        "SELECT {ALLOC_COLUMNS} FROM allocations WHERE id = "
+    ));
+    q.bind(id.0);
+    let current = q
+        .all(tx)
+        .await?
+        .first()
+        .map(allocation)
+        .transpose()?
+        .ok_or_else(|| PersistenceError::NotFound {
+            entity: "allocation",
+            id: id.to_string(),
+        })?;
+    if current.version != version {
+        return Err(PersistenceError::Stale {
+            entity: "allocation",
+            read: version,
+            current: current.version,
+        });
+    }
+    Ok(current)
+}
+
+/// Changes an allocation still at `version`; `ALLOCATION_CHANGED`.
+pub async fn update_allocation(
+    store: &Store,
+    actor: &str,
+    id: AllocationId,
+    version: i32,
+    change: impl FnOnce(&Allocation) -> DomainResult<AllocationData>,
+) -> PersistenceResult<Allocation> {
+    let tx = store.begin_write().await?;
+    let current = load_allocation(&tx, id, version).await?;
+    let account = phase_account(&tx, current.phase_id).await?;
+    let now = Utc::now();
+    let updated = Allocation {
+        data: change(&current)?,
+        version: version + 1,
+        updated_at: now,
+        ..current.clone()
+    };
+    let changes = event::diff(&snapshot(&current), &snapshot(&updated));
+    if changes.is_empty() {
+        return Ok(current);
+    }
+    let mut q = Sql::new("UPDATE allocations SET starts_on = ");
+    q.bind(updated.data.starts_on)
+        .push(", ends_on = ")
+        .bind(updated.data.ends_on)
+        .push(", hours_per_week = ")
+        .bind(updated.data.hours_per_week.0)
+        .push(", note = ")
+        .bind(updated.data.note.clone())
+        .push(", version = ")
+        .bind(updated.version)
+        .push(", updated_at = ")
+        .bind(now)
+        .push(" WHERE id = ")
+        .bind(id.0)
+        .push(" AND version = ")
+        .bind(version);
+    if q.execute(&tx).await? != 1 {
+        return Err(PersistenceError::Stale {
+            entity: "allocation",
+            read: version,
+            current: version + 1,
+        });
+    }
+    crate::event::record(
+        store,
+        &tx,
+        actor,
+        account,
+        SubjectKind::Allocation,
+        id.0,
+        EventKind::AllocationChanged,
+        changes,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Removes an allocation still at `version`; `ALLOCATION_CHANGED`. Returns what was removed.
+pub async fn remove_allocation(
+    store: &Store,
+    actor: &str,
+    id: AllocationId,
+    version: i32,
+) -> PersistenceResult<Allocation> {
+    let tx = store.begin_write().await?;
+    let current = load_allocation(&tx, id, version).await?;
+    let mut q = Sql::new(
+        "SELECT e.account_id AS account_id FROM phases p JOIN engagements e \
+         ON e.id = p.engagement_id WHERE p.id = ",
+    );
+    q.bind(current.phase_id.0);
+    let rows = q.all(&tx).await?;
+    let account = AccountId(get(
+        rows.first()
+            .ok_or_else(|| corrupt("phase_id", "dangling"))?,
+        "account_id",
+    )?);
+    let mut q = Sql::new("DELETE FROM allocations WHERE id = ");
+    q.bind(id.0).push(" AND version = ").bind(version);
+    if q.execute(&tx).await? != 1 {
+        return Err(PersistenceError::Stale {
+            entity: "allocation",
+            read: version,
+            current: version + 1,
+        });
+    }
+    // Every field goes from what it was to null.
+    let changes = event::created(&snapshot(&current))
+        .into_iter()
+        .map(|c| FieldChange {
+            field: c.field,
+            before: c.after,
+            after: serde_json::Value::Null,
+        })
+        .collect();
+    crate::event::record(
+        store,
+        &tx,
+        actor,
+        account,
+        SubjectKind::Allocation,
+        id.0,
+        EventKind::AllocationChanged,
+        changes,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(current)
+}
+
+/// The allocations on each of `phases`, by start date.
+pub async fn allocations_of_phases(
+    store: &Store,
+    phases: &[PhaseId],
+) -> PersistenceResult<Vec<Allocation>> {
+    let mut out = Vec::new();
+    for chunk in phases.chunks(MAX_IN_LIST) {
+        let mut q = Sql::new(&format!(
+            "SELECT {ALLOC_COLUMNS} FROM allocations WHERE phase_id IN "
+        ));
+        q.bind_list(chunk.iter().map(|p| p.0))
+            .push(" ORDER BY starts_on, id");
+        for r in q.all(store.conn()).await? {
+            out.push(allocation(&r)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Each person's allocations overlapping `[from, to]`, by start date.
+pub async fn allocations_of_members(
+    store: &Store,
+    members: &[TeamMemberId],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> PersistenceResult<Vec<Allocation>> {
+    let mut out = Vec::new();
+    for chunk in members.chunks(MAX_IN_LIST) {
+        let mut q = Sql::new(&format!(
+            "SELECT {ALLOC_COLUMNS} FROM allocations WHERE team_member_id IN "
+        ));
+        q.bind_list(chunk.iter().map(|m| m.0))
+            .push(" AND ends_on >= ")
+            .bind(from)
+            .push(" AND starts_on <= ")
+            .bind(to)
+            .push(" ORDER BY starts_on, id");
+        for r in q.all(store.conn()).await? {
+            out.push(allocation(&r)?);
+        }
+    }
+    Ok(out)
+}
+
+/// One allocation.
+pub async fn get_allocation(
+    store: &Store,
+    id: AllocationId,
+) -> PersistenceResult<Option<Allocation>> {
+    let mut q = Sql::new(&format!(
+        "SELECT {ALLOC_COLUMNS} FROM allocations WHERE id = "
+    ));
+    q.bind(id.0);
+    q.all(store.conn())
+        .await?
+        .first()
+        .map(allocation)
+        .transpose()
+}
