@@ -944,3 +944,66 @@ pub async fn get_allocation(
         .map(allocation)
         .transpose()
 }
+
+#[cfg(test)]
+mod upgrade {
+    #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
+
+    use serde_json::json;
+    use tandem_migrations::{Migrator, MigratorTrait};
+
+    use super::*;
+    use crate::StoreOptions;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+    }
+
+    async fn insert(store: &Store, table: &str, columns: &str, values: Vec<sea_orm::Value>) {
+        let mut q = Sql::new(&format!("INSERT INTO {table} ({columns}) VALUES "));
+        q.bind_list(values);
+        q.execute(store.conn()).await.unwrap();
+    }
+
+    tandem_tests::db_test! {
+        async fn time_logged_before_timesheets_is_gathered_into_approved_weeks(db) {
+            let mut options = StoreOptions::new(db.url.clone());
+            options.pg_schema = db.pg_schema.clone();
+            let store = Store::connect(&options).await.unwrap();
+            // The schema as it was before timesheets.
+            Migrator::up(store.conn(), Some(10)).await.unwrap();
+            let now = Utc::now();
+            let (member, account, sow) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+            insert(&store, "team_members", "id, name, email, team, role, version, created_at, updated_at",
+                vec![member.into(), "Dee".into(), "dee@v.io".into(), "SERVICES".into(), "SERVICES".into(), 1.into(), now.into(), now.into()]).await;
+            insert(&store, "accounts", "id, name, name_key, touch_tier, lifecycle_stage, currency, traits, needs, version, created_at, updated_at",
+                vec![account.into(), "Acme".into(), "acme".into(), "HIGH".into(), "ADOPTION".into(), "USD".into(), json!({}).into(), json!([]).into(), 1.into(), now.into(), now.into()]).await;
+            insert(&store, "sows", "id, account_id, title, currency, fixed_price_minor, rate_card, tm_hours_cap, status, version, created_at, updated_at",
+                vec![sow.into(), account.into(), "Catalog".into(), "USD".into(), 100_000i64.into(), json!([]).into(), 1000i64.into(), "IN_DELIVERY".into(), 3.into(), now.into(), now.into()]).await;
+            // Monday and Sunday of one week, Monday of the next.
+            for (on, hours) in [(day(16), 300i64), (day(22), 200), (day(23), 100)] {
+                insert(&store, "time_entries", "id, sow_id, team_member_id, role, worked_on, hours, kind, amount_minor, created_at",
+                    vec![Uuid::now_v7().into(), sow.into(), member.into(), "Developer".into(), on.into(), hours.into(), "TIME_AND_MATERIALS".into(), (hours * 100).into(), now.into()]).await;
+            }
+
+            store.migrate().await.unwrap();
+            let sheets = list(&store, &SheetFilter::default(), 10).await.unwrap();
+            let weeks: Vec<(NaiveDate, TimesheetStatus, Option<&str>)> = sheets
+                .iter()
+                .map(|s| (s.week_start, s.status, s.decided_by.as_deref()))
+                .collect();
+            assert_eq!(weeks, [
+                (day(23), TimesheetStatus::Approved, Some("migration")),
+                (day(16), TimesheetStatus::Approved, Some("migration")),
+            ]);
+            let per_sheet = hours(&store, &[sheets[0].id, sheets[1].id]).await.unwrap();
+            assert_eq!((per_sheet[&sheets[0].id], per_sheet[&sheets[1].id]), (Hours(100), Hours(500)));
+            // Every hour still burns.
+            let burnt = crate::sow::logged_by_sow(&store, &[tandem_domain::ids::SowId(sow)]).await.unwrap();
+            assert_eq!(burnt[&tandem_domain::ids::SowId(sow)].tm_hours, Hours(600));
+            // And the member has the default capacity.
+            let m = crate::team_member::get(&store, TeamMemberId(member)).await.unwrap().unwrap();
+            assert_eq!((m.data.weekly_capacity, m.data.lead), (Hours(4000), false));
+        }
+    }
+}
