@@ -61,10 +61,23 @@ pub async fn create(
     data: ContactData,
 ) -> PersistenceResult<Contact> {
     let tx = store.begin_write().await?;
-    crate::account::ensure_exists(&tx, account_id)
+    let contact = create_in(store, &tx, actor, account_id, data).await?;
+    tx.commit().await?;
+    Ok(contact)
+}
+
+/// [`create`] inside the caller's transaction.
+pub(crate) async fn create_in(
+    store: &Store,
+    tx: &DatabaseTransaction,
+    actor: &str,
+    account_id: AccountId,
+    data: ContactData,
+) -> PersistenceResult<Contact> {
+    crate::account::ensure_exists(tx, account_id)
         .await?
         .ensure_active()?;
-    ensure_email_free(&tx, account_id, &data.email, None).await?;
+    ensure_email_free(tx, account_id, &data.email, None).await?;
     let now = Utc::now();
     let contact = Contact {
         id: ContactId::new(),
@@ -80,19 +93,18 @@ pub async fn create(
     row.account_id = Set(account_id.0);
     row.created_at = Set(now);
     contact::Entity::insert(row)
-        .exec_without_returning(&tx)
+        .exec_without_returning(tx)
         .await?;
     let changes = event::created(&contact.data);
     record(
         store,
-        &tx,
+        tx,
         actor,
         &contact,
         EventKind::ContactCreated,
         changes,
     )
     .await?;
-    tx.commit().await?;
     Ok(contact)
 }
 
@@ -106,14 +118,34 @@ pub async fn update(
     change: impl FnOnce(&Contact) -> DomainResult<ContactData>,
 ) -> PersistenceResult<Contact> {
     let tx = store.begin_write().await?;
-    let current = load_for_write(&tx, id, version).await?;
+    match update_in(store, &tx, actor, id, Some(version), change).await? {
+        Ok(updated) => {
+            tx.commit().await?;
+            Ok(updated)
+        }
+        Err(same) => Ok(same),
+    }
+}
+
+/// [`update`] inside the caller's transaction, at `version` when given, else at whatever
+/// version the contact has. `Err` holds the contact when the change changes nothing.
+pub(crate) async fn update_in(
+    store: &Store,
+    tx: &DatabaseTransaction,
+    actor: &str,
+    id: ContactId,
+    version: Option<i32>,
+    change: impl FnOnce(&Contact) -> DomainResult<ContactData>,
+) -> PersistenceResult<Result<Contact, Contact>> {
+    let current = load_for_write(tx, id, version).await?;
+    let version = current.version;
     let data = change(&current)?;
     if data.email != current.data.email {
-        ensure_email_free(&tx, current.account_id, &data.email, Some(id)).await?;
+        ensure_email_free(tx, current.account_id, &data.email, Some(id)).await?;
     }
     let changes = event::diff(&current.data, &data);
     if changes.is_empty() {
-        return Ok(current);
+        return Ok(Err(current));
     }
     let updated = Contact {
         data,
@@ -121,18 +153,17 @@ pub async fn update(
         updated_at: Utc::now(),
         ..current
     };
-    save(&tx, &updated, version).await?;
+    save(tx, &updated, version).await?;
     record(
         store,
-        &tx,
+        tx,
         actor,
         &updated,
         EventKind::ContactUpdated,
         changes,
     )
     .await?;
-    tx.commit().await?;
-    Ok(updated)
+    Ok(Ok(updated))
 }
 
 /// Archives the contact if still at `version`; records `CONTACT_ARCHIVED`.
@@ -215,7 +246,7 @@ async fn record(
 async fn load_for_write(
     tx: &DatabaseTransaction,
     id: ContactId,
-    version: i32,
+    version: impl Into<Option<i32>>,
 ) -> PersistenceResult<Contact> {
     let current = contact::Entity::find_by_id(id.0)
         .one(tx)
@@ -225,7 +256,9 @@ async fn load_for_write(
             id: id.to_string(),
         })
         .and_then(to_domain)?;
-    versioned::check("contact", version, current.version)?;
+    if let Some(version) = version.into() {
+        versioned::check("contact", version, current.version)?;
+    }
     Ok(current)
 }
 

@@ -1,4 +1,4 @@
-//! External ids, and upserting accounts by them.
+//! External ids, and upserting accounts and contacts by them.
 //!
 //! An upsert runs in one transaction with a savepoint per record: a record that fails rolls back
 //! alone and is reported; the others are created or updated, each with its account-change event.
@@ -9,7 +9,8 @@ use chrono::Utc;
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use tandem_domain::DomainError;
 use tandem_domain::account::{Account, AccountPatch, NewAccount};
-use tandem_domain::ids::AccountId;
+use tandem_domain::contact::{Contact, ContactPatch, NewContact};
+use tandem_domain::ids::{AccountId, ContactId};
 use tandem_domain::sync::{ExternalKind, UpsertStatus};
 use uuid::Uuid;
 
@@ -236,6 +237,173 @@ pub async fn upsert_accounts(
                     external_id: record.external_id,
                     status: UpsertStatus::Failed,
                     account: None,
+                    error: Some(e),
+                });
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Which account a contact record belongs to.
+#[derive(Debug, Clone)]
+pub enum AccountRef {
+    /// By Tandem id.
+    Id(AccountId),
+    /// By the account's id in the same source.
+    External(String),
+}
+
+/// One contact record of an upsert, as [`AccountRecord`] is for accounts. The account is
+/// needed to create a contact; for an existing one it must be the contact's own (contacts do
+/// not move between accounts).
+#[derive(Debug, Clone)]
+pub struct ContactRecord {
+    /// Its id in the source.
+    pub external_id: String,
+    /// Its account, when the record names one.
+    pub account: Option<AccountRef>,
+    /// The contact to create when the source's id is new.
+    pub create: NewContact,
+    /// The change to apply when it exists.
+    pub patch: ContactPatch,
+}
+
+/// What happened to one contact record.
+#[derive(Debug)]
+pub struct ContactResult {
+    /// The record's position in the request.
+    pub index: usize,
+    /// Its external id.
+    pub external_id: String,
+    /// What was done.
+    pub status: UpsertStatus,
+    /// The contact, unless it failed.
+    pub contact: Option<Contact>,
+    /// Why it failed.
+    pub error: Option<PersistenceError>,
+}
+
+/// Creates or updates each contact `source` names, in one transaction with a savepoint per
+/// record; accounts named by external id are looked up in the same source.
+pub async fn upsert_contacts(
+    store: &Store,
+    actor: &str,
+    source: &str,
+    records: Vec<Result<ContactRecord, (String, DomainError)>>,
+) -> PersistenceResult<Vec<ContactResult>> {
+    let tx = store.begin_write().await?;
+    let keys: Vec<&str> = records
+        .iter()
+        .filter_map(|r| r.as_ref().ok().map(|r| r.external_id.as_str()))
+        .collect();
+    let mut known = lookup(&tx, ExternalKind::Contact, source, &keys).await?;
+    let account_keys: Vec<&str> = records
+        .iter()
+        .filter_map(|r| match r.as_ref().ok()?.account.as_ref()? {
+            AccountRef::External(e) => Some(e.as_str()),
+            AccountRef::Id(_) => None,
+        })
+        .collect();
+    let accounts = lookup(&tx, ExternalKind::Account, source, &account_keys).await?;
+    let mut out = Vec::with_capacity(records.len());
+    for (index, record) in records.into_iter().enumerate() {
+        let record = match record {
+            Ok(r) => r,
+            Err((external_id, e)) => {
+                out.push(ContactResult {
+                    index,
+                    external_id,
+                    status: UpsertStatus::Failed,
+                    contact: None,
+                    error: Some(e.into()),
+                });
+                continue;
+            }
+        };
+        let account = match &record.account {
+            None => Ok(None),
+            Some(AccountRef::Id(id)) => Ok(Some(*id)),
+            Some(AccountRef::External(e)) => match accounts.get(e) {
+                Some(id) => Ok(Some(AccountId(*id))),
+                None => Err(DomainError::invalid(
+                    "accountExternalId",
+                    format!("no account has the {source} id '{e}'; upsert the account first"),
+                )),
+            },
+        };
+        let sp = tx.begin().await?;
+        let existing = known.get(&record.external_id).copied();
+        let result: PersistenceResult<(UpsertStatus, Contact)> = async {
+            let account = account?;
+            match existing {
+                Some(id) => {
+                    let patch = record.patch.clone();
+                    let changed =
+                        crate::contact::update_in(store, &sp, actor, ContactId(id), None, |c| {
+                            if let Some(a) = account
+                                && a != c.account_id
+                            {
+                                return Err(DomainError::invalid(
+                                    "account",
+                                    "the contact belongs to another account; contacts do not \
+                                     move between accounts",
+                                ));
+                            }
+                            c.patched(patch)
+                        })
+                        .await?;
+                    Ok(match changed {
+                        Ok(updated) => (UpsertStatus::Updated, updated),
+                        Err(same) => (UpsertStatus::Unchanged, same),
+                    })
+                }
+                None => {
+                    let account = account.ok_or_else(|| {
+                        DomainError::invalid(
+                            "accountExternalId",
+                            "a new contact needs its account: accountExternalId or accountId",
+                        )
+                    })?;
+                    let data = record.create.clone().validate()?;
+                    let created =
+                        crate::contact::create_in(store, &sp, actor, account, data).await?;
+                    link(
+                        &sp,
+                        ExternalKind::Contact,
+                        source,
+                        &record.external_id,
+                        created.id.0,
+                    )
+                    .await?;
+                    Ok((UpsertStatus::Created, created))
+                }
+            }
+        }
+        .await;
+        match result {
+            Ok((status, contact)) => {
+                sp.commit().await?;
+                known.insert(record.external_id.clone(), contact.id.0);
+                out.push(ContactResult {
+                    index,
+                    external_id: record.external_id,
+                    status,
+                    contact: Some(contact),
+                    error: None,
+                });
+            }
+            Err(e @ (PersistenceError::Unavailable(_) | PersistenceError::Internal(_))) => {
+                return Err(e);
+            }
+            Err(e) => {
+                sp.rollback().await?;
+                out.push(ContactResult {
+                    index,
+                    external_id: record.external_id,
+                    status: UpsertStatus::Failed,
+                    contact: None,
                     error: Some(e),
                 });
             }

@@ -370,7 +370,7 @@ impl AccountNode {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<super::sync::ExternalIdValue>> {
-        super::sync::external_ids_of(ctx, self.0.id.0).await
+        super::sync::external_ids_of(ctx, self.0.id).await
     }
     /// Its risks, most severe first; OPEN and MITIGATING ones when `statuses` is left out.
     #[graphql(guard = "Allowed(Action::ReadInsights)")]

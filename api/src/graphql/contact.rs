@@ -17,6 +17,13 @@ pub struct ContactNode(pub Contact);
 
 #[Object(name = "Contact")]
 impl ContactNode {
+    /// Its ids in other systems (a CRM, HR), one per source.
+    async fn external_ids(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::sync::ExternalIdValue>> {
+        super::sync::external_ids_of(ctx, self.0.id).await
+    }
     /// The contact's opaque global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Contact, self.0.id.0)

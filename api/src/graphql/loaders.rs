@@ -298,10 +298,11 @@ impl Loaders {
             .get_or_init(|| make(RenewalsLoader(self.store.clone()), self.cached))
     }
 
-    /// Each account's external ids.
+    /// Each account's, contact's or team member's external ids.
     pub fn external_ids(&self) -> &DataLoader<ExternalIdsLoader, HashMapCache> {
-        self.external_ids
-            .get_or_init(|| make(ExternalIdsLoader(self.store.clone()), self.cached))
+        self.external_ids.get_or_init(|| {
+            make::<_, AccountId>(ExternalIdsLoader(self.store.clone()), self.cached)
+        })
     }
 
     /// Today's MRR (minor units) by account.
@@ -703,6 +704,44 @@ impl Loader<AccountId> for ExternalIdsLoader {
         )
         .await?;
         Ok(group(found, |e| AccountId(e.entity_id)))
+    }
+}
+
+impl Loader<tandem_domain::ids::ContactId> for ExternalIdsLoader {
+    type Value = Vec<tandem_persistence::external::ExternalId>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[tandem_domain::ids::ContactId],
+    ) -> Result<HashMap<tandem_domain::ids::ContactId, Self::Value>, ApiError> {
+        let ids: Vec<uuid::Uuid> = keys.iter().map(|c| c.0).collect();
+        let found = tandem_persistence::external::of(
+            &self.0,
+            tandem_domain::sync::ExternalKind::Contact,
+            &ids,
+        )
+        .await?;
+        Ok(group(found, |e| tandem_domain::ids::ContactId(e.entity_id)))
+    }
+}
+
+impl Loader<TeamMemberId> for ExternalIdsLoader {
+    type Value = Vec<tandem_persistence::external::ExternalId>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[TeamMemberId],
+    ) -> Result<HashMap<TeamMemberId, Self::Value>, ApiError> {
+        let ids: Vec<uuid::Uuid> = keys.iter().map(|m| m.0).collect();
+        let found = tandem_persistence::external::of(
+            &self.0,
+            tandem_domain::sync::ExternalKind::TeamMember,
+            &ids,
+        )
+        .await?;
+        Ok(group(found, |e| TeamMemberId(e.entity_id)))
     }
 }
 

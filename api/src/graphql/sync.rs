@@ -1,15 +1,17 @@
-//! Sync by external id: upserting accounts keyed by another system's ids, and linking any
-//! account, contact or team member to its id in a source.
+//! Sync by external id: upserting accounts and contacts keyed by another system's ids, and
+//! linking any account, contact or team member to its id in a source.
 
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
 use tandem_domain::account::{AccountPatch, NewAccount};
-use tandem_domain::ids::TeamMemberId;
+use tandem_domain::contact::{ContactPatch, NewContact};
+use tandem_domain::ids::{AccountId, TeamMemberId};
 use tandem_domain::sync::{self as rules, ExternalKind, MAX_UPSERT};
 use tandem_domain::{DomainError, Patch};
-use tandem_persistence::external::AccountRecord;
+use tandem_persistence::external::{AccountRecord, AccountRef, ContactRecord};
 
 use super::account::AccountNode;
-use super::enums::{CompanySize, LifecycleStage, TouchTier};
+use super::contact::ContactNode;
+use super::enums::{CompanySize, LifecycleStage, StakeholderRole, TouchTier};
 use super::ids::{self, Kind};
 use super::parts;
 use super::scalars::Date;
@@ -121,6 +123,111 @@ impl AccountRecordInput {
     }
 }
 
+/// One contact as a source system has it. On creation, `name`, `email` and the account
+/// (`accountExternalId`, its id in the same source, or `accountId`) are required and the
+/// stakeholder role defaults to END_USER; on update, fields left out stay as they are.
+#[derive(InputObject)]
+pub struct ContactRecordInput {
+    /// The contact's id in the source: unique there.
+    pub external_id: String,
+    /// Its account's id in the same source.
+    pub account_external_id: Option<String>,
+    /// Its account's Tandem id (when the source does not hold accounts).
+    pub account_id: Option<ID>,
+    /// Full name.
+    pub name: Option<String>,
+    /// E-mail address, unique among the account's active contacts.
+    pub email: Option<String>,
+    /// Job title.
+    pub title: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// The part the contact plays.
+    pub stakeholder_role: Option<StakeholderRole>,
+}
+
+impl ContactRecordInput {
+    fn into_record(self, i: usize) -> Result<ContactRecord, (String, DomainError)> {
+        let external_id = self.external_id.clone();
+        let fail = |e: DomainError| (external_id.clone(), e);
+        let external = rules::external_id(&format!("records[{i}].externalId"), &self.external_id)
+            .map_err(fail)?;
+        let account = match (&self.account_external_id, &self.account_id) {
+            (Some(_), Some(_)) => {
+                return Err(fail(DomainError::invalid(
+                    "accountId",
+                    "give accountExternalId or accountId, not both",
+                )));
+            }
+            (Some(e), None) => Some(AccountRef::External(
+                rules::external_id("accountExternalId", e).map_err(fail)?,
+            )),
+            (None, Some(id)) => Some(AccountRef::Id(AccountId(
+                ids::decode(Kind::Account, id, "accountId")
+                    .map_err(|e| fail(DomainError::invalid("accountId", e.message)))?,
+            ))),
+            (None, None) => None,
+        };
+        let set = |v: Option<String>| v.map_or(Patch::Keep, Patch::Set);
+        let patch = ContactPatch {
+            name: self.name.clone(),
+            email: self.email.clone(),
+            title: set(self.title.clone()),
+            phone: set(self.phone.clone()),
+            stakeholder_role: self.stakeholder_role.map(Into::into),
+        };
+        let create = NewContact {
+            name: self.name.unwrap_or_default(),
+            email: self.email.unwrap_or_default(),
+            title: self.title,
+            phone: self.phone,
+            stakeholder_role: self
+                .stakeholder_role
+                .map_or(tandem_domain::contact::StakeholderRole::EndUser, Into::into),
+        };
+        Ok(ContactRecord {
+            external_id: external,
+            account,
+            create,
+            patch,
+        })
+    }
+}
+
+/// What an upsert did with one contact record.
+#[derive(SimpleObject)]
+pub struct UpsertContactResult {
+    /// The record's position in the request (0-based).
+    pub index: i32,
+    /// Its external id.
+    pub external_id: String,
+    /// What was done.
+    pub status: UpsertStatus,
+    /// The contact, unless the record failed.
+    pub contact: Option<ContactNode>,
+    /// Why it failed.
+    pub error: Option<UpsertError>,
+}
+
+fn check_batch<T>(records: &[T]) -> Result<(), ApiError> {
+    if records.is_empty() || records.len() > MAX_UPSERT {
+        return Err(ApiError::invalid(
+            "records",
+            format!("an upsert takes 1 to {MAX_UPSERT} records; split larger syncs into batches"),
+        ));
+    }
+    Ok(())
+}
+
+fn upsert_error(e: tandem_persistence::PersistenceError) -> UpsertError {
+    let e = ApiError::from(e);
+    UpsertError {
+        code: e.code.as_str().to_owned(),
+        message: e.message,
+        field: e.field,
+    }
+}
+
 /// Why a record failed.
 #[derive(SimpleObject)]
 pub struct UpsertError {
@@ -156,14 +263,23 @@ pub struct ExternalIdValue {
     pub external_id: String,
 }
 
-/// `Account.externalIds`.
-pub(crate) async fn external_ids_of(
+/// `Account.externalIds`, `Contact.externalIds` and `TeamMember.externalIds`: `key` is the
+/// object's typed id.
+pub(crate) async fn external_ids_of<K>(
     ctx: &Context<'_>,
-    account: uuid::Uuid,
-) -> async_graphql::Result<Vec<ExternalIdValue>> {
+    key: K,
+) -> async_graphql::Result<Vec<ExternalIdValue>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    super::loaders::ExternalIdsLoader: async_graphql::dataloader::Loader<
+            K,
+            Value = Vec<tandem_persistence::external::ExternalId>,
+            Error = ApiError,
+        >,
+{
     Ok(super::loaders(ctx)?
         .external_ids()
-        .load_one(tandem_domain::ids::AccountId(account))
+        .load_one(key)
         .await?
         .unwrap_or_default()
         .into_iter()
@@ -191,15 +307,7 @@ impl SyncMutation {
     ) -> async_graphql::Result<Vec<UpsertAccountResult>> {
         let (s, who) = parts(ctx)?;
         let source = rules::source("source", &source).map_err(ApiError::from)?;
-        if records.is_empty() || records.len() > MAX_UPSERT {
-            return Err(ApiError::invalid(
-                "records",
-                format!(
-                    "an upsert takes 1 to {MAX_UPSERT} records; split larger syncs into batches"
-                ),
-            )
-            .into());
-        }
+        check_batch(&records)?;
         let records = records
             .into_iter()
             .enumerate()
@@ -213,14 +321,38 @@ impl SyncMutation {
                 external_id: r.external_id,
                 status: r.status.into(),
                 account: r.account.map(AccountNode),
-                error: r.error.map(|e| {
-                    let e = ApiError::from(e);
-                    UpsertError {
-                        code: e.code.as_str().to_owned(),
-                        message: e.message,
-                        field: e.field,
-                    }
-                }),
+                error: r.error.map(upsert_error),
+            })
+            .collect())
+    }
+
+    /// Creates or updates up to 1,000 contacts keyed by their ids in `source` (ADMIN, CS_MANAGER,
+    /// SERVICES, INTEGRATION), each on the account its record names — by the account's id in
+    /// the same source, or its Tandem id. Per-record results as for `upsertAccounts`; send an
+    /// `Idempotency-Key` header so that a retried call changes nothing.
+    async fn upsert_contacts(
+        &self,
+        ctx: &Context<'_>,
+        source: String,
+        records: Vec<ContactRecordInput>,
+    ) -> async_graphql::Result<Vec<UpsertContactResult>> {
+        let (s, who) = parts(ctx)?;
+        let source = rules::source("source", &source).map_err(ApiError::from)?;
+        check_batch(&records)?;
+        let records = records
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| r.into_record(i))
+            .collect();
+        let results = svc::upsert_contacts(s, who, &source, records).await?;
+        Ok(results
+            .into_iter()
+            .map(|r| UpsertContactResult {
+                index: r.index as i32,
+                external_id: r.external_id,
+                status: r.status.into(),
+                contact: r.contact.map(ContactNode),
+                error: r.error.map(upsert_error),
             })
             .collect())
     }

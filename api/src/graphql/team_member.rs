@@ -18,6 +18,13 @@ pub struct TeamMemberNode(pub TeamMember);
 
 #[Object(name = "TeamMember")]
 impl TeamMemberNode {
+    /// Its ids in other systems (a CRM, HR), one per source.
+    async fn external_ids(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::sync::ExternalIdValue>> {
+        super::sync::external_ids_of(ctx, self.0.id).await
+    }
     /// The member's opaque global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::TeamMember, self.0.id.0)

@@ -3,7 +3,9 @@
 use tandem_domain::DomainError;
 use tandem_domain::auth::{Action, Principal};
 use tandem_domain::sync::ExternalKind;
-use tandem_persistence::external::{self, AccountRecord, RecordResult};
+use tandem_persistence::external::{
+    self, AccountRecord, ContactRecord, ContactResult, RecordResult,
+};
 
 use super::Services;
 use crate::error::{ApiError, ApiResult, Code};
@@ -17,6 +19,18 @@ pub async fn upsert_accounts(
 ) -> ApiResult<Vec<RecordResult>> {
     who.authorize(Action::WriteAccount)?;
     let results = external::upsert_accounts(&s.store, &who.subject, source, records).await?;
+    Ok(s.committed(results))
+}
+
+/// Upserts contacts by their ids in `source`.
+pub async fn upsert_contacts(
+    s: &Services,
+    who: &Principal,
+    source: &str,
+    records: Vec<Result<ContactRecord, (String, DomainError)>>,
+) -> ApiResult<Vec<ContactResult>> {
+    who.authorize(Action::WriteContact)?;
+    let results = external::upsert_contacts(&s.store, &who.subject, source, records).await?;
     Ok(s.committed(results))
 }
 

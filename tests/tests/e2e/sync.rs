@@ -103,3 +103,51 @@ db_test! {
         server.stop().await;
     }
 }
+
+const CONTACTS: &str = "mutation($s: String!, $r: [ContactRecordInput!]!) { upsertContacts(source: $s, records: $r) { index externalId status error { code field message } contact { name email stakeholderRole version account { name } externalIds { source externalId } } } }";
+
+db_test! {
+    async fn contacts_are_upserted_by_external_id_on_accounts_named_by_theirs(db) {
+        let server = Server::start(&db).await;
+        server.ok(Role::Integration, UPSERT, json!({"s": "hubspot", "r": [{"externalId": "co-1", "name": "Acme"}]})).await;
+        let other = create_account(&server, "Globex").await;
+        let first = server.ok(Role::Integration, CONTACTS, json!({"s": "hubspot", "r": [
+            {"externalId": "p-1", "accountExternalId": "co-1", "name": "Ann Lee", "email": "ann@acme.io", "stakeholderRole": "CHAMPION"},
+            {"externalId": "p-2", "accountId": other, "name": "Bo Chan", "email": "bo@globex.io"},
+            {"externalId": "p-3", "accountExternalId": "co-404", "name": "Cy", "email": "cy@x.io"},
+            {"externalId": "p-4", "name": "Di", "email": "di@x.io"},
+            {"externalId": "p-5", "accountExternalId": "co-1", "name": "Ed", "email": "not-an-email"},
+        ]})).await;
+        let rows = first["upsertContacts"].as_array().unwrap();
+        let statuses: Vec<&str> = rows.iter().map(|r| r["status"].as_str().unwrap()).collect();
+        assert_eq!(statuses, ["CREATED", "CREATED", "FAILED", "FAILED", "FAILED"]);
+        assert_eq!(rows[0]["contact"]["account"]["name"], "Acme");
+        assert_eq!(rows[0]["contact"]["externalIds"], json!([{"source": "hubspot", "externalId": "p-1"}]));
+        assert_eq!(rows[1]["contact"]["stakeholderRole"], "END_USER");
+        assert_eq!((rows[2]["error"]["code"].as_str(), rows[2]["error"]["field"].as_str()), (Some("BAD_USER_INPUT"), Some("accountExternalId")));
+        assert!(rows[2]["error"]["message"].as_str().unwrap().contains("co-404"), "{}", rows[2]);
+        assert_eq!(rows[3]["error"]["field"], "accountExternalId");
+        assert_eq!(rows[4]["error"]["field"], "email");
+
+        // Again: a change, no change, and a move between accounts refused.
+        let second = server.ok(Role::Services, CONTACTS, json!({"s": "hubspot", "r": [
+            {"externalId": "p-1", "title": "VP Digital"},
+            {"externalId": "p-2", "name": "Bo Chan"},
+            {"externalId": "p-1", "accountExternalId": "co-1", "email": "ann.lee@acme.io"},
+            {"externalId": "p-2", "accountExternalId": "co-1"},
+        ]})).await;
+        let rows = second["upsertContacts"].as_array().unwrap();
+        let statuses: Vec<&str> = rows.iter().map(|r| r["status"].as_str().unwrap()).collect();
+        assert_eq!(statuses, ["UPDATED", "UNCHANGED", "UPDATED", "FAILED"]);
+        assert_eq!((rows[2]["contact"]["email"].as_str(), rows[2]["contact"]["version"].as_i64()), (Some("ann.lee@acme.io"), Some(3)));
+        assert_eq!(rows[3]["error"]["field"], "account", "{}", rows[3]);
+        let count = server.ok(Role::Viewer, "query($a: ID!) { account(id: $a) { contacts { name } } }", json!({"a": other})).await;
+        assert_eq!(count["account"]["contacts"], json!([{"name": "Bo Chan"}]));
+
+        // Roles and batch size.
+        let (code, _) = server.error(Role::Viewer, CONTACTS, json!({"s": "hubspot", "r": [{"externalId": "p-9", "accountId": other, "name": "X", "email": "x@x.io"}]})).await;
+        assert_eq!(code, "FORBIDDEN");
+        let (code, _) = server.error(Role::Integration, CONTACTS, json!({"s": "hubspot", "r": []})).await;
+        assert_eq!(code, "BAD_USER_INPUT");
+    }
+}
