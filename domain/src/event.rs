@@ -100,6 +100,8 @@ crate::text_enum! {
         RenewalForecast = "RENEWAL_FORECAST",
         /// A renewal was decided: renewed, downgraded or churned.
         RenewalDecided = "RENEWAL_DECIDED",
+        /// A baseline froze an engagement's planned dates and hours.
+        BaselineTaken = "BASELINE_TAKEN",
     }
 }
 
@@ -144,6 +146,8 @@ crate::text_enum! {
         Risk = "RISK",
         /// A renewal.
         Renewal = "RENEWAL",
+        /// An engagement's baseline.
+        Baseline = "BASELINE",
     }
 }
 

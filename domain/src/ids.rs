@@ -149,3 +149,11 @@ id_type!(
     /// A risk to an account.
     RiskId
 );
+id_type!(
+    /// A reusable plan for an engagement: phases, dependencies, milestones and scope.
+    TemplateId
+);
+id_type!(
+    /// A frozen copy of an engagement's planned dates and hours.
+    BaselineId
+);
