@@ -15,6 +15,7 @@ mod m20261123_000007_automation;
 mod m20261123_000008_activities;
 mod m20261123_000009_renewals;
 mod m20261123_000010_external_ids;
+mod m20261123_000012_templates;
 
 pub use m20261123_000006_health::DEFAULT_MODEL_ID;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_activities::Migration),
             Box::new(m20261123_000009_renewals::Migration),
             Box::new(m20261123_000010_external_ids::Migration),
+            Box::new(m20261123_000012_templates::Migration),
         ]
     }
 }
