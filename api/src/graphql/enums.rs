@@ -192,6 +192,9 @@ pub enum EventKind {
     RenewalForecast,
     /// A renewal was decided.
     RenewalDecided,
+    /// A baseline froze an engagement's planned dates and hours (`changes`: engagementId, name,
+    /// phases, plannedEnd, plannedHours in hundredths).
+    BaselineTaken,
 }
 
 /// What kind of services work an engagement is.

@@ -111,6 +111,7 @@ pub fn subject_id(e: &Event) -> ID {
         SubjectKind::Activity => Kind::Activity,
         SubjectKind::Risk => Kind::Risk,
         SubjectKind::Renewal => Kind::Renewal,
+        SubjectKind::Baseline => Kind::Baseline,
     };
     ids::encode(kind, e.event.subject_id)
 }

@@ -61,6 +61,10 @@ pub enum Kind {
     Risk,
     /// A renewal.
     Renewal,
+    /// An engagement template.
+    EngagementTemplate,
+    /// An engagement's baseline.
+    Baseline,
 }
 
 impl Kind {
@@ -90,6 +94,8 @@ impl Kind {
             Kind::Activity => "Activity",
             Kind::Risk => "Risk",
             Kind::Renewal => "Renewal",
+            Kind::EngagementTemplate => "EngagementTemplate",
+            Kind::Baseline => "Baseline",
         }
     }
 
@@ -119,6 +125,8 @@ impl Kind {
             "Activity" => Some(Kind::Activity),
             "Risk" => Some(Kind::Risk),
             "Renewal" => Some(Kind::Renewal),
+            "EngagementTemplate" => Some(Kind::EngagementTemplate),
+            "Baseline" => Some(Kind::Baseline),
             _ => None,
         }
     }

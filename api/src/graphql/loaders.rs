@@ -56,6 +56,8 @@ pub struct Loaders {
     risk_tasks: OnceLock<DataLoader<RiskTasksLoader, HashMapCache>>,
     renewals: OnceLock<DataLoader<RenewalsLoader, HashMapCache>>,
     external_ids: OnceLock<DataLoader<ExternalIdsLoader, HashMapCache>>,
+    templates: OnceLock<DataLoader<TemplateLoader, HashMapCache>>,
+    baselines: OnceLock<DataLoader<BaselinesLoader, HashMapCache>>,
 }
 
 fn make<T: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(
@@ -108,6 +110,8 @@ impl Loaders {
             risk_tasks: OnceLock::new(),
             renewals: OnceLock::new(),
             external_ids: OnceLock::new(),
+            templates: OnceLock::new(),
+            baselines: OnceLock::new(),
         }
     }
 
@@ -260,6 +264,18 @@ impl Loaders {
     pub fn external_ids(&self) -> &DataLoader<ExternalIdsLoader, HashMapCache> {
         self.external_ids
             .get_or_init(|| make(ExternalIdsLoader(self.store.clone()), self.cached))
+    }
+
+    /// Engagement templates by id, archived ones included.
+    pub fn templates(&self) -> &DataLoader<TemplateLoader, HashMapCache> {
+        self.templates
+            .get_or_init(|| make(TemplateLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each engagement's baselines, newest first.
+    pub fn baselines(&self) -> &DataLoader<BaselinesLoader, HashMapCache> {
+        self.baselines
+            .get_or_init(|| make(BaselinesLoader(self.store.clone()), self.cached))
     }
 
     /// Today's MRR (minor units) by account.
@@ -661,5 +677,39 @@ impl Loader<AccountId> for ExternalIdsLoader {
         )
         .await?;
         Ok(group(found, |e| AccountId(e.entity_id)))
+    }
+}
+
+/// Loads engagement templates by id.
+pub struct TemplateLoader(Store);
+
+impl Loader<tandem_domain::ids::TemplateId> for TemplateLoader {
+    type Value = tandem_domain::template::Template;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[tandem_domain::ids::TemplateId],
+    ) -> Result<HashMap<tandem_domain::ids::TemplateId, Self::Value>, ApiError> {
+        Ok(tandem_persistence::template::by_ids(&self.0, keys)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t))
+            .collect())
+    }
+}
+
+/// Loads each engagement's baselines, newest first.
+pub struct BaselinesLoader(Store);
+
+impl Loader<EngagementId> for BaselinesLoader {
+    type Value = Vec<tandem_domain::baseline::Baseline>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[EngagementId],
+    ) -> Result<HashMap<EngagementId, Self::Value>, ApiError> {
+        Ok(engagement::baseline::of_engagements(&self.0, keys).await?)
     }
 }

@@ -24,6 +24,7 @@ pub mod sow;
 pub mod success;
 pub mod sync;
 pub mod team_member;
+pub mod template;
 pub mod viewer;
 
 use async_graphql::{Context, Guard, MergedObject, MergedSubscription, Schema};
@@ -51,6 +52,7 @@ pub struct Query(
     figures::FiguresQuery,
     automation::AutomationQuery,
     renewal::RenewalQuery,
+    template::TemplateQuery,
 );
 
 /// Every mutation.
@@ -71,6 +73,7 @@ pub struct Mutation(
     activity::ActivityMutation,
     renewal::RenewalMutation,
     sync::SyncMutation,
+    template::TemplateMutation,
 );
 
 /// Every subscription.

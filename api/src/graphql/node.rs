@@ -100,7 +100,9 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Nod
         | Kind::WebhookDelivery
         | Kind::Activity
         | Kind::Risk
-        | Kind::Renewal => None,
+        | Kind::Renewal
+        | Kind::EngagementTemplate
+        | Kind::Baseline => None,
     })
 }
 

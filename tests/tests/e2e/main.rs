@@ -17,4 +17,5 @@ mod renewals;
 mod sows;
 mod support;
 mod sync;
+mod templates;
 mod timeline;
