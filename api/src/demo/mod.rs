@@ -23,6 +23,7 @@ use tandem_persistence::{
 };
 
 mod health;
+mod templates;
 
 /// The actor recorded on the demo data's events.
 const ACTOR: &str = "demo-loader";
@@ -391,6 +392,7 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
     health::load(store, &mut rng, &customers).await?;
     load_activities(store, &mut rng, &customers, &cs).await?;
     load_renewals(store, &mut rng, &customers, &cs).await?;
+    templates::load(store, &customers, services.first().copied(), base).await?;
     let admin = team
         .iter()
         .find(|m| m.data.email == ADMIN_EMAIL)
@@ -535,6 +537,7 @@ async fn load_engagement(
                 due: Some(planned_start),
                 done_on: None,
             }],
+            scope: vec![],
         }
         .validate()?;
         let depends_on = if n == 0 { vec![] } else { vec![ids[0]] };
