@@ -8,7 +8,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::ids::{AccountId, EngagementId, PhaseId, TeamMemberId};
+use crate::ids::{AccountId, EngagementId, PhaseId, TeamMemberId, TemplateId};
+use crate::sow::Hours;
 use crate::{DomainError, DomainResult, Patch, text};
 
 crate::text_enum! {
@@ -161,12 +162,24 @@ pub struct Engagement {
     pub data: EngagementData,
     /// Its status.
     pub status: EngagementStatus,
+    /// The template it was made from, if any; it never changes afterwards.
+    pub template: Option<TemplateRef>,
     /// Bumped on every change.
     pub version: i32,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+}
+
+/// The template (and the version of it) an engagement was made from: later edits to the
+/// template do not change the engagement, so the version says which plan it started with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TemplateRef {
+    /// The template.
+    pub id: TemplateId,
+    /// Its version when the engagement was made.
+    pub version: i32,
 }
 
 /// A new engagement as typed.
@@ -305,6 +318,17 @@ pub struct Milestone {
     pub done_on: Option<NaiveDate>,
 }
 
+/// A deliverable of a phase with the hours it is planned to take: what a phase's planned hours
+/// add up from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PhaseScopeItem {
+    /// What is delivered.
+    pub deliverable: String,
+    /// The hours it is estimated to take (more than 0).
+    pub estimated_hours: Hours,
+}
+
 /// The editable fields of a phase.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -325,6 +349,15 @@ pub struct PhaseData {
     pub planned_end: Option<NaiveDate>,
     /// Checkpoints inside the phase.
     pub milestones: Vec<Milestone>,
+    /// The deliverables and their estimated hours; the phase's planned hours are their sum.
+    pub scope: Vec<PhaseScopeItem>,
+}
+
+impl PhaseData {
+    /// The hours the phase is planned to take: the sum of its scope items.
+    pub fn planned_hours(&self) -> Hours {
+        Hours(self.scope.iter().map(|s| s.estimated_hours.0).sum())
+    }
 }
 
 /// A phase as stored.
@@ -369,6 +402,7 @@ pub struct NewPhase {
     pub planned_start: Option<NaiveDate>,
     pub planned_end: Option<NaiveDate>,
     pub milestones: Vec<Milestone>,
+    pub scope: Vec<PhaseScopeItem>,
 }
 
 /// A change to a phase's fields as typed.
@@ -382,6 +416,35 @@ pub struct PhasePatch {
     pub planned_start: Patch<NaiveDate>,
     pub planned_end: Patch<NaiveDate>,
     pub milestones: Option<Vec<Milestone>>,
+    /// The full new scope list (replacing the old one).
+    pub scope: Option<Vec<PhaseScopeItem>>,
+}
+
+/// Validates a phase's scope list: at most 200 items, each with a deliverable and more than 0
+/// hours. `field` is the list's input path (`scope`, `phases[2].scope`).
+pub(crate) fn scope(field: &str, list: Vec<PhaseScopeItem>) -> DomainResult<Vec<PhaseScopeItem>> {
+    if list.len() > 200 {
+        return Err(DomainError::invalid(
+            field,
+            "at most 200 scope items per phase",
+        ));
+    }
+    list.into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            Ok(PhaseScopeItem {
+                deliverable: text::required(
+                    &format!("{field}[{i}].deliverable"),
+                    &item.deliverable,
+                    500,
+                )?,
+                estimated_hours: crate::sow::positive_hours(
+                    &format!("{field}[{i}].estimatedHours"),
+                    item.estimated_hours,
+                )?,
+            })
+        })
+        .collect()
 }
 
 fn milestones(list: Vec<Milestone>) -> DomainResult<Vec<Milestone>> {
@@ -427,6 +490,7 @@ impl NewPhase {
             planned_start: self.planned_start,
             planned_end: self.planned_end,
             milestones: milestones(self.milestones)?,
+            scope: scope("scope", self.scope)?,
         })
     }
 }
@@ -463,6 +527,10 @@ impl Phase {
             milestones: match patch.milestones {
                 Some(m) => milestones(m)?,
                 None => d.milestones,
+            },
+            scope: match patch.scope {
+                Some(list) => scope("scope", list)?,
+                None => d.scope,
             },
         };
         check_dates(data.planned_start, data.planned_end)?;
@@ -698,6 +766,7 @@ mod tests {
             .validate()
             .unwrap(),
             status,
+            template: None,
             version: 1,
             created_at: Utc::now(),
             updated_at: Utc::now(),
@@ -718,6 +787,7 @@ mod tests {
                 planned_start: Some(day(1, 1)),
                 planned_end: Some(day(2, 1)),
                 milestones: vec![],
+                scope: vec![],
             }
             .validate()
             .unwrap(),
@@ -944,6 +1014,7 @@ mod tests {
             planned_start: Some(day(3, 1)),
             planned_end: Some(day(2, 1)),
             milestones: vec![],
+            scope: vec![],
         }
         .validate()
         .unwrap_err();

@@ -110,6 +110,8 @@ crate::text_enum! {
         TimesheetReturned = "TIMESHEET_RETURNED",
         /// Someone was allocated to, re-planned on or removed from one of the account's phases.
         AllocationChanged = "ALLOCATION_CHANGED",
+        /// A baseline froze an engagement's planned dates and hours.
+        BaselineTaken = "BASELINE_TAKEN",
     }
 }
 
@@ -158,6 +160,8 @@ crate::text_enum! {
         Timesheet = "TIMESHEET",
         /// An allocation of a person to a phase.
         Allocation = "ALLOCATION",
+        /// An engagement's baseline.
+        Baseline = "BASELINE",
     }
 }
 

@@ -161,3 +161,11 @@ id_type!(
     /// A team member planned onto a phase.
     AllocationId
 );
+id_type!(
+    /// A reusable plan for an engagement: phases, dependencies, milestones and scope.
+    TemplateId
+);
+id_type!(
+    /// A frozen copy of an engagement's planned dates and hours.
+    BaselineId
+);

@@ -7,6 +7,7 @@
 pub mod account;
 pub mod activity;
 pub mod auth;
+pub mod baseline;
 pub mod catalog;
 pub mod contact;
 pub mod engagement;
@@ -24,6 +25,7 @@ pub mod sow;
 pub mod success;
 pub mod sync;
 pub mod team_member;
+pub mod template;
 pub mod text;
 pub mod timesheet;
 pub mod webhook;

@@ -198,7 +198,7 @@ pub struct NewSow {
     pub tm_amount_cap: Option<i64>,
 }
 
-fn positive_hours(field: &str, h: Hours) -> DomainResult<Hours> {
+pub(crate) fn positive_hours(field: &str, h: Hours) -> DomainResult<Hours> {
     if h.0 <= 0 || h.0 > 10_000_000 {
         return Err(DomainError::invalid(
             field,

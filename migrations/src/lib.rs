@@ -16,6 +16,7 @@ mod m20261123_000008_activities;
 mod m20261123_000009_renewals;
 mod m20261123_000010_external_ids;
 mod m20261123_000011_timesheets;
+mod m20261123_000012_templates;
 
 pub use m20261123_000006_health::DEFAULT_MODEL_ID;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_renewals::Migration),
             Box::new(m20261123_000010_external_ids::Migration),
             Box::new(m20261123_000011_timesheets::Migration),
+            Box::new(m20261123_000012_templates::Migration),
         ]
     }
 }

@@ -32,6 +32,7 @@ pub mod store;
 pub mod success;
 pub mod task;
 pub mod team_member;
+pub mod template;
 pub mod timesheet;
 pub mod usage;
 mod versioned;

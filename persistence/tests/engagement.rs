@@ -63,6 +63,7 @@ fn new_phase(name: &str) -> tandem_domain::engagement::PhaseData {
         planned_start: Some(day(1, 5)),
         planned_end: Some(day(2, 5)),
         milestones: vec![],
+        scope: vec![],
     }
     .validate()
     .unwrap()

@@ -28,7 +28,7 @@ db_test! {
         let a = account::create(&store, "t", NewAccount { name: "Acme".into(), ..Default::default() }.validate().unwrap()).await.unwrap();
         let dev = team_member::create(&store, "t", NewTeamMember { name: "Dee".into(), email: "dee@v.io".into(), title: None, team: Team::Services, role: Role::Services, weekly_capacity: None, lead: false }.validate().unwrap()).await.unwrap();
         let e = engagement::create(&store, "t", a.id, NewEngagement { name: "R".into(), kind: EngagementKind::Replatforming, source_platform: None, target_platform: None, lead_id: None, description: None, planned_start: None }.validate().unwrap()).await.unwrap();
-        let p1 = phase::create(&store, "t", e.id, NewPhase { name: "Catalog".into(), focus_kind: FocusKind::Problem, focus: "Catalog".into(), objective: None, expected_value: None, planned_start: None, planned_end: None, milestones: vec![] }.validate().unwrap(), vec![]).await.unwrap();
+        let p1 = phase::create(&store, "t", e.id, NewPhase { name: "Catalog".into(), focus_kind: FocusKind::Problem, focus: "Catalog".into(), objective: None, expected_value: None, planned_start: None, planned_end: None, milestones: vec![], scope: vec![] }.validate().unwrap(), vec![]).await.unwrap();
         let new_sow = || NewSow {
             title: "Phase 1".into(),
             currency: Some("USD".into()),

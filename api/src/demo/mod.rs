@@ -23,6 +23,7 @@ use tandem_persistence::{
 };
 
 mod health;
+mod templates;
 mod time;
 
 /// The actor recorded on the demo data's events.
@@ -395,6 +396,7 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
     if let Some(admin) = team.iter().find(|m| m.data.email == ADMIN_EMAIL) {
         time::load(store, &team, admin, base).await?;
     }
+    templates::load(store, &customers, services.first().copied(), base).await?;
     let admin = team
         .iter()
         .find(|m| m.data.email == ADMIN_EMAIL)
@@ -539,6 +541,7 @@ async fn load_engagement(
                 due: Some(planned_start),
                 done_on: None,
             }],
+            scope: vec![],
         }
         .validate()?;
         let depends_on = if n == 0 { vec![] } else { vec![ids[0]] };

@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObje
 use chrono::{DateTime, Utc};
 use tandem_domain::engagement::{
     self as rules, Engagement, EngagementPatch, Milestone, NewEngagement, NewPhase, Phase,
-    PhasePatch,
+    PhasePatch, PhaseScopeItem,
 };
 use tandem_domain::ids::{AccountId, EngagementId, PhaseId, TeamMemberId};
 use tandem_persistence::engagement::EngagementFilter;
@@ -183,6 +183,39 @@ impl EngagementNode {
             .filter_map(|p| p.slippage(today).end_days)
             .max())
     }
+    /// The template it was made from (`createEngagementFromTemplate`), even if archived since;
+    /// null for an engagement scoped by hand.
+    async fn template(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::template::EngagementTemplateNode>> {
+        let Some(t) = self.0.template else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?
+            .templates()
+            .load_one(t.id)
+            .await?
+            .map(super::template::EngagementTemplateNode))
+    }
+    /// The version of the template it was made from.
+    async fn template_version(&self) -> Option<i32> {
+        self.0.template.map(|t| t.version)
+    }
+    /// Its baselines, newest first, each held against the plan now.
+    async fn baselines(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::template::BaselineNode>> {
+        Ok(loaders(ctx)?
+            .baselines()
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(super::template::BaselineNode)
+            .collect())
+    }
     /// When it was scoped.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -211,6 +244,25 @@ impl From<MilestoneValue> for Milestone {
             name: m.name,
             due: m.due.map(|d| d.0),
             done_on: m.done_on.map(|d| d.0),
+        }
+    }
+}
+
+/// A deliverable of a phase and the hours it is estimated to take.
+#[derive(SimpleObject, InputObject, Clone)]
+#[graphql(name = "PhaseScopeItem", input_name = "PhaseScopeItemInput")]
+pub struct PhaseScopeItemValue {
+    /// What is delivered.
+    pub deliverable: String,
+    /// The hours it is estimated to take (more than 0, up to two decimals).
+    pub estimated_hours: f64,
+}
+
+impl From<&PhaseScopeItem> for PhaseScopeItemValue {
+    fn from(s: &PhaseScopeItem) -> Self {
+        PhaseScopeItemValue {
+            deliverable: s.deliverable.clone(),
+            estimated_hours: s.estimated_hours.as_decimal(),
         }
     }
 }
@@ -339,6 +391,19 @@ impl PhaseNode {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<super::timesheet::AllocationNode>> {
         super::timesheet::allocations_of_phase(ctx, self.0.id).await
+    }
+    /// Its deliverables and their estimated hours.
+    async fn scope(&self) -> Vec<PhaseScopeItemValue> {
+        self.0
+            .data
+            .scope
+            .iter()
+            .map(PhaseScopeItemValue::from)
+            .collect()
+    }
+    /// The hours it is planned to take: the sum of its scope's estimated hours.
+    async fn planned_hours(&self) -> f64 {
+        self.0.data.planned_hours().as_decimal()
     }
     /// The phases it depends on.
     async fn depends_on(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PhaseNode>> {
@@ -618,6 +683,9 @@ pub struct AddPhaseInput {
     /// Phases of the same engagement this one depends on.
     #[graphql(default)]
     pub depends_on: Vec<ID>,
+    /// Its deliverables and their estimated hours (its planned hours are their sum).
+    #[graphql(default)]
+    pub scope: Vec<PhaseScopeItemValue>,
 }
 
 /// A change to a phase's fields. Absent fields stay; `null` clears an optional one.
@@ -643,6 +711,8 @@ pub struct UpdatePhaseInput {
     pub planned_end: MaybeUndefined<Date>,
     /// The full new list of milestones.
     pub milestones: Option<Vec<MilestoneValue>>,
+    /// The full new list of scope items.
+    pub scope: Option<Vec<PhaseScopeItemValue>>,
 }
 
 /// A status change for a phase.
@@ -811,6 +881,7 @@ impl EngagementMutation {
             planned_start: input.planned_start.map(|d| d.0),
             planned_end: input.planned_end.map(|d| d.0),
             milestones: input.milestones.into_iter().map(Into::into).collect(),
+            scope: super::template::scope_items("input.scope", input.scope)?,
         };
         let p = service::engagement::add_phase(s, who, engagement, new, depends_on)
             .await
@@ -860,6 +931,10 @@ impl EngagementMutation {
             milestones: input
                 .milestones
                 .map(|m| m.into_iter().map(Into::into).collect()),
+            scope: input
+                .scope
+                .map(|list| super::template::scope_items("input.scope", list))
+                .transpose()?,
         };
         let p = service::engagement::update_phase(s, who, id, input.version, change)
             .await

@@ -202,6 +202,9 @@ pub enum EventKind {
     TimesheetReturned,
     /// Someone was allocated to, re-planned on or removed from one of the account's phases.
     AllocationChanged,
+    /// A baseline froze an engagement's planned dates and hours (`changes`: engagementId, name,
+    /// phases, plannedEnd, plannedHours in hundredths).
+    BaselineTaken,
 }
 
 /// What kind of services work an engagement is.

@@ -113,6 +113,7 @@ pub fn subject_id(e: &Event) -> ID {
         SubjectKind::Renewal => Kind::Renewal,
         SubjectKind::Timesheet => Kind::Timesheet,
         SubjectKind::Allocation => Kind::Allocation,
+        SubjectKind::Baseline => Kind::Baseline,
     };
     ids::encode(kind, e.event.subject_id)
 }

@@ -67,6 +67,10 @@ pub enum Kind {
     TimeOff,
     /// An allocation.
     Allocation,
+    /// An engagement template.
+    EngagementTemplate,
+    /// An engagement's baseline.
+    Baseline,
 }
 
 impl Kind {
@@ -99,6 +103,8 @@ impl Kind {
             Kind::Timesheet => "Timesheet",
             Kind::TimeOff => "TimeOff",
             Kind::Allocation => "Allocation",
+            Kind::EngagementTemplate => "EngagementTemplate",
+            Kind::Baseline => "Baseline",
         }
     }
 
@@ -131,6 +137,8 @@ impl Kind {
             "Timesheet" => Some(Kind::Timesheet),
             "TimeOff" => Some(Kind::TimeOff),
             "Allocation" => Some(Kind::Allocation),
+            "EngagementTemplate" => Some(Kind::EngagementTemplate),
+            "Baseline" => Some(Kind::Baseline),
             _ => None,
         }
     }

@@ -63,6 +63,8 @@ pub struct Loaders {
     timesheet_entries: OnceLock<DataLoader<TimesheetEntriesLoader, HashMapCache>>,
     phase_allocations: OnceLock<DataLoader<PhaseAllocationsLoader, HashMapCache>>,
     phase_by_id: OnceLock<DataLoader<PhaseByIdLoader, HashMapCache>>,
+    templates: OnceLock<DataLoader<TemplateLoader, HashMapCache>>,
+    baselines: OnceLock<DataLoader<BaselinesLoader, HashMapCache>>,
 }
 
 fn make<T: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(
@@ -150,6 +152,8 @@ impl Loaders {
             timesheet_entries: OnceLock::new(),
             phase_allocations: OnceLock::new(),
             phase_by_id: OnceLock::new(),
+            templates: OnceLock::new(),
+            baselines: OnceLock::new(),
         }
     }
 
@@ -303,6 +307,18 @@ impl Loaders {
         self.external_ids.get_or_init(|| {
             make::<_, AccountId>(ExternalIdsLoader(self.store.clone()), self.cached)
         })
+    }
+
+    /// Engagement templates by id, archived ones included.
+    pub fn templates(&self) -> &DataLoader<TemplateLoader, HashMapCache> {
+        self.templates
+            .get_or_init(|| make(TemplateLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each engagement's baselines, newest first.
+    pub fn baselines(&self) -> &DataLoader<BaselinesLoader, HashMapCache> {
+        self.baselines
+            .get_or_init(|| make(BaselinesLoader(self.store.clone()), self.cached))
     }
 
     /// Today's MRR (minor units) by account.
@@ -824,5 +840,39 @@ impl Loader<PhaseId> for PhaseByIdLoader {
             .into_iter()
             .map(|p| (p.id, p))
             .collect())
+    }
+}
+
+/// Loads engagement templates by id.
+pub struct TemplateLoader(Store);
+
+impl Loader<tandem_domain::ids::TemplateId> for TemplateLoader {
+    type Value = tandem_domain::template::Template;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[tandem_domain::ids::TemplateId],
+    ) -> Result<HashMap<tandem_domain::ids::TemplateId, Self::Value>, ApiError> {
+        Ok(tandem_persistence::template::by_ids(&self.0, keys)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t))
+            .collect())
+    }
+}
+
+/// Loads each engagement's baselines, newest first.
+pub struct BaselinesLoader(Store);
+
+impl Loader<EngagementId> for BaselinesLoader {
+    type Value = Vec<tandem_domain::baseline::Baseline>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[EngagementId],
+    ) -> Result<HashMap<EngagementId, Self::Value>, ApiError> {
+        Ok(engagement::baseline::of_engagements(&self.0, keys).await?)
     }
 }

@@ -24,6 +24,7 @@ pub mod sow;
 pub mod success;
 pub mod sync;
 pub mod team_member;
+pub mod template;
 pub mod timesheet;
 pub mod viewer;
 
@@ -53,6 +54,7 @@ pub struct Query(
     automation::AutomationQuery,
     renewal::RenewalQuery,
     timesheet::TimesheetQuery,
+    template::TemplateQuery,
 );
 
 /// Every mutation.
@@ -74,6 +76,7 @@ pub struct Mutation(
     renewal::RenewalMutation,
     sync::SyncMutation,
     timesheet::TimesheetMutation,
+    template::TemplateMutation,
 );
 
 /// Every subscription.

@@ -103,7 +103,9 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Nod
         | Kind::Renewal
         | Kind::Timesheet
         | Kind::TimeOff
-        | Kind::Allocation => None,
+        | Kind::Allocation
+        | Kind::EngagementTemplate
+        | Kind::Baseline => None,
     })
 }
 

@@ -13,6 +13,7 @@ pub mod renewal;
 pub mod sow;
 pub mod sync;
 pub mod team_member;
+pub mod template;
 pub mod timesheet;
 
 use tandem_persistence::Store;

@@ -1,6 +1,7 @@
 //! Engagements: reading them by account and in filtered pages, and writing them with their
 //! events. Phases live in [`phase`].
 
+pub mod baseline;
 pub mod phase;
 
 use std::collections::HashMap;
@@ -13,9 +14,11 @@ use sea_orm::{
 };
 use serde_json::Value;
 use tandem_domain::DomainResult;
-use tandem_domain::engagement::{Engagement, EngagementData, EngagementKind, EngagementStatus};
+use tandem_domain::engagement::{
+    Engagement, EngagementData, EngagementKind, EngagementStatus, TemplateRef,
+};
 use tandem_domain::event::{self, EventKind, FieldChange, NewEvent, SubjectKind};
-use tandem_domain::ids::{AccountId, EngagementId, TeamMemberId};
+use tandem_domain::ids::{AccountId, EngagementId, TeamMemberId, TemplateId};
 use uuid::Uuid;
 
 use crate::entity::engagement;
@@ -124,11 +127,26 @@ pub async fn create(
     data: EngagementData,
 ) -> PersistenceResult<Engagement> {
     let tx = store.begin_write().await?;
-    crate::account::ensure_exists(&tx, account_id)
+    let e = create_in(store, &tx, actor, account_id, data, None).await?;
+    tx.commit().await?;
+    Ok(e)
+}
+
+/// [`create`] inside `tx`, for writes that scope an engagement together with more (an
+/// engagement made from `template`); records `ENGAGEMENT_CREATED`, naming the template.
+pub(crate) async fn create_in(
+    store: &Store,
+    tx: &DatabaseTransaction,
+    actor: &str,
+    account_id: AccountId,
+    data: EngagementData,
+    template: Option<TemplateRef>,
+) -> PersistenceResult<Engagement> {
+    crate::account::ensure_exists(tx, account_id)
         .await?
         .ensure_active()?;
     if let Some(lead) = data.lead_id {
-        team_member::ensure_active(&tx, lead, "leadId").await?;
+        team_member::ensure_active(tx, lead, "leadId").await?;
     }
     let now = Utc::now();
     let e = Engagement {
@@ -136,6 +154,7 @@ pub async fn create(
         account_id,
         data,
         status: EngagementStatus::Planned,
+        template,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -144,8 +163,10 @@ pub async fn create(
     row.id = Set(e.id.0);
     row.account_id = Set(account_id.0);
     row.created_at = Set(now);
+    row.template_id = Set(template.map(|t| t.id.0));
+    row.template_version = Set(template.map(|t| t.version));
     engagement::Entity::insert(row)
-        .exec_without_returning(&tx)
+        .exec_without_returning(tx)
         .await?;
     let mut changes = event::created(&e.data);
     changes.push(FieldChange {
@@ -153,8 +174,11 @@ pub async fn create(
         before: Value::Null,
         after: Value::String(e.status.as_str().into()),
     });
-    record(store, &tx, actor, &e, EventKind::EngagementCreated, changes).await?;
-    tx.commit().await?;
+    if let Some(t) = template {
+        changes.push(FieldChange::set("templateId", t.id));
+        changes.push(FieldChange::set("templateVersion", t.version));
+    }
+    record(store, tx, actor, &e, EventKind::EngagementCreated, changes).await?;
     Ok(e)
 }
 
@@ -326,6 +350,8 @@ fn active_model(e: &Engagement) -> engagement::ActiveModel {
         version: Set(e.version),
         created_at: NotSet,
         updated_at: Set(e.updated_at),
+        template_id: NotSet,
+        template_version: NotSet,
     }
 }
 
@@ -349,6 +375,13 @@ fn to_domain(m: engagement::Model) -> PersistenceResult<Engagement> {
             .status
             .parse()
             .map_err(|e: String| corrupt("engagement status", e))?,
+        template: match (m.template_id, m.template_version) {
+            (Some(id), Some(version)) => Some(TemplateRef {
+                id: TemplateId(id),
+                version,
+            }),
+            _ => None,
+        },
         version: m.version,
         created_at: m.created_at,
         updated_at: m.updated_at,

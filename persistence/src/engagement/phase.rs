@@ -11,7 +11,7 @@ use sea_orm::{
 use serde_json::Value;
 use tandem_domain::DomainResult;
 use tandem_domain::engagement::{
-    self as rules, Engagement, Milestone, Phase, PhaseData, PhaseStatus,
+    self as rules, Engagement, Milestone, Phase, PhaseData, PhaseScopeItem, PhaseStatus,
 };
 use tandem_domain::event::{self, EventKind, FieldChange, NewEvent, SubjectKind};
 use tandem_domain::ids::{EngagementId, PhaseId};
@@ -119,8 +119,24 @@ pub async fn create(
 ) -> PersistenceResult<Phase> {
     let tx = store.begin_write().await?;
     let engagement = super::load(&tx, engagement_id).await?;
+    let p = create_in(store, &tx, actor, &engagement, data, depends_on).await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+/// [`create`] inside `tx`, for writes that add several phases at once (an engagement made from
+/// a template): the same checks, the same `PHASE_CREATED` event.
+pub(crate) async fn create_in(
+    store: &Store,
+    tx: &DatabaseTransaction,
+    actor: &str,
+    engagement: &Engagement,
+    data: PhaseData,
+    depends_on: Vec<PhaseId>,
+) -> PersistenceResult<Phase> {
+    let engagement_id = engagement.id;
     engagement.ensure_open()?;
-    let siblings = load(&tx, &[engagement_id])
+    let siblings = load(tx, &[engagement_id])
         .await?
         .remove(&engagement_id)
         .unwrap_or_default();
@@ -151,9 +167,9 @@ pub async fn create(
     row.position = Set(p.position);
     row.created_at = Set(now);
     phase::Entity::insert(row)
-        .exec_without_returning(&tx)
+        .exec_without_returning(tx)
         .await?;
-    write_dependencies(&tx, &p).await?;
+    write_dependencies(tx, &p).await?;
     let mut changes = event::created(&p.data);
     changes.push(FieldChange {
         field: "position".into(),
@@ -162,15 +178,14 @@ pub async fn create(
     });
     record(
         store,
-        &tx,
+        tx,
         actor,
-        &engagement,
+        engagement,
         &p,
         EventKind::PhaseCreated,
         changes,
     )
     .await?;
-    tx.commit().await?;
     Ok(p)
 }
 
@@ -530,12 +545,15 @@ fn active_model(p: &Phase) -> phase::ActiveModel {
         version: Set(p.version),
         created_at: NotSet,
         updated_at: Set(p.updated_at),
+        scope: Set(serde_json::to_value(&d.scope).unwrap_or(Value::Array(vec![]))),
     }
 }
 
 fn to_domain(m: phase::Model, depends_on: Vec<PhaseId>) -> PersistenceResult<Phase> {
     let milestones: Vec<Milestone> =
         serde_json::from_value(m.milestones).map_err(|e| corrupt("milestones", e))?;
+    let scope: Vec<PhaseScopeItem> =
+        serde_json::from_value(m.scope).map_err(|e| corrupt("phase scope", e))?;
     Ok(Phase {
         id: PhaseId(m.id),
         engagement_id: EngagementId(m.engagement_id),
@@ -552,6 +570,7 @@ fn to_domain(m: phase::Model, depends_on: Vec<PhaseId>) -> PersistenceResult<Pha
             planned_start: m.planned_start,
             planned_end: m.planned_end,
             milestones,
+            scope,
         },
         status: m
             .status

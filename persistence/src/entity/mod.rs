@@ -41,6 +41,7 @@ crate::page::positional!(phase {
     version,
     created_at,
     updated_at,
+    scope,
 });
 crate::page::positional!(engagement {
     id,
@@ -56,6 +57,8 @@ crate::page::positional!(engagement {
     version,
     created_at,
     updated_at,
+    template_id,
+    template_version,
 });
 crate::page::positional!(account {
     id,

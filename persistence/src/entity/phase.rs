@@ -24,6 +24,8 @@ pub struct Model {
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub scope: Json,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

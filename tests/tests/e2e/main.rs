@@ -17,5 +17,6 @@ mod renewals;
 mod sows;
 mod support;
 mod sync;
+mod templates;
 mod timeline;
 mod timesheets;
