@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
 use tandem_domain::DomainError;
 use tandem_domain::account::{Account, AccountPatch, NewAccount};
 use tandem_domain::contact::{Contact, ContactPatch, NewContact};
@@ -128,6 +128,27 @@ pub async fn of(
     Ok(out)
 }
 
+/// Runs one record's `work` under a savepoint of `tx`: its writes stay when it succeeds and
+/// roll back alone when it fails (`Ok(Err(…))`, reported with the record); an outage or an
+/// internal error aborts the whole upsert.
+async fn per_record<T>(
+    tx: &DatabaseTransaction,
+    work: impl AsyncFnOnce(&DatabaseTransaction) -> PersistenceResult<T>,
+) -> PersistenceResult<Result<T, PersistenceError>> {
+    let sp = tx.begin().await?;
+    match work(&sp).await {
+        Ok(value) => {
+            sp.commit().await?;
+            Ok(Ok(value))
+        }
+        Err(e @ (PersistenceError::Unavailable(_) | PersistenceError::Internal(_))) => Err(e),
+        Err(e) => {
+            sp.rollback().await?;
+            Ok(Err(e))
+        }
+    }
+}
+
 /// One account record of an upsert: its external id, the fields to create it with, and the
 /// same fields as a change for when it exists (fields the record leaves out stay as they are).
 #[derive(Debug, Clone)]
@@ -184,40 +205,46 @@ pub async fn upsert_accounts(
                 continue;
             }
         };
-        let sp = tx.begin().await?;
         let existing = known.get(&record.external_id).copied();
-        let result: PersistenceResult<(UpsertStatus, Account)> = async {
-            match existing {
-                Some(id) => {
-                    let patch = record.patch.clone();
-                    match crate::account::update_in(store, &sp, actor, AccountId(id), None, |a| {
-                        a.patched(patch)
-                    })
-                    .await?
-                    {
-                        Ok(updated) => Ok((UpsertStatus::Updated, updated)),
-                        Err(same) => Ok((UpsertStatus::Unchanged, same)),
+        let result = per_record(
+            &tx,
+            async |sp| -> PersistenceResult<(UpsertStatus, Account)> {
+                match existing {
+                    Some(id) => {
+                        let patch = record.patch.clone();
+                        match crate::account::update_in(
+                            store,
+                            sp,
+                            actor,
+                            AccountId(id),
+                            None,
+                            |a| a.patched(patch),
+                        )
+                        .await?
+                        {
+                            Ok(updated) => Ok((UpsertStatus::Updated, updated)),
+                            Err(same) => Ok((UpsertStatus::Unchanged, same)),
+                        }
+                    }
+                    None => {
+                        let data = record.create.clone().validate()?;
+                        let created = crate::account::create_in(store, sp, actor, data).await?;
+                        link(
+                            sp,
+                            ExternalKind::Account,
+                            source,
+                            &record.external_id,
+                            created.id.0,
+                        )
+                        .await?;
+                        Ok((UpsertStatus::Created, created))
                     }
                 }
-                None => {
-                    let data = record.create.clone().validate()?;
-                    let created = crate::account::create_in(store, &sp, actor, data).await?;
-                    link(
-                        &sp,
-                        ExternalKind::Account,
-                        source,
-                        &record.external_id,
-                        created.id.0,
-                    )
-                    .await?;
-                    Ok((UpsertStatus::Created, created))
-                }
-            }
-        }
-        .await;
+            },
+        )
+        .await?;
         match result {
             Ok((status, account)) => {
-                sp.commit().await?;
                 known.insert(record.external_id.clone(), account.id.0);
                 out.push(RecordResult {
                     index,
@@ -227,11 +254,7 @@ pub async fn upsert_accounts(
                     error: None,
                 });
             }
-            Err(e @ (PersistenceError::Unavailable(_) | PersistenceError::Internal(_))) => {
-                return Err(e);
-            }
             Err(e) => {
-                sp.rollback().await?;
                 out.push(RecordResult {
                     index,
                     external_id: record.external_id,
@@ -333,58 +356,59 @@ pub async fn upsert_contacts(
                 )),
             },
         };
-        let sp = tx.begin().await?;
         let existing = known.get(&record.external_id).copied();
-        let result: PersistenceResult<(UpsertStatus, Contact)> = async {
-            let account = account?;
-            match existing {
-                Some(id) => {
-                    let patch = record.patch.clone();
-                    let changed =
-                        crate::contact::update_in(store, &sp, actor, ContactId(id), None, |c| {
-                            if let Some(a) = account
-                                && a != c.account_id
-                            {
-                                return Err(DomainError::invalid(
-                                    "account",
-                                    "the contact belongs to another account; contacts do not \
+        let result = per_record(
+            &tx,
+            async |sp| -> PersistenceResult<(UpsertStatus, Contact)> {
+                let account = account?;
+                match existing {
+                    Some(id) => {
+                        let patch = record.patch.clone();
+                        let changed =
+                            crate::contact::update_in(store, sp, actor, ContactId(id), None, |c| {
+                                if let Some(a) = account
+                                    && a != c.account_id
+                                {
+                                    return Err(DomainError::invalid(
+                                        "account",
+                                        "the contact belongs to another account; contacts do not \
                                      move between accounts",
-                                ));
-                            }
-                            c.patched(patch)
+                                    ));
+                                }
+                                c.patched(patch)
+                            })
+                            .await?;
+                        Ok(match changed {
+                            Ok(updated) => (UpsertStatus::Updated, updated),
+                            Err(same) => (UpsertStatus::Unchanged, same),
                         })
-                        .await?;
-                    Ok(match changed {
-                        Ok(updated) => (UpsertStatus::Updated, updated),
-                        Err(same) => (UpsertStatus::Unchanged, same),
-                    })
-                }
-                None => {
-                    let account = account.ok_or_else(|| {
-                        DomainError::invalid(
-                            "accountExternalId",
-                            "a new contact needs its account: accountExternalId or accountId",
+                    }
+                    None => {
+                        let account = account.ok_or_else(|| {
+                            DomainError::invalid(
+                                "accountExternalId",
+                                "a new contact needs its account: accountExternalId or accountId",
+                            )
+                        })?;
+                        let data = record.create.clone().validate()?;
+                        let created =
+                            crate::contact::create_in(store, sp, actor, account, data).await?;
+                        link(
+                            sp,
+                            ExternalKind::Contact,
+                            source,
+                            &record.external_id,
+                            created.id.0,
                         )
-                    })?;
-                    let data = record.create.clone().validate()?;
-                    let created =
-                        crate::contact::create_in(store, &sp, actor, account, data).await?;
-                    link(
-                        &sp,
-                        ExternalKind::Contact,
-                        source,
-                        &record.external_id,
-                        created.id.0,
-                    )
-                    .await?;
-                    Ok((UpsertStatus::Created, created))
+                        .await?;
+                        Ok((UpsertStatus::Created, created))
+                    }
                 }
-            }
-        }
-        .await;
+            },
+        )
+        .await?;
         match result {
             Ok((status, contact)) => {
-                sp.commit().await?;
                 known.insert(record.external_id.clone(), contact.id.0);
                 out.push(ContactResult {
                     index,
@@ -394,11 +418,7 @@ pub async fn upsert_contacts(
                     error: None,
                 });
             }
-            Err(e @ (PersistenceError::Unavailable(_) | PersistenceError::Internal(_))) => {
-                return Err(e);
-            }
             Err(e) => {
-                sp.rollback().await?;
                 out.push(ContactResult {
                     index,
                     external_id: record.external_id,

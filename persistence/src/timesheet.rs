@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::{DatabaseTransaction, QueryResult};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, QueryResult};
 use tandem_domain::auth::Principal;
 use tandem_domain::event::{self, EventKind, FieldChange, NewEvent, SubjectKind};
 use tandem_domain::ids::{
@@ -223,32 +223,29 @@ async fn insert_sheet(tx: &DatabaseTransaction, s: &Timesheet) -> PersistenceRes
     Ok(())
 }
 
+async fn find_sheet(
+    conn: &impl ConnectionTrait,
+    id: TimesheetId,
+) -> PersistenceResult<Option<Timesheet>> {
+    let mut q = Sql::new(&format!(
+        "SELECT {SHEET_COLUMNS} FROM timesheets WHERE id = "
+    ));
+    q.bind(id.0);
+    q.all(conn).await?.first().map(sheet).transpose()
+}
+
 async fn load_sheet(
     tx: &DatabaseTransaction,
     id: TimesheetId,
     version: i32,
 ) -> PersistenceResult<Timesheet> {
-    let mut q = Sql::new(&format!(
-        "SELECT {SHEET_COLUMNS} FROM timesheets WHERE id = "
-    ));
-    q.bind(id.0);
-    let current = q
-        .all(tx)
+    let current = find_sheet(tx, id)
         .await?
-        .first()
-        .map(sheet)
-        .transpose()?
         .ok_or_else(|| PersistenceError::NotFound {
             entity: "timesheet",
             id: id.to_string(),
         })?;
-    if current.version != version {
-        return Err(PersistenceError::Stale {
-            entity: "timesheet",
-            read: version,
-            current: current.version,
-        });
-    }
+    crate::versioned::check("timesheet", version, current.version)?;
     Ok(current)
 }
 
@@ -452,16 +449,8 @@ pub async fn remove_entry(
     let hours: i64 = get(row, "hours")?;
     let account = AccountId(get(row, "account_id")?);
     let sheet_id = TimesheetId(sheet_id.ok_or_else(|| corrupt("timesheet_id", "missing"))?);
-    let mut q = Sql::new(&format!(
-        "SELECT {SHEET_COLUMNS} FROM timesheets WHERE id = "
-    ));
-    q.bind(sheet_id.0);
-    let current = q
-        .all(&tx)
+    let current = find_sheet(&tx, sheet_id)
         .await?
-        .first()
-        .map(sheet)
-        .transpose()?
         .ok_or_else(|| corrupt("timesheet_id", "dangling"))?;
     current.ensure_open()?;
     touch_open(&tx, &current).await?;
@@ -483,16 +472,8 @@ pub async fn remove_entry(
         }],
     )
     .await?;
-    let mut q = Sql::new(&format!(
-        "SELECT {SHEET_COLUMNS} FROM timesheets WHERE id = "
-    ));
-    q.bind(sheet_id.0);
-    let now = q
-        .all(&tx)
+    let now = find_sheet(&tx, sheet_id)
         .await?
-        .first()
-        .map(sheet)
-        .transpose()?
         .ok_or_else(|| corrupt("timesheet_id", "dangling"))?;
     tx.commit().await?;
     Ok(now)
@@ -743,32 +724,29 @@ pub async fn allocate(
     Ok(a)
 }
 
+async fn find_allocation(
+    conn: &impl ConnectionTrait,
+    id: AllocationId,
+) -> PersistenceResult<Option<Allocation>> {
+    let mut q = Sql::new(&format!(
+        "SELECT {ALLOC_COLUMNS} FROM allocations WHERE id = "
+    ));
+    q.bind(id.0);
+    q.all(conn).await?.first().map(allocation).transpose()
+}
+
 async fn load_allocation(
     tx: &DatabaseTransaction,
     id: AllocationId,
     version: i32,
 ) -> PersistenceResult<Allocation> {
-    let mut q = Sql::new(&format!(
-        "SELECT {ALLOC_COLUMNS} FROM allocations WHERE id = "
-    ));
-    q.bind(id.0);
-    let current = q
-        .all(tx)
+    let current = find_allocation(tx, id)
         .await?
-        .first()
-        .map(allocation)
-        .transpose()?
         .ok_or_else(|| PersistenceError::NotFound {
             entity: "allocation",
             id: id.to_string(),
         })?;
-    if current.version != version {
-        return Err(PersistenceError::Stale {
-            entity: "allocation",
-            read: version,
-            current: current.version,
-        });
-    }
+    crate::versioned::check("allocation", version, current.version)?;
     Ok(current)
 }
 
@@ -934,15 +912,7 @@ pub async fn get_allocation(
     store: &Store,
     id: AllocationId,
 ) -> PersistenceResult<Option<Allocation>> {
-    let mut q = Sql::new(&format!(
-        "SELECT {ALLOC_COLUMNS} FROM allocations WHERE id = "
-    ));
-    q.bind(id.0);
-    q.all(store.conn())
-        .await?
-        .first()
-        .map(allocation)
-        .transpose()
+    find_allocation(store.conn(), id).await
 }
 
 #[cfg(test)]
