@@ -245,6 +245,7 @@ mod tests {
             accepted_on: None,
             depends_on: vec![],
             goal_id: None,
+            realised_value: None,
             version: 1,
             created_at: Utc::now(),
             updated_at: Utc::now(),

@@ -381,8 +381,11 @@ pub struct Phase {
     pub accepted_on: Option<NaiveDate>,
     /// The phases of the same engagement it depends on.
     pub depends_on: Vec<PhaseId>,
-    /// The success-plan goal whose value it should deliver, when there is one.
+    /// The first of the success-plan goals it serves (by goal id), when there is one; the
+    /// whole set is stored beside the phase and read through its own loader.
     pub goal_id: Option<crate::ids::GoalId>,
+    /// The value it realised, as the team recorded it on or after acceptance.
+    pub realised_value: Option<String>,
     /// Bumped on every change.
     pub version: i32,
     /// When it was created.
@@ -797,6 +800,7 @@ mod tests {
             accepted_on: None,
             depends_on,
             goal_id: None,
+            realised_value: None,
             version: 1,
             created_at: Utc::now(),
             updated_at: Utc::now(),

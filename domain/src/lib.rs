@@ -17,6 +17,7 @@ pub mod health;
 pub mod ids;
 pub mod metrics;
 pub mod money;
+pub mod outcome;
 pub mod playbook;
 pub mod renewal;
 pub mod segment;

@@ -17,6 +17,7 @@ mod m20261123_000009_renewals;
 mod m20261123_000010_external_ids;
 mod m20261123_000011_timesheets;
 mod m20261123_000012_templates;
+mod m20261123_000013_outcomes;
 
 pub use m20261123_000006_health::DEFAULT_MODEL_ID;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_external_ids::Migration),
             Box::new(m20261123_000011_timesheets::Migration),
             Box::new(m20261123_000012_templates::Migration),
+            Box::new(m20261123_000013_outcomes::Migration),
         ]
     }
 }

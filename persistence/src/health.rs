@@ -780,3 +780,55 @@ pub async fn recompute(
     report.scored = seen.len();
     Ok(report)
 }
+
+/// A score from elsewhere — a former tool's history, demo or benchmark data — stored as if
+/// computed at `computed_at`.
+#[derive(Debug, Clone)]
+pub struct ImportedScore {
+    /// The account.
+    pub account_id: AccountId,
+    /// The model it is attributed to.
+    pub model_id: HealthModelId,
+    /// The model's version then.
+    pub model_version: i32,
+    /// The score, its status and its breakdown.
+    pub score: Score,
+    /// When it was computed.
+    pub computed_at: DateTime<Utc>,
+}
+
+/// Stores scores in bulk as history, without events and without touching each account's
+/// current score (the next computation sets that): the revenue module's `import` for health.
+pub async fn import_scores(store: &Store, scores: &[ImportedScore]) -> PersistenceResult<()> {
+    for chunk in scores.chunks(1000) {
+        let mut q = Sql::new(
+            "INSERT INTO health_scores (id, account_id, model_id, model_version, score, status, breakdown, computed_at) VALUES ",
+        );
+        for (i, s) in chunk.iter().enumerate() {
+            let breakdown =
+                serde_json::to_value(&s.score.breakdown).map_err(|e| corrupt("breakdown", e))?;
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push("(")
+                .bind(HealthScoreId::new().0)
+                .push(", ")
+                .bind(s.account_id.0)
+                .push(", ")
+                .bind(s.model_id.0)
+                .push(", ")
+                .bind(s.model_version)
+                .push(", ")
+                .bind(s.score.value)
+                .push(", ")
+                .bind(s.score.status.as_str())
+                .push(", ")
+                .bind(breakdown)
+                .push(", ")
+                .bind(s.computed_at)
+                .push(")");
+        }
+        q.execute(store.conn()).await?;
+    }
+    Ok(())
+}

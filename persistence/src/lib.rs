@@ -19,6 +19,7 @@ pub mod external;
 pub mod figures;
 pub mod health;
 pub mod idempotency;
+pub mod outcome;
 pub mod page;
 pub mod playbook;
 pub mod renewal;

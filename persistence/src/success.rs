@@ -34,10 +34,10 @@ pub struct Goal {
     pub updated_at: DateTime<Utc>,
 }
 
-const GOAL_COLUMNS: &str =
+pub(crate) const GOAL_COLUMNS: &str =
     "id, account_id, title, target, due_on, status, achieved_on, version, created_at, updated_at";
 
-fn goal_row(r: &sea_orm::QueryResult) -> PersistenceResult<Goal> {
+pub(crate) fn goal_row(r: &sea_orm::QueryResult) -> PersistenceResult<Goal> {
     Ok(Goal {
         id: GoalId(get(r, "id")?),
         account_id: AccountId(get(r, "account_id")?),

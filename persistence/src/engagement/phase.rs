@@ -14,10 +14,12 @@ use tandem_domain::engagement::{
     self as rules, Engagement, Milestone, Phase, PhaseData, PhaseScopeItem, PhaseStatus,
 };
 use tandem_domain::event::{self, EventKind, FieldChange, NewEvent, SubjectKind};
-use tandem_domain::ids::{EngagementId, PhaseId};
+use tandem_domain::ids::{EngagementId, GoalId, PhaseId};
+use tandem_domain::outcome;
 
 use crate::entity::{phase, phase_dependency};
 use crate::error::corrupt;
+use crate::sql::Sql;
 use crate::{PersistenceError, PersistenceResult, Store, versioned};
 
 /// The phases of each of these engagements, in position order, with their dependencies.
@@ -152,6 +154,7 @@ pub(crate) async fn create_in(
         accepted_on: None,
         depends_on: Vec::new(),
         goal_id: None,
+        realised_value: None,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -227,52 +230,178 @@ pub async fn update(
     Ok(updated)
 }
 
-/// Links a phase still at `version` to a goal of its account's success plan (or unlinks it);
-/// records `PHASE_UPDATED`.
+/// Links a phase still at `version` to one more goal of its account's success plan, or unlinks
+/// every goal (`None`); records `PHASE_UPDATED`. The single-goal form that came before
+/// [`link_goals`]; a goal of another account is refused naming `goalId`.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn link_goal(
     store: &Store,
     actor: &str,
     id: PhaseId,
     version: i32,
-    goal: Option<tandem_domain::ids::GoalId>,
+    goal: Option<GoalId>,
 ) -> PersistenceResult<Phase> {
     let tx = store.begin_write().await?;
     let (engagement, current, _) = load_for_write(&tx, id, version).await?;
+    let mut goals = goals_of(&tx, id).await?;
     if let Some(goal) = goal {
-        let mut q = crate::sql::Sql::new(
-            "SELECT account_id FROM goals WHERE archived_at IS NULL AND id = ",
-        );
-        q.bind(goal.0);
-        let rows = q.all(&tx).await?;
-        let owner: Option<uuid::Uuid> = rows
-            .first()
-            .map(|r| crate::sql::get(r, "account_id"))
-            .transpose()?;
-        if owner != Some(engagement.account_id.0) {
-            return Err(PersistenceError::Domain(
-                tandem_domain::DomainError::invalid(
-                    "goalId",
-                    format!("no goal of this engagement's account has the id {goal}"),
-                ),
-            ));
-        }
+        check_goals(&tx, &engagement, &[goal], |_| "goalId".to_owned()).await?;
+        goals.push(goal);
+    } else {
+        goals.clear();
     }
-    if current.goal_id == goal {
+    let goals = outcome::goal_set("goalId", goals)?;
+    let updated = write_goals(store, &tx, actor, &engagement, current, version, goals).await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Replaces the success-plan goals a phase still at `version` serves (an empty list clears
+/// them); records `PHASE_UPDATED` with the old and new sets. Every goal must be a live goal of
+/// the engagement's account; the first that is not is refused naming `goalIds[i]`.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn link_goals(
+    store: &Store,
+    actor: &str,
+    id: PhaseId,
+    version: i32,
+    goals: Vec<GoalId>,
+) -> PersistenceResult<Phase> {
+    let tx = store.begin_write().await?;
+    let (engagement, current, _) = load_for_write(&tx, id, version).await?;
+    check_goals(&tx, &engagement, &goals, |i| format!("goalIds[{i}]")).await?;
+    let goals = outcome::goal_set("goalIds", goals)?;
+    let updated = write_goals(store, &tx, actor, &engagement, current, version, goals).await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// The goals a phase serves, by goal id.
+async fn goals_of(tx: &DatabaseTransaction, id: PhaseId) -> PersistenceResult<Vec<GoalId>> {
+    let mut q = Sql::new("SELECT goal_id FROM phase_goals WHERE phase_id = ");
+    q.bind(id.0).push(" ORDER BY goal_id");
+    q.all(tx)
+        .await?
+        .iter()
+        .map(|r| Ok(GoalId(crate::sql::get(r, "goal_id")?)))
+        .collect()
+}
+
+/// Refuses the first of `goals` that is not a live goal of the engagement's account, naming
+/// it by `field(index)`: one query for the whole list.
+async fn check_goals(
+    tx: &DatabaseTransaction,
+    engagement: &Engagement,
+    goals: &[GoalId],
+    field: impl Fn(usize) -> String,
+) -> PersistenceResult<()> {
+    if goals.is_empty() {
+        return Ok(());
+    }
+    let mut q = Sql::new("SELECT id FROM goals WHERE archived_at IS NULL AND account_id = ");
+    q.bind(engagement.account_id.0)
+        .push(" AND id IN ")
+        .bind_list(goals.iter().map(|g| g.0));
+    let mut owned = std::collections::HashSet::new();
+    for r in q.all(tx).await? {
+        owned.insert(GoalId(crate::sql::get(&r, "id")?));
+    }
+    match goals.iter().position(|g| !owned.contains(g)) {
+        None => Ok(()),
+        Some(i) => Err(PersistenceError::Domain(tandem_domain::DomainError::invalid(
+            field(i),
+            format!(
+                "no goal of this engagement's account has the id {}",
+                goals[i]
+            ),
+        ))),
+    }
+}
+
+/// Stores `goals` (sorted, checked) as the phase's set, keeping `phases.goal_id` on the first
+/// of them for readers of the single link, and records `PHASE_UPDATED`; a set that does not
+/// change writes nothing.
+async fn write_goals(
+    store: &Store,
+    tx: &DatabaseTransaction,
+    actor: &str,
+    engagement: &Engagement,
+    current: Phase,
+    version: i32,
+    goals: Vec<GoalId>,
+) -> PersistenceResult<Phase> {
+    let before = goals_of(tx, current.id).await?;
+    if before == goals {
+        return Ok(current);
+    }
+    let first = goals.first().copied();
+    let updated = Phase {
+        goal_id: first,
+        version: version + 1,
+        updated_at: Utc::now(),
+        ..current.clone()
+    };
+    save(tx, &updated, version).await?;
+    let mut del = Sql::new("DELETE FROM phase_goals WHERE phase_id = ");
+    del.bind(current.id.0);
+    del.execute(tx).await?;
+    if !goals.is_empty() {
+        let mut ins = Sql::new("INSERT INTO phase_goals (phase_id, goal_id) VALUES ");
+        for (i, g) in goals.iter().enumerate() {
+            if i > 0 {
+                ins.push(", ");
+            }
+            ins.push("(").bind(current.id.0).push(", ").bind(g.0).push(")");
+        }
+        ins.execute(tx).await?;
+    }
+    let list = |l: &[GoalId]| l.iter().map(|g| g.to_string()).collect::<Vec<_>>();
+    let mut changes = Vec::new();
+    if current.goal_id != first {
+        // Integrations written against the single link still see it move.
+        changes.push(FieldChange::new("goalId", current.goal_id, first));
+    }
+    changes.push(FieldChange::new("goalIds", list(&before), list(&goals)));
+    record(
+        store,
+        tx,
+        actor,
+        engagement,
+        &updated,
+        EventKind::PhaseUpdated,
+        changes,
+    )
+    .await?;
+    Ok(updated)
+}
+
+/// Records the value an accepted phase still at `version` realised; records `PHASE_UPDATED`.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn record_realised_value(
+    store: &Store,
+    actor: &str,
+    id: PhaseId,
+    version: i32,
+    value: String,
+) -> PersistenceResult<Phase> {
+    let tx = store.begin_write().await?;
+    let (engagement, current, _) = load_for_write(&tx, id, version).await?;
+    outcome::ensure_accepted(&current)?;
+    if current.realised_value.as_deref() == Some(value.as_str()) {
         return Ok(current);
     }
     let updated = Phase {
-        goal_id: goal,
+        realised_value: Some(value),
         version: version + 1,
         updated_at: Utc::now(),
         ..current.clone()
     };
     save(&tx, &updated, version).await?;
-    let changes = vec![FieldChange {
-        field: "goalId".into(),
-        before: serde_json::to_value(current.goal_id).unwrap_or(Value::Null),
-        after: serde_json::to_value(goal).unwrap_or(Value::Null),
-    }];
+    let changes = vec![FieldChange::new(
+        "realisedValue",
+        &current.realised_value,
+        &updated.realised_value,
+    )];
     record(
         store,
         &tx,
@@ -288,7 +417,6 @@ pub async fn link_goal(
 }
 
 /// Moves a phase still at `version` to `next` on `today`; records `PHASE_STATUS_CHANGED`.
-#[tracing::instrument(level = "debug", skip_all)]
 pub async fn transition(
     store: &Store,
     actor: &str,
@@ -297,14 +425,41 @@ pub async fn transition(
     next: PhaseStatus,
     today: NaiveDate,
 ) -> PersistenceResult<Phase> {
+    transition_with(store, actor, id, version, next, today, None).await
+}
+
+/// [`transition`], recording with an acceptance the value the phase realised (checked by
+/// [`outcome::check_realised_with`]); the realised value is one of the changes of the
+/// `PHASE_STATUS_CHANGED` event, so integrations see it with the acceptance.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn transition_with(
+    store: &Store,
+    actor: &str,
+    id: PhaseId,
+    version: i32,
+    next: PhaseStatus,
+    today: NaiveDate,
+    realised_value: Option<String>,
+) -> PersistenceResult<Phase> {
     let tx = store.begin_write().await?;
     let (engagement, current, siblings) = load_for_write(&tx, id, version).await?;
     current.check_transition(next, &engagement, &siblings)?;
+    let realised_value = outcome::check_realised_with(next, realised_value.as_deref())?;
     let mut moved = current.moved(next, today);
     moved.version = version + 1;
     moved.updated_at = Utc::now();
+    if realised_value.is_some() {
+        moved.realised_value = realised_value;
+    }
     save(&tx, &moved, version).await?;
-    let changes = vec![super::status_change(current.status.as_str(), next.as_str())];
+    let mut changes = vec![super::status_change(current.status.as_str(), next.as_str())];
+    if moved.realised_value != current.realised_value {
+        changes.push(FieldChange::new(
+            "realisedValue",
+            &current.realised_value,
+            &moved.realised_value,
+        ));
+    }
     record(
         store,
         &tx,
@@ -546,6 +701,7 @@ fn active_model(p: &Phase) -> phase::ActiveModel {
         created_at: NotSet,
         updated_at: Set(p.updated_at),
         scope: Set(serde_json::to_value(&d.scope).unwrap_or(Value::Array(vec![]))),
+        realised_value: Set(p.realised_value.clone()),
     }
 }
 
@@ -581,6 +737,7 @@ fn to_domain(m: phase::Model, depends_on: Vec<PhaseId>) -> PersistenceResult<Pha
         accepted_on: m.accepted_on,
         depends_on,
         goal_id: m.goal_id.map(tandem_domain::ids::GoalId),
+        realised_value: m.realised_value,
         version: m.version,
         created_at: m.created_at,
         updated_at: m.updated_at,

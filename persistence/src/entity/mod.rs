@@ -42,6 +42,7 @@ crate::page::positional!(phase {
     created_at,
     updated_at,
     scope,
+    realised_value,
 });
 crate::page::positional!(engagement {
     id,

@@ -26,6 +26,7 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     #[sea_orm(column_type = "JsonBinary")]
     pub scope: Json,
+    pub realised_value: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

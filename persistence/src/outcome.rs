@@ -1,0 +1,189 @@
+//! Outcomes of accepted phases: the goals a phase serves, its account's health at acceptance
+//! and at the checkpoints after it, and the account's MRR movements in the window after it.
+//!
+//! Each function answers for a whole page of phases in one statement: the phases' dates go in
+//! as a small `VALUES` table, and the database picks the scores and sums the movements.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use tandem_domain::health::HealthStatus;
+use tandem_domain::ids::{AccountId, PhaseId};
+use tandem_domain::money::Currency;
+use tandem_domain::outcome::{self, MrrMovement, RevenueWindow};
+use tandem_domain::signals::RevenueKind;
+
+use crate::error::corrupt;
+use crate::sql::{Sql, get};
+use crate::success::Goal;
+use crate::{PersistenceResult, Store};
+
+/// Phases per statement: four values each, far below either database's limit on them.
+const CHUNK: usize = 200;
+
+/// An accepted phase, as its outcome figures need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AcceptedPhase {
+    /// The phase.
+    pub phase: PhaseId,
+    /// Its engagement's account.
+    pub account: AccountId,
+    /// The day the customer accepted it.
+    pub accepted_on: NaiveDate,
+}
+
+/// A stored health score, as an outcome shows it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScorePoint {
+    /// The score, 0 to 100.
+    pub score: f64,
+    /// What it meant under its model.
+    pub status: HealthStatus,
+    /// When it was computed.
+    pub computed_at: DateTime<Utc>,
+}
+
+/// For each phase, the latest score of its account on or before each day of
+/// [`outcome::health_days`] as of `today` (key: days after acceptance). A day without a score
+/// by then is absent.
+pub async fn health(
+    store: &Store,
+    phases: &[AcceptedPhase],
+    today: NaiveDate,
+) -> PersistenceResult<HashMap<PhaseId, HashMap<u64, ScorePoint>>> {
+    let mut out: HashMap<PhaseId, HashMap<u64, ScorePoint>> = HashMap::new();
+    for chunk in phases.chunks(CHUNK) {
+        let mut q = Sql::new("WITH t (phase_id, account_id, days, cutoff) AS (VALUES ");
+        let mut first = true;
+        for p in chunk {
+            for days in outcome::health_days(p.accepted_on, today) {
+                if !first {
+                    q.push(", ");
+                }
+                first = false;
+                q.push("(")
+                    .bind(p.phase.0)
+                    .push(", ")
+                    .bind(p.account.0)
+                    .push(", ")
+                    .bind(days as i64)
+                    .push(", ")
+                    .bind(outcome::score_cutoff(p.accepted_on, days))
+                    .push(")");
+            }
+        }
+        if first {
+            continue;
+        }
+        q.push(
+            ") SELECT t.phase_id AS phase_id, t.days AS days, hs.score AS score, \
+             hs.status AS status, hs.computed_at AS computed_at \
+             FROM t JOIN health_scores hs ON hs.account_id = t.account_id \
+             AND hs.computed_at = (SELECT MAX(h2.computed_at) FROM health_scores h2 \
+             WHERE h2.account_id = t.account_id AND h2.computed_at < t.cutoff) \
+             ORDER BY hs.id",
+        );
+        for r in q.all(store.conn()).await? {
+            let point = ScorePoint {
+                score: get(&r, "score")?,
+                status: get::<String>(&r, "status")?
+                    .parse()
+                    .map_err(|e| corrupt("health status", e))?,
+                computed_at: get(&r, "computed_at")?,
+            };
+            let days: i64 = get(&r, "days")?;
+            out.entry(PhaseId(get(&r, "phase_id")?))
+                .or_default()
+                .insert(days as u64, point);
+        }
+    }
+    Ok(out)
+}
+
+/// An account's MRR movements after a phase's acceptance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RevenueOutcome {
+    /// The days summed.
+    pub window: RevenueWindow,
+    /// The movements, by direction.
+    pub movement: MrrMovement,
+    /// The account's currency.
+    pub currency: Currency,
+}
+
+/// For each phase, its account's movements effective in its [`outcome::revenue_window`] as of
+/// `today`, summed by kind in SQL.
+pub async fn revenue(
+    store: &Store,
+    phases: &[AcceptedPhase],
+    today: NaiveDate,
+) -> PersistenceResult<HashMap<PhaseId, RevenueOutcome>> {
+    let mut out: HashMap<PhaseId, RevenueOutcome> = HashMap::new();
+    let windows: HashMap<PhaseId, RevenueWindow> = phases
+        .iter()
+        .map(|p| (p.phase, outcome::revenue_window(p.accepted_on, today)))
+        .collect();
+    for chunk in phases.chunks(CHUNK) {
+        let mut q = Sql::new("WITH t (phase_id, account_id, after_day, through_day) AS (VALUES ");
+        for (i, p) in chunk.iter().enumerate() {
+            let w = windows[&p.phase];
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push("(")
+                .bind(p.phase.0)
+                .push(", ")
+                .bind(p.account.0)
+                .push(", ")
+                .bind(w.after)
+                .push(", ")
+                .bind(w.through)
+                .push(")");
+        }
+        q.push(
+            ") SELECT t.phase_id AS phase_id, a.currency AS currency, re.kind AS kind, \
+             CAST(COALESCE(SUM(re.amount_minor), 0) AS BIGINT) AS total \
+             FROM t JOIN accounts a ON a.id = t.account_id \
+             LEFT JOIN revenue_events re ON re.account_id = t.account_id \
+             AND re.effective_on > t.after_day AND re.effective_on <= t.through_day \
+             GROUP BY t.phase_id, a.currency, re.kind",
+        );
+        for r in q.all(store.conn()).await? {
+            let phase = PhaseId(get(&r, "phase_id")?);
+            let currency = Currency::parse("currency", &get::<String>(&r, "currency")?)?;
+            let entry = out.entry(phase).or_insert_with(|| RevenueOutcome {
+                window: windows[&phase],
+                movement: MrrMovement::default(),
+                currency,
+            });
+            if let Some(kind) = get::<Option<String>>(&r, "kind")? {
+                let kind: RevenueKind = kind.parse().map_err(|e| corrupt("revenue kind", e))?;
+                entry.movement.add(kind, get(&r, "total")?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The goals each phase serves, by goal id (archived goals included: the link is history).
+pub async fn goals_of_phases(
+    store: &Store,
+    phases: &[PhaseId],
+) -> PersistenceResult<HashMap<PhaseId, Vec<Goal>>> {
+    let mut out: HashMap<PhaseId, Vec<Goal>> = HashMap::new();
+    for chunk in phases.chunks(crate::account::MAX_IN_LIST) {
+        let mut q = Sql::new(&format!(
+            "SELECT pg.phase_id AS phase_id, {} FROM phase_goals pg \
+             JOIN goals ON goals.id = pg.goal_id WHERE pg.phase_id IN ",
+            crate::success::GOAL_COLUMNS
+        ));
+        q.bind_list(chunk.iter().map(|p| p.0))
+            .push(" ORDER BY pg.phase_id, pg.goal_id");
+        for r in q.all(store.conn()).await? {
+            out.entry(PhaseId(get(&r, "phase_id")?))
+                .or_default()
+                .push(crate::success::goal_row(&r)?);
+        }
+    }
+    Ok(out)
+}
