@@ -295,9 +295,11 @@ impl PhaseNode {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Phase, self.0.id.0)
     }
-    /// The success-plan goal whose value it should deliver (`linkPhaseGoal`). Not for
-    /// INTEGRATION.
-    #[graphql(guard = "super::Allowed(tandem_domain::auth::Action::ReadInsights)")]
+    /// The first (by id) of the success-plan goals it serves. Not for INTEGRATION.
+    #[graphql(
+        guard = "super::Allowed(tandem_domain::auth::Action::ReadInsights)",
+        deprecation = "A phase serves several goals: read `goals`."
+    )]
     async fn goal(
         &self,
         ctx: &Context<'_>,
@@ -310,6 +312,48 @@ impl PhaseNode {
             .load_one(goal)
             .await?
             .map(super::success::GoalNode))
+    }
+    /// The success-plan goals of its account whose value it should deliver (`linkPhaseGoals`),
+    /// by id. Not for INTEGRATION.
+    #[graphql(guard = "super::Allowed(tandem_domain::auth::Action::ReadInsights)")]
+    async fn goals(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::success::GoalNode>> {
+        Ok(loaders(ctx)?
+            .phase_goals()
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(super::success::GoalNode)
+            .collect())
+    }
+    /// The value it realised, as the team recorded it on acceptance or after
+    /// (`recordRealisedValue`); set against `expectedValue`, the value it promised.
+    async fn realised_value(&self) -> Option<&str> {
+        self.0.realised_value.as_deref()
+    }
+    /// What followed its acceptance on the account — health, goals, MRR movements — as
+    /// comparisons over time, not causal claims; null until the customer accepts it. Not for
+    /// INTEGRATION.
+    #[graphql(guard = "super::Allowed(tandem_domain::auth::Action::ReadInsights)")]
+    async fn outcome(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::outcome::PhaseOutcomeNode>> {
+        let Some(accepted_on) = self.0.accepted_on else {
+            return Ok(None);
+        };
+        let engagement = loaders(ctx)?
+            .engagements()
+            .load_one(self.0.engagement_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("the phase's engagement no longer exists"))?;
+        Ok(Some(super::outcome::PhaseOutcomeNode(
+            tandem_persistence::outcome::AcceptedPhase {
+                phase: self.0.id,
+                account: engagement.account_id,
+                accepted_on,
+            },
+        )))
     }
     /// Bumped on every change.
     async fn version(&self) -> i32 {
@@ -726,6 +770,30 @@ pub struct ChangePhaseStatusInput {
     pub status: PhaseStatus,
     /// The day it happened (today when absent; never in the future).
     pub on: Option<Date>,
+    /// With a move to ACCEPTED only: the value the phase realised (1 to 2,000 characters).
+    pub realised_value: Option<String>,
+}
+
+/// A new set of success-plan goals for a phase.
+#[derive(InputObject)]
+pub struct LinkPhaseGoalsInput {
+    /// The phase's id.
+    pub phase_id: ID,
+    /// The version you read.
+    pub version: i32,
+    /// Goals of the engagement's account (replacing the old set; empty clears it).
+    pub goal_ids: Vec<ID>,
+}
+
+/// The value an accepted phase realised.
+#[derive(InputObject)]
+pub struct RecordRealisedValueInput {
+    /// The phase's id.
+    pub phase_id: ID,
+    /// The version you read.
+    pub version: i32,
+    /// What it realised (1 to 2,000 characters), replacing what was recorded before.
+    pub realised_value: String,
 }
 
 /// A new set of dependencies for a phase.
@@ -891,8 +959,59 @@ impl EngagementMutation {
         })
     }
 
-    /// Links a phase to the success-plan goal whose value it should deliver (a goal of the same
-    /// account), or unlinks it with `goalId: null`. Needs SERVICES or ADMIN.
+    /// Replaces the success-plan goals a phase serves (goals of the engagement's account; an
+    /// empty list clears them). A goal of another account is refused naming
+    /// `input.goalIds[i]`. Needs SERVICES or ADMIN.
+    async fn link_phase_goals(
+        &self,
+        ctx: &Context<'_>,
+        input: LinkPhaseGoalsInput,
+    ) -> async_graphql::Result<PhasePayload> {
+        let (s, who) = parts(ctx)?;
+        let id = PhaseId(ids::decode(Kind::Phase, &input.phase_id, "input.phaseId")?);
+        let goals = input
+            .goal_ids
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                ids::decode(Kind::Goal, g, &format!("input.goalIds[{i}]"))
+                    .map(tandem_domain::ids::GoalId)
+            })
+            .collect::<ApiResult<Vec<_>>>()?;
+        let p = service::engagement::link_phase_goals(s, who, id, input.version, goals)
+            .await
+            .map_err(|e| e.under("input"))?;
+        Ok(PhasePayload {
+            phase: PhaseNode(p),
+        })
+    }
+
+    /// Records (or corrects) the value an accepted phase realised; a PHASE_UPDATED event.
+    /// Needs SERVICES or ADMIN.
+    async fn record_realised_value(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordRealisedValueInput,
+    ) -> async_graphql::Result<PhasePayload> {
+        let (s, who) = parts(ctx)?;
+        let id = PhaseId(ids::decode(Kind::Phase, &input.phase_id, "input.phaseId")?);
+        let p = service::engagement::record_realised_value(
+            s,
+            who,
+            id,
+            input.version,
+            &input.realised_value,
+        )
+        .await
+        .map_err(|e| e.under("input"))?;
+        Ok(PhasePayload {
+            phase: PhaseNode(p),
+        })
+    }
+
+    /// Adds a success-plan goal (of the same account) to those a phase serves, or unlinks them
+    /// all with `goalId: null`. Needs SERVICES or ADMIN.
+    #[graphql(deprecation = "Use `linkPhaseGoals`, which sets the whole list of goals.")]
     async fn link_phase_goal(
         &self,
         ctx: &Context<'_>,
@@ -960,6 +1079,7 @@ impl EngagementMutation {
             input.version,
             input.status.into(),
             input.on.map(|d| d.0),
+            input.realised_value,
         )
         .await
         .map_err(|e| e.under("input"))?;

@@ -21,6 +21,7 @@ use tandem_domain::ids::{AccountId, EngagementId, PhaseId, SowId, TeamMemberId};
 use tandem_domain::sow::{ChangeRequest, Hours, LoggedTime, Sow, TimeEntry};
 use tandem_domain::team_member::TeamMember;
 use tandem_domain::timesheet::{Allocation, Timesheet};
+use tandem_persistence::outcome::{self, AcceptedPhase};
 use tandem_persistence::{Store, account, contact, engagement, revenue, sow, team_member};
 
 use crate::error::ApiError;
@@ -65,6 +66,9 @@ pub struct Loaders {
     phase_by_id: OnceLock<DataLoader<PhaseByIdLoader, HashMapCache>>,
     templates: OnceLock<DataLoader<TemplateLoader, HashMapCache>>,
     baselines: OnceLock<DataLoader<BaselinesLoader, HashMapCache>>,
+    phase_goals: OnceLock<DataLoader<PhaseGoalsLoader, HashMapCache>>,
+    outcome_health: OnceLock<DataLoader<OutcomeHealthLoader, HashMapCache>>,
+    outcome_revenue: OnceLock<DataLoader<OutcomeRevenueLoader, HashMapCache>>,
 }
 
 fn make<T: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(
@@ -154,6 +158,9 @@ impl Loaders {
             phase_by_id: OnceLock::new(),
             templates: OnceLock::new(),
             baselines: OnceLock::new(),
+            phase_goals: OnceLock::new(),
+            outcome_health: OnceLock::new(),
+            outcome_revenue: OnceLock::new(),
         }
     }
 
@@ -319,6 +326,24 @@ impl Loaders {
     pub fn baselines(&self) -> &DataLoader<BaselinesLoader, HashMapCache> {
         self.baselines
             .get_or_init(|| make(BaselinesLoader(self.store.clone()), self.cached))
+    }
+
+    /// The goals each phase serves, by goal id.
+    pub fn phase_goals(&self) -> &DataLoader<PhaseGoalsLoader, HashMapCache> {
+        self.phase_goals
+            .get_or_init(|| make(PhaseGoalsLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each accepted phase's account health at acceptance and at the checkpoints reached.
+    pub fn outcome_health(&self) -> &DataLoader<OutcomeHealthLoader, HashMapCache> {
+        self.outcome_health
+            .get_or_init(|| make(OutcomeHealthLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each accepted phase's account MRR movements in the window after acceptance.
+    pub fn outcome_revenue(&self) -> &DataLoader<OutcomeRevenueLoader, HashMapCache> {
+        self.outcome_revenue
+            .get_or_init(|| make(OutcomeRevenueLoader(self.store.clone()), self.cached))
     }
 
     /// Today's MRR (minor units) by account.
@@ -874,5 +899,55 @@ impl Loader<EngagementId> for BaselinesLoader {
         keys: &[EngagementId],
     ) -> Result<HashMap<EngagementId, Self::Value>, ApiError> {
         Ok(engagement::baseline::of_engagements(&self.0, keys).await?)
+    }
+}
+
+/// Loads the goals each phase serves: one query per batch.
+pub struct PhaseGoalsLoader(Store);
+
+impl Loader<PhaseId> for PhaseGoalsLoader {
+    type Value = Vec<tandem_persistence::success::Goal>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[PhaseId]) -> Result<HashMap<PhaseId, Self::Value>, ApiError> {
+        Ok(outcome::goals_of_phases(&self.0, keys).await?)
+    }
+}
+
+/// Loads accepted phases' health figures: one query per batch for all of them.
+pub struct OutcomeHealthLoader(Store);
+
+impl Loader<AcceptedPhase> for OutcomeHealthLoader {
+    type Value = HashMap<u64, outcome::ScorePoint>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[AcceptedPhase],
+    ) -> Result<HashMap<AcceptedPhase, Self::Value>, ApiError> {
+        let mut found = outcome::health(&self.0, keys, Utc::now().date_naive()).await?;
+        Ok(keys
+            .iter()
+            .map(|k| (*k, found.remove(&k.phase).unwrap_or_default()))
+            .collect())
+    }
+}
+
+/// Loads accepted phases' revenue movements, summed in SQL: one query per batch.
+pub struct OutcomeRevenueLoader(Store);
+
+impl Loader<AcceptedPhase> for OutcomeRevenueLoader {
+    type Value = outcome::RevenueOutcome;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[AcceptedPhase],
+    ) -> Result<HashMap<AcceptedPhase, Self::Value>, ApiError> {
+        let mut found = outcome::revenue(&self.0, keys, Utc::now().date_naive()).await?;
+        Ok(keys
+            .iter()
+            .filter_map(|k| found.remove(&k.phase).map(|v| (*k, v)))
+            .collect())
     }
 }

@@ -16,6 +16,7 @@ pub mod limits;
 pub mod loaders;
 pub mod money;
 pub mod node;
+pub mod outcome;
 pub mod renewal;
 pub mod scalars;
 pub mod segment;

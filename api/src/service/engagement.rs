@@ -130,7 +130,37 @@ pub async fn link_phase_goal(
     Ok(s.committed(updated))
 }
 
-/// Moves a phase to another status, recorded as of `on` (today when absent; never the future).
+/// Replaces the goals of its account's success plan that a phase serves (empty: none).
+#[tracing::instrument(skip_all, fields(subject = %who.subject, phase = %id))]
+pub async fn link_phase_goals(
+    s: &Services,
+    who: &Principal,
+    id: PhaseId,
+    version: i32,
+    goals: Vec<tandem_domain::ids::GoalId>,
+) -> ApiResult<Phase> {
+    who.authorize(Action::WriteEngagement)?;
+    let updated = phase::link_goals(&s.store, &who.subject, id, version, goals).await?;
+    Ok(s.committed(updated))
+}
+
+/// Records the value an accepted phase realised.
+#[tracing::instrument(skip_all, fields(subject = %who.subject, phase = %id))]
+pub async fn record_realised_value(
+    s: &Services,
+    who: &Principal,
+    id: PhaseId,
+    version: i32,
+    value: &str,
+) -> ApiResult<Phase> {
+    who.authorize(Action::WriteEngagement)?;
+    let value = tandem_domain::outcome::realised_value("realisedValue", value)?;
+    let updated = phase::record_realised_value(&s.store, &who.subject, id, version, value).await?;
+    Ok(s.committed(updated))
+}
+
+/// Moves a phase to another status, recorded as of `on` (today when absent; never the future),
+/// with the value it realised when the move is acceptance and one is given.
 #[tracing::instrument(skip_all, fields(subject = %who.subject, phase = %id))]
 pub async fn change_phase_status(
     s: &Services,
@@ -139,6 +169,7 @@ pub async fn change_phase_status(
     version: i32,
     status: PhaseStatus,
     on: Option<NaiveDate>,
+    realised_value: Option<String>,
 ) -> ApiResult<Phase> {
     who.authorize(Action::WriteEngagement)?;
     let today = Utc::now().date_naive();
@@ -146,7 +177,16 @@ pub async fn change_phase_status(
     if on > today {
         return Err(DomainError::invalid("on", format!("{on} is in the future")).into());
     }
-    let moved = phase::transition(&s.store, &who.subject, id, version, status, on).await?;
+    let moved = phase::transition_with(
+        &s.store,
+        &who.subject,
+        id,
+        version,
+        status,
+        on,
+        realised_value,
+    )
+    .await?;
     Ok(s.committed(moved))
 }
 
