@@ -316,7 +316,10 @@ impl PhaseNode {
     /// The success-plan goals of its account whose value it should deliver (`linkPhaseGoals`),
     /// by id. Not for INTEGRATION.
     #[graphql(guard = "super::Allowed(tandem_domain::auth::Action::ReadInsights)")]
-    async fn goals(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::success::GoalNode>> {
+    async fn goals(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::success::GoalNode>> {
         Ok(loaders(ctx)?
             .phase_goals()
             .load_one(self.0.id)

@@ -59,10 +59,7 @@ impl PhaseOutcomeNode {
     }
 
     async fn revenue(&self, ctx: &Context<'_>) -> ApiResult<Option<RevenueOutcome>> {
-        Ok(loaders(ctx)?
-            .outcome_revenue()
-            .load_one(self.0)
-            .await?)
+        loaders(ctx)?.outcome_revenue().load_one(self.0).await
     }
 
     async fn money(

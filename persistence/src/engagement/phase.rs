@@ -308,13 +308,15 @@ async fn check_goals(
     }
     match goals.iter().position(|g| !owned.contains(g)) {
         None => Ok(()),
-        Some(i) => Err(PersistenceError::Domain(tandem_domain::DomainError::invalid(
-            field(i),
-            format!(
-                "no goal of this engagement's account has the id {}",
-                goals[i]
+        Some(i) => Err(PersistenceError::Domain(
+            tandem_domain::DomainError::invalid(
+                field(i),
+                format!(
+                    "no goal of this engagement's account has the id {}",
+                    goals[i]
+                ),
             ),
-        ))),
+        )),
     }
 }
 
@@ -351,7 +353,11 @@ async fn write_goals(
             if i > 0 {
                 ins.push(", ");
             }
-            ins.push("(").bind(current.id.0).push(", ").bind(g.0).push(")");
+            ins.push("(")
+                .bind(current.id.0)
+                .push(", ")
+                .bind(g.0)
+                .push(")");
         }
         ins.execute(tx).await?;
     }
