@@ -74,6 +74,10 @@ impl PhaseOutcomeNode {
     }
 }
 
+/// What followed a phase's acceptance on its account: health at acceptance and 30, 60 and 90
+/// days later, the status of the goals it serves, and the account's MRR movements in the 90
+/// days after. Comparisons over time, not claims that the phase caused them: renewals, pricing
+/// and everything else that happened to the account move the same numbers.
 #[Object(name = "PhaseOutcome")]
 impl PhaseOutcomeNode {
     /// The day the customer accepted the phase.
