@@ -164,3 +164,41 @@ db_test! {
         assert!(err.to_string().contains("from ACTIVE to PLANNED"), "{err}");
     }
 }
+
+/// A raw connection to the test's database, for stepping its migrations.
+async fn raw(db: &tandem_tests::TestDb) -> sea_orm::DatabaseConnection {
+    let mut options = sea_orm::ConnectOptions::new(db.url.clone());
+    options.max_connections(1);
+    if let Some(schema) = &db.pg_schema {
+        options.set_schema_search_path(schema.clone());
+    }
+    sea_orm::Database::connect(options).await.unwrap()
+}
+
+db_test! {
+    async fn the_outcomes_migration_carries_single_goal_links_over(db) {
+        use sea_orm::{ConnectionTrait, Statement};
+        use tandem_migrations::{Migrator, MigratorTrait};
+        let store = open(&db).await;
+        let e = scoped(&store).await;
+        let account = engagement::by_ids(&store, &[e]).await.unwrap()[0].account_id;
+        let p = phase::create(&store, "lead", e, new_phase("Checkout"), vec![]).await.unwrap();
+        let goal = tandem_persistence::success::create_goal(&store, "cs", account,
+            tandem_domain::success::GoalData { title: "Lift conversion".into(), target: None, due_on: None },
+            tandem_domain::success::GoalStatus::OnTrack).await.unwrap();
+        // Back to the schema before outcomes, where a phase had one goal in `phases.goal_id`.
+        let conn = raw(&db).await;
+        Migrator::down(&conn, Some(1)).await.unwrap();
+        let backend = conn.get_database_backend();
+        let sql = match backend {
+            sea_orm::DbBackend::Postgres => "UPDATE phases SET goal_id = $1",
+            _ => "UPDATE phases SET goal_id = ?",
+        };
+        conn.execute_raw(Statement::from_sql_and_values(backend, sql, [goal.id.0.into()])).await.unwrap();
+        Migrator::up(&conn, None).await.unwrap();
+        let linked = tandem_persistence::outcome::goals_of_phases(&store, &[p.id]).await.unwrap();
+        assert_eq!(linked[&p.id].iter().map(|g| g.id).collect::<Vec<_>>(), vec![goal.id]);
+        let read = phase::by_ids(&store, &[p.id]).await.unwrap();
+        assert_eq!((read[0].goal_id, read[0].realised_value.clone()), (Some(goal.id), None));
+    }
+}
