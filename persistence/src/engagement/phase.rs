@@ -243,15 +243,25 @@ pub async fn link_goal(
 ) -> PersistenceResult<Phase> {
     let tx = store.begin_write().await?;
     let (engagement, current, _) = load_for_write(&tx, id, version).await?;
-    let mut goals = goals_of(&tx, id).await?;
+    let before = goals_of(&tx, id).await?;
+    let mut goals = Vec::new();
     if let Some(goal) = goal {
-        check_goals(&tx, &engagement, &[goal], |_| "goalId".to_owned()).await?;
+        check_goals(&tx, &engagement, &[goal], &[goal], |_| "goalId".to_owned()).await?;
+        goals = before.clone();
         goals.push(goal);
-    } else {
-        goals.clear();
     }
     let goals = outcome::goal_set("goalId", goals)?;
-    let updated = write_goals(store, &tx, actor, &engagement, current, version, goals).await?;
+    let updated = write_goals(
+        store,
+        &tx,
+        actor,
+        &engagement,
+        current,
+        version,
+        before,
+        goals,
+    )
+    .await?;
     tx.commit().await?;
     Ok(updated)
 }
@@ -267,11 +277,23 @@ pub async fn link_goals(
     version: i32,
     goals: Vec<GoalId>,
 ) -> PersistenceResult<Phase> {
+    // Sorted, without repeats and bounded before anything reaches the database.
+    let set = outcome::goal_set("goalIds", goals.clone())?;
     let tx = store.begin_write().await?;
     let (engagement, current, _) = load_for_write(&tx, id, version).await?;
-    check_goals(&tx, &engagement, &goals, |i| format!("goalIds[{i}]")).await?;
-    let goals = outcome::goal_set("goalIds", goals)?;
-    let updated = write_goals(store, &tx, actor, &engagement, current, version, goals).await?;
+    check_goals(&tx, &engagement, &set, &goals, |i| format!("goalIds[{i}]")).await?;
+    let before = goals_of(&tx, id).await?;
+    let updated = write_goals(
+        store,
+        &tx,
+        actor,
+        &engagement,
+        current,
+        version,
+        before,
+        set,
+    )
+    .await?;
     tx.commit().await?;
     Ok(updated)
 }
@@ -287,42 +309,45 @@ async fn goals_of(tx: &DatabaseTransaction, id: PhaseId) -> PersistenceResult<Ve
         .collect()
 }
 
-/// Refuses the first of `goals` that is not a live goal of the engagement's account, naming
-/// it by `field(index)`: one query for the whole list.
+/// Refuses the first goal of `given` (the list as typed) that is not a live goal of the
+/// engagement's account, naming it by `field(index)`: one query for `set`, the same goals
+/// without repeats.
 async fn check_goals(
     tx: &DatabaseTransaction,
     engagement: &Engagement,
-    goals: &[GoalId],
+    set: &[GoalId],
+    given: &[GoalId],
     field: impl Fn(usize) -> String,
 ) -> PersistenceResult<()> {
-    if goals.is_empty() {
+    if set.is_empty() {
         return Ok(());
     }
     let mut q = Sql::new("SELECT id FROM goals WHERE archived_at IS NULL AND account_id = ");
     q.bind(engagement.account_id.0)
         .push(" AND id IN ")
-        .bind_list(goals.iter().map(|g| g.0));
+        .bind_list(set.iter().map(|g| g.0));
     let mut owned = std::collections::HashSet::new();
     for r in q.all(tx).await? {
         owned.insert(GoalId(crate::sql::get(&r, "id")?));
     }
-    match goals.iter().position(|g| !owned.contains(g)) {
+    match given.iter().position(|g| !owned.contains(g)) {
         None => Ok(()),
         Some(i) => Err(PersistenceError::Domain(
             tandem_domain::DomainError::invalid(
                 field(i),
                 format!(
                     "no goal of this engagement's account has the id {}",
-                    goals[i]
+                    given[i]
                 ),
             ),
         )),
     }
 }
 
-/// Stores `goals` (sorted, checked) as the phase's set, keeping `phases.goal_id` on the first
-/// of them for readers of the single link, and records `PHASE_UPDATED`; a set that does not
-/// change writes nothing.
+/// Stores `goals` (sorted, checked) as the phase's set in place of `before`, keeping
+/// `phases.goal_id` on the first of them for readers of the single link, and records
+/// `PHASE_UPDATED`; a set that does not change writes nothing.
+#[allow(clippy::too_many_arguments)] // one private step of two writes, each argument distinct
 async fn write_goals(
     store: &Store,
     tx: &DatabaseTransaction,
@@ -330,9 +355,9 @@ async fn write_goals(
     engagement: &Engagement,
     current: Phase,
     version: i32,
+    before: Vec<GoalId>,
     goals: Vec<GoalId>,
 ) -> PersistenceResult<Phase> {
-    let before = goals_of(tx, current.id).await?;
     if before == goals {
         return Ok(current);
     }
