@@ -46,10 +46,11 @@ db_test! {
         // One query per level whatever the page size: 18 when every level batches whole (the
         // usage summary is three grouped queries). A slow
         // (debug, loaded) machine can split a level across two batches when resolving it takes
-        // longer than the loaders' 1 ms window, so a few more are tolerated; an N+1 would add 45
-        // or more for the 45 extra accounts.
-        assert!(costs[1] < costs[0] + 10, "statements for 5 and 50 accounts: {costs:?}");
-        assert!(costs[1] <= 28, "the dashboard ran {} statements: {costs:?}", costs[1]);
+        // longer than the loaders' 1 ms window (a run beside a cold build once saw more than
+        // 28), so up to twice the whole-batch count is tolerated; an N+1 would add 45 or more
+        // for the 45 extra accounts, which both bounds still catch.
+        assert!(costs[1] < costs[0] + 20, "statements for 5 and 50 accounts: {costs:?}");
+        assert!(costs[1] <= 36, "the dashboard ran {} statements: {costs:?}", costs[1]);
         // Without tags and phase dependencies (bench/queries/dashboard.graphql), neither is
         // read: accounts, count, MRR, engagements, phases, health: 6 (seen: 6 on a quiet
         // machine), with the same slack as above for levels split across batches.
