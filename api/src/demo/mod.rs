@@ -23,6 +23,7 @@ use tandem_persistence::{
 };
 
 mod health;
+mod outcomes;
 mod templates;
 mod time;
 
@@ -391,6 +392,7 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
         load_catalog(store, *account, industry, facilitator, base).await?;
     }
     health::load(store, &mut rng, &customers).await?;
+    outcomes::load(store).await?;
     load_activities(store, &mut rng, &customers, &cs).await?;
     load_renewals(store, &mut rng, &customers, &cs).await?;
     if let Some(admin) = team.iter().find(|m| m.data.email == ADMIN_EMAIL) {
