@@ -380,6 +380,25 @@ impl Week {
     }
 }
 
+/// A team's week: its people's weeks summed, and how many of them are over-allocated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TeamWeek {
+    /// The sums.
+    pub total: Week,
+    /// How many people have more allocated than their capacity.
+    pub over_allocated_people: usize,
+}
+
+impl TeamWeek {
+    /// The team's week starting `week_start` from each person's week.
+    pub fn of(week_start: NaiveDate, weeks: &[Week]) -> TeamWeek {
+        TeamWeek {
+            total: Week::total(week_start, weeks.iter().copied()),
+            over_allocated_people: weeks.iter().filter(|w| w.over_allocated()).count(),
+        }
+    }
+}
+
 fn percent(part: i64, whole: i64) -> Option<f64> {
     (whole > 0)
         .then(|| ((part as i128 * 10_000 + whole as i128 / 2) / whole as i128) as f64 / 100.0)
@@ -564,8 +583,9 @@ mod tests {
         let after = week(&plans, d(2027, 1, 4), Hours(0), Hours(0));
         assert_eq!(after.allocated, Hours(0));
         assert!(!after.over_allocated());
-        let team = Week::total(monday, [w, next]);
-        assert_eq!(team.capacity, Hours(5600));
+        let team = TeamWeek::of(monday, &[w, next]);
+        assert_eq!(team.total.capacity, Hours(5600));
+        assert_eq!(team.over_allocated_people, 2);
     }
 
     #[test]

@@ -114,7 +114,7 @@ pub async fn list(
     q.all(store.conn()).await?.iter().map(sheet).collect()
 }
 
-/// Hours per timesheet: (all, of which approved is the same when the sheet is approved).
+/// The hours on each timesheet, summed in SQL.
 pub async fn hours(
     store: &Store,
     ids: &[TimesheetId],
@@ -300,7 +300,8 @@ async fn hours_by_account(
         .collect()
 }
 
-/// One event per account with hours on the sheet, saying what happened to them.
+/// One event per account with hours on the sheet (`per_account`), saying what happened to
+/// them.
 async fn record_per_account(
     store: &Store,
     tx: &DatabaseTransaction,
@@ -308,9 +309,9 @@ async fn record_per_account(
     s: &Timesheet,
     kind: EventKind,
     before: TimesheetStatus,
+    per_account: Vec<(AccountId, Hours)>,
 ) -> PersistenceResult<()> {
-    let events = hours_by_account(tx, s.id)
-        .await?
+    let events = per_account
         .into_iter()
         .map(|(account, hours)| {
             let mut changes = vec![
@@ -364,11 +365,8 @@ pub async fn submit(
 ) -> PersistenceResult<Timesheet> {
     let tx = store.begin_write().await?;
     let current = load_sheet(&tx, id, version).await?;
-    let total = hours_by_account(&tx, id)
-        .await?
-        .iter()
-        .map(|(_, h)| h.0)
-        .sum();
+    let per_account = hours_by_account(&tx, id).await?;
+    let total = per_account.iter().map(|(_, h)| h.0).sum();
     let submitted = current.submitted(Hours(total), Utc::now())?;
     save_sheet(&tx, &submitted, version).await?;
     record_per_account(
@@ -378,6 +376,7 @@ pub async fn submit(
         &submitted,
         EventKind::TimesheetSubmitted,
         current.status,
+        per_account,
     )
     .await?;
     tx.commit().await?;
@@ -414,6 +413,7 @@ pub async fn decide(
     };
     let decided = current.decided(decision, approver, is_lead, Utc::now())?;
     save_sheet(&tx, &decided, version).await?;
+    let per_account = hours_by_account(&tx, id).await?;
     record_per_account(
         store,
         &tx,
@@ -421,6 +421,7 @@ pub async fn decide(
         &decided,
         kind,
         current.status,
+        per_account,
     )
     .await?;
     tx.commit().await?;

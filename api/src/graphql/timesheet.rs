@@ -37,6 +37,17 @@ fn hours(field: &str, value: f64) -> async_graphql::Result<Hours> {
     Hours::from_decimal(field, value).map_err(|e| ApiError::from(e).under("input").into())
 }
 
+async fn member_node(
+    ctx: &Context<'_>,
+    id: TeamMemberId,
+) -> async_graphql::Result<Option<TeamMemberNode>> {
+    Ok(loaders(ctx)?
+        .team_members()
+        .load_one(id)
+        .await?
+        .map(TeamMemberNode))
+}
+
 fn member_ids(list: &[ID]) -> Result<Vec<TeamMemberId>, ApiError> {
     list.iter()
         .map(|id| ids::decode(Kind::TeamMember, id, "teamMemberIds").map(TeamMemberId))
@@ -67,11 +78,7 @@ impl TimesheetNode {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<TeamMemberNode>> {
-        Ok(loaders(ctx)?
-            .team_members()
-            .load_one(self.0.team_member_id)
-            .await?
-            .map(TeamMemberNode))
+        member_node(ctx, self.0.team_member_id).await
     }
     /// The Monday the week starts on.
     async fn week_start(&self) -> Date {
@@ -151,11 +158,7 @@ impl TimeOffNode {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<TeamMemberNode>> {
-        Ok(loaders(ctx)?
-            .team_members()
-            .load_one(self.0.team_member_id)
-            .await?
-            .map(TeamMemberNode))
+        member_node(ctx, self.0.team_member_id).await
     }
     /// The first day away.
     async fn starts_on(&self) -> Date {
@@ -189,11 +192,7 @@ impl AllocationNode {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<TeamMemberNode>> {
-        Ok(loaders(ctx)?
-            .team_members()
-            .load_one(self.0.team_member_id)
-            .await?
-            .map(TeamMemberNode))
+        member_node(ctx, self.0.team_member_id).await
     }
     /// On which phase.
     async fn phase(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PhaseNode>> {
@@ -390,17 +389,13 @@ impl TimesheetQuery {
         };
         let weeks = u32::try_from(weeks).unwrap_or(0);
         let rows = svc::utilisation(s, who, people, from.0, weeks).await?;
-        let mut team = Vec::new();
-        for w in 0..weeks as usize {
-            let of_week: Vec<rules::Week> = rows.iter().map(|p| p.weeks[w]).collect();
-            let over = of_week.iter().filter(|w| w.over_allocated()).count() as i32;
-            let start = rows
-                .first()
-                .map(|p| p.weeks[w].week_start)
-                .unwrap_or_else(|| rules::week_start(from.0) + chrono::Days::new(w as u64 * 7));
-            team.push(WeekFigures(rules::Week::total(start, of_week), Some(over)));
-        }
+        let team = rows
+            .team
+            .into_iter()
+            .map(|t| WeekFigures(t.total, Some(t.over_allocated_people as i32)))
+            .collect();
         let people = rows
+            .people
             .into_iter()
             .map(|p| PersonUtilisation {
                 weekly_capacity_hours: p.member.data.weekly_capacity.as_decimal(),

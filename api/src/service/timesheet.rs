@@ -165,6 +165,15 @@ pub struct PersonWeeks {
     pub weeks: Vec<rules::Week>,
 }
 
+/// Utilisation of a set of people: each person's weeks, and the team's per week.
+#[derive(Debug, Clone)]
+pub struct Utilisation {
+    /// Each person, in name order.
+    pub people: Vec<PersonWeeks>,
+    /// The people summed, per week.
+    pub team: Vec<rules::TeamWeek>,
+}
+
 /// The most weeks one utilisation query covers.
 pub const MAX_WEEKS: u32 = 26;
 
@@ -176,7 +185,7 @@ pub async fn utilisation(
     people: People,
     from: NaiveDate,
     weeks: u32,
-) -> ApiResult<Vec<PersonWeeks>> {
+) -> ApiResult<Utilisation> {
     who.authorize(Action::ReadInsights)?;
     if !(1..=MAX_WEEKS).contains(&weeks) {
         return Err(ApiError::invalid(
@@ -209,7 +218,10 @@ pub async fn utilisation(
     for a in &allocations {
         alloc_by.entry(a.team_member_id).or_default().push(a);
     }
-    Ok(members
+    let mondays: Vec<NaiveDate> = (0..weeks)
+        .map(|w| first + Days::new(u64::from(w) * 7))
+        .collect();
+    let people: Vec<PersonWeeks> = members
         .into_iter()
         .map(|member| {
             let plans = Plans {
@@ -217,9 +229,9 @@ pub async fn utilisation(
                 time_off: off_by.remove(&member.id).unwrap_or_default(),
                 allocations: alloc_by.remove(&member.id).unwrap_or_default(),
             };
-            let weeks = (0..weeks)
-                .map(|w| {
-                    let monday = first + Days::new(u64::from(w) * 7);
+            let weeks = mondays
+                .iter()
+                .map(|&monday| {
                     let (l, a) = logged
                         .get(&(member.id, monday))
                         .copied()
@@ -229,5 +241,14 @@ pub async fn utilisation(
                 .collect();
             PersonWeeks { member, weeks }
         })
-        .collect())
+        .collect();
+    let team = mondays
+        .iter()
+        .enumerate()
+        .map(|(i, &monday)| {
+            let of_week: Vec<rules::Week> = people.iter().map(|p| p.weeks[i]).collect();
+            rules::TeamWeek::of(monday, &of_week)
+        })
+        .collect();
+    Ok(Utilisation { people, team })
 }

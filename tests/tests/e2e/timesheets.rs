@@ -240,6 +240,8 @@ db_test! {
         assert_eq!(body["errors"][0]["extensions"]["field"], "input.hoursPerWeek", "{body}");
         let (_, body) = server.post(&server.token(Role::Services), allocate, bad(json!({"teamMemberId": ana.id, "phaseId": phase, "startsOn": w.to_string(), "endsOn": (w - Days::new(1)).to_string(), "hoursPerWeek": 8}))).await;
         assert_eq!(body["errors"][0]["extensions"]["field"], "input.endsOn", "{body}");
+        let (_, body) = server.post(&server.token(Role::Services), "mutation($input: AddTimeOffInput!) { addTimeOff(input: $input) { id } }", bad(json!({"teamMemberId": ana.id, "startsOn": w.to_string(), "endsOn": (w - Days::new(1)).to_string()}))).await;
+        assert_eq!(body["errors"][0]["extensions"]["field"], "input.endsOn", "{body}");
         let (code_, _) = server.error(Role::Viewer, allocate, bad(json!({"teamMemberId": ana.id, "phaseId": phase, "startsOn": w.to_string(), "endsOn": w.to_string(), "hoursPerWeek": 8}))).await;
         assert_eq!(code_, "FORBIDDEN");
         let (_, body) = server.post(&server.token(Role::Viewer), "query($f: Date!) { utilisation(from: $f, weeks: 30) { team { weekStart } } }", json!({"f": w.to_string()})).await;
