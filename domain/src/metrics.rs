@@ -48,6 +48,17 @@ pub fn logo_churn(m: &PeriodMovements) -> Option<f64> {
     ratio(m.churned_accounts, m.accounts_at_start)
 }
 
+/// The share of services hours logged as time and materials: T&M hours / all hours; `None`
+/// without hours.
+pub fn tm_share(hours: i64, tm_hours: i64) -> Option<f64> {
+    ratio(tm_hours, hours)
+}
+
+/// Goal attainment: achieved goals / goals counted; `None` without goals.
+pub fn attainment(achieved: i64, goals: i64) -> Option<f64> {
+    ratio(achieved, goals)
+}
+
 /// Expansion revenue: expansion + reactivation in the period.
 pub fn expansion_revenue(m: &PeriodMovements) -> i64 {
     m.expansion + m.reactivation
@@ -218,6 +229,14 @@ impl AnalyticsSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shares_are_undefined_without_a_whole() {
+        assert_eq!(tm_share(0, 0), None);
+        assert_eq!(tm_share(400, 100), Some(0.25));
+        assert_eq!(attainment(0, 0), None);
+        assert_eq!(attainment(2, 3), Some(2.0 / 3.0));
+    }
 
     /// Three accounts at $100, $200 and $300 MRR at the start: the first expands by $50, the
     /// second contracts by $20, the third churns ($300) and comes back at $100 within the period.

@@ -115,83 +115,16 @@ pub async fn sums(
     // Revenue: the cohort at the start and its movements in the period.
     let mut q = Sql::new("WITH acc AS (");
     q.append(slice_accounts(slice, dimension));
-    q.push(
-        "), mv AS (SELECT r.account_id AS id, \
-         SUM(CASE WHEN r.effective_on < ",
-    )
-    .bind(period.from)
-    .push(" THEN r.amount_minor ELSE 0 END) AS start_mrr, SUM(r.amount_minor) AS end_mrr");
-    for (name, kind, sign) in [
-        ("expansion", "EXPANSION", ""),
-        ("reactivation", "REACTIVATION", ""),
-        ("contraction", "CONTRACTION", "-"),
-        ("churn", "CHURN", "-"),
-    ] {
-        q.push(", SUM(CASE WHEN r.effective_on >= ")
-            .bind(period.from)
-            .push(" AND r.kind = '")
-            .push(kind)
-            .push("' THEN ")
-            .push(sign)
-            .push("r.amount_minor ELSE 0 END) AS ")
-            .push(name);
-    }
-    q.push(" FROM revenue_events r JOIN acc ON acc.id = r.account_id WHERE r.effective_on <= ")
-        .bind(period.to)
-        .push(" GROUP BY r.account_id) SELECT acc.grp AS grp");
-    for (name, expr) in [
-        (
-            "start_mrr",
-            "CASE WHEN mv.start_mrr > 0 THEN mv.start_mrr ELSE 0 END",
-        ),
-        (
-            "accounts_at_start",
-            "CASE WHEN mv.start_mrr > 0 THEN 1 ELSE 0 END",
-        ),
-        (
-            "expansion",
-            "CASE WHEN mv.start_mrr > 0 THEN mv.expansion ELSE 0 END",
-        ),
-        (
-            "reactivation",
-            "CASE WHEN mv.start_mrr > 0 THEN mv.reactivation ELSE 0 END",
-        ),
-        (
-            "contraction",
-            "CASE WHEN mv.start_mrr > 0 THEN mv.contraction ELSE 0 END",
-        ),
-        (
-            "churn",
-            "CASE WHEN mv.start_mrr > 0 THEN mv.churn ELSE 0 END",
-        ),
-        (
-            "churned",
-            "CASE WHEN mv.start_mrr > 0 AND mv.end_mrr <= 0 THEN 1 ELSE 0 END",
-        ),
-        (
-            "end_mrr",
-            "CASE WHEN mv.end_mrr > 0 THEN mv.end_mrr ELSE 0 END",
-        ),
-        ("paying", "CASE WHEN mv.end_mrr > 0 THEN 1 ELSE 0 END"),
-    ] {
-        q.push(&format!(
-            ", CAST(COALESCE(SUM({expr}), 0) AS BIGINT) AS {name}"
-        ));
-    }
+    q.push("), ");
+    push_movements_cte(&mut q, period);
+    q.push(" SELECT acc.grp AS grp");
+    push_cohort_sums(&mut q);
     q.push(" FROM acc LEFT JOIN mv ON mv.id = acc.id GROUP BY acc.grp");
     for r in q.all(conn).await? {
         let key = key_of(&r, dimension)?;
         let s = groups.entry(key.clone()).or_default();
         s.key = key;
-        s.movements = PeriodMovements {
-            start_mrr: get(&r, "start_mrr")?,
-            accounts_at_start: get(&r, "accounts_at_start")?,
-            expansion: get(&r, "expansion")?,
-            reactivation: get(&r, "reactivation")?,
-            contraction: get(&r, "contraction")?,
-            churn: get(&r, "churn")?,
-            churned_accounts: get(&r, "churned")?,
-        };
+        s.movements = read_movements(&r)?;
         s.end_mrr = get(&r, "end_mrr")?;
         s.paying_at_end = get(&r, "paying")?;
     }
@@ -275,6 +208,93 @@ pub async fn sums(
         out.push(Sums::default());
     }
     Ok(out)
+}
+
+/// Pushes `mv AS (…)`: per account of `acc` (a CTE with an `id` column), its MRR at the
+/// period's start and end and its movements by kind in the period (losses as positive amounts).
+pub(crate) fn push_movements_cte(q: &mut Sql, period: Period) {
+    q.push(
+        "mv AS (SELECT r.account_id AS id, \
+         SUM(CASE WHEN r.effective_on < ",
+    )
+    .bind(period.from)
+    .push(" THEN r.amount_minor ELSE 0 END) AS start_mrr, SUM(r.amount_minor) AS end_mrr");
+    for (name, kind, sign) in [
+        ("expansion", "EXPANSION", ""),
+        ("reactivation", "REACTIVATION", ""),
+        ("contraction", "CONTRACTION", "-"),
+        ("churn", "CHURN", "-"),
+    ] {
+        q.push(", SUM(CASE WHEN r.effective_on >= ")
+            .bind(period.from)
+            .push(" AND r.kind = '")
+            .push(kind)
+            .push("' THEN ")
+            .push(sign)
+            .push("r.amount_minor ELSE 0 END) AS ")
+            .push(name);
+    }
+    q.push(" FROM revenue_events r JOIN acc ON acc.id = r.account_id WHERE r.effective_on <= ")
+        .bind(period.to)
+        .push(" GROUP BY r.account_id)");
+}
+
+/// Pushes the select list's sums over `acc LEFT JOIN mv`: the cohort paying at the start (MRR
+/// above zero), its movements and churned accounts, and MRR and paying accounts at the end.
+/// [`read_movements`] reads them back.
+pub(crate) fn push_cohort_sums(q: &mut Sql) {
+    for (name, expr) in [
+        (
+            "start_mrr",
+            "CASE WHEN mv.start_mrr > 0 THEN mv.start_mrr ELSE 0 END",
+        ),
+        (
+            "accounts_at_start",
+            "CASE WHEN mv.start_mrr > 0 THEN 1 ELSE 0 END",
+        ),
+        (
+            "expansion",
+            "CASE WHEN mv.start_mrr > 0 THEN mv.expansion ELSE 0 END",
+        ),
+        (
+            "reactivation",
+            "CASE WHEN mv.start_mrr > 0 THEN mv.reactivation ELSE 0 END",
+        ),
+        (
+            "contraction",
+            "CASE WHEN mv.start_mrr > 0 THEN mv.contraction ELSE 0 END",
+        ),
+        (
+            "churn",
+            "CASE WHEN mv.start_mrr > 0 THEN mv.churn ELSE 0 END",
+        ),
+        (
+            "churned",
+            "CASE WHEN mv.start_mrr > 0 AND mv.end_mrr <= 0 THEN 1 ELSE 0 END",
+        ),
+        (
+            "end_mrr",
+            "CASE WHEN mv.end_mrr > 0 THEN mv.end_mrr ELSE 0 END",
+        ),
+        ("paying", "CASE WHEN mv.end_mrr > 0 THEN 1 ELSE 0 END"),
+    ] {
+        q.push(&format!(
+            ", CAST(COALESCE(SUM({expr}), 0) AS BIGINT) AS {name}"
+        ));
+    }
+}
+
+/// The period's cohort movements from a row [`push_cohort_sums`] selected.
+pub(crate) fn read_movements(r: &sea_orm::QueryResult) -> PersistenceResult<PeriodMovements> {
+    Ok(PeriodMovements {
+        start_mrr: get(r, "start_mrr")?,
+        accounts_at_start: get(r, "accounts_at_start")?,
+        expansion: get(r, "expansion")?,
+        reactivation: get(r, "reactivation")?,
+        contraction: get(r, "contraction")?,
+        churn: get(r, "churn")?,
+        churned_accounts: get(r, "churned")?,
+    })
 }
 
 fn start_of(day: NaiveDate) -> DateTime<Utc> {

@@ -20,6 +20,7 @@ pub mod figures;
 pub mod health;
 pub mod idempotency;
 pub mod outcome;
+pub mod outcome_comparison;
 pub mod page;
 pub mod playbook;
 pub mod renewal;

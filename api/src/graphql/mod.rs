@@ -17,6 +17,7 @@ pub mod loaders;
 pub mod money;
 pub mod node;
 pub mod outcome;
+pub mod outcome_comparison;
 pub mod renewal;
 pub mod scalars;
 pub mod segment;
@@ -56,6 +57,7 @@ pub struct Query(
     renewal::RenewalQuery,
     timesheet::TimesheetQuery,
     template::TemplateQuery,
+    outcome_comparison::OutcomeComparisonQuery,
 );
 
 /// Every mutation.

@@ -450,3 +450,15 @@ pub async fn cohorts(
     }
     Ok(figures::cohorts(&s.store, slice, from, to, months, Utc::now().date_naive()).await?)
 }
+
+/// The portfolio outcome comparison for a period over a slice: accounts with a phase accepted
+/// in the period beside those without, and goals linked to phases beside the rest.
+pub async fn outcome_comparison(
+    s: &Services,
+    who: &Principal,
+    slice: &Sql,
+    period: Period,
+) -> ApiResult<tandem_persistence::outcome_comparison::Comparison> {
+    who.authorize(Action::ReadInsights)?;
+    Ok(tandem_persistence::outcome_comparison::compare(&s.store, slice, period).await?)
+}

@@ -11,6 +11,7 @@ mod catalog;
 mod engagements;
 mod events;
 mod health;
+mod outcome_comparison;
 mod outcomes;
 mod protocol;
 mod queries;

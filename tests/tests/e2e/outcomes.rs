@@ -25,15 +25,15 @@ const OUTCOME: &str = "query($id: ID!) { phase(id: $id) { realisedValue expected
   expansion { amountMinor currency } contraction { amountMinor currency } churn { amountMinor currency } netMrrMovement { amountMinor currency }
 } } }";
 
-fn days_ago(n: i64) -> NaiveDate {
+pub(crate) fn days_ago(n: i64) -> NaiveDate {
     Utc::now().date_naive() - Duration::days(n)
 }
 
-fn day(n: i64) -> String {
+pub(crate) fn day(n: i64) -> String {
     days_ago(n).to_string()
 }
 
-async fn engagement(server: &Server, account: &str) -> String {
+pub(crate) async fn engagement(server: &Server, account: &str) -> String {
     let e = server.ok(Role::Services, "mutation($a: ID!) { createEngagement(input: {accountId: $a, name: \"Replatforming\"}) { engagement { id } } }", json!({"a": account})).await;
     let id = e["createEngagement"]["engagement"]["id"]
         .as_str()
@@ -43,13 +43,13 @@ async fn engagement(server: &Server, account: &str) -> String {
     id
 }
 
-async fn phase(server: &Server, engagement: &str, name: &str) -> String {
+pub(crate) async fn phase(server: &Server, engagement: &str, name: &str) -> String {
     let p = server.ok(Role::Services, "mutation($e: ID!, $n: String!) { addPhase(input: {engagementId: $e, name: $n, focus: $n, expectedValue: \"Faster checkout\"}) { phase { id } } }",
         json!({"e": engagement, "n": name})).await;
     p["addPhase"]["phase"]["id"].as_str().unwrap().to_owned()
 }
 
-async fn goal(server: &Server, account: &str, title: &str, status: &str) -> String {
+pub(crate) async fn goal(server: &Server, account: &str, title: &str, status: &str) -> String {
     let g = server.ok(Role::CsManager, "mutation($a: ID!, $t: String!, $s: GoalStatus) { createGoal(input: {accountId: $a, title: $t, status: $s}) { goal { id } } }",
         json!({"a": account, "t": title, "s": status})).await;
     g["createGoal"]["goal"]["id"].as_str().unwrap().to_owned()
@@ -57,7 +57,7 @@ async fn goal(server: &Server, account: &str, title: &str, status: &str) -> Stri
 
 /// Starts, delivers and accepts a phase at version `version`, accepted `accepted` days ago;
 /// returns the acceptance's `phase`.
-async fn accept(
+pub(crate) async fn accept(
     server: &Server,
     phase: &str,
     version: i32,
@@ -79,7 +79,13 @@ async fn accept(
         .await["changePhaseStatus"]["phase"].clone()
 }
 
-async fn revenue(server: &Server, account: &str, kind: &str, amount: Option<i64>, ago: i64) {
+pub(crate) async fn revenue(
+    server: &Server,
+    account: &str,
+    kind: &str,
+    amount: Option<i64>,
+    ago: i64,
+) {
     server.ok(Role::Admin, REVENUE, json!({"input": {"accountId": account, "kind": kind, "amountMinor": amount, "effectiveOn": day(ago)}})).await;
 }
 
@@ -111,7 +117,7 @@ async fn scores(server: &Server, account: &str, points: &[(i64, u32, f64)]) {
     import_scores(&server.store, &scores).await.unwrap();
 }
 
-fn usd(minor: i64) -> Value {
+pub(crate) fn usd(minor: i64) -> Value {
     json!({"amountMinor": minor, "currency": "USD"})
 }
 

@@ -19,17 +19,17 @@ const RETURN: &str = "mutation($id: ID!, $v: Int!, $r: String!) { returnTimeshee
 const BUDGET: &str =
     "query($id: ID!) { sow(id: $id) { budget { inScopeHours tmHours burnPercent } } }";
 
-fn monday_weeks_ago(weeks: u64) -> NaiveDate {
+pub(crate) fn monday_weeks_ago(weeks: u64) -> NaiveDate {
     let today = Utc::now().date_naive();
     today - Days::new(u64::from(today.weekday().num_days_from_monday())) - Days::new(7 * weeks)
 }
 
-struct Member {
-    id: String,
-    token: String,
+pub(crate) struct Member {
+    pub(crate) id: String,
+    pub(crate) token: String,
 }
 
-async fn member(server: &Server, name: &str, extra: Value) -> Member {
+pub(crate) async fn member(server: &Server, name: &str, extra: Value) -> Member {
     let mut input = json!({"name": name, "email": format!("{}@vendor.io", name.to_lowercase()), "team": "SERVICES", "role": "SERVICES"});
     for (k, v) in extra.as_object().unwrap() {
         input[k] = v.clone();
@@ -45,7 +45,7 @@ async fn member(server: &Server, name: &str, extra: Value) -> Member {
 }
 
 /// A signed SOW (T&M cap 10 h) on an active engagement with one phase in progress.
-async fn signed_sow(server: &Server, account: &str) -> (String, String) {
+pub(crate) async fn signed_sow(server: &Server, account: &str) -> (String, String) {
     let e = server.ok(Role::Services, "mutation($a: ID!) { createEngagement(input: {accountId: $a, name: \"Replatforming\"}) { engagement { id } } }", json!({"a": account})).await;
     let e = e["createEngagement"]["engagement"]["id"]
         .as_str()
@@ -77,7 +77,7 @@ async fn signed_sow(server: &Server, account: &str) -> (String, String) {
     (sow, phase)
 }
 
-async fn log(
+pub(crate) async fn log(
     server: &Server,
     who: &Member,
     sow: &str,
