@@ -6,7 +6,8 @@
 --   psql -v accounts=10000 -v usage_events=0 -v anchor=2026-11-23 -f postgres.sql
 --
 -- Ids: lpad(to_hex(i)) with a distinct two-digit prefix per table, so an id names its table:
---   a1 team_members, ac accounts, be revenue_events, e0 engagements, f0 phases, b5 health_scores.
+--   a1 team_members, ac accounts, be/bf revenue_events, e0 engagements, f0 phases, b5 health_scores,
+--   c0 goals, d0 sows, d1 timesheets, d2 time_entries.
 \set ON_ERROR_STOP on
 \if :{?accounts}
 \else
@@ -77,13 +78,16 @@ SELECT ('f0' || lpad(to_hex((e - 1) * 4 + p), 30, '0'))::uuid, ('e0' || lpad(to_
        CASE WHEN p IN (1, 4) THEN 'PROBLEM' ELSE 'PRODUCT_LINE' END,
        (ARRAY['Clean catalog','Apparel','Home','Slow checkout'])[p],
        NULL, NULL, NULL, NULL, '[]'::jsonb,
-       CASE (ARRAY['PLANNED','ACTIVE','ON_HOLD','COMPLETED'])[1 + (((e - 1) / 3 + 1) + ((e - 1) % 3 + 1)) % 4]
+       st.status, NULL, NULL,
+       -- accepted phases were accepted on a day of the last year (the outcome comparison's)
+       CASE WHEN st.status = 'ACCEPTED' THEN b.day - (1 + (((e - 1) * 4 + p) * 37) % 360) END,
+       1, b.day - 300, b.day - 300, NULL
+FROM generate_series(1, :accounts * 3) AS e, generate_series(1, 4) AS p, bench_anchor b,
+     LATERAL (SELECT CASE (ARRAY['PLANNED','ACTIVE','ON_HOLD','COMPLETED'])[1 + (((e - 1) / 3 + 1) + ((e - 1) % 3 + 1)) % 4]
          WHEN 'COMPLETED' THEN 'ACCEPTED'
          WHEN 'ACTIVE' THEN (ARRAY['ACCEPTED','IN_PROGRESS','PLANNED','PLANNED'])[p]
          WHEN 'ON_HOLD' THEN (ARRAY['DELIVERED','PLANNED','PLANNED','PLANNED'])[p]
-         ELSE 'PLANNED' END,
-       NULL, NULL, NULL, 1, b.day - 300, b.day - 300, NULL
-FROM generate_series(1, :accounts * 3) AS e, generate_series(1, 4) AS p, bench_anchor b;
+         ELSE 'PLANNED' END AS status) st;
 
 -- Ten weekly scores per account under the default model (USAGE alone, weight 1), the newest an
 -- hour before the anchor day: a base level and a per-account trend, so 30-day changes differ.
@@ -106,6 +110,64 @@ FROM generate_series(1, :accounts) AS a
 JOIN health_scores cur ON cur.id = ('b5' || lpad(to_hex((a - 1) * 10 + 10), 30, '0'))::uuid
 JOIN health_scores w1 ON w1.id = ('b5' || lpad(to_hex((a - 1) * 10 + 9), 30, '0'))::uuid
 JOIN health_scores w5 ON w5.id = ('b5' || lpad(to_hex((a - 1) * 10 + 5), 30, '0'))::uuid;
+
+-- What the outcome comparison reads. Revenue moves after the start: every third account expands
+-- by a tenth, else every seventh contracts by a tenth, else every 23rd churns; on a day of the
+-- last year.
+INSERT INTO revenue_events (id, account_id, kind, amount_minor, currency, effective_on, created_at, recorded_by)
+SELECT ('bf' || lpad(to_hex(i), 30, '0'))::uuid, ('ac' || lpad(to_hex(i), 30, '0'))::uuid, m.kind,
+       m.amount, 'USD', b.day - m.ago, b.day - m.ago, 'bench'
+FROM generate_series(1, :accounts) AS i, bench_anchor b,
+     LATERAL (SELECT (100 + (i::bigint * 7919) % 50000) * 100 AS new_mrr) n,
+     LATERAL (SELECT CASE WHEN i % 3 = 0 THEN 'EXPANSION' WHEN i % 7 = 0 THEN 'CONTRACTION'
+                          WHEN i % 23 = 0 THEN 'CHURN' END AS kind,
+                     CASE WHEN i % 3 = 0 THEN n.new_mrr / 10 WHEN i % 7 = 0 THEN -(n.new_mrr / 10)
+                          ELSE -n.new_mrr END AS amount,
+                     1 + (i * 13) % 360 AS ago) m
+WHERE m.kind IS NOT NULL;
+
+-- Two success-plan goals per account, due over the last and the next half year; the first is
+-- served by the account's first phase.
+INSERT INTO goals (id, account_id, title, target, due_on, status, achieved_on, version, created_at, updated_at, archived_at)
+SELECT ('c0' || lpad(to_hex((a - 1) * 2 + g), 30, '0'))::uuid, ('ac' || lpad(to_hex(a), 30, '0'))::uuid,
+       (ARRAY['Launch the new catalog', 'Cut returns'])[g], NULL, d.due, st.status,
+       CASE WHEN st.status = 'ACHIEVED' THEN d.due - 5 END, 1, b.day - 400, b.day - 400, NULL
+FROM generate_series(1, :accounts) AS a, generate_series(1, 2) AS g, bench_anchor b,
+     LATERAL (SELECT b.day - 180 + (a * g * 11) % 360 AS due) d,
+     LATERAL (SELECT (ARRAY['ACHIEVED','MISSED','ON_TRACK','AT_RISK','NOT_STARTED'])[1 + (a + g) % 5] AS status) st;
+INSERT INTO phase_goals (phase_id, goal_id)
+SELECT ('f0' || lpad(to_hex((a - 1) * 12 + 1), 30, '0'))::uuid, ('c0' || lpad(to_hex((a - 1) * 2 + 1), 30, '0'))::uuid
+FROM generate_series(1, :accounts) AS a;
+UPDATE phases SET goal_id = pg.goal_id FROM phase_goals pg WHERE pg.phase_id = phases.id;
+
+-- A signed SOW per account on its first engagement; the eight team members' weekly timesheets
+-- over the last year (approved, the last two weeks submitted); four entries per account, the
+-- fourth (and every fifth account's third) time and materials.
+INSERT INTO sows (id, account_id, engagement_id, title, currency, fixed_price_minor, rate_card, tm_hours_cap,
+                  tm_amount_cap_minor, status, baseline, signed_on, version, created_at, updated_at)
+SELECT ('d0' || lpad(to_hex(a), 30, '0'))::uuid, ('ac' || lpad(to_hex(a), 30, '0'))::uuid,
+       ('e0' || lpad(to_hex((a - 1) * 3 + 1), 30, '0'))::uuid, 'Replatforming', 'USD', 2000000,
+       '[{"role":"Developer","hourlyRate":15000}]'::jsonb, NULL, NULL, 'SIGNED', NULL, b.day - 380, 1,
+       b.day - 390, b.day - 380
+FROM generate_series(1, :accounts) AS a, bench_anchor b;
+INSERT INTO timesheets (id, team_member_id, week_start, status, submitted_at, decided_by, decided_at,
+                        return_reason, version, created_at, updated_at)
+SELECT ('d1' || lpad(to_hex((m - 1) * 52 + w + 1), 30, '0'))::uuid, ('a1' || lpad(to_hex(m), 30, '0'))::uuid,
+       date_trunc('week', b.day)::date - 7 * w, CASE WHEN w < 2 THEN 'SUBMITTED' ELSE 'APPROVED' END,
+       date_trunc('week', b.day)::date - 7 * w + 5, CASE WHEN w < 2 THEN NULL ELSE 'bench' END,
+       CASE WHEN w < 2 THEN NULL ELSE date_trunc('week', b.day)::date - 7 * w + 7 END, NULL, 3,
+       date_trunc('week', b.day)::date - 7 * w, date_trunc('week', b.day)::date - 7 * w + 7
+FROM generate_series(1, 8) AS m, generate_series(0, 51) AS w, bench_anchor b;
+INSERT INTO time_entries (id, sow_id, team_member_id, role, phase_id, worked_on, hours, kind, amount_minor,
+                          note, created_at, timesheet_id)
+SELECT ('d2' || lpad(to_hex((a - 1) * 4 + j), 30, '0'))::uuid, ('d0' || lpad(to_hex(a), 30, '0'))::uuid,
+       ('a1' || lpad(to_hex(t.m), 30, '0'))::uuid, 'Developer', NULL,
+       date_trunc('week', b.day)::date - 7 * t.w, t.hours,
+       CASE WHEN j = 4 OR (j = 3 AND a % 5 = 0) THEN 'TIME_AND_MATERIALS' ELSE 'IN_SCOPE' END,
+       t.hours * 150, NULL, date_trunc('week', b.day)::date - 7 * t.w,
+       ('d1' || lpad(to_hex((t.m - 1) * 52 + t.w + 1), 30, '0'))::uuid
+FROM generate_series(1, :accounts) AS a, generate_series(1, 4) AS j, bench_anchor b,
+     LATERAL (SELECT 1 + (a + j) % 8 AS m, (a * j * 7) % 52 AS w, 100 * (1 + (a + j) % 8) AS hours) t;
 COMMIT;
 
 -- Raw usage over the last 365 days and its roll-ups, computed from it the way ingest keeps them.

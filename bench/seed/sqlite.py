@@ -118,14 +118,18 @@ def main():
             a, k = (e - 1) // 3 + 1, (e - 1) % 3 + 1
             est = ENGAGEMENT_STATUSES[(a + k) % 4]
             for pos in range(1, 5):
+                st = phase_status(est, pos)
+                # accepted phases were accepted on a day of the last year (the outcome comparison's)
+                accepted = ((day - dt.timedelta(1 + (((e - 1) * 4 + pos) * 37) % 360)).isoformat()
+                            if st == 'ACCEPTED' else None)
                 yield (uid('f0', (e - 1) * 4 + pos), uid('e0', e), pos, PHASE_NAMES[pos - 1],
                        'PROBLEM' if pos in (1, 4) else 'PRODUCT_LINE', PHASE_FOCUS[pos - 1],
-                       phase_status(est, pos), engaged, engaged)
+                       st, accepted, engaged, engaged)
     db.executemany(
         'INSERT INTO phases (id, engagement_id, position, name, focus_kind, focus, objective, expected_value, '
         'planned_start, planned_end, milestones, status, actual_start, actual_end, accepted_on, version, '
         'created_at, updated_at, goal_id) '
-        "VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, '[]', ?, NULL, NULL, NULL, 1, ?, ?, NULL)", phases())
+        "VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, '[]', ?, NULL, NULL, ?, 1, ?, ?, NULL)", phases())
 
     newest = dt.datetime.combine(day, dt.time(), dt.timezone.utc) - dt.timedelta(hours=1)
     current = []
@@ -150,6 +154,77 @@ def main():
         'INSERT INTO health_current (account_id, score_id, score, status, computed_at, score_7d, score_30d, score_90d) '
         'VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         current)
+
+    # What the outcome comparison reads (as seed/postgres.sql): revenue moving after the start,
+    # two goals per account (the first served by its first phase), a signed SOW per account,
+    # a year of weekly timesheets per team member and four time entries per account.
+    def moves():
+        for i in range(1, n + 1):
+            new_mrr = (100 + (i * 7919) % 50000) * 100
+            if i % 3 == 0:
+                kind, amount = 'EXPANSION', new_mrr // 10
+            elif i % 7 == 0:
+                kind, amount = 'CONTRACTION', -(new_mrr // 10)
+            elif i % 23 == 0:
+                kind, amount = 'CHURN', -new_mrr
+            else:
+                continue
+            on = day - dt.timedelta(1 + (i * 13) % 360)
+            yield (uid('bf', i), uid('ac', i), kind, amount, on.isoformat(), midnight(on))
+    db.executemany(
+        'INSERT INTO revenue_events (id, account_id, kind, amount_minor, currency, effective_on, created_at, recorded_by) '
+        "VALUES (?, ?, ?, ?, 'USD', ?, ?, 'bench')", moves())
+    goal_statuses = ['ACHIEVED', 'MISSED', 'ON_TRACK', 'AT_RISK', 'NOT_STARTED']
+
+    def goals():
+        for a in range(1, n + 1):
+            for g in (1, 2):
+                due = day - dt.timedelta(180) + dt.timedelta((a * g * 11) % 360)
+                st = goal_statuses[(a + g) % 5]
+                achieved = (due - dt.timedelta(5)).isoformat() if st == 'ACHIEVED' else None
+                yield (uid('c0', (a - 1) * 2 + g), uid('ac', a), ['Launch the new catalog', 'Cut returns'][g - 1],
+                       due.isoformat(), st, achieved, midnight(day - dt.timedelta(400)))
+    db.executemany(
+        'INSERT INTO goals (id, account_id, title, target, due_on, status, achieved_on, version, created_at, '
+        'updated_at, archived_at) VALUES (?, ?, ?, NULL, ?, ?, ?, 1, ?, ?7, NULL)', goals())
+    db.executemany('INSERT INTO phase_goals (phase_id, goal_id) VALUES (?, ?)',
+                   ((uid('f0', (a - 1) * 12 + 1), uid('c0', (a - 1) * 2 + 1)) for a in range(1, n + 1)))
+    db.execute('UPDATE phases SET goal_id = (SELECT goal_id FROM phase_goals pg WHERE pg.phase_id = phases.id) '
+               'WHERE id IN (SELECT phase_id FROM phase_goals)')
+    db.executemany(
+        'INSERT INTO sows (id, account_id, engagement_id, title, currency, fixed_price_minor, rate_card, '
+        'tm_hours_cap, tm_amount_cap_minor, status, baseline, signed_on, version, created_at, updated_at) '
+        "VALUES (?, ?, ?, 'Replatforming', 'USD', 2000000, '[{\"role\":\"Developer\",\"hourlyRate\":15000}]', "
+        "NULL, NULL, 'SIGNED', NULL, ?, 1, ?, ?)",
+        ((uid('d0', a), uid('ac', a), uid('e0', (a - 1) * 3 + 1), (day - dt.timedelta(380)).isoformat(),
+          midnight(day - dt.timedelta(390)), midnight(day - dt.timedelta(380))) for a in range(1, n + 1)))
+    monday = day - dt.timedelta(day.weekday())
+
+    def sheets():
+        for m in range(1, 9):
+            for w in range(52):
+                start = monday - dt.timedelta(7 * w)
+                approved = w >= 2
+                yield (uid('d1', (m - 1) * 52 + w + 1), uid('a1', m), start.isoformat(),
+                       'APPROVED' if approved else 'SUBMITTED', midnight(start + dt.timedelta(5)),
+                       'bench' if approved else None, midnight(start + dt.timedelta(7)) if approved else None,
+                       midnight(start), midnight(start + dt.timedelta(7)))
+    db.executemany(
+        'INSERT INTO timesheets (id, team_member_id, week_start, status, submitted_at, decided_by, decided_at, '
+        'return_reason, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 3, ?, ?)', sheets())
+
+    def entries():
+        for a in range(1, n + 1):
+            for j in range(1, 5):
+                m, w, hours = 1 + (a + j) % 8, (a * j * 7) % 52, 100 * (1 + (a + j) % 8)
+                on = monday - dt.timedelta(7 * w)
+                kind = 'TIME_AND_MATERIALS' if j == 4 or (j == 3 and a % 5 == 0) else 'IN_SCOPE'
+                yield (uid('d2', (a - 1) * 4 + j), uid('d0', a), uid('a1', m), on.isoformat(), hours, kind,
+                       hours * 150, midnight(on), uid('d1', (m - 1) * 52 + w + 1))
+    db.executemany(
+        'INSERT INTO time_entries (id, sow_id, team_member_id, role, phase_id, worked_on, hours, kind, '
+        "amount_minor, note, created_at, timesheet_id) VALUES (?, ?, ?, 'Developer', NULL, ?, ?, ?, ?, NULL, ?, ?)",
+        entries())
     db.execute('COMMIT')
 
     if args.usage_events:
