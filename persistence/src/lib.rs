@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod cluster;
 pub mod contact;
 pub mod engagement;
+pub mod engagement_outcome;
 pub mod error;
 pub mod event;
 pub mod external;

@@ -7,6 +7,7 @@ pub mod automation;
 pub mod catalog;
 pub mod contact;
 pub mod engagement;
+pub mod engagement_outcome;
 pub mod enums;
 pub mod event;
 pub mod figures;
