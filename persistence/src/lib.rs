@@ -37,6 +37,7 @@ pub mod team_member;
 pub mod template;
 pub mod timesheet;
 pub mod usage;
+pub mod value_timeline;
 mod versioned;
 pub mod webhook;
 

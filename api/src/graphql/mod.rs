@@ -28,6 +28,7 @@ pub mod sync;
 pub mod team_member;
 pub mod template;
 pub mod timesheet;
+pub mod value_timeline;
 pub mod viewer;
 
 use async_graphql::{Context, Guard, MergedObject, MergedSubscription, Schema};
