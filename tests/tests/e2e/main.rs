@@ -21,3 +21,4 @@ mod sync;
 mod templates;
 mod timeline;
 mod timesheets;
+mod value_timeline;
