@@ -11,6 +11,7 @@ pub mod baseline;
 pub mod catalog;
 pub mod contact;
 pub mod engagement;
+pub mod engagement_outcome;
 pub mod error;
 pub mod event;
 pub mod health;
@@ -29,6 +30,7 @@ pub mod team_member;
 pub mod template;
 pub mod text;
 pub mod timesheet;
+pub mod value_timeline;
 pub mod webhook;
 
 pub use error::{DomainError, DomainResult};

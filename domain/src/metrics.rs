@@ -48,12 +48,6 @@ pub fn logo_churn(m: &PeriodMovements) -> Option<f64> {
     ratio(m.churned_accounts, m.accounts_at_start)
 }
 
-/// The share of services hours logged as time and materials: T&M hours / all hours; `None`
-/// without hours.
-pub fn tm_share(hours: i64, tm_hours: i64) -> Option<f64> {
-    ratio(tm_hours, hours)
-}
-
 /// Goal attainment: achieved goals / goals counted; `None` without goals.
 pub fn attainment(achieved: i64, goals: i64) -> Option<f64> {
     ratio(achieved, goals)
@@ -232,8 +226,6 @@ mod tests {
 
     #[test]
     fn shares_are_undefined_without_a_whole() {
-        assert_eq!(tm_share(0, 0), None);
-        assert_eq!(tm_share(400, 100), Some(0.25));
         assert_eq!(attainment(0, 0), None);
         assert_eq!(attainment(2, 3), Some(2.0 / 3.0));
     }

@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod cluster;
 pub mod contact;
 pub mod engagement;
+pub mod engagement_outcome;
 pub mod error;
 pub mod event;
 pub mod external;
@@ -37,6 +38,7 @@ pub mod team_member;
 pub mod template;
 pub mod timesheet;
 pub mod usage;
+pub mod value_timeline;
 mod versioned;
 pub mod webhook;
 

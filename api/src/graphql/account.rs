@@ -407,6 +407,31 @@ impl AccountNode {
     ) -> async_graphql::Result<super::activity::TimelineConnection> {
         super::activity::timeline(ctx, self.0.id, first, after, kinds.unwrap_or_default()).await
     }
+    /// Its value timeline, newest first (by day, then kind, then record): phases delivered and
+    /// accepted, goals achieved or missed, health status changes, revenue movements and
+    /// catalog versions published, between `from` and `to` inclusive (either may be left
+    /// open), of `kinds` (all when left out), at most `first` (0 to 500; narrow `to` to read
+    /// further back). Entries stand side by side in time; none is claimed to cause another.
+    /// Amounts are null for PRODUCT and VIEWER. Not for INTEGRATION.
+    #[graphql(guard = "Allowed(Action::ReadInsights)")]
+    async fn value_timeline(
+        &self,
+        ctx: &Context<'_>,
+        from: Option<Date>,
+        to: Option<Date>,
+        #[graphql(default = 100)] first: Option<i32>,
+        kinds: Option<Vec<super::value_timeline::ValueEventKind>>,
+    ) -> async_graphql::Result<Vec<super::value_timeline::ValueEventNode>> {
+        super::value_timeline::of_account(
+            ctx,
+            self.0.id,
+            from,
+            to,
+            first,
+            kinds.unwrap_or_default(),
+        )
+        .await
+    }
     /// Whether it pays its invoices; `null` when never recorded.
     #[graphql(guard = "Allowed(Action::ReadInsights)")]
     async fn billing_status(

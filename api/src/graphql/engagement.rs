@@ -216,6 +216,16 @@ impl EngagementNode {
             .map(super::template::BaselineNode)
             .collect())
     }
+    /// What it delivered and what followed: time to first value, approved hours and their T&M
+    /// share, and the account's MRR movements in the 90 days after its accepted phases (each
+    /// counted once) — comparisons over time, not causal claims. Not for INTEGRATION.
+    #[graphql(guard = "super::Allowed(tandem_domain::auth::Action::ReadInsights)")]
+    async fn outcome(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::engagement_outcome::EngagementOutcomeNode>> {
+        Ok(super::engagement_outcome::of(ctx, self.0.id).await?)
+    }
     /// When it was scoped.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

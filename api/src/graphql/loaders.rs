@@ -69,6 +69,8 @@ pub struct Loaders {
     phase_goals: OnceLock<DataLoader<PhaseGoalsLoader, HashMapCache>>,
     outcome_health: OnceLock<DataLoader<OutcomeHealthLoader, HashMapCache>>,
     outcome_revenue: OnceLock<DataLoader<OutcomeRevenueLoader, HashMapCache>>,
+    engagement_outcome:
+        OnceLock<DataLoader<super::engagement_outcome::EngagementOutcomeLoader, HashMapCache>>,
 }
 
 fn make<T: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(
@@ -161,6 +163,7 @@ impl Loaders {
             phase_goals: OnceLock::new(),
             outcome_health: OnceLock::new(),
             outcome_revenue: OnceLock::new(),
+            engagement_outcome: OnceLock::new(),
         }
     }
 
@@ -344,6 +347,18 @@ impl Loaders {
     pub fn outcome_revenue(&self) -> &DataLoader<OutcomeRevenueLoader, HashMapCache> {
         self.outcome_revenue
             .get_or_init(|| make(OutcomeRevenueLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each engagement's outcome: time to first value, approved hours, MRR movements.
+    pub fn engagement_outcome(
+        &self,
+    ) -> &DataLoader<super::engagement_outcome::EngagementOutcomeLoader, HashMapCache> {
+        self.engagement_outcome.get_or_init(|| {
+            make(
+                super::engagement_outcome::EngagementOutcomeLoader(self.store.clone()),
+                self.cached,
+            )
+        })
     }
 
     /// Today's MRR (minor units) by account.

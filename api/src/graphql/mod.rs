@@ -7,6 +7,7 @@ pub mod automation;
 pub mod catalog;
 pub mod contact;
 pub mod engagement;
+pub mod engagement_outcome;
 pub mod enums;
 pub mod event;
 pub mod figures;
@@ -28,6 +29,7 @@ pub mod sync;
 pub mod team_member;
 pub mod template;
 pub mod timesheet;
+pub mod value_timeline;
 pub mod viewer;
 
 use async_graphql::{Context, Guard, MergedObject, MergedSubscription, Schema};

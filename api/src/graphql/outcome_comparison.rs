@@ -100,9 +100,10 @@ impl OutcomeCohort {
     async fn tm_hours(&self) -> f64 {
         hours(self.side.tm_hours)
     }
-    /// `tmHours / servicesHours`; `null` without hours.
-    async fn tm_share(&self) -> Option<f64> {
-        metrics::tm_share(self.side.hours, self.side.tm_hours)
+    /// `tmHours` as a percentage of `servicesHours`, to the hundredth (as the SOW budget and
+    /// the engagement outcome give it); `null` without hours.
+    async fn tm_share_percent(&self) -> Option<f64> {
+        tandem_domain::engagement_outcome::percent(self.side.tm_hours, self.side.hours)
     }
 }
 

@@ -15,6 +15,7 @@ pub mod sync;
 pub mod team_member;
 pub mod template;
 pub mod timesheet;
+pub mod value_timeline;
 
 use tandem_persistence::Store;
 

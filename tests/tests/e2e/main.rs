@@ -22,3 +22,4 @@ mod sync;
 mod templates;
 mod timeline;
 mod timesheets;
+mod value_timeline;

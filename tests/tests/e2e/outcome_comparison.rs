@@ -23,13 +23,13 @@ const COMPARE: &str = "query($from: Date!, $to: Date!, $slice: SliceInput) {
 fragment side on OutcomeCohort {
   accounts acceptedPhases accountsAtStart startMrr { amountMinor } nrr grr logoChurn churnedAccounts
   expansionRevenue { amountMinor } contraction { amountMinor } churn { amountMinor }
-  servicesHours tmHours tmShare
+  servicesHours tmHours tmSharePercent
 }
 fragment goals on GoalAttainment { goals achieved missed open attainment }";
 
 const NO_MONEY: &str = "query($from: Date!, $to: Date!) {
   outcomeComparison(period: {from: $from, to: $to}) {
-    withAcceptedPhases { accounts accountsAtStart logoChurn churnedAccounts servicesHours tmShare }
+    withAcceptedPhases { accounts accountsAtStart logoChurn churnedAccounts servicesHours tmSharePercent }
     linkedGoals { attainment }
   }
 }";
@@ -146,7 +146,7 @@ db_test! {
         assert_eq!(with["churnedAccounts"], 1);
         assert!(approx(&with["servicesHours"], 15.0), "only approved hours: {with}");
         assert!(approx(&with["tmHours"], 5.0), "{with}");
-        assert!(approx(&with["tmShare"], 5.0 / 15.0), "{with}");
+        assert!(approx(&with["tmSharePercent"], 33.33), "{with}");
 
         let without = &all["withoutAcceptedPhases"];
         assert_eq!(without["accounts"], 3, "Charlie, Delta, Echo: {all}");
@@ -160,7 +160,7 @@ db_test! {
         assert!(approx(&without["grr"], 1800.0 / 2100.0), "{without}");
         assert!(approx(&without["logoChurn"], 0.0), "{without}");
         assert!(approx(&without["servicesHours"], 0.0));
-        assert!(without["tmShare"].is_null(), "no hours, no share: {without}");
+        assert!(without["tmSharePercent"].is_null(), "no hours, no share: {without}");
 
         assert_eq!(all["linkedGoals"], json!({"goals": 1, "achieved": 1, "missed": 0, "open": 0, "attainment": 1.0}));
         assert_eq!(all["unlinkedGoals"], json!({"goals": 2, "achieved": 0, "missed": 1, "open": 1, "attainment": 0.0}));

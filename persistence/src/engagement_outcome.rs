@@ -1,0 +1,169 @@
+//! Engagements' outcome figures for a whole batch of engagements at once: their phases' start and
+//! acceptance dates, their approved hours by kind, and their accounts' MRR movements over the
+//! union of the accepted phases' revenue windows — three statements per batch, whatever its size.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use tandem_domain::engagement_outcome::{self as rules, WindowUnion};
+use tandem_domain::ids::{AccountId, EngagementId};
+use tandem_domain::money::Currency;
+use tandem_domain::outcome::MrrMovement;
+use tandem_domain::signals::RevenueKind;
+use tandem_domain::sow::{Hours, LoggedTime, WorkKind};
+
+use crate::account::MAX_IN_LIST;
+use crate::error::corrupt;
+use crate::sow::APPROVED_ONLY;
+use crate::sql::{Sql, get};
+use crate::{PersistenceResult, Store};
+
+/// Spans per revenue statement: four values each, far below either database's limit on them.
+const CHUNK: usize = 200;
+
+/// What an engagement delivered and what followed on its account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngagementOutcome {
+    /// The engagement.
+    pub engagement: EngagementId,
+    /// Its account.
+    pub account: AccountId,
+    /// The account's currency.
+    pub currency: Currency,
+    /// The earliest actual start of its phases (an engagement records no start of its own).
+    pub started_on: Option<NaiveDate>,
+    /// The earliest acceptance of its phases.
+    pub first_accepted_on: Option<NaiveDate>,
+    /// How many of its phases the customer accepted.
+    pub accepted_phases: i64,
+    /// Its approved hours, in scope and T&M (`tm_amount` is left at zero: not an outcome).
+    pub logged: LoggedTime,
+    /// The union of the accepted phases' revenue windows; `None` before any acceptance.
+    pub window: Option<WindowUnion>,
+    /// The account's MRR movements over that union, each counted once; `None` before any
+    /// acceptance.
+    pub movement: Option<MrrMovement>,
+}
+
+/// The outcome of each of `engagements` as it stands on `today`. Engagements that do not exist
+/// are absent.
+pub async fn of_engagements(
+    store: &Store,
+    engagements: &[EngagementId],
+    today: NaiveDate,
+) -> PersistenceResult<HashMap<EngagementId, EngagementOutcome>> {
+    let mut out: HashMap<EngagementId, EngagementOutcome> = HashMap::new();
+    let mut accepted: HashMap<EngagementId, Vec<NaiveDate>> = HashMap::new();
+    for chunk in engagements.chunks(MAX_IN_LIST) {
+        // One row per engagement and distinct acceptance day (one with a NULL day when nothing
+        // is accepted): the windows are a set of days, the counts are SQL's.
+        let mut q = Sql::new(
+            "SELECT e.id AS engagement_id, e.account_id AS account_id, a.currency AS currency, \
+             (SELECT MIN(s.actual_start) FROM phases s WHERE s.engagement_id = e.id) AS started_on, \
+             p.accepted_on AS accepted_on, COUNT(p.id) AS phases \
+             FROM engagements e JOIN accounts a ON a.id = e.account_id \
+             LEFT JOIN phases p ON p.engagement_id = e.id AND p.status = 'ACCEPTED' \
+             AND p.accepted_on IS NOT NULL WHERE e.id IN ",
+        );
+        q.bind_list(chunk.iter().map(|e| e.0))
+            .push(" GROUP BY e.id, e.account_id, a.currency, p.accepted_on");
+        for r in q.all(store.conn()).await? {
+            let id = EngagementId(get(&r, "engagement_id")?);
+            let entry = match out.entry(id) {
+                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => v.insert(EngagementOutcome {
+                    engagement: id,
+                    account: AccountId(get(&r, "account_id")?),
+                    currency: Currency::parse("currency", &get::<String>(&r, "currency")?)?,
+                    started_on: get(&r, "started_on")?,
+                    first_accepted_on: None,
+                    accepted_phases: 0,
+                    logged: LoggedTime::default(),
+                    window: None,
+                    movement: None,
+                }),
+            };
+            if let Some(day) = get::<Option<NaiveDate>>(&r, "accepted_on")? {
+                entry.accepted_phases += get::<i64>(&r, "phases")?;
+                entry.first_accepted_on = Some(entry.first_accepted_on.map_or(day, |d| d.min(day)));
+                accepted.entry(id).or_default().push(day);
+            }
+        }
+
+        // Approved hours only: logged but unapproved time is not spent yet.
+        let mut q = Sql::new(&format!(
+            "SELECT s.engagement_id AS engagement_id, time_entries.kind AS kind, \
+             CAST(SUM(time_entries.hours) AS BIGINT) AS hours \
+             FROM time_entries JOIN sows s ON s.id = time_entries.sow_id \
+             WHERE {APPROVED_ONLY} AND s.engagement_id IN "
+        ));
+        q.bind_list(chunk.iter().map(|e| e.0))
+            .push(" GROUP BY s.engagement_id, time_entries.kind");
+        for r in q.all(store.conn()).await? {
+            let Some(entry) = out.get_mut(&EngagementId(get(&r, "engagement_id")?)) else {
+                continue;
+            };
+            let hours = Hours(get(&r, "hours")?);
+            let kind: WorkKind = get::<String>(&r, "kind")?
+                .parse()
+                .map_err(|e| corrupt("time entry kind", e))?;
+            match kind {
+                WorkKind::InScope => entry.logged.in_scope_hours.0 += hours.0,
+                WorkKind::TimeAndMaterials => entry.logged.tm_hours.0 += hours.0,
+            }
+        }
+    }
+
+    // The windows, merged so that no movement is counted twice; then one sum per batch.
+    let mut spans: Vec<(EngagementId, AccountId, NaiveDate, NaiveDate)> = Vec::new();
+    for (id, days) in &accepted {
+        let Some(entry) = out.get_mut(id) else {
+            continue;
+        };
+        let window = rules::window_union(days, today);
+        if let Some(w) = &window {
+            spans.extend(
+                w.spans
+                    .iter()
+                    .map(|s| (*id, entry.account, s.after, s.through)),
+            );
+            entry.movement = Some(MrrMovement::default());
+        }
+        entry.window = window;
+    }
+    for chunk in spans.chunks(CHUNK) {
+        let mut q =
+            Sql::new("WITH t (engagement_id, account_id, after_day, through_day) AS (VALUES ");
+        for (i, (e, a, after, through)) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push("(")
+                .bind(e.0)
+                .push(", ")
+                .bind(a.0)
+                .push(", ")
+                .bind(*after)
+                .push(", ")
+                .bind(*through)
+                .push(")");
+        }
+        q.push(
+            ") SELECT t.engagement_id AS engagement_id, re.kind AS kind, \
+             CAST(SUM(re.amount_minor) AS BIGINT) AS total \
+             FROM t JOIN revenue_events re ON re.account_id = t.account_id \
+             AND re.effective_on > t.after_day AND re.effective_on <= t.through_day \
+             GROUP BY t.engagement_id, re.kind",
+        );
+        for r in q.all(store.conn()).await? {
+            let id = EngagementId(get(&r, "engagement_id")?);
+            let kind: RevenueKind = get::<String>(&r, "kind")?
+                .parse()
+                .map_err(|e| corrupt("revenue kind", e))?;
+            if let Some(m) = out.get_mut(&id).and_then(|e| e.movement.as_mut()) {
+                m.add(kind, get(&r, "total")?);
+            }
+        }
+    }
+    Ok(out)
+}
