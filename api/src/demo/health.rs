@@ -264,7 +264,16 @@ pub(super) async fn load(
                     GoalData {
                         title: title.to_owned(),
                         target: Some(target.to_owned()),
-                        due_on: Some(today + Duration::days(30 + rng.below(200) as i64)),
+                        // Goals already achieved or missed came due in the last months;
+                        // the rest are ahead.
+                        due_on: Some({
+                            let days = rng.below(200) as i64;
+                            if matches!(status, GoalStatus::Achieved | GoalStatus::Missed) {
+                                today - Duration::days(10 + days)
+                            } else {
+                                today + Duration::days(30 + days)
+                            }
+                        }),
                     },
                     status,
                 )
