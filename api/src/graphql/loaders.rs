@@ -26,6 +26,8 @@ use tandem_persistence::{Store, account, contact, engagement, revenue, sow, team
 
 use crate::error::ApiError;
 
+pub mod catalog_scope;
+
 /// The most keys one batch carries.
 const MAX_BATCH: usize = 500;
 
@@ -69,6 +71,7 @@ pub struct Loaders {
     phase_goals: OnceLock<DataLoader<PhaseGoalsLoader, HashMapCache>>,
     outcome_health: OnceLock<DataLoader<OutcomeHealthLoader, HashMapCache>>,
     outcome_revenue: OnceLock<DataLoader<OutcomeRevenueLoader, HashMapCache>>,
+    catalog_scope: catalog_scope::CatalogScopeLoaders,
 }
 
 fn make<T: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(
@@ -161,6 +164,16 @@ impl Loaders {
             phase_goals: OnceLock::new(),
             outcome_health: OnceLock::new(),
             outcome_revenue: OnceLock::new(),
+            catalog_scope: catalog_scope::CatalogScopeLoaders::default(),
+        }
+    }
+
+    /// The loaders of phases' catalog scopes.
+    pub fn catalog_scope(&self) -> catalog_scope::Scoped<'_> {
+        catalog_scope::Scoped {
+            store: &self.store,
+            cached: self.cached,
+            loaders: &self.catalog_scope,
         }
     }
 

@@ -5,6 +5,7 @@ pub mod account;
 pub mod activity;
 pub mod automation;
 pub mod catalog;
+pub mod catalog_scope;
 pub mod contact;
 pub mod engagement;
 pub mod enums;
@@ -67,6 +68,7 @@ pub struct Mutation(
     engagement::EngagementMutation,
     sow::SowMutation,
     catalog::CatalogMutation,
+    catalog_scope::CatalogScopeMutation,
     signals::SignalsMutation,
     health::HealthMutation,
     success::SuccessMutation,
