@@ -394,7 +394,7 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
     }
     health::load(store, &mut rng, &customers).await?;
     outcomes::load(store).await?;
-    catalog_scope::load(store).await?;
+    catalog_scope::load(store, &catalog_accounts).await?;
     load_activities(store, &mut rng, &customers, &cs).await?;
     load_renewals(store, &mut rng, &customers, &cs).await?;
     if let Some(admin) = team.iter().find(|m| m.data.email == ADMIN_EMAIL) {
