@@ -317,3 +317,85 @@ db_test! {
         server.stop().await;
     }
 }
+
+const PAGE: &str = "query($id: ID!) { engagement(id: $id) { phases { name catalogScope {
+  catalogVersionNumber productCount variantCount migratedProducts progress
+  productsInScope { key migrated } newerVersion { affected added } } } } }";
+
+db_test! {
+    async fn a_page_of_scoped_phases_costs_the_same_statements_for_2_or_12_phases(db) {
+        // A long poll interval keeps the event relay out of the count.
+        let server = Server::start_with(&db, &[("TANDEM_EVENT_POLL_INTERVAL", "1h")]).await;
+        let account = create_account(&server, "Acme Outdoor").await;
+        let (v1, draft) = version_one(&server, &account).await;
+        server.ok(Role::Services, MARK, json!({"a": account, "k": ["TEE"], "m": true})).await;
+        let mut engagements = Vec::new();
+        for n in [2, 12] {
+            let first = engagement_phase(&server, &account, "P0").await;
+            let e = server.ok(Role::Viewer, "query($id: ID!) { phase(id: $id) { engagement { id } } }", json!({"id": first})).await;
+            let e = e["phase"]["engagement"]["id"].as_str().unwrap().to_owned();
+            let mut phases = vec![first];
+            for i in 1..n {
+                phases.push(add_phase(&server, &e, &format!("P{i}")).await);
+            }
+            for p in &phases {
+                server.ok(Role::Services, SET, json!({"p": p, "v": 0, "i": {"catalogVersionId": v1, "productLines": ["Apparel"]}})).await;
+            }
+            engagements.push(e);
+        }
+        let v = edit(&server, REMOVE_PRODUCTS, &account, draft, json!({"k": ["POLO"]})).await;
+        publish(&server, &account, v).await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let mut costs = Vec::new();
+        for e in &engagements {
+            let before = server.store.statements();
+            let data = server.ok(Role::Viewer, PAGE, json!({"id": e})).await;
+            costs.push(server.store.statements() - before);
+            let phases = data["engagement"]["phases"].as_array().unwrap();
+            for p in phases {
+                let s = &p["catalogScope"];
+                assert_eq!((s["productCount"].as_i64(), s["variantCount"].as_i64()), (Some(2), Some(8)), "{p}");
+                assert_eq!(s["migratedProducts"], 1);
+                assert_eq!(s["newerVersion"], json!({"affected": true, "added": []}));
+            }
+        }
+        eprintln!("scoped phase page statements for 2 and 12 phases: {costs:?}");
+        // Engagement, phases, scopes, versions, latest versions, marks: one each however many
+        // phases, with slack for a level split across two batches on a loaded machine; a query
+        // per phase would add 10 or more per kind.
+        assert!(costs[1] < costs[0] + 6, "statements for 2 and 12 phases: {costs:?}");
+        assert!(costs[1] <= 14, "a page of 12 scoped phases ran {} statements", costs[1]);
+        server.stop().await;
+    }
+}
+
+db_test! {
+    async fn the_demo_scopes_catalog_phases_and_shows_their_progress(db) {
+        let server = Server::start(&db).await;
+        tandem_api::demo::load(&server.store).await.unwrap();
+        let mut scoped: Vec<Value> = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let data = server.ok(Role::Viewer, "query($after: String) { engagements(first: 50, after: $after) { pageInfo { hasNextPage endCursor } nodes { phases { name status catalogScope { catalogVersionNumber productCount migratedProducts progress } } } } }", json!({"after": after})).await;
+            let page = &data["engagements"];
+            scoped.extend(page["nodes"].as_array().unwrap().iter()
+                .flat_map(|e| e["phases"].as_array().unwrap().clone())
+                .filter(|p| !p["catalogScope"].is_null()));
+            if page["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            after = page["pageInfo"]["endCursor"].clone();
+        }
+        eprintln!("demo phases with a catalog scope: {}", scoped.len());
+        assert!(!scoped.is_empty(), "no demo phase has a catalog scope");
+        assert!(scoped.iter().all(|p| p["catalogScope"]["productCount"].as_i64().unwrap() > 0), "{scoped:?}");
+        assert!(scoped.iter().any(|p| p["catalogScope"]["progress"].as_f64().unwrap() > 0.0), "{scoped:?}");
+        for p in &scoped {
+            if p["status"] == "PLANNED" {
+                continue;
+            }
+            assert!(p["catalogScope"]["migratedProducts"].as_i64().unwrap() > 0, "{p}");
+        }
+        server.stop().await;
+    }
+}
