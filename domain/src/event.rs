@@ -112,6 +112,11 @@ crate::text_enum! {
         AllocationChanged = "ALLOCATION_CHANGED",
         /// A baseline froze an engagement's planned dates and hours.
         BaselineTaken = "BASELINE_TAKEN",
+        /// A phase's catalog scope was set, moved onto a newer catalog version, or cleared.
+        CatalogScopeChanged = "CATALOG_SCOPE_CHANGED",
+        /// Products of the account's catalog were marked migrated to the target platform, or
+        /// the mark was taken back.
+        ProductsMigrated = "PRODUCTS_MIGRATED",
     }
 }
 

@@ -18,6 +18,7 @@ mod m20261123_000010_external_ids;
 mod m20261123_000011_timesheets;
 mod m20261123_000012_templates;
 mod m20261123_000013_outcomes;
+mod m20261123_000014_catalog_scope;
 
 pub use m20261123_000006_health::DEFAULT_MODEL_ID;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000011_timesheets::Migration),
             Box::new(m20261123_000012_templates::Migration),
             Box::new(m20261123_000013_outcomes::Migration),
+            Box::new(m20261123_000014_catalog_scope::Migration),
         ]
     }
 }

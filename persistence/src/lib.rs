@@ -10,6 +10,7 @@ pub mod account;
 pub mod activity;
 pub mod automation;
 pub mod catalog;
+pub mod catalog_scope;
 pub mod cluster;
 pub mod contact;
 pub mod engagement;

@@ -187,8 +187,10 @@ db_test! {
             tandem_domain::success::GoalData { title: "Lift conversion".into(), target: None, due_on: None },
             tandem_domain::success::GoalStatus::OnTrack).await.unwrap();
         // Back to the schema before outcomes, where a phase had one goal in `phases.goal_id`.
+        // Outcomes is the 13th migration: roll back it and every one after it.
         let conn = raw(&db).await;
-        Migrator::down(&conn, Some(1)).await.unwrap();
+        let steps = Migrator::migrations().len() as u32 - 12;
+        Migrator::down(&conn, Some(steps)).await.unwrap();
         let backend = conn.get_database_backend();
         let sql = match backend {
             sea_orm::DbBackend::Postgres => "UPDATE phases SET goal_id = $1",

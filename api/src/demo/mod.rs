@@ -22,6 +22,7 @@ use tandem_persistence::{
     PersistenceResult, Store, account, catalog, contact, revenue, sow, team_member,
 };
 
+mod catalog_scope;
 mod health;
 mod outcomes;
 mod templates;
@@ -393,6 +394,7 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
     }
     health::load(store, &mut rng, &customers).await?;
     outcomes::load(store).await?;
+    catalog_scope::load(store, &catalog_accounts).await?;
     load_activities(store, &mut rng, &customers, &cs).await?;
     load_renewals(store, &mut rng, &customers, &cs).await?;
     if let Some(admin) = team.iter().find(|m| m.data.email == ADMIN_EMAIL) {

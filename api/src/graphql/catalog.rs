@@ -431,7 +431,8 @@ impl DraftNode {
 pub struct VersionNode(PublishedVersion, ModelView);
 
 impl VersionNode {
-    fn new(v: PublishedVersion) -> Self {
+    /// The node of a published version (its model is copied into the node).
+    pub(crate) fn new(v: PublishedVersion) -> Self {
         let view = ModelView::new(v.model.clone(), v.number);
         VersionNode(v, view)
     }
@@ -439,6 +440,10 @@ impl VersionNode {
 
 #[Object(name = "CatalogVersion")]
 impl VersionNode {
+    /// The version's opaque id: pass it as `catalogVersionId` to scope a phase to it.
+    async fn id(&self) -> ID {
+        ids::encode(Kind::CatalogVersion, self.0.id.0)
+    }
     /// 1, 2, 3… per account.
     async fn number(&self) -> i32 {
         self.0.number
@@ -454,6 +459,16 @@ impl VersionNode {
     /// The frozen model.
     async fn model(&self) -> &ModelView {
         &self.1
+    }
+    /// The account's PLANNED or IN_PROGRESS phases scoped to an older version whose scope this
+    /// version changes — products added to, removed from or changed inside it — so a services
+    /// lead sees the impact before re-planning. Those phases stay on their version until moved
+    /// with `movePhaseCatalogScope`.
+    async fn affected_phases(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::catalog_scope::AffectedPhase>> {
+        Ok(super::catalog_scope::affected_phases(ctx, &self.0).await?)
     }
 }
 

@@ -339,6 +339,15 @@ impl PhaseNode {
             .map(super::success::GoalNode)
             .collect())
     }
+    /// The part of a published catalog-model version the phase moves, with the products and
+    /// variants in it, how many are marked migrated, and what a newer version changes in it;
+    /// null until `setPhaseCatalogScope`.
+    async fn catalog_scope(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::catalog_scope::PhaseCatalogScopeNode>> {
+        Ok(super::catalog_scope::of_phase(ctx, self.0.id).await?)
+    }
     /// The value it realised, as the team recorded it on acceptance or after
     /// (`recordRealisedValue`); set against `expectedValue`, the value it promised.
     async fn realised_value(&self) -> Option<&str> {

@@ -205,6 +205,13 @@ pub enum EventKind {
     /// A baseline froze an engagement's planned dates and hours (`changes`: engagementId, name,
     /// phases, plannedEnd, plannedHours in hundredths).
     BaselineTaken,
+    /// A phase's catalog scope was set, moved onto a newer catalog version or cleared
+    /// (`changes`: catalogVersionId, catalogVersionNumber, productLines, productTypes,
+    /// products; all null after a clear).
+    CatalogScopeChanged,
+    /// Products of the account's catalog were marked migrated to the target platform, or the
+    /// mark was taken back (`changes`: productKeys, the keys whose mark changed; migrated).
+    ProductsMigrated,
 }
 
 /// What kind of services work an engagement is.

@@ -71,6 +71,8 @@ pub enum Kind {
     EngagementTemplate,
     /// An engagement's baseline.
     Baseline,
+    /// A published catalog-model version.
+    CatalogVersion,
 }
 
 impl Kind {
@@ -105,6 +107,7 @@ impl Kind {
             Kind::Allocation => "Allocation",
             Kind::EngagementTemplate => "EngagementTemplate",
             Kind::Baseline => "Baseline",
+            Kind::CatalogVersion => "CatalogVersion",
         }
     }
 
@@ -139,6 +142,7 @@ impl Kind {
             "Allocation" => Some(Kind::Allocation),
             "EngagementTemplate" => Some(Kind::EngagementTemplate),
             "Baseline" => Some(Kind::Baseline),
+            "CatalogVersion" => Some(Kind::CatalogVersion),
             _ => None,
         }
     }

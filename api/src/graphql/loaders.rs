@@ -26,6 +26,8 @@ use tandem_persistence::{Store, account, contact, engagement, revenue, sow, team
 
 use crate::error::ApiError;
 
+pub mod catalog_scope;
+
 /// The most keys one batch carries.
 const MAX_BATCH: usize = 500;
 
@@ -71,6 +73,7 @@ pub struct Loaders {
     outcome_revenue: OnceLock<DataLoader<OutcomeRevenueLoader, HashMapCache>>,
     engagement_outcome:
         OnceLock<DataLoader<super::engagement_outcome::EngagementOutcomeLoader, HashMapCache>>,
+    catalog_scope: catalog_scope::CatalogScopeLoaders,
 }
 
 fn make<T: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(
@@ -164,6 +167,16 @@ impl Loaders {
             outcome_health: OnceLock::new(),
             outcome_revenue: OnceLock::new(),
             engagement_outcome: OnceLock::new(),
+            catalog_scope: catalog_scope::CatalogScopeLoaders::default(),
+        }
+    }
+
+    /// The loaders of phases' catalog scopes.
+    pub fn catalog_scope(&self) -> catalog_scope::Scoped<'_> {
+        catalog_scope::Scoped {
+            store: &self.store,
+            cached: self.cached,
+            loaders: &self.catalog_scope,
         }
     }
 

@@ -5,6 +5,7 @@ pub mod account;
 pub mod activity;
 pub mod automation;
 pub mod catalog;
+pub mod catalog_scope;
 pub mod contact;
 pub mod engagement;
 pub mod engagement_outcome;
@@ -71,6 +72,7 @@ pub struct Mutation(
     engagement::EngagementMutation,
     sow::SowMutation,
     catalog::CatalogMutation,
+    catalog_scope::CatalogScopeMutation,
     signals::SignalsMutation,
     health::HealthMutation,
     success::SuccessMutation,

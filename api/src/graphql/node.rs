@@ -105,7 +105,8 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Nod
         | Kind::TimeOff
         | Kind::Allocation
         | Kind::EngagementTemplate
-        | Kind::Baseline => None,
+        | Kind::Baseline
+        | Kind::CatalogVersion => None,
     })
 }
 

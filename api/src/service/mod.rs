@@ -5,6 +5,7 @@ pub mod account;
 pub mod activity;
 pub mod automation;
 pub mod catalog;
+pub mod catalog_scope;
 pub mod contact;
 pub mod engagement;
 pub mod event;

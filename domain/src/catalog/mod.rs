@@ -10,6 +10,7 @@ pub mod diff;
 pub mod edit;
 pub mod export;
 pub mod generate;
+pub mod scope;
 pub mod session;
 pub mod stats;
 pub mod validate;

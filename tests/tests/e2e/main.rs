@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod automation;
 mod catalog;
+mod catalog_scope;
 mod engagements;
 mod events;
 mod health;
