@@ -79,8 +79,10 @@ SELECT ('f0' || lpad(to_hex((e - 1) * 4 + p), 30, '0'))::uuid, ('e0' || lpad(to_
        (ARRAY['Clean catalog','Apparel','Home','Slow checkout'])[p],
        NULL, NULL, NULL, NULL, '[]'::jsonb,
        st.status, NULL, NULL,
-       -- accepted phases were accepted on a day of the last year (the outcome comparison's)
-       CASE WHEN st.status = 'ACCEPTED' THEN b.day - (1 + (((e - 1) * 4 + p) * 37) % 360) END,
+       -- accepted phases were accepted on a day of the last year (the outcome comparison's
+       -- period), except every third account's, accepted in the year before
+       CASE WHEN st.status = 'ACCEPTED' THEN b.day - (CASE WHEN ((e - 1) / 3 + 1) % 3 = 0 THEN 366 ELSE 1 END
+                                                      + (((e - 1) * 4 + p) * 37) % 360) END,
        1, b.day - 300, b.day - 300, NULL
 FROM generate_series(1, :accounts * 3) AS e, generate_series(1, 4) AS p, bench_anchor b,
      LATERAL (SELECT CASE (ARRAY['PLANNED','ACTIVE','ON_HOLD','COMPLETED'])[1 + (((e - 1) / 3 + 1) + ((e - 1) % 3 + 1)) % 4]

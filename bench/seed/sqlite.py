@@ -119,9 +119,10 @@ def main():
             est = ENGAGEMENT_STATUSES[(a + k) % 4]
             for pos in range(1, 5):
                 st = phase_status(est, pos)
-                # accepted phases were accepted on a day of the last year (the outcome comparison's)
-                accepted = ((day - dt.timedelta(1 + (((e - 1) * 4 + pos) * 37) % 360)).isoformat()
-                            if st == 'ACCEPTED' else None)
+                # accepted phases were accepted on a day of the last year (the outcome
+                # comparison's period), except every third account's, accepted in the year before
+                ago = (366 if a % 3 == 0 else 1) + (((e - 1) * 4 + pos) * 37) % 360
+                accepted = (day - dt.timedelta(ago)).isoformat() if st == 'ACCEPTED' else None
                 yield (uid('f0', (e - 1) * 4 + pos), uid('e0', e), pos, PHASE_NAMES[pos - 1],
                        'PROBLEM' if pos in (1, 4) else 'PRODUCT_LINE', PHASE_FOCUS[pos - 1],
                        st, accepted, engaged, engaged)

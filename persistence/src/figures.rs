@@ -212,9 +212,22 @@ pub async fn sums(
 
 /// Pushes `mv AS (…)`: per account of `acc` (a CTE with an `id` column), its MRR at the
 /// period's start and end and its movements by kind in the period (losses as positive amounts).
-pub(crate) fn push_movements_cte(q: &mut Sql, period: Period) {
+fn push_movements_cte(q: &mut Sql, period: Period) {
+    q.push("mv AS (");
+    push_movements(
+        q,
+        period,
+        "revenue_events r JOIN acc ON acc.id = r.account_id",
+    );
+    q.push(")");
+}
+
+/// Pushes a `SELECT` of, per account with revenue in `source` (revenue events as `r`, joined to
+/// whatever restricts them), its MRR at the period's start (`start_mrr`) and end (`end_mrr`)
+/// and its movements by kind in the period (losses as positive amounts), by `id`.
+pub(crate) fn push_movements(q: &mut Sql, period: Period, source: &str) {
     q.push(
-        "mv AS (SELECT r.account_id AS id, \
+        "SELECT r.account_id AS id, \
          SUM(CASE WHEN r.effective_on < ",
     )
     .bind(period.from)
@@ -234,12 +247,15 @@ pub(crate) fn push_movements_cte(q: &mut Sql, period: Period) {
             .push("r.amount_minor ELSE 0 END) AS ")
             .push(name);
     }
-    q.push(" FROM revenue_events r JOIN acc ON acc.id = r.account_id WHERE r.effective_on <= ")
+    q.push(" FROM ")
+        .push(source)
+        .push(" WHERE r.effective_on <= ")
         .bind(period.to)
-        .push(" GROUP BY r.account_id)");
+        .push(" GROUP BY r.account_id");
 }
 
-/// Pushes the select list's sums over `acc LEFT JOIN mv`: the cohort paying at the start (MRR
+/// Pushes the select list's sums over rows with `mv.start_mrr`, `mv.end_mrr` and the
+/// movements (one per account, null without revenue): the cohort paying at the start (MRR
 /// above zero), its movements and churned accounts, and MRR and paying accounts at the end.
 /// [`read_movements`] reads them back.
 pub(crate) fn push_cohort_sums(q: &mut Sql) {
