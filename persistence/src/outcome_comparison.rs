@@ -59,7 +59,8 @@ pub struct Comparison {
 ///
 /// Revenue, accepted phases and hours are summed per account over every account before the
 /// slice applies: the slice is any condition, and a hash join of whole-table aggregates is
-/// what both databases do fastest (about 0.1 s over 10,000 accounts; see `bench/`).
+/// what both databases do well (`bench/run --scenarios outcomes` times it over 10,000
+/// accounts).
 pub async fn compare(store: &Store, slice: &Sql, period: Period) -> PersistenceResult<Comparison> {
     let conn = store.conn();
     let mut out = Comparison::default();
