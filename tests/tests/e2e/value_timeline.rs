@@ -479,14 +479,20 @@ db_test! {
         assert_eq!(code, "FORBIDDEN");
 
         // One statement for the list, whatever its length, on top of reading the account; the
-        // details' phases, engagements and goals through one loader batch each.
+        // details' phases, engagements and goals through one loader batch each. The store's
+        // counter also sees the background worker's statements, which only ever add: the
+        // fewest of three runs is the request's own cost.
         let cost = |query: &'static str| {
             let server = &server;
             let a = f.acme.clone();
             async move {
-                let before = server.store.statements();
-                server.ok(Role::CsManager, query, json!({"a": a})).await;
-                server.store.statements() - before
+                let mut fewest = u64::MAX;
+                for _ in 0..3 {
+                    let before = server.store.statements();
+                    server.ok(Role::CsManager, query, json!({"a": a.clone()})).await;
+                    fewest = fewest.min(server.store.statements() - before);
+                }
+                fewest
             }
         };
         let account = cost("query($a: ID!) { account(id: $a) { name } }").await;
