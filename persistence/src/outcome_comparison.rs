@@ -55,7 +55,8 @@ pub struct Comparison {
 }
 
 /// Compares, over `period`, the accounts `slice` (a condition on `accounts`) selects: two
-/// statements, whatever the number of accounts.
+/// statements, whatever the number of accounts, run at once on two pooled connections (each
+/// is a read on its own; neither needs the other's snapshot to make sense).
 ///
 /// Revenue, accepted phases and hours are summed per account over every account before the
 /// slice applies: the slice is any condition, and a hash join of whole-table aggregates is
@@ -63,15 +64,50 @@ pub struct Comparison {
 /// accounts).
 pub async fn compare(store: &Store, slice: &Sql, period: Period) -> PersistenceResult<Comparison> {
     let conn = store.conn();
+    let (sides, goals) = tokio::try_join!(
+        sides(slice, period, conn.get_database_backend()).all(conn),
+        goals(slice, period).all(conn),
+    )?;
     let mut out = Comparison::default();
+    for r in sides {
+        let side = Side {
+            accounts: get(&r, "accounts")?,
+            accepted_phases: get(&r, "accepted")?,
+            movements: read_movements(&r)?,
+            hours: get(&r, "hours")?,
+            tm_hours: get(&r, "tm")?,
+        };
+        if get::<i32>(&r, "grp")? == 1 {
+            out.with_accepted = side;
+        } else {
+            out.without_accepted = side;
+        }
+    }
+    for r in goals {
+        let tally = GoalTally {
+            goals: get(&r, "goals")?,
+            achieved: get(&r, "achieved")?,
+            missed: get(&r, "missed")?,
+        };
+        if get::<i32>(&r, "linked")? == 1 {
+            out.linked_goals = tally;
+        } else {
+            out.unlinked_goals = tally;
+        }
+    }
+    Ok(out)
+}
 
+/// The statement summing each side: one row per side that has accounts (`grp` 1 with an
+/// accepted phase, 0 without).
+fn sides(slice: &Sql, period: Period, backend: DbBackend) -> Sql {
     // Per account of the slice: its phases accepted in the period, its approved hours in the
     // period and its revenue movements, each summed over all accounts first and joined by id
     // (hash joins on PostgreSQL; on SQLite, materialized and searched through an automatic
     // index). Then summed per side. On SQLite, `CROSS JOIN` keeps the loop order that walks
     // `engagements_account` / `sows_account` in account order and searches the partial and
     // covering indexes of migration 000015; PostgreSQL has no such join, and needs none.
-    let join = match conn.get_database_backend() {
+    let join = match backend {
         DbBackend::Sqlite => "CROSS JOIN",
         _ => "JOIN",
     };
@@ -114,22 +150,12 @@ pub async fn compare(store: &Store, slice: &Sql, period: Period) -> PersistenceR
     q.push(") m ON m.id = accounts.id WHERE ")
         .append(slice.clone())
         .push(") mv GROUP BY 1");
-    for r in q.all(conn).await? {
-        let side = Side {
-            accounts: get(&r, "accounts")?,
-            accepted_phases: get(&r, "accepted")?,
-            movements: read_movements(&r)?,
-            hours: get(&r, "hours")?,
-            tm_hours: get(&r, "tm")?,
-        };
-        if get::<i32>(&r, "grp")? == 1 {
-            out.with_accepted = side;
-        } else {
-            out.without_accepted = side;
-        }
-    }
+    q
+}
 
-    // Goals that came due in the period, linked to a phase or not.
+/// The statement tallying the slice's goals that came due in the period: one row per kind
+/// that has goals (`linked` 1 when a phase serves the goal, 0 when none does).
+fn goals(slice: &Sql, period: Period) -> Sql {
     let mut q = Sql::new(
         "SELECT CASE WHEN EXISTS (SELECT 1 FROM phase_goals pg WHERE pg.goal_id = g.id) \
          THEN 1 ELSE 0 END AS linked, CAST(COUNT(*) AS BIGINT) AS goals, \
@@ -148,17 +174,5 @@ pub async fn compare(store: &Store, slice: &Sql, period: Period) -> PersistenceR
         .push(" AND g.achieved_on <= ")
         .bind(period.to)
         .push(")) GROUP BY 1");
-    for r in q.all(conn).await? {
-        let tally = GoalTally {
-            goals: get(&r, "goals")?,
-            achieved: get(&r, "achieved")?,
-            missed: get(&r, "missed")?,
-        };
-        if get::<i32>(&r, "linked")? == 1 {
-            out.linked_goals = tally;
-        } else {
-            out.unlinked_goals = tally;
-        }
-    }
-    Ok(out)
+    q
 }
