@@ -20,6 +20,7 @@ mod m20261123_000012_templates;
 mod m20261123_000013_outcomes;
 mod m20261123_000014_catalog_scope;
 mod m20261123_000015_outcome_indexes;
+mod m20261123_000016_live_accounts;
 
 pub use m20261123_000006_health::DEFAULT_MODEL_ID;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000013_outcomes::Migration),
             Box::new(m20261123_000014_catalog_scope::Migration),
             Box::new(m20261123_000015_outcome_indexes::Migration),
+            Box::new(m20261123_000016_live_accounts::Migration),
         ]
     }
 }
