@@ -145,7 +145,8 @@ impl AccountNode {
             .load_one(self.0.id)
             .await?
             .unwrap_or_default()
-            .into_iter()
+            .iter()
+            .cloned()
             .map(EngagementNode)
             .collect())
     }

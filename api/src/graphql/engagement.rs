@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
 use tandem_domain::engagement::{
     self as rules, Engagement, EngagementPatch, Milestone, NewEngagement, NewPhase, Phase,
     PhasePatch, PhaseScopeItem,
@@ -38,7 +39,7 @@ pub struct EngagementProgress {
 }
 
 impl EngagementNode {
-    async fn phase_list(&self, ctx: &Context<'_>) -> ApiResult<Vec<Phase>> {
+    async fn phase_list(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Phase]>> {
         Ok(loaders(ctx)?
             .phases()
             .load_one(self.0.id)
@@ -119,7 +120,7 @@ impl EngagementNode {
                 .await?
                 .unwrap_or_default()
         };
-        Ok(phases.into_iter().map(PhaseNode).collect())
+        Ok(phases.iter().cloned().map(PhaseNode).collect())
     }
     /// Accepted phases against all phases.
     async fn progress(&self, ctx: &Context<'_>) -> async_graphql::Result<EngagementProgress> {
@@ -290,7 +291,7 @@ pub struct PhaseSlippage {
 pub struct PhaseNode(pub Phase);
 
 impl PhaseNode {
-    async fn siblings(&self, ctx: &Context<'_>) -> ApiResult<Vec<Phase>> {
+    async fn siblings(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Phase]>> {
         Ok(loaders(ctx)?
             .phases()
             .load_one(self.0.engagement_id)
@@ -476,8 +477,9 @@ impl PhaseNode {
         Ok(self
             .siblings(ctx)
             .await?
-            .into_iter()
+            .iter()
             .filter(|p| self.0.depends_on.contains(&p.id))
+            .cloned()
             .map(PhaseNode)
             .collect())
     }

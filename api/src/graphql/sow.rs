@@ -2,6 +2,7 @@
 //! from PRODUCT and VIEWER.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -78,12 +79,16 @@ async fn phase_of(
     let (Some(engagement), Some(phase)) = (engagement, phase) else {
         return Ok(None);
     };
-    let phases: Vec<Phase> = loaders(ctx)?
+    let phases: Arc<[Phase]> = loaders(ctx)?
         .phases()
         .load_one(engagement)
         .await?
         .unwrap_or_default();
-    Ok(phases.into_iter().find(|p| p.id == phase).map(PhaseNode))
+    Ok(phases
+        .iter()
+        .find(|p| p.id == phase)
+        .cloned()
+        .map(PhaseNode))
 }
 
 /// The figures frozen when the SOW was signed.
@@ -182,14 +187,14 @@ impl SowNode {
             .unwrap_or_default())
     }
 
-    async fn phases(&self, ctx: &Context<'_>) -> ApiResult<Vec<Phase>> {
+    async fn phases(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Phase]>> {
         match self.0.engagement_id {
             Some(e) => Ok(loaders(ctx)?
                 .phases()
                 .load_one(e)
                 .await?
                 .unwrap_or_default()),
-            None => Ok(Vec::new()),
+            None => Ok(Arc::default()),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
 use tandem_domain::baseline::{self as rules, Baseline, PhaseVariance};
 use tandem_domain::engagement::{Phase, PhaseScopeItem};
 use tandem_domain::ids::{AccountId, EngagementId, TeamMemberId, TemplateId};
@@ -477,7 +478,7 @@ impl TemplateMutation {
 pub struct BaselineNode(pub Baseline);
 
 impl BaselineNode {
-    async fn phases_now(&self, ctx: &Context<'_>) -> ApiResult<Vec<Phase>> {
+    async fn phases_now(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Phase]>> {
         Ok(loaders(ctx)?
             .phases_without_dependencies()
             .load_one(self.0.engagement_id)
