@@ -227,6 +227,21 @@ async fn kill_9_during_a_burst_of_writes_loses_nothing_committed_postgres() {
     db.cleanup().await;
 }
 
+/// Connections waiting in the accept backlog of the socket listening on 127.0.0.1:`port`, from
+/// `/proc/net/tcp` (a listener's `rx_queue`); `None` where that file is not there to read.
+fn accept_backlog(port: u16) -> Option<usize> {
+    let table = std::fs::read_to_string("/proc/net/tcp").ok()?;
+    let local = format!("0100007F:{port:04X}");
+    table.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let (address, state, queues) = (fields.get(1)?, fields.get(3)?, fields.get(4)?);
+        if *address != local || *state != "0A" {
+            return None;
+        }
+        usize::from_str_radix(queues.split(':').nth(1)?, 16).ok()
+    })
+}
+
 async fn sigterm_under_load(db: &TestDb) {
     let admin = token("admin");
     let mut t = spawn(&db.url, db.pg_schema.as_deref()).await;
@@ -287,6 +302,17 @@ async fn sigterm_under_load(db: &TestDb) {
         assert!(
             started.elapsed() < Duration::from_secs(30),
             "the requests were not sent"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // Written is not yet accepted: on a loaded machine a connection can still wait in the
+    // listen backlog, and a server that has stopped accepting rightly never answers it. So
+    // SIGTERM waits until the backlog is empty, i.e. every request is the server's.
+    let port: u16 = addr.rsplit(':').next().unwrap().parse().unwrap();
+    while accept_backlog(port).is_some_and(|n| n > 0) {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server did not accept the requests"
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }

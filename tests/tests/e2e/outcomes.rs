@@ -90,7 +90,7 @@ pub(crate) async fn revenue(
 }
 
 /// Health scores of `account`, each (days ago, hour UTC, score), stored as history.
-async fn scores(server: &Server, account: &str, points: &[(i64, u32, f64)]) {
+pub(crate) async fn scores(server: &Server, account: &str, points: &[(i64, u32, f64)]) {
     let id = AccountId(decode_id(account));
     let scores: Vec<ImportedScore> = points
         .iter()

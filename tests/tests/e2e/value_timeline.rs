@@ -23,15 +23,12 @@
 //! NEW 50,000 d300, CONTRACTION 10,000 d90, CHURN (the other 40,000) d40: it churns after
 //! acceptance.
 
-use chrono::{Datelike, Days, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{Datelike, Days, Duration, NaiveDate, Utc};
 use serde_json::{Value, json};
 use tandem_domain::auth::Role;
-use tandem_domain::health::{HealthStatus, Score};
-use tandem_domain::ids::{AccountId, HealthModelId};
-use tandem_persistence::health::{ImportedScore, import_scores};
 use tandem_tests::db_test;
 
-use crate::support::{Server, create_account, decode_id};
+use crate::support::{Server, create_account};
 
 const PHASE_STATUS: &str = "mutation($input: ChangePhaseStatusInput!) { changePhaseStatus(input: $input) { phase { version } } }";
 const OUTCOME: &str = "query($id: ID!) { engagement(id: $id) { outcome {
@@ -115,34 +112,6 @@ async fn goal(server: &Server, account: &str, title: &str, status: &str) -> Stri
 async fn revenue(server: &Server, account: &str, kind: &str, amount: Option<i64>, ago: i64) {
     server.ok(Role::Admin, "mutation($input: RecordRevenueInput!) { recordRevenue(input: $input) { id } }",
         json!({"input": {"accountId": account, "kind": kind, "amountMinor": amount, "effectiveOn": day(ago)}})).await;
-}
-
-/// Health scores of `account` at 12:00 UTC, each (days ago, score).
-async fn scores(server: &Server, account: &str, points: &[(i64, f64)]) {
-    let id = AccountId(decode_id(account));
-    let scores: Vec<ImportedScore> = points
-        .iter()
-        .map(|(ago, value)| ImportedScore {
-            account_id: id,
-            model_id: HealthModelId(tandem_migrations::DEFAULT_MODEL_ID.parse().unwrap()),
-            model_version: 1,
-            score: Score {
-                value: *value,
-                status: if *value >= 70.0 {
-                    HealthStatus::Healthy
-                } else if *value >= 40.0 {
-                    HealthStatus::AtRisk
-                } else {
-                    HealthStatus::Critical
-                },
-                breakdown: Vec::new(),
-            },
-            computed_at: (Utc::now().date_naive() - Duration::days(*ago))
-                .and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap())
-                .and_utc(),
-        })
-        .collect();
-    import_scores(&server.store, &scores).await.unwrap();
 }
 
 /// A signed SOW on `engagement` with 30 h in scope and 10 h T&M approved, and 7 h in scope
@@ -276,10 +245,16 @@ async fn fixture(server: &Server) -> Fixture {
     revenue(server, &churner, "CONTRACTION", Some(10_000), 90).await;
     revenue(server, &churner, "CHURN", None, 40).await;
 
-    scores(
+    crate::outcomes::scores(
         server,
         &acme,
-        &[(110, 50.0), (90, 60.0), (50, 75.0), (45, 80.0), (15, 35.0)],
+        &[
+            (110, 12, 50.0),
+            (90, 12, 60.0),
+            (50, 12, 75.0),
+            (45, 12, 80.0),
+            (15, 12, 35.0),
+        ],
     )
     .await;
 
