@@ -21,7 +21,7 @@ use crate::account::MAX_IN_LIST;
 use crate::catalog::PublishedVersion;
 use crate::error::corrupt;
 use crate::event::record;
-use crate::sql::{Sql, get};
+use crate::sql::{Sql, all_in_chunks, get};
 use crate::{PersistenceError, PersistenceResult, Store, versioned};
 
 /// A phase's catalog scope as stored, with the number and account of the version it points at.
@@ -81,19 +81,18 @@ async fn load_scopes<C: ConnectionTrait>(
     conn: &C,
     phases: &[PhaseId],
 ) -> PersistenceResult<HashMap<PhaseId, PhaseCatalogScope>> {
-    let mut out = HashMap::new();
-    for chunk in phases.chunks(MAX_IN_LIST) {
+    let rows = all_in_chunks(conn, phases, |chunk| {
         let mut q = Sql::new(&format!(
             "SELECT {SCOPE_COLUMNS} FROM phase_catalog_scopes s \
              JOIN catalog_versions v ON v.id = s.catalog_version_id WHERE s.phase_id IN "
         ));
         q.bind_list(chunk.iter().map(|p| p.0));
-        for r in q.all(conn).await? {
-            let s = scope_row(&r)?;
-            out.insert(s.phase_id, s);
-        }
-    }
-    Ok(out)
+        q
+    })
+    .await?;
+    rows.iter()
+        .map(|r| scope_row(r).map(|s| (s.phase_id, s)))
+        .collect()
 }
 
 /// The catalog scope of each of these phases that has one: one query per chunk.
@@ -110,8 +109,7 @@ pub async fn open_of_accounts(
     store: &Store,
     accounts: &[AccountId],
 ) -> PersistenceResult<HashMap<AccountId, Vec<PhaseCatalogScope>>> {
-    let mut out: HashMap<AccountId, Vec<PhaseCatalogScope>> = HashMap::new();
-    for chunk in accounts.chunks(MAX_IN_LIST) {
+    let rows = all_in_chunks(store.conn(), accounts, |chunk| {
         let mut q = Sql::new(&format!(
             "SELECT {SCOPE_COLUMNS} FROM phase_catalog_scopes s \
              JOIN catalog_versions v ON v.id = s.catalog_version_id \
@@ -120,10 +118,13 @@ pub async fn open_of_accounts(
         ));
         q.bind_list(chunk.iter().map(|a| a.0))
             .push(" ORDER BY s.phase_id");
-        for r in q.all(store.conn()).await? {
-            let s = scope_row(&r)?;
-            out.entry(s.account_id).or_default().push(s);
-        }
+        q
+    })
+    .await?;
+    let mut out: HashMap<AccountId, Vec<PhaseCatalogScope>> = HashMap::new();
+    for r in &rows {
+        let s = scope_row(r)?;
+        out.entry(s.account_id).or_default().push(s);
     }
     Ok(out)
 }
@@ -146,18 +147,17 @@ async fn load_versions<C: ConnectionTrait>(
     conn: &C,
     ids: &[CatalogVersionId],
 ) -> PersistenceResult<HashMap<CatalogVersionId, PublishedVersion>> {
-    let mut out = HashMap::new();
-    for chunk in ids.chunks(MAX_IN_LIST) {
+    let rows = all_in_chunks(conn, ids, |chunk| {
         let mut q = Sql::new(&format!(
             "SELECT {VERSION_COLUMNS} FROM catalog_versions WHERE id IN "
         ));
         q.bind_list(chunk.iter().map(|v| v.0));
-        for r in q.all(conn).await? {
-            let v = version_row(&r)?;
-            out.insert(v.id, v);
-        }
-    }
-    Ok(out)
+        q
+    })
+    .await?;
+    rows.iter()
+        .map(|r| version_row(r).map(|v| (v.id, v)))
+        .collect()
 }
 
 /// Published versions by id, each with its whole model: one query per chunk.
@@ -174,22 +174,24 @@ pub async fn latest_versions(
     store: &Store,
     accounts: &[AccountId],
 ) -> PersistenceResult<HashMap<AccountId, (CatalogVersionId, i32)>> {
-    let mut out = HashMap::new();
-    for chunk in accounts.chunks(MAX_IN_LIST) {
+    let rows = all_in_chunks(store.conn(), accounts, |chunk| {
         let mut q = Sql::new(
             "SELECT v.account_id AS account_id, v.id AS id, v.number AS number \
              FROM catalog_versions v WHERE v.number = (SELECT MAX(w.number) \
              FROM catalog_versions w WHERE w.account_id = v.account_id) AND v.account_id IN ",
         );
         q.bind_list(chunk.iter().map(|a| a.0));
-        for r in q.all(store.conn()).await? {
-            out.insert(
-                AccountId(get(&r, "account_id")?),
-                (CatalogVersionId(get(&r, "id")?), get(&r, "number")?),
-            );
-        }
-    }
-    Ok(out)
+        q
+    })
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                AccountId(get(r, "account_id")?),
+                (CatalogVersionId(get(r, "id")?), get(r, "number")?),
+            ))
+        })
+        .collect()
 }
 
 /// Each account's products marked migrated, by product key: one query per chunk.
@@ -197,24 +199,26 @@ pub async fn migrated_of_accounts(
     store: &Store,
     accounts: &[AccountId],
 ) -> PersistenceResult<HashMap<AccountId, HashMap<String, MigrationMark>>> {
-    let mut out: HashMap<AccountId, HashMap<String, MigrationMark>> = HashMap::new();
-    for chunk in accounts.chunks(MAX_IN_LIST) {
+    let rows = all_in_chunks(store.conn(), accounts, |chunk| {
         let mut q = Sql::new(
             "SELECT account_id, product_key, migrated_at, migrated_by FROM product_migrations \
              WHERE account_id IN ",
         );
         q.bind_list(chunk.iter().map(|a| a.0));
-        for r in q.all(store.conn()).await? {
-            out.entry(AccountId(get(&r, "account_id")?))
-                .or_default()
-                .insert(
-                    get(&r, "product_key")?,
-                    MigrationMark {
-                        migrated_at: get(&r, "migrated_at")?,
-                        migrated_by: get(&r, "migrated_by")?,
-                    },
-                );
-        }
+        q
+    })
+    .await?;
+    let mut out: HashMap<AccountId, HashMap<String, MigrationMark>> = HashMap::new();
+    for r in &rows {
+        out.entry(AccountId(get(r, "account_id")?))
+            .or_default()
+            .insert(
+                get(r, "product_key")?,
+                MigrationMark {
+                    migrated_at: get(r, "migrated_at")?,
+                    migrated_by: get(r, "migrated_by")?,
+                },
+            );
     }
     Ok(out)
 }

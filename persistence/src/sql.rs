@@ -119,6 +119,20 @@ pub fn number_placeholders(text: &str) -> String {
 }
 
 /// Reads column `name` of `row`.
+/// Every row of the statements `statement` builds, one per chunk of `keys` short enough for a
+/// single bound `IN` list ([`crate::account::MAX_IN_LIST`]).
+pub(crate) async fn all_in_chunks<K>(
+    conn: &impl ConnectionTrait,
+    keys: &[K],
+    statement: impl Fn(&[K]) -> Sql,
+) -> PersistenceResult<Vec<QueryResult>> {
+    let mut rows = Vec::new();
+    for chunk in keys.chunks(crate::account::MAX_IN_LIST) {
+        rows.extend(statement(chunk).all(conn).await?);
+    }
+    Ok(rows)
+}
+
 pub fn get<T: sea_orm::TryGetable>(row: &QueryResult, name: &str) -> PersistenceResult<T> {
     Ok(row.try_get::<T>("", name)?)
 }

@@ -366,6 +366,10 @@ fn phase_id(id: &ID, field: &str) -> ApiResult<PhaseId> {
     ids::decode(Kind::Phase, id, field).map(PhaseId)
 }
 
+fn version_id(id: &ID, field: &str) -> ApiResult<CatalogVersionId> {
+    ids::decode(Kind::CatalogVersion, id, field).map(CatalogVersionId)
+}
+
 /// The catalog-scope mutations.
 #[derive(Default)]
 pub struct CatalogScopeMutation;
@@ -385,12 +389,7 @@ impl CatalogScopeMutation {
     ) -> async_graphql::Result<PhaseCatalogScopePayload> {
         let (s, who) = parts(ctx)?;
         let id = self::phase_id(&phase_id, "phaseId")?;
-        let version = ids::decode(
-            Kind::CatalogVersion,
-            &input.catalog_version_id,
-            "input.catalogVersionId",
-        )
-        .map(CatalogVersionId)?;
+        let version = version_id(&input.catalog_version_id, "input.catalogVersionId")?;
         let scope = CatalogScope {
             product_lines: input.product_lines,
             product_types: input.product_types,
@@ -414,12 +413,7 @@ impl CatalogScopeMutation {
     ) -> async_graphql::Result<PhaseCatalogScopePayload> {
         let (s, who) = parts(ctx)?;
         let id = self::phase_id(&phase_id, "phaseId")?;
-        let version = ids::decode(
-            Kind::CatalogVersion,
-            &catalog_version_id,
-            "catalogVersionId",
-        )
-        .map(CatalogVersionId)?;
+        let version = version_id(&catalog_version_id, "catalogVersionId")?;
         Ok(PhaseCatalogScopePayload(
             service::catalog_scope::move_to(s, who, id, expected_version, version).await?,
         ))
