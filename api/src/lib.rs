@@ -1,5 +1,6 @@
 //! Tandem's API server: the GraphQL schema over HTTP and WebSocket, authentication, and the
 //! `tandem` command's building blocks.
+#![recursion_limit = "256"] // the schema's nested async resolver types
 
 pub mod app;
 pub mod auth;

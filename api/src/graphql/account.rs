@@ -16,6 +16,7 @@ use super::enums::{CompanySize, LifecycleStage, TouchTier};
 use super::ids::{self, Kind};
 use super::money::MoneyValue;
 use super::node::PageInfo;
+use super::plain::{Fast, Plain, value};
 use super::scalars::Date;
 use super::sow::SowNode;
 use super::team_member::TeamMemberNode;
@@ -36,6 +37,31 @@ pub struct NeedsValue {
     pub pain_points: Vec<String>,
     /// What the customer values most.
     pub value_drivers: Vec<String>,
+}
+
+impl Plain for AccountNode {
+    fn plain(&self, name: &str) -> Option<async_graphql::Value> {
+        let a = &self.0;
+        match name {
+            "id" => value(ids::encode(Kind::Account, a.id.0)),
+            "version" => value(a.version),
+            "name" => value(a.data.name.clone()),
+            "domain" => value(a.data.domain.clone()),
+            "industry" => value(a.data.industry.clone()),
+            "companySize" => value(a.data.company_size.map(CompanySize::from)),
+            "region" => value(a.data.region.clone()),
+            "plan" => value(a.data.plan.clone()),
+            "touchTier" => value(TouchTier::from(a.data.touch_tier)),
+            "lifecycleStage" => value(LifecycleStage::from(a.data.lifecycle_stage)),
+            "renewalDate" => value(a.data.renewal_date.map(Date)),
+            "currency" => value(a.data.currency.as_str().to_owned()),
+            "tags" => value(a.data.tags.clone()),
+            "createdAt" => value(a.created_at),
+            "updatedAt" => value(a.updated_at),
+            "archivedAt" => value(a.archived_at),
+            _ => None,
+        }
+    }
 }
 
 #[Object(name = "Account")]
@@ -119,13 +145,13 @@ impl AccountNode {
     /// Monthly recurring revenue today: the sum of its revenue movements up to today. Hidden
     /// (null, with a FORBIDDEN error) from the PRODUCT and VIEWER roles.
     #[graphql(guard = "Allowed(Action::SeeMoney)")]
-    async fn mrr(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<MoneyValue>> {
-        Ok(Some(self.mrr_money(ctx).await?.into()))
+    async fn mrr(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Fast<MoneyValue>>> {
+        Ok(Some(Fast(self.mrr_money(ctx).await?.into())))
     }
     /// Annual recurring revenue today: 12 × MRR. Hidden from PRODUCT and VIEWER.
     #[graphql(guard = "Allowed(Action::SeeMoney)")]
-    async fn arr(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<MoneyValue>> {
-        Ok(Some(self.mrr_money(ctx).await?.times(12).into()))
+    async fn arr(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Fast<MoneyValue>>> {
+        Ok(Some(Fast(self.mrr_money(ctx).await?.times(12).into())))
     }
     /// Its active contacts, by name.
     async fn contacts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ContactNode>> {
@@ -139,7 +165,10 @@ impl AccountNode {
             .collect())
     }
     /// Its services engagements, oldest first.
-    async fn engagements(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<EngagementNode>> {
+    async fn engagements(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<Fast<EngagementNode>>> {
         Ok(loaders(ctx)?
             .engagements_by_account()
             .load_one(self.0.id)
@@ -147,7 +176,7 @@ impl AccountNode {
             .unwrap_or_default()
             .iter()
             .cloned()
-            .map(EngagementNode)
+            .map(|e| Fast(EngagementNode(e)))
             .collect())
     }
     /// Its statements of work, oldest first.
@@ -167,12 +196,12 @@ impl AccountNode {
     async fn health(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<super::health::HealthScoreNode>> {
+    ) -> async_graphql::Result<Option<Fast<super::health::HealthScoreNode>>> {
         Ok(loaders(ctx)?
             .health()
             .load_one(self.0.id)
             .await?
-            .map(super::health::HealthScoreNode))
+            .map(|h| Fast(super::health::HealthScoreNode(h))))
     }
     /// Its scores over the last `days` days, newest first.
     #[graphql(guard = "Allowed(Action::ReadInsights)")]
@@ -737,8 +766,13 @@ impl AccountConnection {
             .collect()
     }
     /// The accounts of this page.
-    async fn nodes(&self) -> Vec<AccountNode> {
-        self.page.items.iter().cloned().map(AccountNode).collect()
+    async fn nodes(&self) -> Vec<Fast<AccountNode>> {
+        self.page
+            .items
+            .iter()
+            .cloned()
+            .map(|a| Fast(AccountNode(a)))
+            .collect()
     }
     /// Where this page sits.
     async fn page_info(&self) -> PageInfo {
@@ -766,10 +800,12 @@ impl AccountQuery {
         &self,
         ctx: &Context<'_>,
         id: ID,
-    ) -> async_graphql::Result<Option<AccountNode>> {
+    ) -> async_graphql::Result<Option<Fast<AccountNode>>> {
         let (s, who) = parts(ctx)?;
         let id = AccountId(ids::decode(Kind::Account, &id, "id")?);
-        Ok(service::account::get(s, who, id).await?.map(AccountNode))
+        Ok(service::account::get(s, who, id)
+            .await?
+            .map(|a| Fast(AccountNode(a))))
     }
 
     /// Accounts, a page at a time: `first` (and `after`) reads forwards, `last` (and `before`)

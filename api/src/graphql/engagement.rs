@@ -15,6 +15,7 @@ use super::account::{AccountNode, patch};
 use super::enums::{EngagementKind, EngagementStatus, FocusKind, PhaseStatus};
 use super::ids::{self, Kind};
 use super::node::PageInfo;
+use super::plain::{Fast, Plain, value};
 use super::scalars::Date;
 use super::team_member::TeamMemberNode;
 use super::{id_window, loaders, parts};
@@ -45,6 +46,27 @@ impl EngagementNode {
             .load_one(self.0.id)
             .await?
             .unwrap_or_default())
+    }
+}
+
+impl Plain for EngagementNode {
+    fn plain(&self, name: &str) -> Option<async_graphql::Value> {
+        let e = &self.0;
+        match name {
+            "id" => value(ids::encode(Kind::Engagement, e.id.0)),
+            "version" => value(e.version),
+            "name" => value(e.data.name.clone()),
+            "kind" => value(EngagementKind::from(e.data.kind)),
+            "sourcePlatform" => value(e.data.source_platform.clone()),
+            "targetPlatform" => value(e.data.target_platform.clone()),
+            "description" => value(e.data.description.clone()),
+            "plannedStart" => value(e.data.planned_start.map(Date)),
+            "status" => value(EngagementStatus::from(e.status)),
+            "templateVersion" => value(e.template.map(|t| t.version)),
+            "createdAt" => value(e.created_at),
+            "updatedAt" => value(e.updated_at),
+            _ => None,
+        }
     }
 }
 
@@ -107,7 +129,7 @@ impl EngagementNode {
         self.0.status.into()
     }
     /// Its phases, in order.
-    async fn phases(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PhaseNode>> {
+    async fn phases(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Fast<PhaseNode>>> {
         // A phase's own dependencies are read by `dependsOn` and `blockedBy` only; without
         // them, the phases come from a loader that leaves them out (one query less).
         let shown = ctx.look_ahead();
@@ -120,7 +142,7 @@ impl EngagementNode {
                 .await?
                 .unwrap_or_default()
         };
-        Ok(phases.iter().cloned().map(PhaseNode).collect())
+        Ok(phases.iter().cloned().map(|p| Fast(PhaseNode(p))).collect())
     }
     /// Accepted phases against all phases.
     async fn progress(&self, ctx: &Context<'_>) -> async_graphql::Result<EngagementProgress> {
@@ -297,6 +319,30 @@ impl PhaseNode {
             .load_one(self.0.engagement_id)
             .await?
             .unwrap_or_default())
+    }
+}
+
+impl Plain for PhaseNode {
+    fn plain(&self, name: &str) -> Option<async_graphql::Value> {
+        let p = &self.0;
+        match name {
+            "id" => value(ids::encode(Kind::Phase, p.id.0)),
+            "version" => value(p.version),
+            "position" => value(p.position),
+            "name" => value(p.data.name.clone()),
+            "focusKind" => value(FocusKind::from(p.data.focus_kind)),
+            "focus" => value(p.data.focus.clone()),
+            "objective" => value(p.data.objective.clone()),
+            "expectedValue" => value(p.data.expected_value.clone()),
+            "realisedValue" => value(p.realised_value.clone()),
+            "status" => value(PhaseStatus::from(p.status)),
+            "plannedStart" => value(p.data.planned_start.map(Date)),
+            "plannedEnd" => value(p.data.planned_end.map(Date)),
+            "actualStart" => value(p.actual_start.map(Date)),
+            "actualEnd" => value(p.actual_end.map(Date)),
+            "acceptedOn" => value(p.accepted_on.map(Date)),
+            _ => None,
+        }
     }
 }
 

@@ -63,6 +63,22 @@ pub struct HealthPart {
 /// A computed health score.
 pub struct HealthScoreNode(pub ScoreRecord);
 
+impl super::plain::Plain for HealthScoreNode {
+    fn plain(&self, name: &str) -> Option<async_graphql::Value> {
+        use super::plain::value;
+        let h = &self.0;
+        match name {
+            "id" => value(ids::encode(Kind::HealthScore, h.id.0)),
+            "score" => value(h.score.value),
+            "status" => value(HealthStatus::from(h.score.status)),
+            "modelId" => value(ids::encode(Kind::HealthModel, h.model_id.0)),
+            "modelVersion" => value(h.model_version),
+            "computedAt" => value(h.computed_at),
+            _ => None,
+        }
+    }
+}
+
 #[Object(name = "HealthScore")]
 impl HealthScoreNode {
     /// The score's opaque global id.

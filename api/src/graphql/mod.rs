@@ -20,6 +20,7 @@ pub mod money;
 pub mod node;
 pub mod outcome;
 pub mod outcome_comparison;
+pub mod plain;
 pub mod renewal;
 pub mod scalars;
 pub mod segment;

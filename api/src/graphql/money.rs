@@ -16,6 +16,18 @@ pub struct MoneyValue {
     pub formatted: String,
 }
 
+impl super::plain::Plain for MoneyValue {
+    fn plain(&self, name: &str) -> Option<async_graphql::Value> {
+        use super::plain::value;
+        match name {
+            "amountMinor" => value(self.amount_minor),
+            "currency" => value(self.currency.clone()),
+            "formatted" => value(self.formatted.clone()),
+            _ => None,
+        }
+    }
+}
+
 impl From<tandem_domain::money::Money> for MoneyValue {
     fn from(m: tandem_domain::money::Money) -> Self {
         MoneyValue {

@@ -14,6 +14,7 @@ mod events;
 mod health;
 mod outcome_comparison;
 mod outcomes;
+mod plain;
 mod protocol;
 mod queries;
 mod renewals;
