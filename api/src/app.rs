@@ -10,6 +10,7 @@ use tandem_persistence::{Store, StoreOptions};
 use tokio::sync::watch;
 
 use crate::auth::Verifier;
+use crate::graphql::known::Known;
 use crate::graphql::{SchemaOptions, TandemSchema, build_schema};
 use crate::relay::EventRelay;
 use crate::service::Services;
@@ -19,6 +20,8 @@ use crate::settings::{Limits, Settings};
 pub struct AppState {
     /// The schema, with the services in its data.
     pub schema: TandemSchema,
+    /// Requests that passed validation before, run without validating them again.
+    pub known: Known,
     /// Checks bearer tokens.
     pub verifier: Verifier,
     /// Storage and the event relay.
@@ -119,19 +122,23 @@ pub async fn start(
         settings.automation.clone(),
         shutdown_rx.clone(),
     );
+    let schema_options = SchemaOptions {
+        limits: settings.limits,
+        introspection: settings.introspection,
+        suggestions: settings.suggestions,
+    };
     let schema = build_schema(
-        SchemaOptions {
-            limits: settings.limits,
-            introspection: settings.introspection,
-            suggestions: settings.suggestions,
-        },
+        schema_options,
         Some(services.clone()),
+        async_graphql::ValidationMode::Strict,
     );
+    let known = Known::new(schema_options, Some(services.clone()));
     let graphiql = settings
         .graphiql
         .then(|| crate::graphiql::page(options.graphiql_token.as_deref()));
     let state = web::Data::from(Arc::new(AppState {
         schema,
+        known,
         verifier: Verifier::new(&settings.auth)?,
         services,
         limits: settings.limits,

@@ -112,41 +112,55 @@ struct Params {
     variables: Option<async_graphql::Variables>,
 }
 
+/// A request body's fields, read in one pass and left as JSON text until each is checked.
+#[derive(serde::Deserialize)]
+struct Body<'a> {
+    #[serde(borrow, default)]
+    query: Option<&'a serde_json::value::RawValue>,
+    #[serde(borrow, default, rename = "operationName")]
+    operation_name: Option<&'a serde_json::value::RawValue>,
+    // A usage batch can be megabytes: it goes straight into async-graphql's own values,
+    // without a detour through serde_json's.
+    #[serde(borrow, default)]
+    variables: Option<&'a serde_json::value::RawValue>,
+    #[serde(borrow, default)]
+    extensions: Option<&'a serde_json::value::RawValue>,
+}
+
 /// Checks the JSON parameters; the error is the message for a 400.
-fn params(body: &[u8]) -> Result<Params, String> {
-    use serde_json::value::RawValue;
-    // Only the small fields become JSON values; `variables` (a usage batch can be megabytes)
-    // goes straight into async-graphql's own values, without a detour through serde_json's.
-    let raw: &RawValue = serde_json::from_slice(body)
-        .map_err(|e| format!("the request body is not valid UTF-8 JSON ({e})"))?;
-    if !raw.get().trim_start().starts_with('{') {
+fn params(body: &str) -> Result<Params, String> {
+    let object = |raw: &serde_json::value::RawValue| raw.get().starts_with('{');
+    // (serde would also read a JSON array into `Body`, field by field.)
+    let is_object = body.trim_ascii_start().starts_with('{');
+    let body: Body = serde_json::from_str(body).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => format!("the request body could not be read ({e})"),
+        _ => format!("the request body is not valid JSON ({e})"),
+    })?;
+    if !is_object {
         return Err("the request body must be a JSON object with a \"query\"".into());
     }
-    let mut map: std::collections::HashMap<String, &RawValue> = serde_json::from_str(raw.get())
-        .map_err(|e| format!("the request body is not valid JSON ({e})"))?;
-    let small = |v: &RawValue| serde_json::from_str::<Value>(v.get()).unwrap_or(Value::Null);
-    let query = match map.remove("query").map(small) {
-        Some(Value::String(q)) => q,
-        None | Some(Value::Null) => return Err("the request has no \"query\"".into()),
-        Some(_) => return Err("\"query\" must be a string".into()),
+    let query = match body.query {
+        None => return Err("the request has no \"query\"".into()),
+        Some(q) => serde_json::from_str::<String>(q.get())
+            .map_err(|_| "\"query\" must be a string".to_owned())?,
     };
-    let operation_name = match map.remove("operationName").map(small) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s),
-        Some(_) => return Err("\"operationName\" must be a string or null".into()),
-    };
-    let variables = match map.remove("variables") {
+    let operation_name = match body.operation_name {
         None => None,
-        Some(v) if v.get().trim() == "null" => None,
-        Some(v) if v.get().trim_start().starts_with('{') => Some(
+        Some(name) => Some(
+            serde_json::from_str::<String>(name.get())
+                .map_err(|_| "\"operationName\" must be a string or null".to_owned())?,
+        ),
+    };
+    let variables = match body.variables {
+        None => None,
+        Some(v) if object(v) => Some(
             serde_json::from_str::<async_graphql::Variables>(v.get())
                 .map_err(|e| format!("\"variables\" could not be read ({e})"))?,
         ),
         Some(_) => return Err("\"variables\" must be an object or null".into()),
     };
-    match map.remove("extensions").map(small) {
-        None | Some(Value::Null) | Some(Value::Object(_)) => {}
-        Some(_) => return Err("\"extensions\" must be an object or null".into()),
+    if body.extensions.is_some_and(|e| !object(e)) {
+        return Err("\"extensions\" must be an object or null".into());
     }
     Ok(Params {
         query,
@@ -339,20 +353,31 @@ async fn handle_post(
             "the request has no body",
         );
     }
-    let p = match params(&bytes) {
+    // The request's whole text: read for its parameters, and by which a request that passed
+    // validation is recognised.
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            media,
+            Code::BadUserInput,
+            "the request body is not valid UTF-8",
+        );
+    };
+    let p = match params(text) {
         Ok(p) => p,
         Err(message) => {
             return refuse(StatusCode::BAD_REQUEST, media, Code::BadUserInput, &message);
         }
     };
+    let text = Some(text);
     match req
         .headers()
         .get("idempotency-key")
         .map(|v| v.to_str().map(str::trim))
     {
-        None => execute(&state, media, principal, p).await,
+        None => execute(&state, media, principal, p, text).await,
         Some(Ok(key)) if !key.is_empty() && key.len() <= 200 => {
-            run_once(&state, media, principal, p, key, &bytes).await
+            run_once(&state, media, principal, p, key, &bytes, text).await
         }
         Some(_) => refuse(
             StatusCode::BAD_REQUEST,
@@ -460,7 +485,7 @@ async fn handle_get(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
         operation_name: get.operation_name,
         variables,
     };
-    execute(&state, media, principal, p).await
+    execute(&state, media, principal, p, Some(req.query_string())).await
 }
 
 fn authenticate(
@@ -481,19 +506,22 @@ async fn execute(
     media: Media,
     principal: tandem_domain::auth::Principal,
     p: Params,
+    text: Option<&str>,
 ) -> HttpResponse {
-    let (status, body) = run(state, media, principal, p).await;
+    let (status, body) = run(state, media, principal, p, text).await;
     HttpResponse::build(status)
         .content_type(media.content_type())
         .body(body)
 }
 
-/// Runs a request, answering with a status and a body.
+/// Runs a request, answering with a status and a body. `text` is the request's whole text
+/// (query, operation name and variables, as sent), when it is at hand.
 async fn run(
     state: &AppState,
     media: Media,
     principal: tandem_domain::auth::Principal,
     p: Params,
+    text: Option<&str>,
 ) -> (StatusCode, Vec<u8>) {
     let started = Instant::now();
     let operation = p
@@ -514,7 +542,13 @@ async fn run(
         return render(async_graphql::Response::from_errors(vec![refused]), media);
     }
     let timeout = state.limits.request_timeout;
-    let Ok(response) = tokio::time::timeout(timeout, state.schema.execute(request)).await else {
+    let execution = async {
+        match text {
+            Some(text) => state.known.execute(&state.schema, request, text).await,
+            None => state.schema.execute(request).await,
+        }
+    };
+    let Ok(response) = tokio::time::timeout(timeout, execution).await else {
         tracing::warn!(
             elapsed_ms = started.elapsed().as_millis() as u64,
             "request timed out"
@@ -547,6 +581,7 @@ async fn run_once(
     p: Params,
     key: &str,
     body: &[u8],
+    text: Option<&str>,
 ) -> HttpResponse {
     use tandem_persistence::idempotency::{self, Claim};
     let store = &state.services.store;
@@ -584,7 +619,7 @@ async fn run_once(
             "this Idempotency-Key was already used for a different request; use a new key",
         ),
         Claim::Run => {
-            let (status, answer) = run(state, media, principal, p).await;
+            let (status, answer) = run(state, media, principal, p, text).await;
             let kept = if status.is_server_error() {
                 idempotency::release(store, &subject, key).await
             } else {
@@ -726,7 +761,7 @@ mod tests {
 
     #[test]
     fn parameters_are_checked_for_type() {
-        let p = |v: Value| params(v.to_string().as_bytes()).map(|_| ());
+        let p = |v: Value| params(&v.to_string()).map(|_| ());
         assert!(p(json!({"query": "{a}"})).is_ok());
         assert!(p(json!({"query": "{a}", "variables": {"x": [1, {"y": "z"}]}})).is_ok());
         assert!(p(json!({"query": 1})).is_err());
@@ -734,7 +769,23 @@ mod tests {
         assert!(p(json!({"query": "{a}", "variables": "x"})).is_err());
         assert!(p(json!({"query": "{a}", "operationName": []})).is_err());
         assert!(p(json!({"query": "{a}", "extensions": 1})).is_err());
+        assert!(p(json!({"query": null})).is_err());
         assert!(p(json!(["{a}"])).is_err());
-        assert!(params(b"{\"query\": ").is_err());
+        assert!(params("{\"query\": ").is_err());
+        let all =
+            params(r#"{"query":"{a}","operationName":null,"variables":null,"extensions":null}"#);
+        assert!(all.is_ok_and(|p| p.operation_name.is_none() && p.variables.is_none()));
+        let read =
+            params(r#" {"query":"q \u00e9\n","operationName":"A","variables":{"x":1}}"#).unwrap();
+        assert_eq!(
+            (read.query.as_str(), read.operation_name.as_deref()),
+            ("q \u{e9}\n", Some("A"))
+        );
+        assert!(read.variables.is_some());
+        // A repeated key is refused, not silently overwritten.
+        let twice = params(r#"{"query":"{a}","query":"{b}"}"#).err().unwrap();
+        assert!(twice.contains("duplicate field"), "{twice}");
+        let not_object = params("[1]").err().unwrap();
+        assert!(not_object.contains("must be a JSON object"), "{not_object}");
     }
 }

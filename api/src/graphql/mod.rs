@@ -14,6 +14,7 @@ pub mod event;
 pub mod figures;
 pub mod health;
 pub mod ids;
+pub mod known;
 pub mod limits;
 pub mod loaders;
 pub mod money;
@@ -34,7 +35,7 @@ pub mod timesheet;
 pub mod value_timeline;
 pub mod viewer;
 
-use async_graphql::{Context, Guard, MergedObject, MergedSubscription, Schema};
+use async_graphql::{Context, Guard, MergedObject, MergedSubscription, Schema, ValidationMode};
 use tandem_domain::auth::{Action, Principal};
 
 use crate::error::{ApiError, ApiResult, Code};
@@ -116,12 +117,17 @@ impl Default for SchemaOptions {
 }
 
 /// Builds the schema. `services` is `None` for printing the SDL, which needs no database.
-pub fn build_schema(options: SchemaOptions, services: Option<Services>) -> TandemSchema {
+pub fn build_schema(
+    options: SchemaOptions,
+    services: Option<Services>,
+    validation: ValidationMode,
+) -> TandemSchema {
     let mut builder = Schema::build(
         Query::default(),
         Mutation::default(),
         Subscription::default(),
     )
+    .validation_mode(validation)
     .limit_depth(options.limits.max_depth)
     .limit_complexity(options.limits.max_complexity)
     .limit_directives(20);
@@ -141,7 +147,7 @@ pub fn build_schema(options: SchemaOptions, services: Option<Services>) -> Tande
 
 /// The SDL of the schema, as `tandem schema` prints it and `schema.graphql` holds it.
 pub fn sdl() -> String {
-    build_schema(SchemaOptions::default(), None).sdl()
+    build_schema(SchemaOptions::default(), None, ValidationMode::Strict).sdl()
 }
 
 /// The services and the caller of a resolver's request.
