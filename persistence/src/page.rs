@@ -153,6 +153,26 @@ macro_rules! positional {
 }
 pub(crate) use positional;
 
+/// Column `i` of `row`, read as [`positional!`] reads a cell: on PostgreSQL straight from
+/// sqlx's row (without its type check in release builds), elsewhere through sea-orm.
+pub(crate) fn cell<T>(row: &sea_orm::QueryResult, i: usize) -> Result<T, sea_orm::DbErr>
+where
+    T: sea_orm::TryGetable
+        + sea_orm::sqlx::Type<sea_orm::sqlx::Postgres>
+        + for<'r> sea_orm::sqlx::Decode<'r, sea_orm::sqlx::Postgres>,
+{
+    if let Some(pg) = row.try_as_pg_row() {
+        use sea_orm::sqlx::Row;
+        let read = if cfg!(debug_assertions) {
+            pg.try_get(i)
+        } else {
+            pg.try_get_unchecked(i)
+        };
+        return read.map_err(|e| sea_orm::DbErr::Type(e.to_string()));
+    }
+    row.try_get_by(i)
+}
+
 /// `select` with exactly the entity's columns, in order, for [`Positional::decode`].
 fn select_positional<E: Positional>(select: sea_orm::Select<E>) -> sea_orm::Select<E> {
     use sea_orm::{Iterable, QuerySelect};

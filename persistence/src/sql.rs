@@ -118,7 +118,6 @@ pub fn number_placeholders(text: &str) -> String {
     out
 }
 
-/// Reads column `name` of `row`.
 /// Every row of the statements `statement` builds, one per chunk of `keys` short enough for a
 /// single bound `IN` list ([`crate::account::MAX_IN_LIST`]).
 pub(crate) async fn all_in_chunks<K>(
@@ -133,6 +132,7 @@ pub(crate) async fn all_in_chunks<K>(
     Ok(rows)
 }
 
+/// Reads column `name` of `row`.
 pub fn get<T: sea_orm::TryGetable>(row: &QueryResult, name: &str) -> PersistenceResult<T> {
     Ok(row.try_get::<T>("", name)?)
 }

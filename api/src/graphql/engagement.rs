@@ -131,9 +131,20 @@ impl EngagementNode {
     /// Its phases, in order.
     async fn phases(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Fast<PhaseNode>>> {
         // A phase's own dependencies are read by `dependsOn` and `blockedBy` only; without
-        // them, the phases come from a loader that leaves them out (one query less).
+        // them, the phases come from a loader that leaves them out (one query less), and when
+        // nothing but a phase's outline is asked for, from one that reads only that.
         let shown = ctx.look_ahead();
-        let phases = if shown.field("dependsOn").exists() || shown.field("blockedBy").exists() {
+        let phases = if ctx
+            .field()
+            .selection_set()
+            .all(|f| PHASE_OUTLINE.contains(&f.name()))
+        {
+            loaders(ctx)?
+                .phase_outlines()
+                .load_one(self.0.id)
+                .await?
+                .unwrap_or_default()
+        } else if shown.field("dependsOn").exists() || shown.field("blockedBy").exists() {
             self.phase_list(ctx).await?
         } else {
             loaders(ctx)?
@@ -311,6 +322,24 @@ pub struct PhaseSlippage {
 
 /// One step of an engagement: a product line or a problem at a time.
 pub struct PhaseNode(pub Phase);
+
+/// The fields of a phase that its outline answers (`outlines_of_engagements` reads only the
+/// columns behind them).
+const PHASE_OUTLINE: &[&str] = &[
+    "__typename",
+    "id",
+    "version",
+    "position",
+    "name",
+    "focusKind",
+    "focus",
+    "status",
+    "plannedStart",
+    "plannedEnd",
+    "actualStart",
+    "actualEnd",
+    "acceptedOn",
+];
 
 impl PhaseNode {
     async fn siblings(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Phase]>> {

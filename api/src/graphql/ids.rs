@@ -150,7 +150,16 @@ impl Kind {
 
 /// The global id of the object of `kind` with `id`.
 pub fn encode(kind: Kind, id: Uuid) -> ID {
-    ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", kind.as_str())))
+    // `Kind:uuid` assembled on the stack (a dashboard encodes 800 ids; `format!` was half of
+    // the cost), then base64url.
+    let kind = kind.as_str().as_bytes();
+    let mut plain = [0u8; 64];
+    let colon = kind.len();
+    plain[..colon].copy_from_slice(kind);
+    plain[colon] = b':';
+    let end = colon + 1 + uuid::fmt::Hyphenated::LENGTH;
+    id.hyphenated().encode_lower(&mut plain[colon + 1..end]);
+    ID(URL_SAFE_NO_PAD.encode(&plain[..end]))
 }
 
 /// The kind and uuid a global id names, or `None` when it is not one of ours.
@@ -206,6 +215,10 @@ mod tests {
     #[test]
     fn global_ids_round_trip_and_know_their_kind() {
         let uuid = Uuid::now_v7();
+        for kind in [Kind::Account, Kind::EngagementTemplate] {
+            let textbook = URL_SAFE_NO_PAD.encode(format!("{}:{uuid}", kind.as_str()));
+            assert_eq!(encode(kind, uuid).0, textbook);
+        }
         let id = encode(Kind::Contact, uuid);
         assert_eq!(decode_any(&id), Some((Kind::Contact, uuid)));
         assert_eq!(decode(Kind::Contact, &id, "id").unwrap(), uuid);

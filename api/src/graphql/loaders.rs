@@ -50,6 +50,7 @@ pub struct Loaders {
     phases: OnceLock<DataLoader<PhasesLoader, HashMapCache>>,
     phases_without_dependencies:
         OnceLock<DataLoader<PhasesWithoutDependenciesLoader, HashMapCache>>,
+    phase_outlines: OnceLock<DataLoader<PhaseOutlinesLoader, HashMapCache>>,
     sows_by_account: OnceLock<DataLoader<SowsByAccountLoader, HashMapCache>>,
     sows: OnceLock<DataLoader<SowLoader, HashMapCache>>,
     sows_by_engagement: OnceLock<DataLoader<SowsByEngagementLoader, HashMapCache>>,
@@ -145,6 +146,7 @@ impl Loaders {
             engagements_by_account: OnceLock::new(),
             phases: OnceLock::new(),
             phases_without_dependencies: OnceLock::new(),
+            phase_outlines: OnceLock::new(),
             sows_by_account: OnceLock::new(),
             sows: OnceLock::new(),
             sows_by_engagement: OnceLock::new(),
@@ -220,6 +222,14 @@ impl Loaders {
     pub fn phases(&self) -> &DataLoader<PhasesLoader, HashMapCache> {
         self.phases
             .get_or_init(|| make(PhasesLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each engagement's phases, in order, with only their outline read (see
+    /// `engagement::phase::outlines_of_engagements`): only for phases whose fields nothing in
+    /// the request reads beyond it (see `Engagement.phases`).
+    pub fn phase_outlines(&self) -> &DataLoader<PhaseOutlinesLoader, HashMapCache> {
+        self.phase_outlines
+            .get_or_init(|| make(PhaseOutlinesLoader(self.store.clone()), self.cached))
     }
 
     /// Each engagement's phases, in order, with `depends_on` left empty: only for phases whose
@@ -510,6 +520,23 @@ impl Loader<EngagementId> for PhasesWithoutDependenciesLoader {
     ) -> Result<HashMap<EngagementId, Arc<[Phase]>>, ApiError> {
         Ok(shared(
             engagement::phase::of_engagements_without_dependencies(&self.0, keys).await?,
+        ))
+    }
+}
+
+/// Loads each engagement's phases, their outlines only.
+pub struct PhaseOutlinesLoader(Store);
+
+impl Loader<EngagementId> for PhaseOutlinesLoader {
+    type Value = Arc<[Phase]>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[EngagementId],
+    ) -> Result<HashMap<EngagementId, Arc<[Phase]>>, ApiError> {
+        Ok(shared(
+            engagement::phase::outlines_of_engagements(&self.0, keys).await?,
         ))
     }
 }

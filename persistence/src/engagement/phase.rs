@@ -44,6 +44,64 @@ pub async fn of_engagements_without_dependencies(
     Ok(out)
 }
 
+/// The phases of each of these engagements, in position order, with only their outline read:
+/// id, engagement, position, name, focus kind, focus, status, the planned and actual dates,
+/// acceptance and version. Every other field is empty — no objective, expected or realised
+/// value, milestones, scope, goal or dependencies, and `created_at` and `updated_at` at the Unix
+/// epoch — so this is for readers that show nothing else: the API uses it for a list of phases
+/// whose selection asks for nothing else. A dashboard's 600 phases cost PostgreSQL and Tandem
+/// less without the two JSON columns, the timestamps and the long texts.
+pub async fn outlines_of_engagements(
+    store: &Store,
+    engagements: &[EngagementId],
+) -> PersistenceResult<HashMap<EngagementId, Vec<Phase>>> {
+    let rows = crate::sql::all_in_chunks(store.conn(), engagements, |chunk| {
+        let mut sql = Sql::new(
+            "SELECT id, engagement_id, position, name, focus_kind, focus, status, planned_start, \
+             planned_end, actual_start, actual_end, accepted_on, version FROM phases \
+             WHERE engagement_id IN ",
+        );
+        sql.bind_list(chunk.iter().map(|e| e.0))
+            .push(" ORDER BY engagement_id, position");
+        sql
+    })
+    .await?;
+    let mut out: HashMap<EngagementId, Vec<Phase>> = HashMap::new();
+    for row in &rows {
+        let p = to_domain(outline(row)?, Vec::new())?;
+        out.entry(p.engagement_id).or_default().push(p);
+    }
+    Ok(out)
+}
+
+/// A phase row of [`outlines_of_engagements`], the columns it did not read left empty.
+fn outline(row: &sea_orm::QueryResult) -> Result<phase::Model, sea_orm::DbErr> {
+    use crate::page::cell;
+    Ok(phase::Model {
+        id: cell(row, 0)?,
+        engagement_id: cell(row, 1)?,
+        position: cell(row, 2)?,
+        name: cell(row, 3)?,
+        focus_kind: cell(row, 4)?,
+        focus: cell(row, 5)?,
+        status: cell(row, 6)?,
+        planned_start: cell(row, 7)?,
+        planned_end: cell(row, 8)?,
+        actual_start: cell(row, 9)?,
+        actual_end: cell(row, 10)?,
+        accepted_on: cell(row, 11)?,
+        version: cell(row, 12)?,
+        objective: None,
+        expected_value: None,
+        milestones: Value::Array(Vec::new()),
+        goal_id: None,
+        created_at: chrono::DateTime::UNIX_EPOCH,
+        updated_at: chrono::DateTime::UNIX_EPOCH,
+        scope: Value::Array(Vec::new()),
+        realised_value: None,
+    })
+}
+
 /// The phases with these ids that exist.
 pub async fn by_ids(store: &Store, ids: &[PhaseId]) -> PersistenceResult<Vec<Phase>> {
     let rows =

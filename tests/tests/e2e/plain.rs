@@ -21,6 +21,10 @@ const PHASE: &str = "__typename id version position name focusKind focus objecti
     realisedValue status plannedStart plannedEnd actualStart actualEnd acceptedOn at: position \
     plannedHours";
 
+/// What a phase's outline answers (`PHASE_OUTLINE` in `api/src/graphql/engagement.rs`).
+const OUTLINE: &str = "__typename id version position name focusKind focus status plannedStart \
+    plannedEnd actualStart actualEnd acceptedOn";
+
 /// The query, its selection sets either as they are or each inside an inline fragment.
 fn query(fragments: bool) -> String {
     let on = |ty: &str, set: String| {
@@ -127,6 +131,18 @@ db_test! {
                 assert!(bare["domain"].is_null() && bare["owner"].is_null() && bare["engagements"] == json!([]), "{bare}");
             }
         }
+        // A list of phases that asks for nothing but their outline reads only its columns
+        // (`outlines_of_engagements`); it answers as the full read does.
+        let phases = |extra: &str| format!("query($id: ID!) {{ account(id: $id) {{ engagements {{ phases {{ {OUTLINE} {extra} }} }} }} }}");
+        let outline = server.ok(Role::Admin, &phases(""), vars.clone()).await;
+        let mut full = server.ok(Role::Admin, &phases("objective"), vars.clone()).await;
+        for e in full["account"]["engagements"].as_array_mut().unwrap() {
+            for p in e["phases"].as_array_mut().unwrap() {
+                p.as_object_mut().unwrap().remove("objective");
+            }
+        }
+        assert_eq!(outline, full);
+        assert_eq!(outline["account"]["engagements"][0]["phases"][0]["status"], "ACCEPTED", "{outline}");
         // PRODUCT sees no money and INTEGRATION no health: the comparison covered refusals too.
         assert!(checked >= 4, "{checked} errors compared");
         server.stop().await;
