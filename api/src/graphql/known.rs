@@ -21,7 +21,7 @@ const REMEMBERED: usize = 1024;
 
 /// The longest request text remembered: larger ones (usage batches) are validated every time
 /// rather than kept in memory.
-const LONGEST: usize = 16 * 1024;
+const LONGEST: usize = 8 * 1024;
 
 /// The schema for requests that passed validation before, and which ones did.
 pub struct Known {
