@@ -490,56 +490,42 @@ impl Loader<AccountId> for EngagementsByAccountLoader {
     }
 }
 
-/// Loads each engagement's phases.
-pub struct PhasesLoader(Store);
+/// A loader of each engagement's phases, in order, through one of the persistence layer's
+/// readers (which differ in how much of a phase they read).
+macro_rules! phases_loader {
+    ($(#[$doc:meta])* $name:ident, $read:path) => {
+        $(#[$doc])*
+        pub struct $name(Store);
 
-impl Loader<EngagementId> for PhasesLoader {
-    type Value = Arc<[Phase]>;
-    type Error = ApiError;
+        impl Loader<EngagementId> for $name {
+            type Value = Arc<[Phase]>;
+            type Error = ApiError;
 
-    async fn load(
-        &self,
-        keys: &[EngagementId],
-    ) -> Result<HashMap<EngagementId, Arc<[Phase]>>, ApiError> {
-        Ok(shared(
-            engagement::phase::of_engagements(&self.0, keys).await?,
-        ))
-    }
+            async fn load(
+                &self,
+                keys: &[EngagementId],
+            ) -> Result<HashMap<EngagementId, Arc<[Phase]>>, ApiError> {
+                Ok(shared($read(&self.0, keys).await?))
+            }
+        }
+    };
 }
 
-/// Loads each engagement's phases without their dependencies.
-pub struct PhasesWithoutDependenciesLoader(Store);
-
-impl Loader<EngagementId> for PhasesWithoutDependenciesLoader {
-    type Value = Arc<[Phase]>;
-    type Error = ApiError;
-
-    async fn load(
-        &self,
-        keys: &[EngagementId],
-    ) -> Result<HashMap<EngagementId, Arc<[Phase]>>, ApiError> {
-        Ok(shared(
-            engagement::phase::of_engagements_without_dependencies(&self.0, keys).await?,
-        ))
-    }
-}
-
-/// Loads each engagement's phases, their outlines only.
-pub struct PhaseOutlinesLoader(Store);
-
-impl Loader<EngagementId> for PhaseOutlinesLoader {
-    type Value = Arc<[Phase]>;
-    type Error = ApiError;
-
-    async fn load(
-        &self,
-        keys: &[EngagementId],
-    ) -> Result<HashMap<EngagementId, Arc<[Phase]>>, ApiError> {
-        Ok(shared(
-            engagement::phase::outlines_of_engagements(&self.0, keys).await?,
-        ))
-    }
-}
+phases_loader!(
+    /// Loads each engagement's phases.
+    PhasesLoader,
+    engagement::phase::of_engagements
+);
+phases_loader!(
+    /// Loads each engagement's phases without their dependencies.
+    PhasesWithoutDependenciesLoader,
+    engagement::phase::of_engagements_without_dependencies
+);
+phases_loader!(
+    /// Loads each engagement's phases, their outlines only.
+    PhaseOutlinesLoader,
+    engagement::phase::outlines_of_engagements
+);
 
 /// Loads each account's SOWs.
 pub struct SowsByAccountLoader(Store);
