@@ -131,30 +131,19 @@ macro_rules! positional {
                     column += 1;
                     column - 1
                 };
-                // On PostgreSQL, straight from sqlx's row: sea-orm's TryGetable looks each
-                // cell up twice and builds (and drops) an error String for every NULL. Release
-                // builds also skip sqlx's check that each column's type suits the field (a
-                // copy and comparison of type descriptors per cell, about a third of decoding a
-                // dashboard's 600 phases): the columns are the entity's own, and debug builds —
-                // every test — keep the check.
-                if let Some(pg) = row.try_as_pg_row() {
-                    use sea_orm::sqlx::Row;
-                    let type_err = |e: sea_orm::sqlx::Error| sea_orm::DbErr::Type(e.to_string());
-                    let checked = cfg!(debug_assertions);
-                    return Ok($entity::Model { $($field: {
-                        let i = next();
-                        if checked { pg.try_get(i) } else { pg.try_get_unchecked(i) }
-                    }.map_err(type_err)?),* });
-                }
-                Ok($entity::Model { $($field: row.try_get_by(next())?),* })
+                Ok($entity::Model { $($field: crate::page::cell(row, next())?),* })
             }
         }
     };
 }
 pub(crate) use positional;
 
-/// Column `i` of `row`, read as [`positional!`] reads a cell: on PostgreSQL straight from
-/// sqlx's row (without its type check in release builds), elsewhere through sea-orm.
+/// Column `i` of `row`, as [`positional!`] reads every cell. On PostgreSQL straight from sqlx's
+/// row: sea-orm's TryGetable looks each cell up twice and builds (and drops) an error String for
+/// every NULL. Release builds also skip sqlx's check that the column's type suits `T` (a copy
+/// and comparison of type descriptors per cell, about a third of decoding a dashboard's 600
+/// phases): the callers read columns they selected themselves, and debug builds — every test —
+/// keep the check. Elsewhere through sea-orm.
 pub(crate) fn cell<T>(row: &sea_orm::QueryResult, i: usize) -> Result<T, sea_orm::DbErr>
 where
     T: sea_orm::TryGetable
