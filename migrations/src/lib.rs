@@ -21,6 +21,7 @@ mod m20261123_000013_outcomes;
 mod m20261123_000014_catalog_scope;
 mod m20261123_000015_outcome_indexes;
 mod m20261123_000016_live_accounts;
+mod m20261123_000017_account_tallies;
 
 pub use m20261123_000006_health::DEFAULT_MODEL_ID;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000014_catalog_scope::Migration),
             Box::new(m20261123_000015_outcome_indexes::Migration),
             Box::new(m20261123_000016_live_accounts::Migration),
+            Box::new(m20261123_000017_account_tallies::Migration),
         ]
     }
 }

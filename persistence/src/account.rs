@@ -49,6 +49,31 @@ pub struct AccountFilter {
     pub criteria: Vec<tandem_domain::segment::SegmentFilter>,
 }
 
+impl AccountFilter {
+    /// Whether the filter narrows nothing beyond whether archived accounts count.
+    fn is_everything(&self) -> bool {
+        let AccountFilter {
+            search,
+            touch_tiers,
+            lifecycle_stages,
+            owner_ids,
+            industries,
+            plans,
+            tags,
+            include_archived: _,
+            criteria,
+        } = self;
+        search.is_none()
+            && touch_tiers.is_empty()
+            && lifecycle_stages.is_empty()
+            && owner_ids.is_empty()
+            && industries.is_empty()
+            && plans.is_empty()
+            && tags.is_empty()
+            && criteria.is_empty()
+    }
+}
+
 /// The order of a list of accounts. Every order ends on the id, so it is total and stable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AccountOrder {
@@ -251,12 +276,33 @@ pub async fn list_with(
     Ok(Page::from_rows(accounts, window))
 }
 
-/// How many accounts match `filter`.
+/// How many accounts match `filter`. Every account, or every live one, is read from the tallies
+/// the database keeps as accounts are written (migration 17), not counted.
 pub async fn count(store: &Store, filter: &AccountFilter) -> PersistenceResult<u64> {
+    if filter.is_everything() {
+        return tally(store, filter.include_archived).await;
+    }
     Ok(account::Entity::find()
         .filter(filter_condition(filter, store.backend()))
         .count(store.conn())
         .await?)
+}
+
+/// The live accounts, and the archived ones too when `archived`, from `account_tallies`.
+async fn tally(store: &Store, archived: bool) -> PersistenceResult<u64> {
+    let text = if archived {
+        "SELECT CAST(COALESCE(SUM(live + archived), 0) AS BIGINT) FROM account_tallies"
+    } else {
+        "SELECT CAST(COALESCE(SUM(live), 0) AS BIGINT) FROM account_tallies"
+    };
+    let rows = crate::sql::Sql::new(text).all(store.conn()).await?;
+    let total: i64 = match rows.first() {
+        Some(row) => crate::page::cell(row, 0)?,
+        None => 0,
+    };
+    u64::try_from(total).map_err(|_| {
+        sea_orm::DbErr::Custom(format!("the account tallies sum to {total}, below zero")).into()
+    })
 }
 
 /// Creates an account and records `ACCOUNT_CREATED`.

@@ -144,12 +144,7 @@ db_test! {
         let store = open(&db).await;
         let (_, version, p) = fixture(&store).await;
         catalog_scope::set(&store, "lead", p, 0, version, &lines(&["Apparel"])).await.unwrap();
-        let mut options = sea_orm::ConnectOptions::new(db.url.clone());
-        options.max_connections(1);
-        if let Some(schema) = &db.pg_schema {
-            options.set_schema_search_path(schema.clone());
-        }
-        let conn = sea_orm::Database::connect(options).await.unwrap();
+        let conn = db.connect().await;
         // Back to before migration 000014, whatever came after it.
         let steps = Migrator::migrations().len() as u32 - 13;
         Migrator::down(&conn, Some(steps)).await.unwrap();

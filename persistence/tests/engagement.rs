@@ -165,16 +165,6 @@ db_test! {
     }
 }
 
-/// A raw connection to the test's database, for stepping its migrations.
-async fn raw(db: &tandem_tests::TestDb) -> sea_orm::DatabaseConnection {
-    let mut options = sea_orm::ConnectOptions::new(db.url.clone());
-    options.max_connections(1);
-    if let Some(schema) = &db.pg_schema {
-        options.set_schema_search_path(schema.clone());
-    }
-    sea_orm::Database::connect(options).await.unwrap()
-}
-
 db_test! {
     async fn the_outcomes_migration_carries_single_goal_links_over(db) {
         use sea_orm::{ConnectionTrait, Statement};
@@ -188,7 +178,7 @@ db_test! {
             tandem_domain::success::GoalStatus::OnTrack).await.unwrap();
         // Back to the schema before outcomes, where a phase had one goal in `phases.goal_id`.
         // Outcomes is the 13th migration: roll back it and every one after it.
-        let conn = raw(&db).await;
+        let conn = db.connect().await;
         let steps = Migrator::migrations().len() as u32 - 12;
         Migrator::down(&conn, Some(steps)).await.unwrap();
         let backend = conn.get_database_backend();

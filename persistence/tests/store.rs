@@ -157,6 +157,73 @@ db_test! {
 }
 
 db_test! {
+    async fn the_account_tallies_follow_every_write_to_accounts(db) {
+        use sea_orm::ConnectionTrait;
+        let store = Arc::new(open(&db).await);
+        let raw = db.connect().await;
+        let live = AccountFilter::default();
+        let all = AccountFilter { include_archived: true, ..AccountFilter::default() };
+        // What counting the rows says, beside what the tallies say.
+        let counted = |sql: &'static str| {
+            let raw = &raw;
+            async move {
+                let row = raw.query_one_raw(sea_orm::Statement::from_string(raw.get_database_backend(), sql))
+                    .await.unwrap().unwrap();
+                row.try_get_by_index::<i64>(0).unwrap() as u64
+            }
+        };
+        let agree = |expect_live: u64, expect_all: u64| {
+            let (store, live, all) = (&store, &live, &all);
+            async move {
+                assert_eq!(account::count(store, live).await.unwrap(), expect_live);
+                assert_eq!(account::count(store, all).await.unwrap(), expect_all);
+                assert_eq!(counted("SELECT COUNT(*) FROM accounts WHERE archived_at IS NULL").await, expect_live);
+                assert_eq!(counted("SELECT COUNT(*) FROM accounts").await, expect_all);
+            }
+        };
+        agree(0, 0).await;
+        let a = create(&store, "Acme").await;
+        let b = create(&store, "Globex").await;
+        create(&store, "Initech").await;
+        agree(3, 3).await;
+        account::archive(&store, "x", a.id, 1).await.unwrap();
+        agree(2, 3).await;
+        // An update that leaves archived_at alone moves nothing.
+        account::update(&store, "x", b.id, 1, |acc| {
+            acc.patched(AccountPatch { plan: Patch::Set("Growth".into()), ..AccountPatch::default() })
+        }).await.unwrap();
+        agree(2, 3).await;
+
+        // Writes that bypass the repositories are tallied all the same.
+        let exec = |sql: &'static str, id: AccountId| {
+            let raw = &raw;
+            async move {
+                let backend = raw.get_database_backend();
+                let sql = if backend == sea_orm::DbBackend::Postgres { sql.replace('?', "$1") } else { sql.to_owned() };
+                let done = raw.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, [id.0.into()]))
+                    .await.unwrap();
+                assert_eq!(done.rows_affected(), 1);
+            }
+        };
+        exec("UPDATE accounts SET archived_at = NULL WHERE id = ?", a.id).await;
+        agree(3, 3).await;
+        exec("DELETE FROM accounts WHERE id = ?", a.id).await;
+        agree(2, 2).await;
+
+        // Concurrent writers (separate connections on PostgreSQL) lose no count.
+        let mut writers = Vec::new();
+        for n in 0..24 {
+            let store = store.clone();
+            writers.push(tokio::spawn(async move { create(&store, &format!("Concurrent {n}")).await }));
+        }
+        for w in writers {
+            w.await.unwrap();
+        }
+        agree(26, 26).await;
+    }
+}
+
+db_test! {
     async fn pages_walk_forward_and_backward_by_name_without_gaps(db) {
         let store = open(&db).await;
         let names = ["delta", "Alpha", "charlie", "Echo", "bravo", "alpha"];

@@ -84,6 +84,19 @@ impl TestDb {
         })
     }
 
+    /// A connection of its own to this database (its schema, on PostgreSQL), for what a test
+    /// does beside the repositories: stepping migrations, writing rows the way an operator would.
+    pub async fn connect(&self) -> sea_orm::DatabaseConnection {
+        let mut options = sea_orm::ConnectOptions::new(self.url.clone());
+        options.max_connections(1);
+        if let Some(schema) = &self.pg_schema {
+            options.set_schema_search_path(schema.clone());
+        }
+        Database::connect(options)
+            .await
+            .expect("connect to the test database")
+    }
+
     /// Removes the database: the SQLite directory or the PostgreSQL schema.
     pub async fn cleanup(self) {
         if let Some(dir) = self.dir {
