@@ -301,9 +301,17 @@ pub struct ScoreRecord {
     pub computed_at: DateTime<Utc>,
 }
 
-const SCORE_COLUMNS: &str = "hs.id AS id, hs.account_id AS account_id, hs.model_id AS model_id, hs.model_version AS model_version, hs.score AS score, hs.status AS status, CAST(hs.breakdown AS TEXT) AS breakdown, hs.computed_at AS computed_at";
+/// A score's columns but its breakdown.
+const OUTLINE_COLUMNS: &str = "hs.id AS id, hs.account_id AS account_id, hs.model_id AS model_id, hs.model_version AS model_version, hs.score AS score, hs.status AS status, hs.computed_at AS computed_at";
+const SCORE_COLUMNS: &str = "hs.id AS id, hs.account_id AS account_id, hs.model_id AS model_id, hs.model_version AS model_version, hs.score AS score, hs.status AS status, hs.computed_at AS computed_at, CAST(hs.breakdown AS TEXT) AS breakdown";
 
 fn score_row(r: &sea_orm::QueryResult) -> PersistenceResult<ScoreRecord> {
+    score_row_with(r, true)
+}
+
+/// A row of [`SCORE_COLUMNS`], or of [`OUTLINE_COLUMNS`] (breakdown left empty) without
+/// `breakdown`.
+fn score_row_with(r: &sea_orm::QueryResult, breakdown: bool) -> PersistenceResult<ScoreRecord> {
     let value: f64 = get(r, "score")?;
     Ok(ScoreRecord {
         id: HealthScoreId(get(r, "id")?),
@@ -315,8 +323,12 @@ fn score_row(r: &sea_orm::QueryResult) -> PersistenceResult<ScoreRecord> {
             status: get::<String>(r, "status")?
                 .parse()
                 .map_err(|e| corrupt("health status", e))?,
-            breakdown: serde_json::from_str(&get::<String>(r, "breakdown")?)
-                .map_err(|e| corrupt("score breakdown", e))?,
+            breakdown: if breakdown {
+                serde_json::from_str(&get::<String>(r, "breakdown")?)
+                    .map_err(|e| corrupt("score breakdown", e))?
+            } else {
+                Vec::new()
+            },
         },
         computed_at: get(r, "computed_at")?,
     })
@@ -327,15 +339,38 @@ pub async fn current(
     store: &Store,
     accounts: &[AccountId],
 ) -> PersistenceResult<HashMap<AccountId, ScoreRecord>> {
+    current_with(store, accounts, true).await
+}
+
+/// [`current`] with each score's breakdown left empty: for lists that show none, which then
+/// neither cast, send nor parse its JSON (parsing it was most of decoding a dashboard's 50
+/// scores).
+pub async fn current_outlines(
+    store: &Store,
+    accounts: &[AccountId],
+) -> PersistenceResult<HashMap<AccountId, ScoreRecord>> {
+    current_with(store, accounts, false).await
+}
+
+async fn current_with(
+    store: &Store,
+    accounts: &[AccountId],
+    breakdown: bool,
+) -> PersistenceResult<HashMap<AccountId, ScoreRecord>> {
+    let columns = if breakdown {
+        SCORE_COLUMNS
+    } else {
+        OUTLINE_COLUMNS
+    };
     let mut out = HashMap::with_capacity(accounts.len());
     for chunk in accounts.chunks(crate::account::MAX_IN_LIST) {
         let mut q = Sql::new(&format!(
-            "SELECT {SCORE_COLUMNS} FROM health_current hc JOIN health_scores hs ON hs.id = hc.score_id \
+            "SELECT {columns} FROM health_current hc JOIN health_scores hs ON hs.id = hc.score_id \
              WHERE hc.account_id IN "
         ));
         q.bind_list(chunk.iter().map(|a| a.0));
         for r in q.all(store.conn()).await? {
-            let s = score_row(&r)?;
+            let s = score_row_with(&r, breakdown)?;
             out.insert(s.account_id, s);
         }
     }

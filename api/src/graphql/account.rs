@@ -197,11 +197,18 @@ impl AccountNode {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<Fast<super::health::HealthScoreNode>>> {
-        Ok(loaders(ctx)?
-            .health()
-            .load_one(self.0.id)
-            .await?
-            .map(|h| Fast(super::health::HealthScoreNode(h))))
+        // Without `breakdown` in the selection, from a loader that does not read it.
+        let loaders = loaders(ctx)?;
+        let score = if ctx
+            .field()
+            .selection_set()
+            .all(|f| super::health::HEALTH_OUTLINE.contains(&f.name()))
+        {
+            loaders.health_outlines().load_one(self.0.id).await?
+        } else {
+            loaders.health().load_one(self.0.id).await?
+        };
+        Ok(score.map(|h| Fast(super::health::HealthScoreNode(h))))
     }
     /// Its scores over the last `days` days, newest first.
     #[graphql(guard = "Allowed(Action::ReadInsights)")]

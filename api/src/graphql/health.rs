@@ -79,6 +79,20 @@ impl super::plain::Plain for HealthScoreNode {
     }
 }
 
+/// The fields of a score that answer without its breakdown (`current_outlines` reads all but
+/// the breakdown).
+pub(crate) const HEALTH_OUTLINE: &[&str] = &[
+    "__typename",
+    "id",
+    "score",
+    "status",
+    "modelId",
+    "modelVersion",
+    "computedAt",
+    "change30d",
+    "change90d",
+];
+
 #[Object(name = "HealthScore")]
 impl HealthScoreNode {
     /// The score's opaque global id.

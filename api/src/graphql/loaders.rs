@@ -58,6 +58,7 @@ pub struct Loaders {
     logged: OnceLock<DataLoader<LoggedLoader, HashMapCache>>,
     logged_by_phase: OnceLock<DataLoader<LoggedByPhaseLoader, HashMapCache>>,
     health: OnceLock<DataLoader<HealthLoader, HashMapCache>>,
+    health_outlines: OnceLock<DataLoader<HealthOutlinesLoader, HashMapCache>>,
     health_then: OnceLock<DataLoader<HealthThenLoader, HashMapCache>>,
     usage: OnceLock<DataLoader<UsageLoader, HashMapCache>>,
     goals: OnceLock<DataLoader<GoalsLoader, HashMapCache>>,
@@ -154,6 +155,7 @@ impl Loaders {
             logged: OnceLock::new(),
             logged_by_phase: OnceLock::new(),
             health: OnceLock::new(),
+            health_outlines: OnceLock::new(),
             health_then: OnceLock::new(),
             usage: OnceLock::new(),
             goals: OnceLock::new(),
@@ -285,6 +287,14 @@ impl Loaders {
     pub fn health(&self) -> &DataLoader<HealthLoader, HashMapCache> {
         self.health
             .get_or_init(|| make(HealthLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each account's latest health score without its breakdown (see
+    /// `tandem_persistence::health::current_outlines`): only for scores whose breakdown nothing
+    /// in the request reads (see `Account.health`).
+    pub fn health_outlines(&self) -> &DataLoader<HealthOutlinesLoader, HashMapCache> {
+        self.health_outlines
+            .get_or_init(|| make(HealthOutlinesLoader(self.store.clone()), self.cached))
     }
 
     /// Each account's score as it stood some days ago (key: account and days).
@@ -615,6 +625,18 @@ impl Loader<AccountId> for HealthLoader {
 
     async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Self::Value>, ApiError> {
         Ok(tandem_persistence::health::current(&self.0, keys).await?)
+    }
+}
+
+/// Loads each account's latest health score, its breakdown left empty.
+pub struct HealthOutlinesLoader(Store);
+
+impl Loader<AccountId> for HealthOutlinesLoader {
+    type Value = tandem_persistence::health::ScoreRecord;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Self::Value>, ApiError> {
+        Ok(tandem_persistence::health::current_outlines(&self.0, keys).await?)
     }
 }
 

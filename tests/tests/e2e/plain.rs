@@ -143,6 +143,15 @@ db_test! {
         }
         assert_eq!(outline, full);
         assert_eq!(outline["account"]["engagements"][0]["phases"][0]["status"], "ACCEPTED", "{outline}");
+        // So does a score that asks for nothing but what answers without its breakdown
+        // (`current_outlines`).
+        let health = |extra: &str| format!("query($id: ID!) {{ account(id: $id) {{ health {{ id score status modelId modelVersion computedAt change30d {extra} }} }} }}");
+        let outline = server.ok(Role::Admin, &health(""), vars.clone()).await;
+        let mut full = server.ok(Role::Admin, &health("breakdown { component }"), vars.clone()).await;
+        assert!(!full["account"]["health"]["breakdown"].as_array().unwrap().is_empty(), "{full}");
+        full["account"]["health"].as_object_mut().unwrap().remove("breakdown");
+        assert_eq!(outline, full);
+        assert!(outline["account"]["health"]["score"].is_number(), "{outline}");
         // PRODUCT sees no money and INTEGRATION no health: the comparison covered refusals too.
         assert!(checked >= 4, "{checked} errors compared");
         server.stop().await;
