@@ -14,6 +14,7 @@ pub mod event;
 pub mod figures;
 pub mod health;
 pub mod ids;
+pub mod json;
 pub mod known;
 pub mod limits;
 pub mod loaders;

@@ -13,6 +13,8 @@
 //! errors and their paths behave as everywhere else). A selection with fragments or directives,
 //! or that names one response key twice (whose sub-selections GraphQL merges), is handed to
 //! async-graphql whole. The schema does not change: [`Fast<T>`] is the type `T` to GraphQL.
+//! Under [`RawJson`] (every HTTP request) the object is written as JSON on the spot instead of
+//! built as a map (see [`super::json`]).
 //!
 //! Every `Plain` implementation is checked against the type's own resolvers by the e2e test
 //! `plain_fields_answer_as_their_resolvers_do`, which asks for each plain field directly and
@@ -20,12 +22,14 @@
 
 use std::borrow::Cow;
 
-use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{Field, Selection};
 use async_graphql::registry::Registry;
 use async_graphql::{
-    ContainerType, ContextSelectionSet, InputType, OutputType, Positioned, ServerResult, Value,
+    ContainerType, ContextSelectionSet, InputType, Name, OutputType, Positioned, ServerResult,
+    Value,
 };
+
+use super::json::{self, RawJson};
 
 /// An object type with fields that can be answered from the object alone.
 pub trait Plain: ContainerType {
@@ -71,14 +75,16 @@ impl<T: Plain> OutputType for Fast<T> {
 }
 
 /// Resolves `root`'s selection: plain fields on the spot, the others through their resolvers
-/// at once, the answer's keys in the selection's order.
+/// at once, the answer's keys in the selection's order — written as JSON at once under
+/// [`RawJson`] (see [`super::json`]).
 async fn resolve<T: Plain>(
     ctx: &ContextSelectionSet<'_>,
     root: &T,
     field: &Positioned<Field>,
 ) -> ServerResult<Value> {
     let items = &ctx.item.node.items;
-    let mut answer = IndexMap::with_capacity(items.len());
+    // Each response key with its value; `None` for a field that failed.
+    let mut answer: Vec<(&Name, Option<Value>)> = Vec::with_capacity(items.len());
     let mut pending = Vec::new();
     for item in items {
         let Selection::Field(f) = &item.node else {
@@ -95,16 +101,15 @@ async fn resolve<T: Plain>(
         } else {
             None
         };
-        let key = f.node.response_key().node.clone();
-        let pending_field = plain.is_none();
-        // A placeholder keeps a pending field's place in the answer.
-        let (index, repeated) = answer.insert_full(key, plain.unwrap_or_default());
-        if repeated.is_some() {
+        let key = &f.node.response_key().node;
+        if answer.iter().any(|(k, _)| *k == key) {
             return OutputType::resolve(root, ctx, field).await;
         }
-        if pending_field {
-            pending.push((index, f));
+        if plain.is_none() {
+            pending.push((answer.len(), f));
         }
+        // A pending field keeps its place in the answer.
+        answer.push((key, Some(plain.unwrap_or_default())));
     }
     if !pending.is_empty() {
         let resolved = futures_util::future::join_all(pending.iter().map(|(_, f)| {
@@ -112,24 +117,30 @@ async fn resolve<T: Plain>(
             async move { root.resolve_field(&ctx.with_field(f)).await }
         }))
         .await;
-        let mut failed = Vec::new();
         for ((index, _), result) in pending.into_iter().zip(resolved) {
-            match result {
-                Ok(v) => answer[index] = v.unwrap_or_default(),
+            answer[index].1 = match result {
+                Ok(v) => Some(v.unwrap_or_default()),
+                // As async-graphql does: a field that failed is left out (its error says why).
                 Err(e) => {
                     ctx.add_error(e);
-                    failed.push(index);
+                    None
                 }
-            }
-        }
-        // As async-graphql does: a field that failed is left out (its error says why).
-        for index in failed.into_iter().rev() {
-            answer.shift_remove_index(index);
+            };
         }
     }
-    Ok(if answer.is_empty() {
-        Value::Null
-    } else {
-        Value::Object(answer)
-    })
+    let fields = answer.iter().filter_map(|(k, v)| Some((*k, v.as_ref()?)));
+    if fields.clone().next().is_none() {
+        return Ok(Value::Null);
+    }
+    if ctx.data_opt::<RawJson>().is_some() {
+        let mut out = Vec::with_capacity(64 * answer.len());
+        json::write_selection(&mut out, fields);
+        return Ok(json::raw(out));
+    }
+    Ok(Value::Object(
+        answer
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.clone(), v?)))
+            .collect(),
+    ))
 }
