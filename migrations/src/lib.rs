@@ -22,6 +22,7 @@ mod m20261123_000014_catalog_scope;
 mod m20261123_000015_outcome_indexes;
 mod m20261123_000016_live_accounts;
 mod m20261123_000017_account_tallies;
+mod m20261123_000018_phase_outlines;
 
 pub use m20261123_000006_health::DEFAULT_MODEL_ID;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000015_outcome_indexes::Migration),
             Box::new(m20261123_000016_live_accounts::Migration),
             Box::new(m20261123_000017_account_tallies::Migration),
+            Box::new(m20261123_000018_phase_outlines::Migration),
         ]
     }
 }

@@ -50,7 +50,8 @@ pub async fn of_engagements_without_dependencies(
 /// value, milestones, scope, goal or dependencies, and `created_at` and `updated_at` at the Unix
 /// epoch — so this is for readers that show nothing else: the API uses it for a list of phases
 /// whose selection asks for nothing else. A dashboard's 600 phases cost PostgreSQL and Tandem
-/// less without the two JSON columns, the timestamps and the long texts.
+/// less without the two JSON columns, the timestamps and the long texts; and both databases
+/// answer it from an index that carries these columns (migration 18: keep the two in step).
 pub async fn outlines_of_engagements(
     store: &Store,
     engagements: &[EngagementId],
