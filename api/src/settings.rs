@@ -445,7 +445,7 @@ impl Settings {
         let settings = Settings {
             bind,
             database_url,
-            database_max_connections: r.number("TANDEM_DATABASE_MAX_CONNECTIONS", 16, 1, 1000)
+            database_max_connections: r.number("TANDEM_DATABASE_MAX_CONNECTIONS", 32, 1, 1000)
                 as u32,
             database_schema: r.raw("TANDEM_DATABASE_SCHEMA").map(str::to_owned),
             database_acquire_timeout: r

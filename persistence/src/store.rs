@@ -40,7 +40,7 @@ impl StoreOptions {
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),
-            max_connections: 16,
+            max_connections: 32,
             acquire_timeout: Duration::from_secs(5),
             pg_schema: None,
         }
