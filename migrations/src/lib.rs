@@ -23,6 +23,7 @@ mod m20261123_000015_outcome_indexes;
 mod m20261123_000016_live_accounts;
 mod m20261123_000017_account_tallies;
 mod m20261123_000018_phase_outlines;
+mod m20261123_000019_tally_search_path;
 
 pub use m20261123_000006_health::DEFAULT_MODEL_ID;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000016_live_accounts::Migration),
             Box::new(m20261123_000017_account_tallies::Migration),
             Box::new(m20261123_000018_phase_outlines::Migration),
+            Box::new(m20261123_000019_tally_search_path::Migration),
         ]
     }
 }

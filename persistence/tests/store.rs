@@ -220,6 +220,18 @@ db_test! {
             w.await.unwrap();
         }
         agree(26, 26).await;
+
+        // On PostgreSQL, a session with another search path writing the table by its schema's
+        // name is tallied in the same schema.
+        if let Some(schema) = &db.pg_schema {
+            let other = create(&store, "Other path").await;
+            raw.execute_unprepared("SET search_path TO public").await.unwrap();
+            let sql = format!("UPDATE {schema}.accounts SET archived_at = updated_at WHERE id = $1");
+            raw.execute_raw(sea_orm::Statement::from_sql_and_values(sea_orm::DbBackend::Postgres, sql, [other.id.0.into()]))
+                .await.unwrap();
+            raw.execute_unprepared(&format!("SET search_path TO {schema}")).await.unwrap();
+            agree(26, 27).await;
+        }
     }
 }
 
