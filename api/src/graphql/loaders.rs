@@ -58,7 +58,7 @@ pub struct Loaders {
     logged: OnceLock<DataLoader<LoggedLoader, HashMapCache>>,
     logged_by_phase: OnceLock<DataLoader<LoggedByPhaseLoader, HashMapCache>>,
     health: OnceLock<DataLoader<HealthLoader, HashMapCache>>,
-    health_outlines: OnceLock<DataLoader<HealthOutlinesLoader, HashMapCache>>,
+    health_outlines: OnceLock<DataLoader<HealthLoader, HashMapCache>>,
     health_then: OnceLock<DataLoader<HealthThenLoader, HashMapCache>>,
     usage: OnceLock<DataLoader<UsageLoader, HashMapCache>>,
     goals: OnceLock<DataLoader<GoalsLoader, HashMapCache>>,
@@ -285,16 +285,32 @@ impl Loaders {
 
     /// Each account's latest health score.
     pub fn health(&self) -> &DataLoader<HealthLoader, HashMapCache> {
-        self.health
-            .get_or_init(|| make(HealthLoader(self.store.clone()), self.cached))
+        self.health.get_or_init(|| {
+            let store = self.store.clone();
+            make(
+                HealthLoader {
+                    store,
+                    breakdown: true,
+                },
+                self.cached,
+            )
+        })
     }
 
     /// Each account's latest health score without its breakdown (see
     /// `tandem_persistence::health::current_outlines`): only for scores whose breakdown nothing
     /// in the request reads (see `Account.health`).
-    pub fn health_outlines(&self) -> &DataLoader<HealthOutlinesLoader, HashMapCache> {
-        self.health_outlines
-            .get_or_init(|| make(HealthOutlinesLoader(self.store.clone()), self.cached))
+    pub fn health_outlines(&self) -> &DataLoader<HealthLoader, HashMapCache> {
+        self.health_outlines.get_or_init(|| {
+            let store = self.store.clone();
+            make(
+                HealthLoader {
+                    store,
+                    breakdown: false,
+                },
+                self.cached,
+            )
+        })
     }
 
     /// Each account's score as it stood some days ago (key: account and days).
@@ -616,27 +632,24 @@ impl Loader<EngagementId> for SowsByEngagementLoader {
     }
 }
 
-/// Loads each account's latest health score.
-pub struct HealthLoader(Store);
+/// Loads each account's latest health score; with `breakdown` false, its breakdown left empty
+/// (`tandem_persistence::health::current_outlines`).
+pub struct HealthLoader {
+    store: Store,
+    breakdown: bool,
+}
 
 impl Loader<AccountId> for HealthLoader {
     type Value = tandem_persistence::health::ScoreRecord;
     type Error = ApiError;
 
     async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Self::Value>, ApiError> {
-        Ok(tandem_persistence::health::current(&self.0, keys).await?)
-    }
-}
-
-/// Loads each account's latest health score, its breakdown left empty.
-pub struct HealthOutlinesLoader(Store);
-
-impl Loader<AccountId> for HealthOutlinesLoader {
-    type Value = tandem_persistence::health::ScoreRecord;
-    type Error = ApiError;
-
-    async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Self::Value>, ApiError> {
-        Ok(tandem_persistence::health::current_outlines(&self.0, keys).await?)
+        use tandem_persistence::health;
+        Ok(if self.breakdown {
+            health::current(&self.store, keys).await?
+        } else {
+            health::current_outlines(&self.store, keys).await?
+        })
     }
 }
 
