@@ -1,6 +1,6 @@
 //! The errors storage reports.
 
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
 use tandem_domain::DomainError;
 
 /// What went wrong in storage, in terms the API can map to a coded error.
@@ -36,6 +36,7 @@ impl From<DbErr> for PersistenceError {
     fn from(err: DbErr) -> Self {
         match err {
             DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => PersistenceError::Unavailable(err),
+            _ if connection_lost(&err) => PersistenceError::Unavailable(err),
             other => match other.sql_err() {
                 Some(SqlErr::UniqueConstraintViolation(_)) => PersistenceError::Conflict(
                     "another object already uses that unique value".to_owned(),
@@ -43,6 +44,20 @@ impl From<DbErr> for PersistenceError {
                 _ => PersistenceError::Internal(other),
             },
         }
+    }
+}
+
+/// Whether a statement failed because its connection broke: the database went away while the
+/// connection sat in the pool (a connection in use is not checked before each statement, only
+/// one that has idled, see `Store::connect`) or during the statement.
+fn connection_lost(err: &DbErr) -> bool {
+    use sea_orm::sqlx::Error;
+    match err {
+        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => matches!(
+            e.as_ref(),
+            Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed
+        ),
+        _ => false,
     }
 }
 

@@ -67,6 +67,10 @@ impl Store {
             .min_connections(1)
             .acquire_timeout(options.acquire_timeout)
             .connect_timeout(options.acquire_timeout)
+            // sea-orm pings a connection before every checkout; under load that was a round
+            // trip per statement. Only one that idled may have been dropped by the server or a
+            // proxy, and a statement on a broken connection fails as `Unavailable` anyway.
+            .test_before_acquire_if_idle_for(Duration::from_secs(1))
             .sqlx_logging(false);
         if let Some(schema) = &options.pg_schema {
             opt.set_schema_search_path(schema.clone());
