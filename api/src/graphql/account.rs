@@ -16,7 +16,7 @@ use super::enums::{CompanySize, LifecycleStage, TouchTier};
 use super::ids::{self, Kind};
 use super::money::MoneyValue;
 use super::node::PageInfo;
-use super::plain::{Fast, Plain, value};
+use super::plain::{Fast, FastList, Plain, value};
 use super::scalars::Date;
 use super::sow::SowNode;
 use super::team_member::TeamMemberNode;
@@ -168,7 +168,7 @@ impl AccountNode {
     async fn engagements(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<Fast<EngagementNode>>> {
+    ) -> async_graphql::Result<FastList<EngagementNode>> {
         Ok(loaders(ctx)?
             .engagements_by_account()
             .load_one(self.0.id)
@@ -176,7 +176,7 @@ impl AccountNode {
             .unwrap_or_default()
             .iter()
             .cloned()
-            .map(|e| Fast(EngagementNode(e)))
+            .map(EngagementNode)
             .collect())
     }
     /// Its statements of work, oldest first.
@@ -773,13 +773,8 @@ impl AccountConnection {
             .collect()
     }
     /// The accounts of this page.
-    async fn nodes(&self) -> Vec<Fast<AccountNode>> {
-        self.page
-            .items
-            .iter()
-            .cloned()
-            .map(|a| Fast(AccountNode(a)))
-            .collect()
+    async fn nodes(&self) -> FastList<AccountNode> {
+        self.page.items.iter().cloned().map(AccountNode).collect()
     }
     /// Where this page sits.
     async fn page_info(&self) -> PageInfo {

@@ -15,7 +15,7 @@ use super::account::{AccountNode, patch};
 use super::enums::{EngagementKind, EngagementStatus, FocusKind, PhaseStatus};
 use super::ids::{self, Kind};
 use super::node::PageInfo;
-use super::plain::{Fast, Plain, value};
+use super::plain::{FastList, Plain, value};
 use super::scalars::Date;
 use super::team_member::TeamMemberNode;
 use super::{id_window, loaders, parts};
@@ -129,16 +129,23 @@ impl EngagementNode {
         self.0.status.into()
     }
     /// Its phases, in order.
-    async fn phases(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Fast<PhaseNode>>> {
+    async fn phases(&self, ctx: &Context<'_>) -> async_graphql::Result<FastList<PhaseNode>> {
         // A phase's own dependencies are read by `dependsOn` and `blockedBy` only; without
         // them, the phases come from a loader that leaves them out (one query less), and when
-        // nothing but a phase's outline is asked for, from one that reads only that.
+        // nothing but a phase's heads or outline is asked for, from one that reads only those.
         let shown = ctx.look_ahead();
-        let phases = if ctx
-            .field()
-            .selection_set()
-            .all(|f| PHASE_OUTLINE.contains(&f.name()))
-        {
+        let asks_only = |fields: &[&str]| {
+            ctx.field()
+                .selection_set()
+                .all(|f| fields.contains(&f.name()))
+        };
+        let phases = if asks_only(PHASE_HEAD) {
+            loaders(ctx)?
+                .phase_heads()
+                .load_one(self.0.id)
+                .await?
+                .unwrap_or_default()
+        } else if asks_only(PHASE_OUTLINE) {
             loaders(ctx)?
                 .phase_outlines()
                 .load_one(self.0.id)
@@ -153,7 +160,7 @@ impl EngagementNode {
                 .await?
                 .unwrap_or_default()
         };
-        Ok(phases.iter().cloned().map(|p| Fast(PhaseNode(p))).collect())
+        Ok(phases.iter().cloned().map(PhaseNode).collect())
     }
     /// Accepted phases against all phases.
     async fn progress(&self, ctx: &Context<'_>) -> async_graphql::Result<EngagementProgress> {
@@ -322,6 +329,10 @@ pub struct PhaseSlippage {
 
 /// One step of an engagement: a product line or a problem at a time.
 pub struct PhaseNode(pub Phase);
+
+/// The fields of a phase that its heads answer (`heads_of_engagements` reads only the columns
+/// behind them).
+const PHASE_HEAD: &[&str] = &["__typename", "id", "version", "position", "name", "status"];
 
 /// The fields of a phase that its outline answers (`outlines_of_engagements` reads only the
 /// columns behind them).

@@ -78,12 +78,18 @@ pub fn write_selection<'a>(
         if i > 0 {
             out.push(b',');
         }
-        out.push(b'"');
-        out.extend_from_slice(key.as_bytes());
-        out.extend_from_slice(b"\":");
+        write_key(out, key);
         write_value(out, value);
     }
     out.push(b'}');
+}
+
+/// Appends `"key":` for a response key of a query (see [`write_selection`]).
+pub fn write_key(out: &mut Vec<u8>, key: &str) {
+    debug_assert!(key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+    out.push(b'"');
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(b"\":");
 }
 
 fn write_number(out: &mut Vec<u8>, n: &serde_json::Number) {

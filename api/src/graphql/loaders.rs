@@ -51,6 +51,7 @@ pub struct Loaders {
     phases_without_dependencies:
         OnceLock<DataLoader<PhasesWithoutDependenciesLoader, HashMapCache>>,
     phase_outlines: OnceLock<DataLoader<PhaseOutlinesLoader, HashMapCache>>,
+    phase_heads: OnceLock<DataLoader<PhaseHeadsLoader, HashMapCache>>,
     sows_by_account: OnceLock<DataLoader<SowsByAccountLoader, HashMapCache>>,
     sows: OnceLock<DataLoader<SowLoader, HashMapCache>>,
     sows_by_engagement: OnceLock<DataLoader<SowsByEngagementLoader, HashMapCache>>,
@@ -148,6 +149,7 @@ impl Loaders {
             phases: OnceLock::new(),
             phases_without_dependencies: OnceLock::new(),
             phase_outlines: OnceLock::new(),
+            phase_heads: OnceLock::new(),
             sows_by_account: OnceLock::new(),
             sows: OnceLock::new(),
             sows_by_engagement: OnceLock::new(),
@@ -232,6 +234,14 @@ impl Loaders {
     pub fn phase_outlines(&self) -> &DataLoader<PhaseOutlinesLoader, HashMapCache> {
         self.phase_outlines
             .get_or_init(|| make(PhaseOutlinesLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each engagement's phases, in order, with only their heads read (see
+    /// `engagement::phase::heads_of_engagements`): only for phases whose fields nothing in the
+    /// request reads beyond them (see `Engagement.phases`).
+    pub fn phase_heads(&self) -> &DataLoader<PhaseHeadsLoader, HashMapCache> {
+        self.phase_heads
+            .get_or_init(|| make(PhaseHeadsLoader(self.store.clone()), self.cached))
     }
 
     /// Each engagement's phases, in order, with `depends_on` left empty: only for phases whose
@@ -551,6 +561,11 @@ phases_loader!(
     /// Loads each engagement's phases, their outlines only.
     PhaseOutlinesLoader,
     engagement::phase::outlines_of_engagements
+);
+phases_loader!(
+    /// Loads each engagement's phases, their heads only.
+    PhaseHeadsLoader,
+    engagement::phase::heads_of_engagements
 );
 
 /// Loads each account's SOWs.

@@ -40,6 +40,12 @@ pub trait Plain: ContainerType {
     fn plain(&self, name: &str) -> Option<Value>;
 }
 
+impl<T: Plain + ?Sized> Plain for &T {
+    fn plain(&self, name: &str) -> Option<Value> {
+        (**self).plain(name)
+    }
+}
+
 /// A plain field's value: what async-graphql makes of a scalar, an enum or an option of them.
 pub fn value<T: InputType>(v: T) -> Option<Value> {
     Some(v.to_value())
@@ -143,4 +149,97 @@ async fn resolve<T: Plain>(
             .filter_map(|(k, v)| Some((k.clone(), v?)))
             .collect(),
     ))
+}
+
+/// A list of `T`, each item answered as [`Fast<T>`] answers it. The schema does not change:
+/// `FastList<T>` is `[T!]!` to GraphQL.
+///
+/// Under [`RawJson`], when every field the selection asks for is plain, the whole list is
+/// written as JSON in one pass: no future, context or path per item (a dashboard's 600 phases
+/// otherwise cost more in async-graphql's list resolution than in writing their fields).
+/// Otherwise each item is resolved as [`Fast<T>`] resolves it.
+pub struct FastList<T>(pub Vec<T>);
+
+impl<T> FromIterator<T> for FastList<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Self {
+        FastList(items.into_iter().collect())
+    }
+}
+
+impl<T: Plain> OutputType for FastList<T> {
+    fn type_name() -> Cow<'static, str> {
+        Cow::Owned(format!("[{}]", T::qualified_type_name()))
+    }
+
+    fn qualified_type_name() -> String {
+        format!("[{}]!", T::qualified_type_name())
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        T::create_type_info(registry);
+        Self::qualified_type_name()
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        if ctx.data_opt::<RawJson>().is_some()
+            && let Some(json) = write_plain_list(ctx, &self.0)
+        {
+            return Ok(json::raw(json));
+        }
+        let items = self.0.iter().map(Fast);
+        async_graphql::resolver_utils::resolve_list(ctx, field, items, Some(self.0.len())).await
+    }
+}
+
+/// `items` as a JSON array when every field of the selection is plain (see [`FastList`]), else
+/// `None`.
+fn write_plain_list<T: Plain>(ctx: &ContextSelectionSet<'_>, items: &[T]) -> Option<Vec<u8>> {
+    let Some(first) = items.first() else {
+        return Some(b"[]".to_vec());
+    };
+    // Each response key with its field's name, when the selection is plain throughout.
+    let mut keys: Vec<(&Name, &str)> = Vec::with_capacity(ctx.item.node.items.len());
+    for item in &ctx.item.node.items {
+        let Selection::Field(f) = &item.node else {
+            return None;
+        };
+        let f = &f.node;
+        let name = f.name.node.as_str();
+        let key = &f.response_key().node;
+        let plain = name == "__typename"
+            || (f.arguments.is_empty()
+                && f.selection_set.node.items.is_empty()
+                && first.plain(name).is_some());
+        if !plain || !f.directives.is_empty() || keys.iter().any(|(k, _)| *k == key) {
+            return None;
+        }
+        keys.push((key, name));
+    }
+    let mut out = Vec::with_capacity(items.len() * 24 * keys.len() + 2);
+    out.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'{');
+        for (j, (key, name)) in keys.iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            json::write_key(&mut out, key);
+            if *name == "__typename" {
+                json::write_str(&mut out, &item.introspection_type_name());
+            } else {
+                // Whether a field is plain depends on its name alone (see `Plain::plain`).
+                json::write_value(&mut out, &item.plain(name)?);
+            }
+        }
+        out.push(b'}');
+    }
+    out.push(b']');
+    Some(out)
 }

@@ -56,12 +56,46 @@ pub async fn outlines_of_engagements(
     store: &Store,
     engagements: &[EngagementId],
 ) -> PersistenceResult<HashMap<EngagementId, Vec<Phase>>> {
+    read_by_engagement(
+        store,
+        engagements,
+        "id, engagement_id, position, name, focus_kind, focus, status, planned_start, \
+         planned_end, actual_start, actual_end, accepted_on, version",
+        |row| to_domain(outline(row)?, Vec::new()),
+    )
+    .await
+}
+
+/// The phases of each of these engagements, in position order, with only their heads read: id,
+/// engagement, position, name, status and version — what a list of phases shows at a glance.
+/// Every other field is empty as in [`outlines_of_engagements`], and the focus kind is
+/// [`FocusKind::ProductLine`](tandem_domain::engagement::FocusKind): for readers that show
+/// nothing but the heads (the API, when a list of phases asks for nothing else). A dashboard's
+/// 600 phases then cost six columns each instead of thirteen, read from the same index.
+pub async fn heads_of_engagements(
+    store: &Store,
+    engagements: &[EngagementId],
+) -> PersistenceResult<HashMap<EngagementId, Vec<Phase>>> {
+    read_by_engagement(
+        store,
+        engagements,
+        "id, engagement_id, position, name, status, version",
+        head,
+    )
+    .await
+}
+
+/// The phases of these engagements, `columns` of each row read and made a phase by `decode`.
+async fn read_by_engagement(
+    store: &Store,
+    engagements: &[EngagementId],
+    columns: &str,
+    decode: fn(&sea_orm::QueryResult) -> PersistenceResult<Phase>,
+) -> PersistenceResult<HashMap<EngagementId, Vec<Phase>>> {
     let rows = crate::sql::all_in_chunks(store.conn(), engagements, |chunk| {
-        let mut sql = Sql::new(
-            "SELECT id, engagement_id, position, name, focus_kind, focus, status, planned_start, \
-             planned_end, actual_start, actual_end, accepted_on, version FROM phases \
-             WHERE engagement_id IN ",
-        );
+        let mut sql = Sql::new("SELECT ");
+        sql.push(columns)
+            .push(" FROM phases WHERE engagement_id IN ");
         sql.bind_list(chunk.iter().map(|e| e.0))
             .push(" ORDER BY engagement_id, position");
         sql
@@ -69,10 +103,44 @@ pub async fn outlines_of_engagements(
     .await?;
     let mut out: HashMap<EngagementId, Vec<Phase>> = HashMap::new();
     for row in &rows {
-        let p = to_domain(outline(row)?, Vec::new())?;
+        let p = decode(row)?;
         out.entry(p.engagement_id).or_default().push(p);
     }
     Ok(out)
+}
+
+/// A phase row of [`heads_of_engagements`], straight to the domain type.
+fn head(row: &sea_orm::QueryResult) -> PersistenceResult<Phase> {
+    use crate::page::cell;
+    let status: String = cell(row, 4)?;
+    Ok(Phase {
+        id: PhaseId(cell(row, 0)?),
+        engagement_id: EngagementId(cell(row, 1)?),
+        position: cell(row, 2)?,
+        data: PhaseData {
+            name: cell(row, 3)?,
+            focus_kind: tandem_domain::engagement::FocusKind::ProductLine,
+            focus: String::new(),
+            objective: None,
+            expected_value: None,
+            planned_start: None,
+            planned_end: None,
+            milestones: Vec::new(),
+            scope: Vec::new(),
+        },
+        status: status
+            .parse()
+            .map_err(|e: String| corrupt("phase status", e))?,
+        actual_start: None,
+        actual_end: None,
+        accepted_on: None,
+        depends_on: Vec::new(),
+        goal_id: None,
+        realised_value: None,
+        version: cell(row, 5)?,
+        created_at: chrono::DateTime::UNIX_EPOCH,
+        updated_at: chrono::DateTime::UNIX_EPOCH,
+    })
 }
 
 /// A phase row of [`outlines_of_engagements`], the columns it did not read left empty.

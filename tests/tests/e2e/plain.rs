@@ -25,6 +25,9 @@ const PHASE: &str = "__typename id version position name focusKind focus objecti
 const OUTLINE: &str = "__typename id version position name focusKind focus status plannedStart \
     plannedEnd actualStart actualEnd acceptedOn";
 
+/// What a phase's heads answer (`PHASE_HEAD` in `api/src/graphql/engagement.rs`).
+const HEAD: &str = "__typename id version position name status";
+
 /// The query, its selection sets either as they are or each inside an inline fragment.
 fn query(fragments: bool) -> String {
     let on = |ty: &str, set: String| {
@@ -133,7 +136,8 @@ db_test! {
         }
         // A list of phases that asks for nothing but their outline reads only its columns
         // (`outlines_of_engagements`); it answers as the full read does.
-        let phases = |extra: &str| format!("query($id: ID!) {{ account(id: $id) {{ engagements {{ phases {{ {OUTLINE} {extra} }} }} }} }}");
+        let phases_of = |set: &str| format!("query($id: ID!) {{ account(id: $id) {{ engagements {{ phases {{ {set} }} }} }} }}");
+        let phases = |extra: &str| phases_of(&format!("{OUTLINE} {extra}"));
         let outline = server.ok(Role::Admin, &phases(""), vars.clone()).await;
         let mut full = server.ok(Role::Admin, &phases("objective"), vars.clone()).await;
         for e in full["account"]["engagements"].as_array_mut().unwrap() {
@@ -143,6 +147,20 @@ db_test! {
         }
         assert_eq!(outline, full);
         assert_eq!(outline["account"]["engagements"][0]["phases"][0]["status"], "ACCEPTED", "{outline}");
+        // So does one that asks for nothing but their heads (`heads_of_engagements`); and such
+        // a list, all plain, is written in one pass (`FastList`) as async-graphql would write it.
+        let heads = server.ok(Role::Admin, &phases_of(HEAD), vars.clone()).await;
+        let slow = server.ok(Role::Admin, &phases_of(&format!("... on Phase {{ {HEAD} }}")), vars.clone()).await;
+        let mut full = server.ok(Role::Admin, &phases_of(&format!("{HEAD} objective")), vars.clone()).await;
+        for e in full["account"]["engagements"].as_array_mut().unwrap() {
+            for p in e["phases"].as_array_mut().unwrap() {
+                p.as_object_mut().unwrap().remove("objective");
+            }
+        }
+        assert_eq!(heads, full);
+        assert_eq!(heads, slow);
+        let first = &heads["account"]["engagements"][0]["phases"][0];
+        assert_eq!((first["status"].as_str(), first["position"].as_i64(), first["__typename"].as_str()), (Some("ACCEPTED"), Some(1), Some("Phase")), "{heads}");
         // So does a score that asks for nothing but what answers without its breakdown
         // (`current_outlines`).
         let health = |extra: &str| format!("query($id: ID!) {{ account(id: $id) {{ health {{ id score status modelId modelVersion computedAt change30d {extra} }} }} }}");
