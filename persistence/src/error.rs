@@ -35,8 +35,7 @@ pub enum PersistenceError {
 impl From<DbErr> for PersistenceError {
     fn from(err: DbErr) -> Self {
         match err {
-            DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => PersistenceError::Unavailable(err),
-            _ if connection_lost(&err) => PersistenceError::Unavailable(err),
+            _ if out_of_reach(&err) => PersistenceError::Unavailable(err),
             other => match other.sql_err() {
                 Some(SqlErr::UniqueConstraintViolation(_)) => PersistenceError::Conflict(
                     "another object already uses that unique value".to_owned(),
@@ -47,12 +46,14 @@ impl From<DbErr> for PersistenceError {
     }
 }
 
-/// Whether a statement failed because its connection broke: the database went away while the
-/// connection sat in the pool (a connection in use is not checked before each statement, only
-/// one that has idled, see `Store::connect`) or during the statement.
-fn connection_lost(err: &DbErr) -> bool {
+/// Whether the database could not be reached: no connection could be had, or a statement's
+/// connection broke — the database went away while the connection sat in the pool (a
+/// connection is checked before use only once it has idled, see `Store::connect`) or during the
+/// statement.
+fn out_of_reach(err: &DbErr) -> bool {
     use sea_orm::sqlx::Error;
     match err {
+        DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => true,
         DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => matches!(
             e.as_ref(),
             Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed

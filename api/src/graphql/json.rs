@@ -74,7 +74,6 @@ pub fn write_selection<'a>(
 ) {
     out.push(b'{');
     for (i, (key, value)) in fields.into_iter().enumerate() {
-        debug_assert!(key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
         if i > 0 {
             out.push(b',');
         }

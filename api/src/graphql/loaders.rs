@@ -295,32 +295,16 @@ impl Loaders {
 
     /// Each account's latest health score.
     pub fn health(&self) -> &DataLoader<HealthLoader, HashMapCache> {
-        self.health.get_or_init(|| {
-            let store = self.store.clone();
-            make(
-                HealthLoader {
-                    store,
-                    breakdown: true,
-                },
-                self.cached,
-            )
-        })
+        self.health
+            .get_or_init(|| make(HealthLoader::new(self.store.clone(), true), self.cached))
     }
 
     /// Each account's latest health score without its breakdown (see
     /// `tandem_persistence::health::current_outlines`): only for scores whose breakdown nothing
     /// in the request reads (see `Account.health`).
     pub fn health_outlines(&self) -> &DataLoader<HealthLoader, HashMapCache> {
-        self.health_outlines.get_or_init(|| {
-            let store = self.store.clone();
-            make(
-                HealthLoader {
-                    store,
-                    breakdown: false,
-                },
-                self.cached,
-            )
-        })
+        self.health_outlines
+            .get_or_init(|| make(HealthLoader::new(self.store.clone(), false), self.cached))
     }
 
     /// Each account's score as it stood some days ago (key: account and days).
@@ -652,6 +636,12 @@ impl Loader<EngagementId> for SowsByEngagementLoader {
 pub struct HealthLoader {
     store: Store,
     breakdown: bool,
+}
+
+impl HealthLoader {
+    fn new(store: Store, breakdown: bool) -> HealthLoader {
+        HealthLoader { store, breakdown }
+    }
 }
 
 impl Loader<AccountId> for HealthLoader {
