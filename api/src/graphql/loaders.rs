@@ -38,9 +38,19 @@ fn shared<K: std::hash::Hash + Eq, T>(lists: HashMap<K, Vec<T>>) -> HashMap<K, A
 }
 
 /// The loaders of one request.
+///
+/// Small on purpose: the ~40 loader slots live in one box made on the first loader call, so a
+/// request that loads nothing (`{ __typename }`, most mutations' pre-checks) neither zeroes
+/// nor copies nor drops them.
 pub struct Loaders {
     store: Store,
     cached: bool,
+    slots: OnceLock<Box<Slots>>,
+}
+
+/// One request's loaders, each made on its first use.
+#[derive(Default)]
+struct Slots {
     accounts: OnceLock<DataLoader<AccountLoader, HashMapCache>>,
     team_members: OnceLock<DataLoader<TeamMemberLoader, HashMapCache>>,
     contacts: OnceLock<DataLoader<ContactsLoader, HashMapCache>>,
@@ -108,31 +118,36 @@ impl Loaders {
 
     /// Timesheets by id.
     pub fn timesheets(&self) -> &DataLoader<TimesheetLoader, HashMapCache> {
-        self.timesheets
+        self.slots()
+            .timesheets
             .get_or_init(|| make(TimesheetLoader(self.store.clone()), self.cached))
     }
 
     /// Each timesheet's hours, summed in SQL.
     pub fn timesheet_hours(&self) -> &DataLoader<TimesheetHoursLoader, HashMapCache> {
-        self.timesheet_hours
+        self.slots()
+            .timesheet_hours
             .get_or_init(|| make(TimesheetHoursLoader(self.store.clone()), self.cached))
     }
 
     /// Each timesheet's time entries.
     pub fn timesheet_entries(&self) -> &DataLoader<TimesheetEntriesLoader, HashMapCache> {
-        self.timesheet_entries
+        self.slots()
+            .timesheet_entries
             .get_or_init(|| make(TimesheetEntriesLoader(self.store.clone()), self.cached))
     }
 
     /// Each phase's allocations.
     pub fn phase_allocations(&self) -> &DataLoader<PhaseAllocationsLoader, HashMapCache> {
-        self.phase_allocations
+        self.slots()
+            .phase_allocations
             .get_or_init(|| make(PhaseAllocationsLoader(self.store.clone()), self.cached))
     }
 
     /// Phases by id.
     pub fn phase_by_id(&self) -> &DataLoader<PhaseByIdLoader, HashMapCache> {
-        self.phase_by_id
+        self.slots()
+            .phase_by_id
             .get_or_init(|| make(PhaseByIdLoader(self.store.clone()), self.cached))
     }
 
@@ -140,47 +155,12 @@ impl Loaders {
         Loaders {
             store,
             cached,
-            accounts: OnceLock::new(),
-            team_members: OnceLock::new(),
-            contacts: OnceLock::new(),
-            mrr: OnceLock::new(),
-            engagements: OnceLock::new(),
-            engagements_by_account: OnceLock::new(),
-            phases: OnceLock::new(),
-            phases_without_dependencies: OnceLock::new(),
-            phase_outlines: OnceLock::new(),
-            phase_heads: OnceLock::new(),
-            sows_by_account: OnceLock::new(),
-            sows: OnceLock::new(),
-            sows_by_engagement: OnceLock::new(),
-            change_requests: OnceLock::new(),
-            logged: OnceLock::new(),
-            logged_by_phase: OnceLock::new(),
-            health: OnceLock::new(),
-            health_outlines: OnceLock::new(),
-            health_then: OnceLock::new(),
-            usage: OnceLock::new(),
-            goals: OnceLock::new(),
-            reviews: OnceLock::new(),
-            goal: OnceLock::new(),
-            playbooks: OnceLock::new(),
-            risks: OnceLock::new(),
-            risk_tasks: OnceLock::new(),
-            renewals: OnceLock::new(),
-            external_ids: OnceLock::new(),
-            timesheets: OnceLock::new(),
-            timesheet_hours: OnceLock::new(),
-            timesheet_entries: OnceLock::new(),
-            phase_allocations: OnceLock::new(),
-            phase_by_id: OnceLock::new(),
-            templates: OnceLock::new(),
-            baselines: OnceLock::new(),
-            phase_goals: OnceLock::new(),
-            outcome_health: OnceLock::new(),
-            outcome_revenue: OnceLock::new(),
-            engagement_outcome: OnceLock::new(),
-            catalog_scope: catalog_scope::CatalogScopeLoaders::default(),
+            slots: OnceLock::new(),
         }
+    }
+
+    fn slots(&self) -> &Slots {
+        self.slots.get_or_init(Box::default)
     }
 
     /// The loaders of phases' catalog scopes.
@@ -188,43 +168,49 @@ impl Loaders {
         catalog_scope::Scoped {
             store: &self.store,
             cached: self.cached,
-            loaders: &self.catalog_scope,
+            loaders: &self.slots().catalog_scope,
         }
     }
 
     /// Accounts by id.
     pub fn accounts(&self) -> &DataLoader<AccountLoader, HashMapCache> {
-        self.accounts
+        self.slots()
+            .accounts
             .get_or_init(|| make(AccountLoader(self.store.clone()), self.cached))
     }
 
     /// Team members by id.
     pub fn team_members(&self) -> &DataLoader<TeamMemberLoader, HashMapCache> {
-        self.team_members
+        self.slots()
+            .team_members
             .get_or_init(|| make(TeamMemberLoader(self.store.clone()), self.cached))
     }
 
     /// Active contacts by account.
     pub fn contacts(&self) -> &DataLoader<ContactsLoader, HashMapCache> {
-        self.contacts
+        self.slots()
+            .contacts
             .get_or_init(|| make(ContactsLoader(self.store.clone()), self.cached))
     }
 
     /// Engagements by id.
     pub fn engagements(&self) -> &DataLoader<EngagementLoader, HashMapCache> {
-        self.engagements
+        self.slots()
+            .engagements
             .get_or_init(|| make(EngagementLoader(self.store.clone()), self.cached))
     }
 
     /// Each account's engagements.
     pub fn engagements_by_account(&self) -> &DataLoader<EngagementsByAccountLoader, HashMapCache> {
-        self.engagements_by_account
+        self.slots()
+            .engagements_by_account
             .get_or_init(|| make(EngagementsByAccountLoader(self.store.clone()), self.cached))
     }
 
     /// Each engagement's phases, in order, with their dependencies.
     pub fn phases(&self) -> &DataLoader<PhasesLoader, HashMapCache> {
-        self.phases
+        self.slots()
+            .phases
             .get_or_init(|| make(PhasesLoader(self.store.clone()), self.cached))
     }
 
@@ -232,7 +218,8 @@ impl Loaders {
     /// `engagement::phase::outlines_of_engagements`): only for phases whose fields nothing in
     /// the request reads beyond it (see `Engagement.phases`).
     pub fn phase_outlines(&self) -> &DataLoader<PhaseOutlinesLoader, HashMapCache> {
-        self.phase_outlines
+        self.slots()
+            .phase_outlines
             .get_or_init(|| make(PhaseOutlinesLoader(self.store.clone()), self.cached))
     }
 
@@ -240,7 +227,8 @@ impl Loaders {
     /// `engagement::phase::heads_of_engagements`): only for phases whose fields nothing in the
     /// request reads beyond them (see `Engagement.phases`).
     pub fn phase_heads(&self) -> &DataLoader<PhaseHeadsLoader, HashMapCache> {
-        self.phase_heads
+        self.slots()
+            .phase_heads
             .get_or_init(|| make(PhaseHeadsLoader(self.store.clone()), self.cached))
     }
 
@@ -249,7 +237,7 @@ impl Loaders {
     pub fn phases_without_dependencies(
         &self,
     ) -> &DataLoader<PhasesWithoutDependenciesLoader, HashMapCache> {
-        self.phases_without_dependencies.get_or_init(|| {
+        self.slots().phases_without_dependencies.get_or_init(|| {
             make(
                 PhasesWithoutDependenciesLoader(self.store.clone()),
                 self.cached,
@@ -259,43 +247,50 @@ impl Loaders {
 
     /// Each account's SOWs.
     pub fn sows_by_account(&self) -> &DataLoader<SowsByAccountLoader, HashMapCache> {
-        self.sows_by_account
+        self.slots()
+            .sows_by_account
             .get_or_init(|| make(SowsByAccountLoader(self.store.clone()), self.cached))
     }
 
     /// Each engagement's SOWs.
     pub fn sows_by_engagement(&self) -> &DataLoader<SowsByEngagementLoader, HashMapCache> {
-        self.sows_by_engagement
+        self.slots()
+            .sows_by_engagement
             .get_or_init(|| make(SowsByEngagementLoader(self.store.clone()), self.cached))
     }
 
     /// SOWs by id.
     pub fn sows(&self) -> &DataLoader<SowLoader, HashMapCache> {
-        self.sows
+        self.slots()
+            .sows
             .get_or_init(|| make(SowLoader(self.store.clone()), self.cached))
     }
 
     /// Each SOW's change requests.
     pub fn change_requests(&self) -> &DataLoader<ChangeRequestsLoader, HashMapCache> {
-        self.change_requests
+        self.slots()
+            .change_requests
             .get_or_init(|| make(ChangeRequestsLoader(self.store.clone()), self.cached))
     }
 
     /// Each SOW's logged time, summed in SQL.
     pub fn logged(&self) -> &DataLoader<LoggedLoader, HashMapCache> {
-        self.logged
+        self.slots()
+            .logged
             .get_or_init(|| make(LoggedLoader(self.store.clone()), self.cached))
     }
 
     /// Each SOW's logged time per phase, summed in SQL.
     pub fn logged_by_phase(&self) -> &DataLoader<LoggedByPhaseLoader, HashMapCache> {
-        self.logged_by_phase
+        self.slots()
+            .logged_by_phase
             .get_or_init(|| make(LoggedByPhaseLoader(self.store.clone()), self.cached))
     }
 
     /// Each account's latest health score.
     pub fn health(&self) -> &DataLoader<HealthLoader, HashMapCache> {
-        self.health
+        self.slots()
+            .health
             .get_or_init(|| make(HealthLoader::new(self.store.clone(), true), self.cached))
     }
 
@@ -303,98 +298,113 @@ impl Loaders {
     /// `tandem_persistence::health::current_outlines`): only for scores whose breakdown nothing
     /// in the request reads (see `Account.health`).
     pub fn health_outlines(&self) -> &DataLoader<HealthLoader, HashMapCache> {
-        self.health_outlines
+        self.slots()
+            .health_outlines
             .get_or_init(|| make(HealthLoader::new(self.store.clone(), false), self.cached))
     }
 
     /// Each account's score as it stood some days ago (key: account and days).
     pub fn health_then(&self) -> &DataLoader<HealthThenLoader, HashMapCache> {
-        self.health_then
+        self.slots()
+            .health_then
             .get_or_init(|| make(HealthThenLoader(self.store.clone()), self.cached))
     }
 
     /// Each account's 30-day usage summary.
     pub fn usage(&self) -> &DataLoader<UsageLoader, HashMapCache> {
-        self.usage
+        self.slots()
+            .usage
             .get_or_init(|| make(UsageLoader(self.store.clone()), self.cached))
     }
 
     /// Each account's goals.
     pub fn goals(&self) -> &DataLoader<GoalsLoader, HashMapCache> {
-        self.goals
+        self.slots()
+            .goals
             .get_or_init(|| make(GoalsLoader(self.store.clone()), self.cached))
     }
 
     /// Goals by id.
     pub fn goal(&self) -> &DataLoader<GoalLoader, HashMapCache> {
-        self.goal
+        self.slots()
+            .goal
             .get_or_init(|| make(GoalLoader(self.store.clone()), self.cached))
     }
 
     /// Each account's business reviews.
     pub fn reviews(&self) -> &DataLoader<ReviewsLoader, HashMapCache> {
-        self.reviews
+        self.slots()
+            .reviews
             .get_or_init(|| make(ReviewsLoader(self.store.clone()), self.cached))
     }
 
     /// Playbooks by id.
     pub fn playbooks(&self) -> &DataLoader<PlaybookLoader, HashMapCache> {
-        self.playbooks
+        self.slots()
+            .playbooks
             .get_or_init(|| make(PlaybookLoader(self.store.clone()), self.cached))
     }
 
     /// Each account's risks, every status.
     pub fn risks(&self) -> &DataLoader<RisksLoader, HashMapCache> {
-        self.risks
+        self.slots()
+            .risks
             .get_or_init(|| make(RisksLoader(self.store.clone()), self.cached))
     }
 
     /// Each risk's linked tasks.
     pub fn risk_tasks(&self) -> &DataLoader<RiskTasksLoader, HashMapCache> {
-        self.risk_tasks
+        self.slots()
+            .risk_tasks
             .get_or_init(|| make(RiskTasksLoader(self.store.clone()), self.cached))
     }
 
     /// Each account's renewals, newest first.
     pub fn renewals(&self) -> &DataLoader<RenewalsLoader, HashMapCache> {
-        self.renewals
+        self.slots()
+            .renewals
             .get_or_init(|| make(RenewalsLoader(self.store.clone()), self.cached))
     }
 
     /// Each account's, contact's or team member's external ids.
     pub fn external_ids(&self) -> &DataLoader<ExternalIdsLoader, HashMapCache> {
-        self.external_ids.get_or_init(|| {
+        self.slots().external_ids.get_or_init(|| {
             make::<_, AccountId>(ExternalIdsLoader(self.store.clone()), self.cached)
         })
     }
 
     /// Engagement templates by id, archived ones included.
     pub fn templates(&self) -> &DataLoader<TemplateLoader, HashMapCache> {
-        self.templates
+        self.slots()
+            .templates
             .get_or_init(|| make(TemplateLoader(self.store.clone()), self.cached))
     }
 
     /// Each engagement's baselines, newest first.
     pub fn baselines(&self) -> &DataLoader<BaselinesLoader, HashMapCache> {
-        self.baselines
+        self.slots()
+            .baselines
             .get_or_init(|| make(BaselinesLoader(self.store.clone()), self.cached))
     }
 
     /// The goals each phase serves, by goal id.
     pub fn phase_goals(&self) -> &DataLoader<PhaseGoalsLoader, HashMapCache> {
-        self.phase_goals
+        self.slots()
+            .phase_goals
             .get_or_init(|| make(PhaseGoalsLoader(self.store.clone()), self.cached))
     }
 
     /// Each accepted phase's account health at acceptance and at the checkpoints reached.
     pub fn outcome_health(&self) -> &DataLoader<OutcomeHealthLoader, HashMapCache> {
-        self.outcome_health
+        self.slots()
+            .outcome_health
             .get_or_init(|| make(OutcomeHealthLoader(self.store.clone()), self.cached))
     }
 
     /// Each accepted phase's account MRR movements in the window after acceptance.
     pub fn outcome_revenue(&self) -> &DataLoader<OutcomeRevenueLoader, HashMapCache> {
-        self.outcome_revenue
+        self.slots()
+            .outcome_revenue
             .get_or_init(|| make(OutcomeRevenueLoader(self.store.clone()), self.cached))
     }
 
@@ -402,7 +412,7 @@ impl Loaders {
     pub fn engagement_outcome(
         &self,
     ) -> &DataLoader<super::engagement_outcome::EngagementOutcomeLoader, HashMapCache> {
-        self.engagement_outcome.get_or_init(|| {
+        self.slots().engagement_outcome.get_or_init(|| {
             make(
                 super::engagement_outcome::EngagementOutcomeLoader(self.store.clone()),
                 self.cached,
@@ -412,7 +422,8 @@ impl Loaders {
 
     /// Today's MRR (minor units) by account.
     pub fn mrr(&self) -> &DataLoader<MrrLoader, HashMapCache> {
-        self.mrr
+        self.slots()
+            .mrr
             .get_or_init(|| make(MrrLoader(self.store.clone()), self.cached))
     }
 }
