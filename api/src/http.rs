@@ -3,6 +3,7 @@
 //! `application/json` as the client accepts, and the status codes the specification asks for.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::Poll;
 use std::time::Instant;
 
 use actix_web::http::header::{self, HeaderValue};
@@ -171,36 +172,63 @@ fn params(body: &str) -> Result<Params, String> {
     })
 }
 
-/// A request id: the caller's `X-Request-Id` when it is sane, else a new one.
-fn request_id(req: &HttpRequest) -> String {
-    req.headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| {
-            !v.is_empty()
-                && v.len() <= 64
-                && v.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        })
-        .map(str::to_owned)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string())
+/// A request's id, kept on the stack: the caller's `X-Request-Id` when it is sane (1 to 64
+/// ASCII letters, digits, `-` or `_`), else a new random one.
+struct RequestId {
+    bytes: [u8; 64],
+    len: usize,
 }
 
-/// Counts a request as in flight until it is dropped.
-struct InFlight(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+impl RequestId {
+    fn of(req: &HttpRequest) -> RequestId {
+        let mut bytes = [0u8; 64];
+        let sent = req.headers().get("x-request-id").map(|v| v.as_bytes());
+        let len = match sent {
+            Some(v)
+                if !v.is_empty()
+                    && v.len() <= bytes.len()
+                    && v.iter()
+                        .all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_') =>
+            {
+                bytes[..v.len()].copy_from_slice(v);
+                v.len()
+            }
+            _ => uuid::Uuid::new_v4().simple().encode_lower(&mut bytes).len(),
+        };
+        RequestId { bytes, len }
+    }
 
-impl InFlight {
-    fn enter(state: &AppState) -> InFlight {
-        state
-            .in_flight
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        InFlight(state.in_flight.clone())
+    /// The span a request's log lines carry: its id and method, and later its operation and
+    /// subject.
+    fn span(&self, method: &'static str) -> tracing::Span {
+        tracing::info_span!(
+            "request",
+            request_id = self.as_str(),
+            method,
+            operation = tracing::field::Empty,
+            subject = tracing::field::Empty
+        )
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII is ever written (checked above, or a uuid's hex digits).
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
     }
 }
 
-impl Drop for InFlight {
+/// Counts a request as in flight until it is dropped.
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl InFlight<'_> {
+    fn enter(state: &AppState) -> InFlight<'_> {
+        state.in_flight.fetch_add(1, Ordering::SeqCst);
+        InFlight(&state.in_flight)
+    }
+}
+
+impl Drop for InFlight<'_> {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -211,9 +239,9 @@ pub async fn post(
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let _in_flight = InFlight::enter(&state);
-    let id = request_id(&req);
-    let span = tracing::info_span!("request", request_id = %id, method = "POST", operation = tracing::field::Empty, subject = tracing::field::Empty);
-    with_request_id(handle_post(req, body, state).instrument(span).await, &id)
+    let id = RequestId::of(&req);
+    let span = id.span("POST");
+    with_request_id(handle_post(req, body, &state).instrument(span).await, &id)
 }
 
 /// `GET /graphql`: a WebSocket upgrade, GraphiQL for a browser, or a query in the URL.
@@ -240,13 +268,13 @@ pub async fn get(req: HttpRequest, body: web::Payload, state: web::Data<AppState
             .body(page.clone());
     }
     let _in_flight = InFlight::enter(&state);
-    let id = request_id(&req);
-    let span = tracing::info_span!("request", request_id = %id, method = "GET", operation = tracing::field::Empty, subject = tracing::field::Empty);
-    with_request_id(handle_get(req, state).instrument(span).await, &id)
+    let id = RequestId::of(&req);
+    let span = id.span("GET");
+    with_request_id(handle_get(req, &state).instrument(span).await, &id)
 }
 
-fn with_request_id(mut response: HttpResponse, id: &str) -> HttpResponse {
-    if let Ok(v) = HeaderValue::from_str(id) {
+fn with_request_id(mut response: HttpResponse, id: &RequestId) -> HttpResponse {
+    if let Ok(v) = HeaderValue::from_str(id.as_str()) {
         response
             .headers_mut()
             .insert(header::HeaderName::from_static("x-request-id"), v);
@@ -254,11 +282,7 @@ fn with_request_id(mut response: HttpResponse, id: &str) -> HttpResponse {
     response
 }
 
-async fn handle_post(
-    req: HttpRequest,
-    mut body: web::Payload,
-    state: web::Data<AppState>,
-) -> HttpResponse {
+async fn handle_post(req: HttpRequest, mut body: web::Payload, state: &AppState) -> HttpResponse {
     let Some(media) = negotiate(
         req.headers()
             .get(header::ACCEPT)
@@ -301,7 +325,7 @@ async fn handle_post(
             }
         }
     }
-    let principal = match authenticate(&req, &state) {
+    let principal = match authenticate(&req, state) {
         Ok(p) => p,
         Err(message) => {
             return refuse(
@@ -312,7 +336,7 @@ async fn handle_post(
             );
         }
     };
-    if let Some(refused) = rate_limited(&state, &principal, media) {
+    if let Some(refused) = rate_limited(state, &principal, media) {
         return refused;
     }
     let limit = state.limits.max_body_bytes;
@@ -377,9 +401,9 @@ async fn handle_post(
         .get("idempotency-key")
         .map(|v| v.to_str().map(str::trim))
     {
-        None => execute(&state, media, principal, p, text).await,
+        None => execute(state, media, principal, p, text).await,
         Some(Ok(key)) if !key.is_empty() && key.len() <= 200 => {
-            run_once(&state, media, principal, p, key, &bytes, text).await
+            run_once(state, media, principal, p, key, &bytes, text).await
         }
         Some(_) => refuse(
             StatusCode::BAD_REQUEST,
@@ -399,7 +423,7 @@ struct GetParams {
     extensions: Option<String>,
 }
 
-async fn handle_get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+async fn handle_get(req: HttpRequest, state: &AppState) -> HttpResponse {
     let Some(media) = negotiate(
         req.headers()
             .get(header::ACCEPT)
@@ -412,7 +436,7 @@ async fn handle_get(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
             "this endpoint answers application/graphql-response+json or application/json",
         );
     };
-    let principal = match authenticate(&req, &state) {
+    let principal = match authenticate(&req, state) {
         Ok(p) => p,
         Err(message) => {
             return refuse(
@@ -423,7 +447,7 @@ async fn handle_get(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
             );
         }
     };
-    if let Some(refused) = rate_limited(&state, &principal, media) {
+    if let Some(refused) = rate_limited(state, &principal, media) {
         return refused;
     }
     let Ok(web::Query(get)) = web::Query::<GetParams>::from_query(req.query_string()) else {
@@ -487,17 +511,20 @@ async fn handle_get(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
         operation_name: get.operation_name,
         variables,
     };
-    execute(&state, media, principal, p, Some(req.query_string())).await
+    execute(state, media, principal, p, Some(req.query_string())).await
 }
 
 fn authenticate(
     req: &HttpRequest,
     state: &AppState,
 ) -> Result<tandem_domain::auth::Principal, String> {
+    // `from_utf8` rather than `HeaderValue::to_str`, whose byte-at-a-time check of a 250-byte
+    // token cost more than verifying its signature; a token with any byte outside base64url
+    // fails verification all the same.
     let header = req
         .headers()
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
+        .and_then(|v| std::str::from_utf8(v.as_bytes()).ok());
     let principal = state.verifier.verify_header(header).map_err(|e| e.0)?;
     tracing::Span::current().record("subject", principal.subject.as_str());
     Ok(principal)
@@ -526,11 +553,10 @@ async fn run(
     text: Option<&str>,
 ) -> (StatusCode, Vec<u8>) {
     let started = Instant::now();
-    let operation = p
-        .operation_name
-        .clone()
-        .unwrap_or_else(|| "anonymous".into());
-    tracing::Span::current().record("operation", operation.as_str());
+    tracing::Span::current().record(
+        "operation",
+        p.operation_name.as_deref().unwrap_or("anonymous"),
+    );
     let mut request = async_graphql::Request::new(p.query)
         .data(principal)
         .data(Loaders::new(state.services.store.clone()))
@@ -551,7 +577,7 @@ async fn run(
             None => state.schema.execute(request).await,
         }
     };
-    let Ok(response) = tokio::time::timeout(timeout, execution).await else {
+    let Some(response) = within(started + timeout, execution).await else {
         tracing::warn!(
             elapsed_ms = started.elapsed().as_millis() as u64,
             "request timed out"
@@ -572,6 +598,26 @@ async fn run(
         "graphql request"
     );
     (status, body)
+}
+
+/// `execution`'s output, or `None` once `deadline` passes first. Unlike `tokio::time::timeout`
+/// it arms no timer for an execution that finishes on its first poll, as most cached reads do.
+async fn within<T>(deadline: Instant, execution: impl Future<Output = T>) -> Option<T> {
+    let mut execution = std::pin::pin!(execution);
+    let mut timer = std::pin::pin!(None::<tokio::time::Sleep>);
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(out) = execution.as_mut().poll(cx) {
+            return Poll::Ready(Some(out));
+        }
+        if timer.is_none() {
+            timer.set(Some(tokio::time::sleep_until(deadline.into())));
+        }
+        match timer.as_mut().as_pin_mut() {
+            Some(sleep) => sleep.poll(cx).map(|()| None),
+            None => Poll::Pending,
+        }
+    })
+    .await
 }
 
 /// Runs a POST that carries an `Idempotency-Key`: the first request with the key runs and its
@@ -752,6 +798,40 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_deadline_stops_only_what_outlives_it() {
+        let soon = || Instant::now() + std::time::Duration::from_millis(50);
+        assert_eq!(within(soon(), async { 1 }).await, Some(1));
+        let yields_then_answers = async {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            2
+        };
+        assert_eq!(within(soon(), yields_then_answers).await, Some(2));
+        assert_eq!(within(soon(), std::future::pending::<u8>()).await, None);
+        // A deadline already past still lets a ready answer through.
+        assert_eq!(within(Instant::now(), async { 3 }).await, Some(3));
+    }
+
+    #[test]
+    fn request_ids_are_the_callers_when_sane() {
+        let with = |v: &str| {
+            let req = actix_web::test::TestRequest::default()
+                .insert_header(("x-request-id", v))
+                .to_http_request();
+            RequestId::of(&req).as_str().to_owned()
+        };
+        assert_eq!(with("trace-123_A"), "trace-123_A");
+        let long = "a".repeat(64);
+        assert_eq!(with(&long), long);
+        for insane in ["a b", &"a".repeat(65), "x;y"] {
+            let made = with(insane);
+            assert_eq!(made.len(), 32, "{insane:?} gave {made:?}");
+            assert!(made.bytes().all(|c| c.is_ascii_hexdigit()), "{made}");
+        }
+        let none = RequestId::of(&actix_web::test::TestRequest::default().to_http_request());
+        assert_ne!(none.as_str(), with("x;y"), "each made id is new");
+    }
 
     #[test]
     fn accept_headers_pick_the_response_type() {
