@@ -601,21 +601,20 @@ async fn run(
 }
 
 /// `execution`'s output, or `None` once `deadline` passes first. Unlike `tokio::time::timeout`
-/// it arms no timer for an execution that finishes on its first poll, as most cached reads do.
+/// it arms no timer for an execution that finishes on its first poll, as one that reads
+/// nothing from the database does.
 async fn within<T>(deadline: Instant, execution: impl Future<Output = T>) -> Option<T> {
     let mut execution = std::pin::pin!(execution);
-    let mut timer = std::pin::pin!(None::<tokio::time::Sleep>);
+    let mut timer = None;
     std::future::poll_fn(|cx| {
         if let Poll::Ready(out) = execution.as_mut().poll(cx) {
             return Poll::Ready(Some(out));
         }
-        if timer.is_none() {
-            timer.set(Some(tokio::time::sleep_until(deadline.into())));
-        }
-        match timer.as_mut().as_pin_mut() {
-            Some(sleep) => sleep.poll(cx).map(|()| None),
-            None => Poll::Pending,
-        }
+        timer
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline.into())))
+            .as_mut()
+            .poll(cx)
+            .map(|()| None)
     })
     .await
 }

@@ -40,8 +40,7 @@ fn shared<K: std::hash::Hash + Eq, T>(lists: HashMap<K, Vec<T>>) -> HashMap<K, A
 /// The loaders of one request.
 ///
 /// Small on purpose: the ~40 loader slots live in one box made on the first loader call, so a
-/// request that loads nothing (`{ __typename }`, most mutations' pre-checks) neither zeroes
-/// nor copies nor drops them.
+/// request that loads nothing (`{ __typename }`) neither zeroes nor copies nor drops them.
 pub struct Loaders {
     store: Store,
     cached: bool,

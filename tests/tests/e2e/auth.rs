@@ -3,6 +3,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{EncodingKey, Header, encode};
+use reqwest::header::HeaderValue;
 use serde_json::{Value, json};
 use tandem_domain::auth::Role;
 use tandem_tests::db_test;
@@ -26,7 +27,7 @@ fn claims(exp: u64, aud: &str) -> Value {
     json!({"sub": "mallory", "role": "ADMIN", "exp": exp, "iat": now(), "iss": "tandem", "aud": aud})
 }
 
-async fn refused(server: &Server, authorization: Option<String>) -> (u16, String, String) {
+async fn refused(server: &Server, authorization: Option<HeaderValue>) -> (u16, String, String) {
     let mut request = server
         .http
         .post(&server.url)
@@ -60,7 +61,12 @@ db_test! {
             ("alg none", Some(format!("Bearer {none_alg}")), "algorithm"),
             ("unknown role", Some(format!("Bearer {}", signed(json!({"sub": "x", "role": "GOD", "exp": now() + 600, "iat": now(), "iss": "tandem", "aud": "tandem-api"}), SECRET))), "role"),
         ];
-        for (case, header, expected) in cases {
+        let cases = cases.into_iter().map(|(case, header, expected)| {
+            (case, header.map(|h| HeaderValue::try_from(h).unwrap()), expected)
+        });
+        // Bytes outside ASCII (allowed in a header, never in a token) are read as a bad token.
+        let not_ascii = HeaderValue::from_bytes("Bearer t\u{f6}k\u{e9}n".as_bytes()).unwrap();
+        for (case, header, expected) in cases.chain([("not ascii", Some(not_ascii), "malformed")]) {
             let (status, code, message) = refused(&server, header).await;
             assert_eq!(status, 401, "{case}");
             assert_eq!(code, "UNAUTHENTICATED", "{case}");
