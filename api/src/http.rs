@@ -2,6 +2,7 @@
 //! GET with URL parameters (queries only), responses in `application/graphql-response+json` or
 //! `application/json` as the client accepts, and the status codes the specification asks for.
 
+use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Poll;
 use std::time::Instant;
@@ -571,12 +572,12 @@ async fn run(
         return render(async_graphql::Response::from_errors(vec![refused]), media);
     }
     let timeout = state.limits.request_timeout;
-    let execution = async {
+    let execution = pin!(async {
         match text {
             Some(text) => state.known.execute(&state.schema, request, text).await,
             None => state.schema.execute(request).await,
         }
-    };
+    });
     let Some(response) = within(started + timeout, execution).await else {
         tracing::warn!(
             elapsed_ms = started.elapsed().as_millis() as u64,
@@ -603,10 +604,16 @@ async fn run(
 /// `execution`'s output, or `None` once `deadline` passes first. Unlike `tokio::time::timeout`
 /// it arms no timer for an execution that finishes on its first poll, as one that reads
 /// nothing from the database does.
-async fn within<T>(deadline: Instant, execution: impl Future<Output = T>) -> Option<T> {
-    let mut execution = std::pin::pin!(execution);
+///
+/// The caller pins `execution` where it lives: moved in by value, a future of some kilobytes
+/// would be stored twice in every request's state (once as the argument, once pinned), and
+/// that state is copied into a fresh allocation per request.
+fn within<F: Future>(
+    deadline: Instant,
+    mut execution: Pin<&mut F>,
+) -> impl Future<Output = Option<F::Output>> + '_ {
     let mut timer = None;
-    std::future::poll_fn(|cx| {
+    std::future::poll_fn(move |cx| {
         if let Poll::Ready(out) = execution.as_mut().poll(cx) {
             return Poll::Ready(Some(out));
         }
@@ -616,7 +623,6 @@ async fn within<T>(deadline: Instant, execution: impl Future<Output = T>) -> Opt
             .poll(cx)
             .map(|()| None)
     })
-    .await
 }
 
 /// Runs a POST that carries an `Idempotency-Key`: the first request with the key runs and its
@@ -696,7 +702,8 @@ async fn run_once(
 fn render(mut response: async_graphql::Response, media: Media) -> (StatusCode, Vec<u8>) {
     // Sized like the last answer: a dashboard's 100 KB otherwise grew through five copies.
     static LAST_SIZE: AtomicUsize = AtomicUsize::new(1024);
-    let mut out = Vec::with_capacity(LAST_SIZE.load(Ordering::Relaxed).clamp(256, 1 << 20));
+    let last = LAST_SIZE.load(Ordering::Relaxed);
+    let mut out = Vec::with_capacity(last.clamp(256, 1 << 20));
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
@@ -730,7 +737,11 @@ fn render(mut response: async_graphql::Response, media: Media) -> (StatusCode, V
         out.push(b'}');
     }
     out.push(b'}');
-    LAST_SIZE.store(out.len(), Ordering::Relaxed);
+    // Written only when it changes: the workers share the line, and a write per request would
+    // move it between their cores on every answer.
+    if out.len() != last {
+        LAST_SIZE.store(out.len(), Ordering::Relaxed);
+    }
     let status = if request_error && media == Media::GraphqlResponse {
         StatusCode::BAD_REQUEST
     } else {
@@ -801,15 +812,18 @@ mod tests {
     #[tokio::test]
     async fn a_deadline_stops_only_what_outlives_it() {
         let soon = || Instant::now() + std::time::Duration::from_millis(50);
-        assert_eq!(within(soon(), async { 1 }).await, Some(1));
-        let yields_then_answers = async {
+        assert_eq!(within(soon(), pin!(async { 1 })).await, Some(1));
+        let yields_then_answers = pin!(async {
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
             2
-        };
+        });
         assert_eq!(within(soon(), yields_then_answers).await, Some(2));
-        assert_eq!(within(soon(), std::future::pending::<u8>()).await, None);
+        assert_eq!(
+            within(soon(), pin!(std::future::pending::<u8>())).await,
+            None
+        );
         // A deadline already past still lets a ready answer through.
-        assert_eq!(within(Instant::now(), async { 3 }).await, Some(3));
+        assert_eq!(within(Instant::now(), pin!(async { 3 })).await, Some(3));
     }
 
     #[test]
