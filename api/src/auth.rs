@@ -84,7 +84,7 @@ pub struct Verifier {
     verified: Arc<Memo<(Principal, u64)>>,
 }
 
-/// Verified tokens kept at most.
+/// Verified tokens kept at most, per thread (each HTTP worker keeps its own).
 const CACHED_TOKENS: usize = 4096;
 /// Longer tokens are verified every time rather than kept.
 const CACHED_TOKEN_BYTES: usize = 4096;

@@ -16,7 +16,7 @@ use super::{SchemaOptions, TandemSchema, build_schema};
 use crate::cache::Memo;
 use crate::service::Services;
 
-/// Requests remembered at most.
+/// Requests remembered at most, per thread (each HTTP worker keeps its own).
 const REMEMBERED: usize = 1024;
 
 /// The longest request text remembered: larger ones (usage batches) are validated every time

@@ -76,7 +76,7 @@ pub fn count_aliases(document: &ExecutableDocument) -> usize {
     operations + fragments
 }
 
-/// Documents kept at most.
+/// Documents kept at most, per thread (each HTTP worker keeps its own).
 const CACHED_DOCUMENTS: usize = 512;
 /// Longer query texts are parsed every time rather than kept.
 const CACHED_QUERY_BYTES: usize = 16 * 1024;
@@ -87,7 +87,7 @@ struct Parsed {
     aliases: usize,
 }
 
-/// Parsed documents by query text, at most [`CACHED_DOCUMENTS`] of at most
+/// Parsed documents by query text, at most [`CACHED_DOCUMENTS`] a thread of at most
 /// [`CACHED_QUERY_BYTES`] each.
 struct Documents(Memo<Arc<Parsed>>);
 
