@@ -11,32 +11,11 @@ use tokio::sync::watch;
 
 use crate::auth::Verifier;
 use crate::graphql::known::Known;
-use crate::graphql::{SchemaOptions, TandemSchema, build_schema};
+use crate::graphql::{SchemaOptions, build_schema};
 use crate::relay::EventRelay;
 use crate::service::Services;
-use crate::settings::{Limits, Settings};
-
-/// What every request handler shares.
-pub struct AppState {
-    /// The schema, with the services in its data.
-    pub schema: TandemSchema,
-    /// Requests that passed validation before, run without validating them again.
-    pub known: Known,
-    /// Checks bearer tokens.
-    pub verifier: Verifier,
-    /// Storage and the event relay.
-    pub services: Services,
-    /// Request limits.
-    pub limits: Limits,
-    /// The GraphiQL page, when enabled.
-    pub graphiql: Option<String>,
-    /// Turns true when the server begins to shut down.
-    pub shutdown: watch::Receiver<bool>,
-    /// Requests per token subject.
-    pub limiter: std::sync::Arc<crate::rate_limit::RateLimiter>,
-    /// GraphQL requests being handled now: shutdown waits for them.
-    pub in_flight: std::sync::Arc<std::sync::atomic::AtomicUsize>,
-}
+use crate::settings::Settings;
+use crate::state::AppState;
 
 /// Connects to the configured database and applies pending migrations.
 pub async fn connect(settings: &Settings) -> anyhow::Result<Store> {

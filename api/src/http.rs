@@ -16,10 +16,10 @@ use futures_util::StreamExt;
 use serde_json::{Value, json};
 use tracing::Instrument;
 
-use crate::app::AppState;
 use crate::error::Code;
 use crate::graphql::json::{self, RawJson};
 use crate::graphql::loaders::Loaders;
+use crate::state::AppState;
 
 /// The media type of a response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,6 +14,7 @@ pub mod rate_limit;
 pub mod relay;
 pub mod service;
 pub mod settings;
+pub mod state;
 pub mod telemetry;
 pub mod worker;
 pub mod ws;

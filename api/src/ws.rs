@@ -25,10 +25,10 @@ use futures_util::StreamExt;
 use serde_json::Value;
 use tokio_stream::wrappers::UnboundedReceiverStream;
 
-use crate::app::AppState;
 use crate::error::{ApiError, Code};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::{TandemSchema, limits};
+use crate::state::AppState;
 
 /// How often the server pings an idle connection.
 const PING_INTERVAL: Duration = Duration::from_secs(30);

@@ -11,8 +11,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::engagement::{Engagement, Phase};
+use crate::hours::Hours;
 use crate::ids::{BaselineId, EngagementId, PhaseId};
-use crate::sow::Hours;
 use crate::{DomainError, DomainResult, text};
 
 /// One phase as a baseline froze it.

@@ -8,8 +8,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::hours::Hours;
 use crate::ids::{AccountId, EngagementId, PhaseId, TeamMemberId, TemplateId};
-use crate::sow::Hours;
 use crate::{DomainError, DomainResult, Patch, text};
 
 crate::text_enum! {
@@ -441,7 +441,7 @@ pub(crate) fn scope(field: &str, list: Vec<PhaseScopeItem>) -> DomainResult<Vec<
                     &item.deliverable,
                     500,
                 )?,
-                estimated_hours: crate::sow::positive_hours(
+                estimated_hours: crate::hours::positive_hours(
                     &format!("{field}[{i}].estimatedHours"),
                     item.estimated_hours,
                 )?,

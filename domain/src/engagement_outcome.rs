@@ -85,7 +85,7 @@ pub fn tm_share_percent(logged: &LoggedTime) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sow::Hours;
+    use crate::hours::Hours;
 
     fn day(m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, m, d).unwrap()

@@ -15,6 +15,7 @@ pub mod engagement_outcome;
 pub mod error;
 pub mod event;
 pub mod health;
+pub mod hours;
 pub mod ids;
 pub mod metrics;
 pub mod money;

@@ -1,67 +1,19 @@
 //! Statements of work: a fixed-price scope with a time-and-materials budget beside it, change
 //! requests once signed, and the hours logged against them.
 //!
-//! Hours are kept in hundredths ([`Hours`]) and money in minor units, so every sum is exact.
-
-use std::fmt;
+//! Hours are kept in hundredths ([`Hours`](crate::hours::Hours)) and money in minor units, so
+//! every sum is exact.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::engagement::{Phase, transition};
+use crate::hours::{Hours, positive_hours};
 use crate::ids::{
     AccountId, ChangeRequestId, EngagementId, PhaseId, SowId, TeamMemberId, TimeEntryId,
     TimesheetId,
 };
 use crate::money::Currency;
 use crate::{DomainError, DomainResult, text};
-
-/// A number of hours, in hundredths of an hour (1.5 h is 150).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-)]
-#[serde(transparent)]
-pub struct Hours(pub i64);
-
-impl Hours {
-    /// Hours from a decimal number as a person types it, to the hundredth.
-    pub fn from_decimal(field: &str, value: f64) -> DomainResult<Hours> {
-        if !value.is_finite() {
-            return Err(DomainError::invalid(field, "must be a number of hours"));
-        }
-        let hundredths = (value * 100.0).round();
-        if (hundredths - value * 100.0).abs() > 1e-6 {
-            return Err(DomainError::invalid(
-                field,
-                format!("{value} has more than two decimals"),
-            ));
-        }
-        if hundredths.abs() > 1e12 {
-            return Err(DomainError::invalid(field, "is out of range"));
-        }
-        Ok(Hours(hundredths as i64))
-    }
-
-    /// The hours as a decimal number, for display.
-    pub fn as_decimal(self) -> f64 {
-        self.0 as f64 / 100.0
-    }
-}
-
-impl fmt::Display for Hours {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:02} h", self.0 / 100, (self.0 % 100).abs())
-    }
-}
 
 crate::text_enum! {
     /// Where a statement of work stands.
@@ -196,16 +148,6 @@ pub struct NewSow {
     pub scope: Vec<ScopeItem>,
     pub tm_hours_cap: Option<Hours>,
     pub tm_amount_cap: Option<i64>,
-}
-
-pub(crate) fn positive_hours(field: &str, h: Hours) -> DomainResult<Hours> {
-    if h.0 <= 0 || h.0 > 10_000_000 {
-        return Err(DomainError::invalid(
-            field,
-            format!("{h} must be more than 0 and at most 100000 h"),
-        ));
-    }
-    Ok(h)
 }
 
 impl NewSow {

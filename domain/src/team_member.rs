@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 
 use crate::auth::Role;
+use crate::hours::Hours;
 use crate::ids::TeamMemberId;
-use crate::sow::Hours;
 use crate::{DomainError, DomainResult, Patch, text};
 
 crate::text_enum! {

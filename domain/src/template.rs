@@ -10,8 +10,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use crate::engagement::{
     EngagementKind, FocusKind, Milestone, NewPhase, PhaseData, PhaseScopeItem,
 };
+use crate::hours::Hours;
 use crate::ids::TemplateId;
-use crate::sow::Hours;
 use crate::{DomainError, DomainResult, Patch, text};
 
 /// The most phases a template holds.

@@ -6,8 +6,8 @@
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
 
 use crate::auth::{Principal, Role};
+use crate::hours::Hours;
 use crate::ids::{AllocationId, PhaseId, TeamMemberId, TimeOffId, TimesheetId};
-use crate::sow::Hours;
 use crate::{DomainError, DomainResult, text};
 
 crate::text_enum! {

@@ -22,9 +22,6 @@ use crate::error::corrupt;
 use crate::page::{Page, Window};
 use crate::{PersistenceError, PersistenceResult, Store, team_member, versioned};
 
-/// The most ids one `IN (…)` list carries; longer lists are read in chunks.
-pub(crate) const MAX_IN_LIST: usize = 500;
-
 /// Which accounts a list shows. Every criterion narrows the list; empty lists do not filter.
 #[derive(Debug, Clone, Default)]
 pub struct AccountFilter {

@@ -202,7 +202,7 @@ async fn sweep_one(store: &Store, seen: &Playbook) -> PersistenceResult<usize> {
     let left: Vec<Uuid> = before.difference(&matching).copied().collect();
     let mut entered: Vec<Uuid> = matching.difference(&before).copied().collect();
     entered.sort();
-    for chunk in left.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in left.chunks(crate::sql::MAX_IN_LIST) {
         let mut q = Sql::new("DELETE FROM playbook_matches WHERE playbook_id = ");
         q.bind(seen.id.0)
             .push(" AND account_id IN ")

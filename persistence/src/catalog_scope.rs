@@ -17,10 +17,10 @@ use tandem_domain::ids::{AccountId, CatalogVersionId, PhaseId};
 use tandem_domain::{DomainError, DomainResult};
 use uuid::Uuid;
 
-use crate::account::MAX_IN_LIST;
 use crate::catalog::PublishedVersion;
 use crate::error::corrupt;
 use crate::event::record;
+use crate::sql::MAX_IN_LIST;
 use crate::sql::{Sql, all_in_chunks, get};
 use crate::{PersistenceError, PersistenceResult, Store, versioned};
 

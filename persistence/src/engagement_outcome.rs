@@ -6,15 +6,16 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use tandem_domain::engagement_outcome::{self as rules, WindowUnion};
+use tandem_domain::hours::Hours;
 use tandem_domain::ids::{AccountId, EngagementId};
 use tandem_domain::money::Currency;
 use tandem_domain::outcome::MrrMovement;
 use tandem_domain::signals::RevenueKind;
-use tandem_domain::sow::{Hours, LoggedTime, WorkKind};
+use tandem_domain::sow::{LoggedTime, WorkKind};
 
-use crate::account::MAX_IN_LIST;
 use crate::error::corrupt;
 use crate::sow::APPROVED_ONLY;
+use crate::sql::MAX_IN_LIST;
 use crate::sql::{Sql, get};
 use crate::{PersistenceResult, Store};
 

@@ -163,7 +163,7 @@ pub async fn list(store: &Store, query: &EventQuery) -> PersistenceResult<Vec<Ev
 /// The events at these cursors, in cursor order.
 pub async fn by_cursors(store: &Store, cursors: &[i64]) -> PersistenceResult<Vec<Event>> {
     let mut out = Vec::with_capacity(cursors.len());
-    for chunk in cursors.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in cursors.chunks(crate::sql::MAX_IN_LIST) {
         let rows = account_event::Entity::find()
             .filter(Column::Cursor.is_in(chunk.iter().copied()))
             .order_by_asc(Column::Cursor)

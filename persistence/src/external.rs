@@ -36,7 +36,7 @@ async fn lookup(
     ids: &[&str],
 ) -> PersistenceResult<HashMap<String, Uuid>> {
     let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in ids.chunks(crate::sql::MAX_IN_LIST) {
         let mut q = Sql::new("SELECT external_id, entity_id FROM external_ids WHERE kind = ");
         q.bind(kind.as_str())
             .push(" AND source = ")
@@ -110,7 +110,7 @@ pub async fn of(
     entities: &[Uuid],
 ) -> PersistenceResult<Vec<ExternalId>> {
     let mut out = Vec::new();
-    for chunk in entities.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in entities.chunks(crate::sql::MAX_IN_LIST) {
         let mut q =
             Sql::new("SELECT entity_id, source, external_id FROM external_ids WHERE kind = ");
         q.bind(kind.as_str())

@@ -363,7 +363,7 @@ async fn current_with(
         OUTLINE_COLUMNS
     };
     let mut out = HashMap::with_capacity(accounts.len());
-    for chunk in accounts.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in accounts.chunks(crate::sql::MAX_IN_LIST) {
         let mut q = Sql::new(&format!(
             "SELECT {columns} FROM health_current hc JOIN health_scores hs ON hs.id = hc.score_id \
              WHERE hc.account_id IN "
@@ -384,7 +384,7 @@ pub async fn as_of(
     at: DateTime<Utc>,
 ) -> PersistenceResult<HashMap<AccountId, f64>> {
     let mut out = HashMap::with_capacity(accounts.len());
-    for chunk in accounts.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in accounts.chunks(crate::sql::MAX_IN_LIST) {
         let mut q = Sql::new(
             "SELECT hs.account_id AS account_id, hs.score AS score FROM health_scores hs WHERE hs.account_id IN ",
         );

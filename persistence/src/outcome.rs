@@ -171,7 +171,7 @@ pub async fn goals_of_phases(
     phases: &[PhaseId],
 ) -> PersistenceResult<HashMap<PhaseId, Vec<Goal>>> {
     let mut out: HashMap<PhaseId, Vec<Goal>> = HashMap::new();
-    for chunk in phases.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in phases.chunks(crate::sql::MAX_IN_LIST) {
         let mut q = Sql::new(&format!(
             "SELECT pg.phase_id AS phase_id, {} FROM phase_goals pg \
              JOIN goals ON goals.id = pg.goal_id WHERE pg.phase_id IN ",

@@ -77,7 +77,7 @@ where
 }
 
 /// Reads the rows of `select` whose `column` is one of `keys`, in chunks of
-/// [`crate::account::MAX_IN_LIST`] keys, so that no `IN (…)` list outgrows what a database
+/// [`crate::sql::MAX_IN_LIST`] keys, so that no `IN (…)` list outgrows what a database
 /// accepts. Each key's rows come from one chunk, so any order `select` asks for holds per key.
 pub(crate) async fn rows_in<E, C, K>(
     conn: &C,
@@ -93,7 +93,7 @@ where
 {
     use sea_orm::{ColumnTrait, QueryFilter};
     let mut out = Vec::with_capacity(keys.len());
-    for chunk in keys.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in keys.chunks(crate::sql::MAX_IN_LIST) {
         let chunk_select = select
             .clone()
             .filter(column.is_in(chunk.iter().map(|k| uuid::Uuid::from(*k))));
@@ -240,11 +240,11 @@ where
             .clone()
             .filter(column.is_in(chunk.iter().map(|k| uuid::Uuid::from(*k))))
     };
-    if keys.len() <= crate::account::MAX_IN_LIST {
+    if keys.len() <= crate::sql::MAX_IN_LIST {
         return all_positional(conn, of(keys)).await;
     }
     let mut out = Vec::new();
-    for chunk in keys.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in keys.chunks(crate::sql::MAX_IN_LIST) {
         out.extend(all_positional(conn, of(chunk)).await?);
     }
     Ok(out)

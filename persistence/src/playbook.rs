@@ -287,7 +287,7 @@ pub async fn get_one(store: &Store, id: PlaybookId) -> PersistenceResult<Option<
 /// The playbooks with these ids, archived or not.
 pub async fn by_ids(store: &Store, ids: &[PlaybookId]) -> PersistenceResult<Vec<Playbook>> {
     let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in ids.chunks(crate::sql::MAX_IN_LIST) {
         let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM playbooks WHERE id IN "));
         q.bind_list(chunk.iter().map(|p| p.0));
         for r in q.all(store.conn()).await? {

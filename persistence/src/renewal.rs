@@ -242,7 +242,7 @@ pub async fn risks_of(
     statuses: &[RiskStatus],
 ) -> PersistenceResult<Vec<Risk>> {
     let mut out = Vec::new();
-    for chunk in accounts.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in accounts.chunks(crate::sql::MAX_IN_LIST) {
         let mut q = Sql::new(&format!(
             "SELECT {RISK_COLUMNS} FROM risks WHERE account_id IN "
         ));
@@ -543,7 +543,7 @@ pub async fn decide(
 /// The renewals of `accounts`, newest first: the one in play and the decided ones.
 pub async fn renewals_of(store: &Store, accounts: &[AccountId]) -> PersistenceResult<Vec<Renewal>> {
     let mut out = Vec::new();
-    for chunk in accounts.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in accounts.chunks(crate::sql::MAX_IN_LIST) {
         let mut q = Sql::new(&format!(
             "SELECT {RENEWAL_COLUMNS} FROM renewals WHERE account_id IN "
         ));

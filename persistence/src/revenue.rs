@@ -9,8 +9,8 @@ use tandem_domain::ids::AccountId;
 use tandem_domain::money::Money;
 use uuid::Uuid;
 
-use crate::account::MAX_IN_LIST;
 use crate::entity::revenue_event;
+use crate::sql::MAX_IN_LIST;
 use crate::{PersistenceResult, Store};
 
 /// A dated MRR movement to record (a signed amount: negative for contraction and churn).

@@ -289,7 +289,7 @@ pub async fn update(
 /// The segments with these ids, archived or not.
 pub async fn by_ids(store: &Store, ids: &[SegmentId]) -> PersistenceResult<Vec<Segment>> {
     let mut out = Vec::new();
-    for chunk in ids.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in ids.chunks(crate::sql::MAX_IN_LIST) {
         let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM segments WHERE id IN "));
         q.bind_list(chunk.iter().map(|s| s.0));
         for r in q.all(store.conn()).await? {

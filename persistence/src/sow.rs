@@ -13,22 +13,23 @@ use serde_json::Value;
 use tandem_domain::DomainError;
 use tandem_domain::engagement::Phase;
 use tandem_domain::event::{self, EventKind, FieldChange, SubjectKind};
+use tandem_domain::hours::Hours;
 use tandem_domain::ids::{
     AccountId, ChangeRequestId, EngagementId, PhaseId, SowId, TeamMemberId, TimeEntryId,
 };
 use tandem_domain::money::Currency;
 use tandem_domain::sow::{
-    Baseline, ChangeRequest, ChangeRequestStatus, Hours, LoggedTime, NewSow, NewTimeEntry, Rate,
+    Baseline, ChangeRequest, ChangeRequestStatus, LoggedTime, NewSow, NewTimeEntry, Rate,
     ScopeItem, Sow, SowData, SowStatus, TimeEntry, WorkKind,
 };
 use uuid::Uuid;
 
-use crate::account::MAX_IN_LIST;
 use crate::engagement::phase as phases;
 use crate::entity::{change_request, sow, sow_scope_item, time_entry};
 use crate::error::corrupt;
 use crate::event::record;
 use crate::page::{Page, Window};
+use crate::sql::MAX_IN_LIST;
 use crate::{PersistenceError, PersistenceResult, Store, versioned};
 
 /// Which SOWs a list shows; empty lists do not filter.

@@ -6,6 +6,9 @@ use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
 
 use crate::PersistenceResult;
 
+/// The most ids one `IN (…)` list carries; longer lists are read in chunks.
+pub(crate) const MAX_IN_LIST: usize = 500;
+
 /// A statement being assembled: its text and the values its placeholders stand for.
 #[derive(Debug, Default, Clone)]
 pub struct Sql {
@@ -119,14 +122,14 @@ pub fn number_placeholders(text: &str) -> String {
 }
 
 /// Every row of the statements `statement` builds, one per chunk of `keys` short enough for a
-/// single bound `IN` list ([`crate::account::MAX_IN_LIST`]).
+/// single bound `IN` list ([`MAX_IN_LIST`]).
 pub(crate) async fn all_in_chunks<K>(
     conn: &impl ConnectionTrait,
     keys: &[K],
     statement: impl Fn(&[K]) -> Sql,
 ) -> PersistenceResult<Vec<QueryResult>> {
     let mut rows = Vec::new();
-    for chunk in keys.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in keys.chunks(MAX_IN_LIST) {
         rows.extend(statement(chunk).all(conn).await?);
     }
     Ok(rows)

@@ -238,7 +238,7 @@ pub async fn goals_of(
     accounts: &[AccountId],
 ) -> PersistenceResult<HashMap<AccountId, Vec<Goal>>> {
     let mut out: HashMap<AccountId, Vec<Goal>> = HashMap::new();
-    for chunk in accounts.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in accounts.chunks(crate::sql::MAX_IN_LIST) {
         let mut q = Sql::new(&format!(
             "SELECT {GOAL_COLUMNS} FROM goals WHERE archived_at IS NULL AND account_id IN "
         ));
@@ -255,7 +255,7 @@ pub async fn goals_of(
 /// The goals with these ids, in no order.
 pub async fn goals_by_ids(store: &Store, ids: &[Uuid]) -> PersistenceResult<Vec<Goal>> {
     let mut out = Vec::new();
-    for chunk in ids.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in ids.chunks(crate::sql::MAX_IN_LIST) {
         let mut q = Sql::new(&format!("SELECT {GOAL_COLUMNS} FROM goals WHERE id IN "));
         q.bind_list(chunk.iter().copied());
         for r in q.all(store.conn()).await? {
@@ -335,7 +335,7 @@ pub async fn reviews_of(
     accounts: &[AccountId],
 ) -> PersistenceResult<HashMap<AccountId, Vec<Review>>> {
     let mut out: HashMap<AccountId, Vec<Review>> = HashMap::new();
-    for chunk in accounts.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in accounts.chunks(crate::sql::MAX_IN_LIST) {
         let mut q = Sql::new(
             "SELECT id, account_id, held_on, CAST(attendees AS TEXT) AS attendees, summary, \
              CAST(outcomes AS TEXT) AS outcomes, recorded_by FROM business_reviews WHERE account_id IN ",

@@ -312,7 +312,7 @@ pub async fn of_risks(
     risks: &[tandem_domain::ids::RiskId],
 ) -> PersistenceResult<Vec<Task>> {
     let mut out = Vec::new();
-    for chunk in risks.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in risks.chunks(crate::sql::MAX_IN_LIST) {
         let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM tasks WHERE risk_id IN "));
         q.bind_list(chunk.iter().map(|r| r.0))
             .push(" ORDER BY CASE WHEN due_on IS NULL THEN 1 ELSE 0 END, due_on, id");

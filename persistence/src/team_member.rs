@@ -7,8 +7,8 @@ use sea_orm::{
     QueryOrder,
 };
 use tandem_domain::event::{self, EventKind, NewEvent, SubjectKind};
+use tandem_domain::hours::Hours;
 use tandem_domain::ids::TeamMemberId;
-use tandem_domain::sow::Hours;
 use tandem_domain::team_member::{Team, TeamMember, TeamMemberData};
 use tandem_domain::{DomainError, DomainResult};
 

@@ -57,7 +57,7 @@ pub async fn list(store: &Store, include_archived: bool) -> PersistenceResult<Ve
 /// The templates with these ids that exist, archived or not.
 pub async fn by_ids(store: &Store, ids: &[TemplateId]) -> PersistenceResult<Vec<Template>> {
     let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in ids.chunks(crate::sql::MAX_IN_LIST) {
         let mut q = Sql::new(&format!(
             "SELECT {COLUMNS} FROM engagement_templates WHERE id IN "
         ));

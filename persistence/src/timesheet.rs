@@ -8,10 +8,10 @@ use chrono::{NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, QueryResult};
 use tandem_domain::auth::Principal;
 use tandem_domain::event::{self, EventKind, FieldChange, NewEvent, SubjectKind};
+use tandem_domain::hours::Hours;
 use tandem_domain::ids::{
     AccountId, AllocationId, PhaseId, TeamMemberId, TimeEntryId, TimeOffId, TimesheetId,
 };
-use tandem_domain::sow::Hours;
 use tandem_domain::timesheet::{
     Allocation, AllocationData, Decision, TimeOff, Timesheet, TimesheetStatus, week_start,
 };
@@ -19,10 +19,8 @@ use tandem_domain::{DomainError, DomainResult};
 use uuid::Uuid;
 
 use crate::error::corrupt;
-use crate::sql::{Sql, get};
+use crate::sql::{MAX_IN_LIST, Sql, get};
 use crate::{PersistenceError, PersistenceResult, Store};
-
-const MAX_IN_LIST: usize = 500;
 
 // ---------------------------------------------------------------------------------------------
 // Timesheets

@@ -257,7 +257,7 @@ async fn check_accounts(
     let wanted: HashSet<Uuid> = events.iter().map(|e| e.account_id.0).collect();
     let mut live = HashSet::with_capacity(wanted.len());
     let wanted: Vec<Uuid> = wanted.into_iter().collect();
-    for chunk in wanted.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in wanted.chunks(crate::sql::MAX_IN_LIST) {
         let mut q = Sql::new("SELECT id FROM accounts WHERE archived_at IS NULL AND id IN ");
         q.bind_list(chunk.iter().copied());
         for row in q.all(tx).await? {
@@ -402,7 +402,7 @@ pub async fn summaries(
     let since = today - chrono::Duration::days(29);
     let mut out: HashMap<AccountId, UsageSummary> = HashMap::new();
     let ids: Vec<Value> = accounts.iter().map(|a| a.0.into()).collect();
-    for chunk in ids.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in ids.chunks(crate::sql::MAX_IN_LIST) {
         let mut q = Sql::new(
             "SELECT account_id, COUNT(DISTINCT day) AS days, CAST(SUM(events) AS BIGINT) AS events \
              FROM usage_daily WHERE day >= ",

@@ -424,7 +424,7 @@ pub async fn attempts(
     deliveries: &[WebhookDeliveryId],
 ) -> PersistenceResult<Vec<Attempt>> {
     let mut out = Vec::new();
-    for chunk in deliveries.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in deliveries.chunks(crate::sql::MAX_IN_LIST) {
         let mut q = Sql::new(
             "SELECT delivery_id, attempt, attempted_at, status_code, error, duration_ms \
              FROM webhook_attempts WHERE delivery_id IN ",

@@ -6,8 +6,9 @@ use chrono::NaiveDate;
 use tandem_domain::account::NewAccount;
 use tandem_domain::auth::{Principal, Role};
 use tandem_domain::engagement::{EngagementKind, FocusKind, NewEngagement, NewPhase};
+use tandem_domain::hours::Hours;
 use tandem_domain::sow::{
-    ChangeRequestStatus, Hours, NewSow, NewTimeEntry, Rate, ScopeItem, SowStatus, WorkKind,
+    ChangeRequestStatus, NewSow, NewTimeEntry, Rate, ScopeItem, SowStatus, WorkKind,
 };
 use tandem_domain::team_member::{NewTeamMember, Team};
 use tandem_domain::timesheet::Decision;

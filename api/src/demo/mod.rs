@@ -9,10 +9,11 @@ use tandem_domain::contact::{NewContact, StakeholderRole};
 use tandem_domain::engagement::{
     EngagementKind, EngagementStatus, FocusKind, Milestone, NewEngagement, NewPhase, PhaseStatus,
 };
+use tandem_domain::hours::Hours;
 use tandem_domain::ids::{PhaseId, TeamMemberId};
 use tandem_domain::money::{Currency, Money};
 use tandem_domain::sow::{
-    ChangeRequestStatus, Hours, NewSow, NewTimeEntry, Rate, ScopeItem, SowStatus, WorkKind,
+    ChangeRequestStatus, NewSow, NewTimeEntry, Rate, ScopeItem, SowStatus, WorkKind,
 };
 use tandem_domain::team_member::{NewTeamMember, Team, TeamMember};
 use tandem_persistence::account::AccountFilter;

@@ -8,8 +8,8 @@ use tandem_domain::engagement::{
     EngagementKind, EngagementStatus, FocusKind, NewEngagement, PhasePatch, PhaseScopeItem,
     PhaseStatus,
 };
+use tandem_domain::hours::Hours;
 use tandem_domain::ids::TeamMemberId;
-use tandem_domain::sow::Hours;
 use tandem_domain::template::{NewTemplate, TemplateMilestone, TemplatePhase};
 use tandem_domain::{DomainError, Patch};
 use tandem_persistence::engagement::{self, baseline, phase};

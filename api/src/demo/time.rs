@@ -6,7 +6,7 @@
 use chrono::{Days, NaiveDate};
 use tandem_domain::auth::{Principal, Role};
 use tandem_domain::engagement::{EngagementStatus, PhaseStatus};
-use tandem_domain::sow::Hours;
+use tandem_domain::hours::Hours;
 use tandem_domain::team_member::{Team, TeamMember};
 use tandem_domain::timesheet::{AllocationData, Decision, NewTimeOff, TimesheetStatus, week_start};
 use tandem_persistence::engagement::{self, EngagementFilter, phase};

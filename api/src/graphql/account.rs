@@ -2,25 +2,26 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Json, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use tandem_domain::Patch;
+
 use tandem_domain::account::{Account, AccountPatch, Needs, NewAccount};
 use tandem_domain::auth::Action;
 use tandem_domain::ids::{AccountId, TeamMemberId};
 use tandem_domain::money::Money;
 use tandem_persistence::account::{AccountFilter, AccountKey, AccountOrder};
-use tandem_persistence::page::{Page, Window};
+use tandem_persistence::page::Page;
 
+use super::common::context::{Allowed, loaders, parts};
+use super::common::input::{bounded, patch};
+use super::common::paging::{DEFAULT_PAGE, PageInfo, Paging, first_or};
 use super::contact::ContactNode;
 use super::engagement::EngagementNode;
 use super::enums::{CompanySize, LifecycleStage, TouchTier};
 use super::ids::{self, Kind};
 use super::money::MoneyValue;
-use super::node::PageInfo;
 use super::plain::{Fast, FastList, Plain, value};
 use super::scalars::Date;
 use super::sow::SowNode;
 use super::team_member::TeamMemberNode;
-use super::{Allowed, DEFAULT_PAGE, loaders, page_size, parts};
 use crate::error::{ApiError, ApiResult};
 use crate::service;
 
@@ -222,7 +223,7 @@ impl AccountNode {
         if !(1..=3660).contains(&days) {
             return Err(ApiError::invalid("days", "must be from 1 to 3660").into());
         }
-        let first = page_size("first", Some(first))?.unwrap_or(DEFAULT_PAGE);
+        let first = first_or(Some(first), DEFAULT_PAGE)?;
         Ok(
             service::insights::history(s, who, self.0.id, i64::from(days), first)
                 .await?
@@ -365,7 +366,7 @@ impl AccountNode {
         #[graphql(default = 20)] first: i32,
     ) -> async_graphql::Result<Vec<super::signals::RevenueMovementNode>> {
         let (s, who) = parts(ctx)?;
-        let first = page_size("first", Some(first))?.unwrap_or(DEFAULT_PAGE);
+        let first = first_or(Some(first), DEFAULT_PAGE)?;
         Ok(
             service::insights::revenue_movements(s, who, self.0.id, first)
                 .await?
@@ -381,7 +382,7 @@ impl AccountNode {
         #[graphql(default = 20)] first: i32,
     ) -> async_graphql::Result<Vec<super::signals::SurveyResponseNode>> {
         let (s, who) = parts(ctx)?;
-        let first = page_size("first", Some(first))?.unwrap_or(DEFAULT_PAGE);
+        let first = first_or(Some(first), DEFAULT_PAGE)?;
         Ok(service::insights::surveys(s, who, self.0.id, first)
             .await?
             .into_iter()
@@ -395,7 +396,7 @@ impl AccountNode {
         #[graphql(default = 20)] first: i32,
     ) -> async_graphql::Result<Vec<super::signals::TicketNode>> {
         let (s, who) = parts(ctx)?;
-        let first = page_size("first", Some(first))?.unwrap_or(DEFAULT_PAGE);
+        let first = first_or(Some(first), DEFAULT_PAGE)?;
         Ok(service::insights::tickets(s, who, self.0.id, first)
             .await?
             .into_iter()
@@ -625,23 +626,6 @@ pub struct AccountFilterInput {
     pub criteria: Option<super::segment::SegmentCriteriaInput>,
 }
 
-/// The most values one filter list takes.
-const MAX_FILTER_VALUES: usize = 100;
-
-fn bounded<T>(field: &str, values: Option<Vec<T>>) -> ApiResult<Vec<T>> {
-    let values = values.unwrap_or_default();
-    if values.len() > MAX_FILTER_VALUES {
-        return Err(ApiError::invalid(
-            field,
-            format!(
-                "at most {MAX_FILTER_VALUES} values are allowed, got {}",
-                values.len()
-            ),
-        ));
-    }
-    Ok(values)
-}
-
 impl AccountFilterInput {
     /// The storage filter, with the saved segment's criteria (loaded and authorized) and the
     /// ad-hoc ones.
@@ -725,22 +709,15 @@ fn cursor_of(order: AccountOrderBy, account: &Account) -> String {
     })
 }
 
-fn decode_cursor(
-    order: AccountOrderBy,
-    field: &str,
-    cursor: Option<String>,
-) -> ApiResult<Option<AccountKey>> {
-    let Some(cursor) = cursor else {
-        return Ok(None);
-    };
-    let c: Cursor = ids::decode_cursor(&cursor, field)?;
+fn decode_cursor(order: AccountOrderBy, field: &str, cursor: &str) -> ApiResult<AccountKey> {
+    let c: Cursor = ids::decode_cursor(cursor, field)?;
     if c.o != order.tag() {
         return Err(ApiError::invalid(
             field,
             "this cursor belongs to a list in another order; pass the same orderBy as the page it came from",
         ));
     }
-    Ok(Some(c.key))
+    Ok(c.key)
 }
 
 /// One account in a list, with its cursor.
@@ -828,17 +805,8 @@ impl AccountQuery {
     ) -> async_graphql::Result<AccountConnection> {
         let (s, who) = parts(ctx)?;
         let order_by = order_by.unwrap_or_default();
-        if first.is_some() && last.is_some() {
-            return Err(ApiError::invalid("last", "pass either first or last, not both").into());
-        }
-        let first = page_size("first", first)?;
-        let last = page_size("last", last)?;
-        let window = Window {
-            limit: first.or(last).unwrap_or(DEFAULT_PAGE),
-            after: decode_cursor(order_by, "after", after)?,
-            before: decode_cursor(order_by, "before", before)?,
-            from_end: last.is_some(),
-        };
+        let window = Paging::parse(first, after, last, before)?
+            .window(|cursor, field| decode_cursor(order_by, field, cursor))?;
         let filter = filter.unwrap_or_default().resolve(s, who).await?;
         // Tags cost a query of their own: read them only when the page shows them.
         let shown = ctx.look_ahead();
@@ -978,18 +946,6 @@ pub struct UpdateAccountPayload {
 pub struct ArchiveAccountPayload {
     /// The archived account.
     pub account: AccountNode,
-}
-
-/// Converts a GraphQL "absent / null / value" into a domain patch.
-pub(crate) fn patch<T, U>(
-    value: MaybeUndefined<T>,
-    f: impl FnOnce(T) -> ApiResult<U>,
-) -> ApiResult<Patch<U>> {
-    Ok(match value {
-        MaybeUndefined::Undefined => Patch::Keep,
-        MaybeUndefined::Null => Patch::Clear,
-        MaybeUndefined::Value(v) => Patch::Set(f(v)?),
-    })
 }
 
 fn owner(id: ID, field: &str) -> ApiResult<TeamMemberId> {

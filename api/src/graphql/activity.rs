@@ -10,15 +10,15 @@ use tandem_domain::ids::{
 };
 use tandem_persistence::activity::{TimelineItem as Item, TimelineKey, TimelineQuery};
 
-use super::account::patch;
+use super::common::context::{loaders, parts};
+use super::common::input::patch;
+use super::common::paging::{DEFAULT_PAGE, PageInfo, first_or};
 use super::contact::ContactNode;
 use super::engagement::EngagementNode;
 use super::event::AccountEventNode;
 use super::ids::{self, Kind};
-use super::node::PageInfo;
 use super::success::GoalNode;
 use super::team_member::TeamMemberNode;
-use super::{DEFAULT_PAGE, loaders, page_size, parts};
 use crate::error::{ApiError, ApiResult};
 use crate::service::activity as svc;
 
@@ -208,7 +208,7 @@ pub(crate) async fn timeline(
     kinds: Vec<TimelineItemKind>,
 ) -> async_graphql::Result<TimelineConnection> {
     let (s, who) = parts(ctx)?;
-    let limit = page_size("first", first)?.unwrap_or(DEFAULT_PAGE);
+    let limit = first_or(first, DEFAULT_PAGE)?;
     let after: Option<TimelineKey> = after.map(|c| ids::decode_cursor(&c, "after")).transpose()?;
     let activity_kinds: Vec<_> = kinds
         .iter()

@@ -13,13 +13,15 @@ use tandem_persistence::playbook::{Playbook, PlaybookChange, Run};
 use tandem_persistence::task::TaskQuery;
 use tandem_persistence::webhook::{Delivery, DeliveryQuery, Endpoint};
 
-use super::account::{AccountNode, patch};
+use super::account::AccountNode;
+use super::common::context::{Allowed, loaders, parts};
+use super::common::input::patch;
+use super::common::paging::first_or;
 use super::enums::{EventKind, LifecycleStage, TouchTier};
 use super::health::HealthStatus;
 use super::ids::{self, Kind};
 use super::scalars::Date;
 use super::team_member::TeamMemberNode;
-use super::{Allowed, loaders, page_size, parts};
 use crate::error::{ApiError, ApiResult};
 use crate::service::automation as svc;
 
@@ -381,7 +383,7 @@ impl PlaybookNode {
         #[graphql(default = 20, desc = "How many accounts to list (0–100), by name.")] first: i32,
     ) -> async_graphql::Result<PlaybookDryRun> {
         let (s, who) = parts(ctx)?;
-        let limit = page_size("first", Some(first))?.unwrap_or(20);
+        let limit = first_or(Some(first), 20)?;
         let (accounts, count) = svc::dry_run(s, who, &self.0, limit).await?;
         let found = loaders(ctx)?.accounts().load_many(accounts.clone()).await?;
         Ok(PlaybookDryRun {
@@ -399,7 +401,7 @@ impl PlaybookNode {
         #[graphql(default = 20, desc = "How many (0–100).")] first: i32,
     ) -> async_graphql::Result<Vec<PlaybookRunNode>> {
         let (s, who) = parts(ctx)?;
-        let limit = page_size("first", Some(first))?.unwrap_or(20);
+        let limit = first_or(Some(first), 20)?;
         Ok(svc::runs(s, who, self.0.id, limit)
             .await?
             .into_iter()
@@ -705,7 +707,7 @@ impl WebhookEndpointNode {
         >,
     ) -> async_graphql::Result<Vec<WebhookDeliveryNode>> {
         let (s, who) = parts(ctx)?;
-        let limit = page_size("first", Some(first))?.unwrap_or(20);
+        let limit = first_or(Some(first), 20)?;
         let query = DeliveryQuery {
             statuses: statuses.into_iter().map(Into::into).collect(),
             limit,
@@ -880,7 +882,7 @@ impl AutomationQuery {
         let (s, who) = parts(ctx)?;
         let query = TaskQuery {
             statuses: statuses.into_iter().map(Into::into).collect(),
-            limit: page_size("first", Some(first))?.unwrap_or(50),
+            limit: first_or(Some(first), 50)?,
             ..TaskQuery::default()
         };
         Ok(svc::my_tasks(s, who, query)
@@ -915,7 +917,7 @@ impl AutomationQuery {
                 .transpose()?,
             statuses: statuses.into_iter().map(Into::into).collect(),
             due_by: None,
-            limit: page_size("first", Some(first))?.unwrap_or(50),
+            limit: first_or(Some(first), 50)?,
         };
         Ok(svc::tasks(s, who, &query)
             .await?

@@ -16,11 +16,11 @@ use tandem_domain::ids::{AccountId, CatalogSessionId, ContactId, PhaseId, TeamMe
 use tandem_persistence::catalog::{Draft, PublishedVersion};
 
 use super::account::AccountNode;
+use super::common::context::{loaders, parts};
 use super::contact::ContactNode;
 use super::enums::{AttributeKind, AttributeLevel, SessionStatus, Severity};
 use super::ids::{self, Kind};
 use super::team_member::TeamMemberNode;
-use super::{loaders, parts};
 use crate::error::{ApiError, ApiResult};
 use crate::service;
 

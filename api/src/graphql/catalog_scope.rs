@@ -16,9 +16,9 @@ use tandem_persistence::catalog_scope::{MigrationMark, PhaseCatalogScope};
 use tokio::sync::OnceCell;
 
 use super::catalog::{ChangedValue, VersionNode};
+use super::common::context::{loaders, parts};
 use super::engagement::PhaseNode;
 use super::ids::{self, Kind};
-use super::{loaders, parts};
 use crate::error::{ApiError, ApiResult};
 use crate::service;
 use crate::service::catalog_scope::ScopeChange;

@@ -5,10 +5,11 @@ use chrono::{DateTime, Utc};
 use tandem_domain::contact::{Contact, ContactPatch, NewContact};
 use tandem_domain::ids::{AccountId, ContactId};
 
-use super::account::{AccountNode, patch};
+use super::account::AccountNode;
+use super::common::context::{loaders, parts};
+use super::common::input::patch;
 use super::enums::StakeholderRole;
 use super::ids::{self, Kind};
-use super::{loaders, parts};
 use crate::error::ApiError;
 use crate::service;
 

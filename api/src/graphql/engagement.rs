@@ -11,14 +11,15 @@ use tandem_domain::ids::{AccountId, EngagementId, PhaseId, TeamMemberId};
 use tandem_persistence::engagement::EngagementFilter;
 use tandem_persistence::page::Page;
 
-use super::account::{AccountNode, patch};
+use super::account::AccountNode;
+use super::common::context::{loaders, parts};
+use super::common::input::{bounded_ids, patch};
+use super::common::paging::{PageInfo, Paging};
 use super::enums::{EngagementKind, EngagementStatus, FocusKind, PhaseStatus};
 use super::ids::{self, Kind};
-use super::node::PageInfo;
 use super::plain::{FastList, Plain, value};
 use super::scalars::Date;
 use super::team_member::TeamMemberNode;
-use super::{id_window, loaders, parts};
 use crate::error::{ApiError, ApiResult};
 use crate::service;
 
@@ -260,7 +261,7 @@ impl EngagementNode {
     /// What it delivered and what followed: time to first value, approved hours and their T&M
     /// share, and the account's MRR movements in the 90 days after its accepted phases (each
     /// counted once) — comparisons over time, not causal claims. Not for INTEGRATION.
-    #[graphql(guard = "super::Allowed(tandem_domain::auth::Action::ReadInsights)")]
+    #[graphql(guard = "super::common::context::Allowed(tandem_domain::auth::Action::ReadInsights)")]
     async fn outcome(
         &self,
         ctx: &Context<'_>,
@@ -394,7 +395,7 @@ impl PhaseNode {
     }
     /// The first (by id) of the success-plan goals it serves. Not for INTEGRATION.
     #[graphql(
-        guard = "super::Allowed(tandem_domain::auth::Action::ReadInsights)",
+        guard = "super::common::context::Allowed(tandem_domain::auth::Action::ReadInsights)",
         deprecation = "A phase serves several goals: read `goals`."
     )]
     async fn goal(
@@ -412,7 +413,7 @@ impl PhaseNode {
     }
     /// The success-plan goals of its account whose value it should deliver (`linkPhaseGoals`),
     /// by id. Not for INTEGRATION.
-    #[graphql(guard = "super::Allowed(tandem_domain::auth::Action::ReadInsights)")]
+    #[graphql(guard = "super::common::context::Allowed(tandem_domain::auth::Action::ReadInsights)")]
     async fn goals(
         &self,
         ctx: &Context<'_>,
@@ -443,7 +444,7 @@ impl PhaseNode {
     /// What followed its acceptance on the account — health, goals, MRR movements — as
     /// comparisons over time, not causal claims; null until the customer accepts it. Not for
     /// INTEGRATION.
-    #[graphql(guard = "super::Allowed(tandem_domain::auth::Action::ReadInsights)")]
+    #[graphql(guard = "super::common::context::Allowed(tandem_domain::auth::Action::ReadInsights)")]
     async fn outcome(
         &self,
         ctx: &Context<'_>,
@@ -602,26 +603,10 @@ pub struct EngagementFilterInput {
     pub lead_ids: Option<Vec<ID>>,
 }
 
-fn decode_list<T>(
-    field: &str,
-    kind: Kind,
-    ids: Option<Vec<ID>>,
-    wrap: fn(uuid::Uuid) -> T,
-) -> ApiResult<Vec<T>> {
-    let ids = ids.unwrap_or_default();
-    if ids.len() > 100 {
-        return Err(ApiError::invalid(field, "at most 100 values are allowed"));
-    }
-    ids.iter()
-        .enumerate()
-        .map(|(i, id)| ids::decode(kind, id, &format!("{field}[{i}]")).map(wrap))
-        .collect()
-}
-
 impl EngagementFilterInput {
     fn into_filter(self) -> ApiResult<EngagementFilter> {
         Ok(EngagementFilter {
-            account_ids: decode_list(
+            account_ids: bounded_ids(
                 "filter.accountIds",
                 Kind::Account,
                 self.account_ids,
@@ -639,7 +624,7 @@ impl EngagementFilterInput {
                 .into_iter()
                 .map(Into::into)
                 .collect(),
-            lead_ids: decode_list(
+            lead_ids: bounded_ids(
                 "filter.leadIds",
                 Kind::TeamMember,
                 self.lead_ids,
@@ -748,7 +733,7 @@ impl EngagementQuery {
         filter: Option<EngagementFilterInput>,
     ) -> async_graphql::Result<EngagementConnection> {
         let (s, who) = parts(ctx)?;
-        let window = id_window(first, after, last, before)?;
+        let window = Paging::parse(first, after, last, before)?.by_id()?;
         let filter = filter.unwrap_or_default().into_filter()?;
         let page = service::engagement::list(s, who, &filter, &window).await?;
         Ok(EngagementConnection { page, filter })

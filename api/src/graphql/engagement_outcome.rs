@@ -15,9 +15,9 @@ use tandem_domain::outcome::MrrMovement;
 use tandem_persistence::Store;
 use tandem_persistence::engagement_outcome::{self as storage, EngagementOutcome};
 
+use super::common::context::{Allowed, loaders};
 use super::money::MoneyValue;
 use super::scalars::Date;
-use super::{Allowed, loaders};
 use crate::error::{ApiError, ApiResult};
 
 /// Loads engagements' outcomes: three statements per batch, however many engagements.
@@ -86,7 +86,7 @@ impl EngagementOutcomeNode {
     /// Hours spent on it: time on approved timesheets, in scope and T&M, over all its SOWs.
     /// Logged time awaiting approval (or returned) does not count yet.
     async fn hours_spent(&self) -> f64 {
-        tandem_domain::sow::Hours(self.0.logged.in_scope_hours.0 + self.0.logged.tm_hours.0)
+        tandem_domain::hours::Hours(self.0.logged.in_scope_hours.0 + self.0.logged.tm_hours.0)
             .as_decimal()
     }
     /// Of `hoursSpent`, the hours logged as TIME_AND_MATERIALS: work outside the fixed scope.

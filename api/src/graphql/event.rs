@@ -11,10 +11,10 @@ use tandem_domain::ids::AccountId;
 use tandem_persistence::event::EventQuery as StoredEvents;
 
 use super::account::AccountNode;
+use super::common::context::{loaders, parts};
+use super::common::paging::{DEFAULT_PAGE, PageInfo, first_or};
 use super::enums::EventKind;
 use super::ids::{self, Kind};
-use super::node::PageInfo;
-use super::{DEFAULT_PAGE, loaders, page_size, parts};
 use crate::error::{ApiError, ApiResult};
 use crate::service;
 
@@ -191,7 +191,7 @@ impl EventQuery {
         first: Option<i32>,
     ) -> async_graphql::Result<AccountEventConnection> {
         let (s, who) = parts(ctx)?;
-        let limit = page_size("first", first)?.unwrap_or(DEFAULT_PAGE);
+        let limit = first_or(first, DEFAULT_PAGE)?;
         let after = parse_cursor("after", after)?;
         let query = StoredEvents {
             after: after.unwrap_or(0),

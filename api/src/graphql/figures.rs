@@ -12,12 +12,13 @@ use tandem_persistence::figures::{self, Dimension, Sums};
 use tandem_persistence::sql::Sql;
 
 use super::account::AccountNode;
+use super::common::context::{Allowed, loaders, parts};
+use super::common::paging::first_or;
 use super::health::HealthStatus;
 use super::ids::{self, Kind};
 use super::money::MoneyValue;
 use super::scalars::Date;
 use super::segment::SegmentCriteriaInput;
-use super::{Allowed, loaders, parts};
 use crate::error::{ApiError, ApiResult};
 use crate::service;
 
@@ -400,7 +401,7 @@ impl RenewalWindow {
         #[graphql(default = 10)] first: i32,
     ) -> async_graphql::Result<Vec<AccountNode>> {
         let (s, _) = parts(ctx)?;
-        let first = super::page_size("first", Some(first))?.unwrap_or(10);
+        let first = first_or(Some(first), 10)?;
         let ids = figures::next_renewals(&s.store, &self.slice, self.from, self.until, first)
             .await
             .map_err(ApiError::from)?;
@@ -454,7 +455,7 @@ impl PortfolioView {
         #[graphql(default = 30)] days: i32,
     ) -> async_graphql::Result<Vec<HealthMover>> {
         let (s, _) = parts(ctx)?;
-        let first = super::page_size("first", Some(first))?.unwrap_or(10);
+        let first = first_or(Some(first), 10)?;
         let moved = figures::movers(&s.store, &self.slice, i64::from(days), first)
             .await
             .map_err(ApiError::from)?;

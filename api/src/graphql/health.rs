@@ -7,9 +7,9 @@ use tandem_domain::health::{HealthModelDef, Weight};
 use tandem_domain::ids::{AccountId, HealthModelId, SegmentId};
 use tandem_persistence::health::{HealthModel, ScoreRecord};
 
+use super::common::context::{loaders, parts};
 use super::enums::TouchTier;
 use super::ids::{self, Kind};
-use super::{loaders, parts};
 use crate::error::{ApiError, ApiResult};
 use crate::service;
 

@@ -12,7 +12,7 @@
 
 use async_graphql::{Request, Response, ValidationMode};
 
-use super::{SchemaOptions, TandemSchema, build_schema};
+use super::schema::{SchemaOptions, TandemSchema, build_schema};
 use crate::cache::Memo;
 use crate::service::Services;
 

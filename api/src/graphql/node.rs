@@ -1,17 +1,16 @@
-//! Relay's object identification: the `Node` interface, `node(id:)` and `nodes(ids:)`, and the
-//! `PageInfo` every connection shares.
+//! Relay's object identification: the `Node` interface, `node(id:)` and `nodes(ids:)`.
 
-use async_graphql::{Context, ID, Interface, Object, SimpleObject};
+use async_graphql::{Context, ID, Interface, Object};
 use futures_util::future::try_join_all;
 use tandem_domain::ids::{AccountId, ContactId, EngagementId, PhaseId, SowId, TeamMemberId};
 
 use super::account::AccountNode;
+use super::common::context::{loaders, parts};
 use super::contact::ContactNode;
 use super::engagement::{EngagementNode, PhaseNode};
 use super::ids::{self, Kind};
 use super::sow::SowNode;
 use super::team_member::TeamMemberNode;
-use super::{loaders, parts};
 use crate::error::ApiError;
 use crate::service;
 
@@ -31,19 +30,6 @@ pub enum Node {
     Phase(PhaseNode),
     /// A statement of work.
     Sow(SowNode),
-}
-
-/// Where a page sits in its list.
-#[derive(SimpleObject, Clone, Default)]
-pub struct PageInfo {
-    /// Whether items follow this page.
-    pub has_next_page: bool,
-    /// Whether items precede this page.
-    pub has_previous_page: bool,
-    /// The cursor of the first item, to page backwards with `before`.
-    pub start_cursor: Option<String>,
-    /// The cursor of the last item, to page forwards with `after`.
-    pub end_cursor: Option<String>,
 }
 
 #[derive(Default)]

@@ -7,11 +7,11 @@ use tandem_domain::auth::Action;
 use tandem_domain::money::Money;
 use tandem_persistence::outcome::{AcceptedPhase, RevenueOutcome, ScorePoint};
 
+use super::common::context::{Allowed, loaders};
 use super::health::HealthStatus;
 use super::money::MoneyValue;
 use super::scalars::Date;
 use super::success::{GoalNode, GoalStatus};
-use super::{Allowed, loaders};
 use crate::error::ApiResult;
 
 /// What followed a phase's acceptance on its account. Every figure is a comparison over time,

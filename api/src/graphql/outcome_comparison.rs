@@ -8,10 +8,10 @@ use tandem_domain::metrics::{self, Period};
 use tandem_domain::money::{Currency, Money};
 use tandem_persistence::outcome_comparison::{Comparison, GoalTally, Side};
 
+use super::common::context::{Allowed, parts};
 use super::figures::{PeriodInput, SliceInput, slice_sql};
 use super::money::MoneyValue;
 use super::scalars::Date;
-use super::{Allowed, parts};
 use crate::error::ApiError;
 use crate::service;
 

@@ -7,14 +7,15 @@ use tandem_domain::ids::{AccountId, RenewalId, RiskId};
 use tandem_domain::money::Currency;
 use tandem_domain::renewal::{self as rules, Decision, RenewalData, RiskData};
 
-use super::account::{AccountNode, patch};
+use super::account::AccountNode;
 use super::automation::{TaskNode, member};
+use super::common::context::{Allowed, loaders, parts};
+use super::common::input::patch;
 use super::figures::{PeriodInput, SliceInput, slice_sql};
 use super::ids::{self, Kind};
 use super::money::MoneyValue;
 use super::scalars::{Date, Long};
 use super::team_member::TeamMemberNode;
-use super::{Allowed, loaders, parts};
 use crate::error::{ApiError, ApiResult};
 use crate::service::renewal as svc;
 

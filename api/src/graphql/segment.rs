@@ -6,17 +6,15 @@ use tandem_domain::ids::{SegmentId, TeamMemberId};
 use tandem_domain::segment::SegmentFilter;
 use tandem_persistence::segment::Segment;
 
+use super::common::context::parts;
+use super::common::input::bounded;
 use super::enums::{LifecycleStage, TouchTier};
 use super::health::HealthStatus;
 use super::ids::{self, Kind};
-use super::parts;
 use super::scalars::Long;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::service;
 use crate::service::insights::SegmentChange;
-
-/// The most values one criteria list takes.
-const MAX_VALUES: usize = 100;
 
 /// Criteria over accounts: firmographics, health, money, usage and needs. Every criterion
 /// narrows the selection; a list matches any of its values (tags: all of them).
@@ -56,21 +54,10 @@ pub struct SegmentCriteriaInput {
     pub needs_text: Option<String>,
 }
 
-fn bounded<T>(path: &str, field: &str, values: Option<Vec<T>>) -> ApiResult<Vec<T>> {
-    let values = values.unwrap_or_default();
-    if values.len() > MAX_VALUES {
-        return Err(ApiError::invalid(
-            format!("{path}.{field}"),
-            format!("at most {MAX_VALUES} values"),
-        ));
-    }
-    Ok(values)
-}
-
 impl SegmentCriteriaInput {
     /// The domain filter; `path` names the input in errors.
     pub fn into_domain(self, path: &str) -> ApiResult<SegmentFilter> {
-        let owner_ids = bounded(path, "ownerIds", self.owner_ids)?
+        let owner_ids = bounded(&format!("{path}.ownerIds"), self.owner_ids)?
             .iter()
             .enumerate()
             .map(|(i, id)| {
@@ -79,21 +66,21 @@ impl SegmentCriteriaInput {
             })
             .collect::<ApiResult<Vec<_>>>()?;
         Ok(SegmentFilter {
-            touch_tiers: bounded(path, "touchTiers", self.touch_tiers)?
+            touch_tiers: bounded(&format!("{path}.touchTiers"), self.touch_tiers)?
                 .into_iter()
                 .map(Into::into)
                 .collect(),
-            lifecycle_stages: bounded(path, "lifecycleStages", self.lifecycle_stages)?
+            lifecycle_stages: bounded(&format!("{path}.lifecycleStages"), self.lifecycle_stages)?
                 .into_iter()
                 .map(Into::into)
                 .collect(),
-            industries: bounded(path, "industries", self.industries)?,
-            plans: bounded(path, "plans", self.plans)?,
-            regions: bounded(path, "regions", self.regions)?,
-            company_sizes: bounded(path, "companySizes", self.company_sizes)?,
+            industries: bounded(&format!("{path}.industries"), self.industries)?,
+            plans: bounded(&format!("{path}.plans"), self.plans)?,
+            regions: bounded(&format!("{path}.regions"), self.regions)?,
+            company_sizes: bounded(&format!("{path}.companySizes"), self.company_sizes)?,
             owner_ids,
-            tags: bounded(path, "tags", self.tags)?,
-            health_statuses: bounded(path, "healthStatuses", self.health_statuses)?
+            tags: bounded(&format!("{path}.tags"), self.tags)?,
+            health_statuses: bounded(&format!("{path}.healthStatuses"), self.health_statuses)?
                 .into_iter()
                 .map(Into::into)
                 .collect(),
@@ -317,7 +304,7 @@ impl SegmentMutation {
         let id = SegmentId(ids::decode(Kind::Segment, &input.id, "input.id")?);
         let change = SegmentChange {
             name: input.name,
-            description: super::account::patch(input.description, Ok)?,
+            description: super::common::input::patch(input.description, Ok)?,
             filter: input
                 .criteria
                 .map(|c| c.into_domain("input.criteria"))

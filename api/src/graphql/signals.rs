@@ -11,9 +11,9 @@ use tandem_domain::text;
 use tandem_persistence::revenue::RevenueMovement;
 use tandem_persistence::signals::{SurveyResponse, Ticket};
 
+use super::common::context::parts;
 use super::ids::{self, Kind};
 use super::money::MoneyValue;
-use super::parts;
 use super::scalars::{Date, Long};
 use crate::error::{ApiError, ApiResult};
 use crate::service;

@@ -8,24 +8,25 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use tandem_domain::auth::Action;
 use tandem_domain::engagement::Phase;
+use tandem_domain::hours::Hours;
 use tandem_domain::ids::{AccountId, ChangeRequestId, EngagementId, PhaseId, SowId, TeamMemberId};
 use tandem_domain::money::{Currency, Money};
 use tandem_domain::sow::{
-    self as rules, ChangeRequest, Hours, LoggedTime, NewSow, NewTimeEntry, Rate, ScopeItem, Sow,
-    TimeEntry,
+    self as rules, ChangeRequest, LoggedTime, NewSow, NewTimeEntry, Rate, ScopeItem, Sow, TimeEntry,
 };
-use tandem_persistence::page::{Page, Window};
+use tandem_persistence::page::Page;
 use tandem_persistence::sow::SowFilter;
 
 use super::account::AccountNode;
+use super::common::context::{Allowed, loaders, parts};
+use super::common::input::bounded_ids;
+use super::common::paging::{PageInfo, Paging};
 use super::engagement::{EngagementNode, PhaseNode};
 use super::enums::{ChangeRequestStatus, SowStatus, WorkKind};
 use super::ids::{self, Kind};
 use super::money::MoneyValue;
-use super::node::PageInfo;
 use super::scalars::{Date, Long};
 use super::team_member::TeamMemberNode;
-use super::{Allowed, DEFAULT_PAGE, id_window, loaders, page_size, parts};
 use crate::error::{ApiError, ApiResult};
 use crate::service;
 
@@ -356,12 +357,7 @@ impl SowNode {
         after: Option<String>,
     ) -> async_graphql::Result<TimeEntryConnection> {
         let (s, who) = parts(ctx)?;
-        let window = Window {
-            limit: page_size("first", first)?.unwrap_or(DEFAULT_PAGE),
-            after: after.map(|c| ids::decode_cursor(&c, "after")).transpose()?,
-            before: None,
-            from_end: false,
-        };
+        let window = Paging::forwards(first, after)?.by_id()?;
         let page = service::sow::time_entries(s, who, self.0.id, &window).await?;
         Ok(TimeEntryConnection {
             page,
@@ -562,22 +558,6 @@ pub struct SowFilterInput {
     pub statuses: Option<Vec<SowStatus>>,
 }
 
-fn decode_all<T>(
-    field: &str,
-    kind: Kind,
-    list: Option<Vec<ID>>,
-    wrap: fn(uuid::Uuid) -> T,
-) -> ApiResult<Vec<T>> {
-    let list = list.unwrap_or_default();
-    if list.len() > 100 {
-        return Err(ApiError::invalid(field, "at most 100 values are allowed"));
-    }
-    list.iter()
-        .enumerate()
-        .map(|(i, id)| ids::decode(kind, id, &format!("{field}[{i}]")).map(wrap))
-        .collect()
-}
-
 /// One SOW in a list.
 #[derive(SimpleObject)]
 pub struct SowEdge {
@@ -652,11 +632,11 @@ impl SowQuery {
         filter: Option<SowFilterInput>,
     ) -> async_graphql::Result<SowConnection> {
         let (s, who) = parts(ctx)?;
-        let window = id_window(first, after, last, before)?;
+        let window = Paging::parse(first, after, last, before)?.by_id()?;
         let f = filter.unwrap_or_default();
         let filter = SowFilter {
-            account_ids: decode_all("filter.accountIds", Kind::Account, f.account_ids, AccountId)?,
-            engagement_ids: decode_all(
+            account_ids: bounded_ids("filter.accountIds", Kind::Account, f.account_ids, AccountId)?,
+            engagement_ids: bounded_ids(
                 "filter.engagementIds",
                 Kind::Engagement,
                 f.engagement_ids,

@@ -6,9 +6,9 @@ use tandem_domain::ids::{AccountId, GoalId};
 use tandem_domain::success::{GoalData, GoalPatch, ReviewData};
 use tandem_persistence::success::{Goal, Review};
 
-use super::account::patch;
+use super::common::context::parts;
+use super::common::input::patch;
 use super::ids::{self, Kind};
-use super::parts;
 use super::scalars::Date;
 use crate::service;
 

@@ -10,10 +10,10 @@ use tandem_domain::{DomainError, Patch};
 use tandem_persistence::external::{AccountRecord, AccountRef, ContactRecord};
 
 use super::account::AccountNode;
+use super::common::context::parts;
 use super::contact::ContactNode;
 use super::enums::{CompanySize, LifecycleStage, StakeholderRole, TouchTier};
 use super::ids::{self, Kind};
-use super::parts;
 use super::scalars::Date;
 use crate::error::{ApiError, Code};
 use crate::service::sync as svc;
@@ -277,7 +277,7 @@ where
             Error = ApiError,
         >,
 {
-    Ok(super::loaders(ctx)?
+    Ok(super::common::context::loaders(ctx)?
         .external_ids()
         .load_one(key)
         .await?

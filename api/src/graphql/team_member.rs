@@ -2,14 +2,14 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use tandem_domain::hours::Hours;
 use tandem_domain::ids::TeamMemberId;
-use tandem_domain::sow::Hours;
 use tandem_domain::team_member::{NewTeamMember, TeamMember, TeamMemberPatch};
 
-use super::account::patch;
+use super::common::context::parts;
+use super::common::input::patch;
 use super::enums::{Role, Team};
 use super::ids::{self, Kind};
-use super::parts;
 use crate::error::ApiError;
 use crate::service;
 

@@ -5,18 +5,18 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use tandem_domain::baseline::{self as rules, Baseline, PhaseVariance};
 use tandem_domain::engagement::{Phase, PhaseScopeItem};
+use tandem_domain::hours::Hours;
 use tandem_domain::ids::{AccountId, EngagementId, TeamMemberId, TemplateId};
-use tandem_domain::sow::Hours;
 use tandem_domain::template::{
     NewTemplate, Template, TemplateMilestone, TemplatePatch, TemplatePhase,
 };
 
-use super::account::patch;
+use super::common::context::{loaders, parts};
+use super::common::input::patch;
 use super::engagement::{EngagementNode, EngagementPayload, PhaseNode, PhaseScopeItemValue};
 use super::enums::{EngagementKind, FocusKind};
 use super::ids::{self, Kind};
 use super::scalars::Date;
-use super::{loaders, parts};
 use crate::error::{ApiError, ApiResult};
 use crate::service;
 use crate::service::template::FromTemplate;

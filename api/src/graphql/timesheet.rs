@@ -2,20 +2,20 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use tandem_domain::hours::Hours;
 use tandem_domain::ids::{
     AllocationId, PhaseId, TeamMemberId, TimeEntryId, TimeOffId, TimesheetId,
 };
-use tandem_domain::sow::Hours;
 use tandem_domain::timesheet::{self as rules, AllocationData, Decision, NewTimeOff};
 use tandem_persistence::timesheet::SheetFilter;
 
+use super::common::context::{loaders, parts};
 use super::engagement::PhaseNode;
 use super::enums::Team;
 use super::ids::{self, Kind};
 use super::scalars::Date;
 use super::sow::TimeEntryNode;
 use super::team_member::TeamMemberNode;
-use super::{loaders, parts};
 use crate::error::ApiError;
 use crate::service::timesheet::{self as svc, People};
 

@@ -7,13 +7,13 @@ use tandem_domain::auth::Action;
 use tandem_domain::ids::{AccountId, EngagementId, GoalId, PhaseId};
 use tandem_domain::value_timeline::{ValueDetail, ValueEvent};
 
+use super::common::context::{loaders, parts};
 use super::engagement::{EngagementNode, PhaseNode};
 use super::health::HealthStatus;
 use super::money::MoneyValue;
 use super::scalars::Date;
 use super::signals::RevenueKind;
 use super::success::GoalNode;
-use super::{loaders, parts};
 use crate::service;
 
 /// What kind of entry a value timeline holds.

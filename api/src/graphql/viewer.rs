@@ -2,8 +2,8 @@
 
 use async_graphql::{Context, Object};
 
+use super::common::context::parts;
 use super::enums::Role;
-use super::parts;
 use super::team_member::TeamMemberNode;
 use crate::service;
 

@@ -3,9 +3,10 @@
 use chrono::{NaiveDate, Utc};
 use tandem_domain::DomainError;
 use tandem_domain::auth::{Action, Principal};
+use tandem_domain::hours::Hours;
 use tandem_domain::ids::{AccountId, ChangeRequestId, EngagementId, SowId, TeamMemberId};
 use tandem_domain::sow::{
-    ChangeRequest, ChangeRequestStatus, Hours, NewSow, NewTimeEntry, Sow, SowStatus, TimeEntry,
+    ChangeRequest, ChangeRequestStatus, NewSow, NewTimeEntry, Sow, SowStatus, TimeEntry,
 };
 use tandem_persistence::page::{Page, Window};
 use tandem_persistence::sow::{self, SowFilter};

@@ -4,10 +4,10 @@ use std::collections::HashMap;
 
 use chrono::{Days, NaiveDate};
 use tandem_domain::auth::{Action, Principal};
+use tandem_domain::hours::Hours;
 use tandem_domain::ids::{
     AllocationId, PhaseId, TeamMemberId, TimeEntryId, TimeOffId, TimesheetId,
 };
-use tandem_domain::sow::Hours;
 use tandem_domain::team_member::{Team, TeamMember};
 use tandem_domain::timesheet::{
     self as rules, Allocation, AllocationData, Decision, NewTimeOff, Plans, TimeOff, Timesheet,

@@ -32,7 +32,7 @@ pub async fn of_engagements(
     engagements: &[EngagementId],
 ) -> PersistenceResult<HashMap<EngagementId, Vec<Baseline>>> {
     let mut out: HashMap<EngagementId, Vec<Baseline>> = HashMap::new();
-    for chunk in engagements.chunks(crate::account::MAX_IN_LIST) {
+    for chunk in engagements.chunks(crate::sql::MAX_IN_LIST) {
         let mut q = Sql::new(&format!(
             "SELECT {COLUMNS} FROM engagement_baselines WHERE engagement_id IN "
         ));

@@ -1,0 +1,33 @@
+//! The application state every request handler shares: the schema, the token verifier, the
+//! services and the limits. It has a module of its own so that the server's builder (`app`) and
+//! the transports (`http`, `ws`) all depend on it and none on another.
+
+use tokio::sync::watch;
+
+use crate::auth::Verifier;
+use crate::graphql::TandemSchema;
+use crate::graphql::known::Known;
+use crate::service::Services;
+use crate::settings::Limits;
+
+/// What every request handler shares.
+pub struct AppState {
+    /// The schema, with the services in its data.
+    pub schema: TandemSchema,
+    /// Requests that passed validation before, run without validating them again.
+    pub known: Known,
+    /// Checks bearer tokens.
+    pub verifier: Verifier,
+    /// Storage and the event relay.
+    pub services: Services,
+    /// Request limits.
+    pub limits: Limits,
+    /// The GraphiQL page, when enabled.
+    pub graphiql: Option<String>,
+    /// Turns true when the server begins to shut down.
+    pub shutdown: watch::Receiver<bool>,
+    /// Requests per token subject.
+    pub limiter: std::sync::Arc<crate::rate_limit::RateLimiter>,
+    /// GraphQL requests being handled now: shutdown waits for them.
+    pub in_flight: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
