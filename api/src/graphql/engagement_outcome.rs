@@ -2,38 +2,18 @@
 //! and the account's MRR movements after the accepted phases — read through one loader that
 //! answers for a whole page of engagements at once.
 
-use std::collections::HashMap;
-
-use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Object};
-use chrono::Utc;
 use tandem_domain::auth::Action;
 use tandem_domain::engagement_outcome as rules;
 use tandem_domain::ids::EngagementId;
 use tandem_domain::money::Money;
 use tandem_domain::outcome::MrrMovement;
-use tandem_persistence::Store;
-use tandem_persistence::engagement_outcome::{self as storage, EngagementOutcome};
+use tandem_persistence::engagement_outcome::EngagementOutcome;
 
 use super::common::context::{Allowed, loaders};
 use super::money::MoneyValue;
 use super::scalars::Date;
-use crate::error::{ApiError, ApiResult};
-
-/// Loads engagements' outcomes: three statements per batch, however many engagements.
-pub struct EngagementOutcomeLoader(pub(crate) Store);
-
-impl Loader<EngagementId> for EngagementOutcomeLoader {
-    type Value = EngagementOutcome;
-    type Error = ApiError;
-
-    async fn load(
-        &self,
-        keys: &[EngagementId],
-    ) -> Result<HashMap<EngagementId, EngagementOutcome>, ApiError> {
-        Ok(storage::of_engagements(&self.0, keys, Utc::now().date_naive()).await?)
-    }
-}
+use crate::error::ApiResult;
 
 /// The outcome of engagement `id`, through the request's loader.
 pub(crate) async fn of(

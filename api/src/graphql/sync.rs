@@ -271,7 +271,7 @@ pub(crate) async fn external_ids_of<K>(
 ) -> async_graphql::Result<Vec<ExternalIdValue>>
 where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    super::loaders::ExternalIdsLoader: async_graphql::dataloader::Loader<
+    super::loaders::sync::ExternalIdsLoader: async_graphql::dataloader::Loader<
             K,
             Value = Vec<tandem_persistence::external::ExternalId>,
             Error = ApiError,
