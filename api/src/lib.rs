@@ -16,5 +16,6 @@ pub mod service;
 pub mod settings;
 pub mod state;
 pub mod telemetry;
+pub mod webhook;
 pub mod worker;
 pub mod ws;

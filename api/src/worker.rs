@@ -16,12 +16,12 @@
 //! id, which receivers use to drop the repeat.
 
 use std::collections::HashSet;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use tandem_domain::webhook::{self, Network};
+use tandem_domain::webhook::{self};
 use tandem_persistence::automation;
 use tandem_persistence::cluster::Lease;
 use tandem_persistence::webhook::{AttemptResult, Due, RetryPolicy};
@@ -192,7 +192,7 @@ impl Dispatcher {
             .timeout(settings.webhook_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("Tandem-Webhooks/", env!("CARGO_PKG_VERSION")))
-            .dns_resolver(Arc::new(GuardedResolver {
+            .dns_resolver(Arc::new(crate::webhook::GuardedResolver {
                 allowed: settings.webhook_allowed_networks.clone(),
             }))
             .build()?;
@@ -319,11 +319,8 @@ impl Dispatcher {
         let Some(event) = events.first() else {
             return Err("the event no longer exists".to_owned());
         };
-        let body = serde_json::to_vec(&crate::graphql::event::webhook_payload(
-            event,
-            due.delivery.id,
-        ))
-        .map_err(|e| format!("cannot encode the event: {e}"))?;
+        let body = serde_json::to_vec(&crate::webhook::payload(event, due.delivery.id))
+            .map_err(|e| format!("cannot encode the event: {e}"))?;
         let timestamp = Utc::now().timestamp();
         let response = self
             .client
@@ -367,65 +364,4 @@ fn describe(e: reqwest::Error) -> String {
         source = s.source();
     }
     text
-}
-
-/// Resolves endpoint host names, refusing the addresses deliveries must not reach (checked at
-/// every delivery, so a name that later resolves to 127.0.0.1 is refused then).
-struct GuardedResolver {
-    allowed: Vec<Network>,
-}
-
-impl reqwest::dns::Resolve for GuardedResolver {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let allowed = self.allowed.clone();
-        let host = name.as_str().to_owned();
-        Box::pin(async move {
-            let addrs: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let (ok, refused): (Vec<SocketAddr>, Vec<SocketAddr>) = addrs
-                .into_iter()
-                .partition(|a| webhook::refusal(a.ip(), &allowed).is_none());
-            if ok.is_empty() {
-                let why = refused
-                    .first()
-                    .and_then(|a| webhook::refusal(a.ip(), &allowed))
-                    .unwrap_or("no address");
-                return Err(format!(
-                    "refused: {host} resolves to {why}; allow it with TANDEM_WEBHOOK_ALLOWED_NETWORKS"
-                )
-                .into());
-            }
-            Ok(Box::new(ok.into_iter()) as reqwest::dns::Addrs)
-        })
-    }
-}
-
-/// Checks an endpoint's host at registration: `Err` with the reason when every address it
-/// resolves to is refused. A name that does not resolve now is accepted (its deliveries fail
-/// and retry until it does).
-pub async fn check_host(url: &url::Url, allowed: &[Network]) -> Result<(), String> {
-    let ips: Vec<IpAddr> = match url.host() {
-        Some(url::Host::Ipv4(v4)) => vec![v4.into()],
-        Some(url::Host::Ipv6(v6)) => vec![v6.into()],
-        Some(url::Host::Domain(d)) => match tokio::net::lookup_host((d, 0)).await {
-            Ok(addrs) => addrs.map(|a| a.ip()).collect(),
-            Err(_) => return Ok(()),
-        },
-        None => return Err("names no host".to_owned()),
-    };
-    match ips
-        .iter()
-        .find_map(|ip| webhook::refusal(*ip, allowed).map(|w| (ip, w)))
-    {
-        Some((ip, why))
-            if ips
-                .iter()
-                .all(|ip| webhook::refusal(*ip, allowed).is_some()) =>
-        {
-            Err(format!(
-                "points at {ip}, {why}, which deliveries may not reach unless TANDEM_WEBHOOK_ALLOWED_NETWORKS allows it"
-            ))
-        }
-        _ => Ok(()),
-    }
 }

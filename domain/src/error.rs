@@ -1,6 +1,6 @@
 //! The errors the domain's rules raise.
 
-use crate::auth::{Action, Role};
+use crate::auth::role::{Action, Role};
 
 /// What a user did wrong, or what the rules refuse.
 ///

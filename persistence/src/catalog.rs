@@ -379,7 +379,8 @@ pub async fn update_session(
     let mut changes = event::diff(&current.data, &data);
     if let Some(next) = status.filter(|s| *s != current.status) {
         current.check_transition(next)?;
-        changes.push(crate::engagement::status_change(
+        changes.push(FieldChange::new(
+            "status",
             current.status.as_str(),
             next.as_str(),
         ));

@@ -117,6 +117,10 @@ pub(crate) trait Positional: sea_orm::EntityTrait {
     const NAMES: &'static [&'static str];
     /// A row selected by [`select_positional`].
     fn decode(row: &sea_orm::QueryResult) -> Result<Self::Model, sea_orm::DbErr>;
+    /// [`Positional::decode`] with every cell's type checked against its column's: what the
+    /// test `positional_rows_decode_as_their_checked_reads` holds `decode` to.
+    #[cfg(test)]
+    fn decode_checked(row: &sea_orm::QueryResult) -> Result<Self::Model, sea_orm::DbErr>;
 }
 
 /// Implements [`Positional`] for an entity module's `Entity`, reading `Model`'s fields in the
@@ -133,17 +137,28 @@ macro_rules! positional {
                 };
                 Ok($entity::Model { $($field: crate::page::cell(row, next())?),* })
             }
+            #[cfg(test)]
+            fn decode_checked(row: &sea_orm::QueryResult) -> Result<$entity::Model, sea_orm::DbErr> {
+                let mut column = 0usize;
+                let mut next = || {
+                    column += 1;
+                    column - 1
+                };
+                Ok($entity::Model { $($field: crate::page::checked_cell(row, next())?),* })
+            }
         }
     };
 }
 pub(crate) use positional;
 
-/// Column `i` of `row`, as [`positional!`] reads every cell. On PostgreSQL straight from sqlx's
-/// row: sea-orm's TryGetable looks each cell up twice and builds (and drops) an error String for
-/// every NULL. Release builds also skip sqlx's check that the column's type suits `T` (a copy
-/// and comparison of type descriptors per cell, about a third of decoding a dashboard's 600
-/// phases): the callers read columns they selected themselves, and debug builds — every test —
-/// keep the check. Elsewhere through sea-orm.
+/// Column `i` of `row`, as [`positional!`] and the outline readers read every cell. On
+/// PostgreSQL straight from sqlx's row, without sqlx's check that the column's type suits `T`
+/// (a copy and comparison of type descriptors per cell, about a third of decoding a dashboard's
+/// 600 phases): the callers read columns they selected themselves, in an order and with types
+/// that tests hold them to — `positional_rows_decode_as_their_checked_reads` for every
+/// [`Positional`] entity, and `phase_heads_and_outlines_read_what_the_phase_holds` for the
+/// phase outline readers. sea-orm's `TryGetable` would look each cell up twice and build (and
+/// drop) an error String for every NULL. Elsewhere (SQLite) through sea-orm.
 pub(crate) fn cell<T>(row: &sea_orm::QueryResult, i: usize) -> Result<T, sea_orm::DbErr>
 where
     T: sea_orm::TryGetable
@@ -152,12 +167,26 @@ where
 {
     if let Some(pg) = row.try_as_pg_row() {
         use sea_orm::sqlx::Row;
-        let read = if cfg!(debug_assertions) {
-            pg.try_get(i)
-        } else {
-            pg.try_get_unchecked(i)
-        };
-        return read.map_err(|e| sea_orm::DbErr::Type(e.to_string()));
+        return pg
+            .try_get_unchecked(i)
+            .map_err(|e| sea_orm::DbErr::Type(e.to_string()));
+    }
+    row.try_get_by(i)
+}
+
+/// [`cell`] with sqlx's type check, for the test that holds `cell` to it.
+#[cfg(test)]
+pub(crate) fn checked_cell<T>(row: &sea_orm::QueryResult, i: usize) -> Result<T, sea_orm::DbErr>
+where
+    T: sea_orm::TryGetable
+        + sea_orm::sqlx::Type<sea_orm::sqlx::Postgres>
+        + for<'r> sea_orm::sqlx::Decode<'r, sea_orm::sqlx::Postgres>,
+{
+    if let Some(pg) = row.try_as_pg_row() {
+        use sea_orm::sqlx::Row;
+        return pg
+            .try_get(i)
+            .map_err(|e| sea_orm::DbErr::Type(e.to_string()));
     }
     row.try_get_by(i)
 }
@@ -280,6 +309,70 @@ mod tests {
             columns_of::<account::Entity>(),
         ] {
             assert_eq!(entity, read);
+        }
+    }
+
+    /// Every positional entity's rows, decoded as the hot paths decode them and with every
+    /// cell's type checked, on a book with accounts, an engagement and phases.
+    async fn decoded_both_ways<E: Positional>(store: &crate::Store) -> usize
+    where
+        E::Model: PartialEq + std::fmt::Debug,
+    {
+        use sea_orm::{ConnectionTrait, QueryTrait};
+        let conn = store.conn();
+        let statement = select_positional(E::find()).build(conn.get_database_backend());
+        let rows = conn.query_all_raw(statement).await.unwrap();
+        for row in &rows {
+            assert_eq!(E::decode(row).unwrap(), E::decode_checked(row).unwrap());
+        }
+        rows.len()
+    }
+
+    tandem_tests::db_test! {
+        async fn positional_rows_decode_as_their_checked_reads(db) {
+            use crate::entity::{account, engagement, phase};
+            use tandem_domain::account::NewAccount;
+            use tandem_domain::engagement::{EngagementKind, FocusKind, NewEngagement, NewPhase};
+
+            let mut options = crate::StoreOptions::new(db.url.clone());
+            options.pg_schema = db.pg_schema.clone();
+            let store = crate::Store::connect(&options).await.unwrap();
+            store.migrate().await.unwrap();
+            let new_account = NewAccount { name: "Acme".into(), ..Default::default() };
+            let a = crate::account::create(&store, "t", new_account.validate().unwrap())
+                .await
+                .unwrap();
+            let new_engagement = NewEngagement {
+                name: "Replatforming".into(),
+                kind: EngagementKind::Replatforming,
+                source_platform: Some("Legacy".into()),
+                target_platform: None,
+                lead_id: None,
+                description: Some("All of it".into()),
+                planned_start: chrono::NaiveDate::from_ymd_opt(2026, 1, 5),
+            };
+            let e = crate::engagement::create(&store, "t", a.id, new_engagement.validate().unwrap())
+                .await
+                .unwrap();
+            for name in ["Catalog", "Apparel"] {
+                let new_phase = NewPhase {
+                    name: name.into(),
+                    focus_kind: FocusKind::ProductLine,
+                    focus: name.into(),
+                    objective: Some(format!("Move {name}")),
+                    expected_value: None,
+                    planned_start: chrono::NaiveDate::from_ymd_opt(2026, 1, 5),
+                    planned_end: None,
+                    milestones: vec![],
+                    scope: vec![],
+                };
+                crate::engagement::phase::create(&store, "t", e.id, new_phase.validate().unwrap(), vec![])
+                    .await
+                    .unwrap();
+            }
+            assert_eq!(decoded_both_ways::<account::Entity>(&store).await, 1);
+            assert_eq!(decoded_both_ways::<engagement::Entity>(&store).await, 1);
+            assert_eq!(decoded_both_ways::<phase::Entity>(&store).await, 2);
         }
     }
 

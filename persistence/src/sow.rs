@@ -261,7 +261,8 @@ pub async fn transition(
     moved.version = version + 1;
     moved.updated_at = Utc::now();
     save(&tx, &moved, version).await?;
-    let changes = vec![crate::engagement::status_change(
+    let changes = vec![FieldChange::new(
+        "status",
         current.status.as_str(),
         next.as_str(),
     )];
@@ -429,7 +430,8 @@ pub async fn decide_change_request(
         "change request",
     )
     .await?;
-    let changes = vec![crate::engagement::status_change(
+    let changes = vec![FieldChange::new(
+        "status",
         current.status.as_str(),
         decision.as_str(),
     )];

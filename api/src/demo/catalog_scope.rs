@@ -84,7 +84,8 @@ async fn scope_phases(
             product_lines,
             ..CatalogScope::default()
         };
-        let set = catalog_scope::set(store, super::ACTOR, p.id, 0, version.id, &scope).await?;
+        let set =
+            catalog_scope::set(store, super::seed::ACTOR, p.id, 0, version.id, &scope).await?;
         if !line_phase {
             continue;
         }
@@ -101,7 +102,7 @@ async fn scope_phases(
         );
     }
     if !migrated.is_empty() {
-        catalog_scope::mark_migrated(store, super::ACTOR, account, &migrated, true).await?;
+        catalog_scope::mark_migrated(store, super::seed::ACTOR, account, &migrated, true).await?;
     }
     Ok(())
 }
@@ -124,10 +125,10 @@ async fn catalog_engagement(
         planned_start: Some(today),
     }
     .validate()?;
-    let e = engagement::create(store, super::ACTOR, account, data).await?;
+    let e = engagement::create(store, super::seed::ACTOR, account, data).await?;
     engagement::transition(
         store,
-        super::ACTOR,
+        super::seed::ACTOR,
         e.id,
         e.version,
         EngagementStatus::Active,
@@ -146,7 +147,7 @@ async fn catalog_engagement(
     };
     let catalog = phase::create(
         store,
-        super::ACTOR,
+        super::seed::ACTOR,
         e.id,
         new_phase(
             CATALOG_PHASE,
@@ -163,14 +164,14 @@ async fn catalog_engagement(
         PhaseStatus::Delivered,
         PhaseStatus::Accepted,
     ] {
-        v = phase::transition(store, super::ACTOR, catalog.id, v, next, today)
+        v = phase::transition(store, super::seed::ACTOR, catalog.id, v, next, today)
             .await?
             .version;
     }
     for (n, line) in lines(version).into_iter().enumerate() {
         let p = phase::create(
             store,
-            super::ACTOR,
+            super::seed::ACTOR,
             e.id,
             new_phase(line, FocusKind::ProductLine, line).validate()?,
             vec![catalog.id],
@@ -179,7 +180,7 @@ async fn catalog_engagement(
         if n == 0 {
             phase::transition(
                 store,
-                super::ACTOR,
+                super::seed::ACTOR,
                 p.id,
                 p.version,
                 PhaseStatus::InProgress,

@@ -21,7 +21,7 @@ use tandem_persistence::{
     PersistenceResult, Store, health, segment, settings, signals, success, usage,
 };
 
-use super::{ACTOR, Rng};
+use super::seed::{ACTOR, Rng};
 
 /// An account the demo created, as the signal generator needs it.
 pub(super) struct Customer {

@@ -26,40 +26,16 @@ use tandem_persistence::{
 mod catalog_scope;
 mod health;
 mod outcomes;
+mod seed;
 mod templates;
 mod time;
 
-/// The actor recorded on the demo data's events.
-const ACTOR: &str = "demo-loader";
+use seed::{ACTOR, Rng};
+
 /// How many accounts the demo creates.
 pub const ACCOUNTS: usize = 240;
 /// The demo administrator's e-mail address; the demo token is theirs.
 pub const ADMIN_EMAIL: &str = "alex.morgan@tandem.example";
-
-/// A small, seeded pseudo-random generator (SplitMix64): the same sequence on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-}
 
 const FIRST: &[&str] = &[
     "Alex", "Sam", "Jordan", "Priya", "Mateo", "Chen", "Amara", "Lukas", "Sofia", "Kenji", "Noor",

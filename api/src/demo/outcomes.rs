@@ -48,7 +48,7 @@ pub(super) async fn load(store: &Store) -> PersistenceResult<()> {
             }
             let mut version = p.version;
             if let Some(goal) = goal {
-                version = phase::link_goals(store, super::ACTOR, p.id, version, vec![goal])
+                version = phase::link_goals(store, super::seed::ACTOR, p.id, version, vec![goal])
                     .await?
                     .version;
             }
@@ -56,7 +56,7 @@ pub(super) async fn load(store: &Store) -> PersistenceResult<()> {
                 "{} live on the target platform; the merchant signed it off",
                 p.data.name
             );
-            phase::record_realised_value(store, super::ACTOR, p.id, version, value).await?;
+            phase::record_realised_value(store, super::seed::ACTOR, p.id, version, value).await?;
         }
     }
     expand_after_acceptance(store, latest).await

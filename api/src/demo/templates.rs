@@ -15,7 +15,7 @@ use tandem_domain::{DomainError, Patch};
 use tandem_persistence::engagement::{self, baseline, phase};
 use tandem_persistence::{PersistenceResult, Store, template};
 
-use super::ACTOR;
+use super::seed::ACTOR;
 
 fn scope(items: &[(&str, i64)]) -> Vec<PhaseScopeItem> {
     items

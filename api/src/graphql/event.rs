@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Json, Object, SimpleObject, Subscription};
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
-use tandem_domain::event::{Event, SubjectKind};
+use tandem_domain::event::Event;
 use tandem_domain::ids::AccountId;
 use tandem_persistence::event::EventQuery as StoredEvents;
 
@@ -64,7 +64,7 @@ impl AccountEventNode {
     }
     /// The id of the object that changed (an account, a contact, a playbook…).
     async fn subject_id(&self) -> ID {
-        subject_id(&self.0)
+        ids::subject_of(&self.0)
     }
     /// Who made the change: the subject of their token.
     async fn actor(&self) -> &str {
@@ -87,55 +87,6 @@ impl AccountEventNode {
             })
             .collect()
     }
-}
-
-/// The global id of an event's subject.
-pub fn subject_id(e: &Event) -> ID {
-    let kind = match e.event.subject_kind {
-        SubjectKind::Account => Kind::Account,
-        SubjectKind::Contact => Kind::Contact,
-        SubjectKind::TeamMember => Kind::TeamMember,
-        SubjectKind::Engagement => Kind::Engagement,
-        SubjectKind::Phase => Kind::Phase,
-        SubjectKind::Sow => Kind::Sow,
-        SubjectKind::ChangeRequest => Kind::ChangeRequest,
-        SubjectKind::TimeEntry => Kind::TimeEntry,
-        SubjectKind::CatalogSession => Kind::CatalogSession,
-        SubjectKind::CatalogModel => Kind::Account,
-        SubjectKind::HealthScore => Kind::HealthScore,
-        SubjectKind::RevenueEvent => Kind::RevenueEvent,
-        SubjectKind::Goal => Kind::Goal,
-        SubjectKind::BusinessReview => Kind::BusinessReview,
-        SubjectKind::Playbook => Kind::Playbook,
-        SubjectKind::Task => Kind::Task,
-        SubjectKind::Activity => Kind::Activity,
-        SubjectKind::Risk => Kind::Risk,
-        SubjectKind::Renewal => Kind::Renewal,
-        SubjectKind::Timesheet => Kind::Timesheet,
-        SubjectKind::Allocation => Kind::Allocation,
-        SubjectKind::Baseline => Kind::Baseline,
-    };
-    ids::encode(kind, e.event.subject_id)
-}
-
-/// The body of a webhook delivery: the delivery's id and the event as the API shows it.
-pub fn webhook_payload(
-    e: &Event,
-    delivery: tandem_domain::ids::WebhookDeliveryId,
-) -> serde_json::Value {
-    serde_json::json!({
-        "deliveryId": ids::encode(Kind::WebhookDelivery, delivery.0).to_string(),
-        "event": {
-            "cursor": e.cursor.to_string(),
-            "kind": e.event.kind.as_str(),
-            "accountId": e.event.account_id.map(|a| ids::encode(Kind::Account, a.0).to_string()),
-            "subjectKind": e.event.subject_kind.as_str(),
-            "subjectId": subject_id(e).to_string(),
-            "actor": e.event.actor,
-            "occurredAt": e.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            "changes": e.event.changes,
-        }
-    })
 }
 
 /// One event in a page, with its cursor.

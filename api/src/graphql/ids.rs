@@ -6,6 +6,7 @@
 use async_graphql::ID;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use tandem_domain::event::{Event, SubjectKind};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
@@ -206,6 +207,35 @@ pub fn decode_cursor<T: serde::de::DeserializeOwned>(cursor: &str, field: &str) 
                 "is not a cursor from this list; pass an endCursor or startCursor it returned",
             )
         })
+}
+
+/// The global id of an event's subject.
+pub fn subject_of(e: &Event) -> ID {
+    let kind = match e.event.subject_kind {
+        SubjectKind::Account => Kind::Account,
+        SubjectKind::Contact => Kind::Contact,
+        SubjectKind::TeamMember => Kind::TeamMember,
+        SubjectKind::Engagement => Kind::Engagement,
+        SubjectKind::Phase => Kind::Phase,
+        SubjectKind::Sow => Kind::Sow,
+        SubjectKind::ChangeRequest => Kind::ChangeRequest,
+        SubjectKind::TimeEntry => Kind::TimeEntry,
+        SubjectKind::CatalogSession => Kind::CatalogSession,
+        SubjectKind::CatalogModel => Kind::Account,
+        SubjectKind::HealthScore => Kind::HealthScore,
+        SubjectKind::RevenueEvent => Kind::RevenueEvent,
+        SubjectKind::Goal => Kind::Goal,
+        SubjectKind::BusinessReview => Kind::BusinessReview,
+        SubjectKind::Playbook => Kind::Playbook,
+        SubjectKind::Task => Kind::Task,
+        SubjectKind::Activity => Kind::Activity,
+        SubjectKind::Risk => Kind::Risk,
+        SubjectKind::Renewal => Kind::Renewal,
+        SubjectKind::Timesheet => Kind::Timesheet,
+        SubjectKind::Allocation => Kind::Allocation,
+        SubjectKind::Baseline => Kind::Baseline,
+    };
+    encode(kind, e.event.subject_id)
 }
 
 #[cfg(test)]

@@ -183,7 +183,7 @@ pub async fn register_webhook(
 ) -> ApiResult<Endpoint> {
     who.authorize(Action::ManageWebhooks)?;
     let data = EndpointData::validate(url, description, kinds)?;
-    crate::worker::check_host(&data.url, &s.webhook_allowed_networks)
+    crate::webhook::check_host(&data.url, &s.webhook_allowed_networks)
         .await
         .map_err(|why| DomainError::invalid("url", why))?;
     Ok(webhook::create(&s.store, &who.subject, data, new_secret()).await?)
@@ -222,7 +222,7 @@ pub async fn update_webhook(
     })?;
     if let Some(url) = &edit.url {
         let parsed = tandem_domain::webhook::check_url(url)?;
-        crate::worker::check_host(&parsed, &s.webhook_allowed_networks)
+        crate::webhook::check_host(&parsed, &s.webhook_allowed_networks)
             .await
             .map_err(|why| DomainError::invalid("url", why))?;
     }

@@ -3,13 +3,16 @@
 
 pub mod baseline;
 pub mod phase;
+mod row;
+
+pub(crate) use row::load;
+use row::{active_model, to_domain};
 
 use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveValue::{NotSet, Set},
-    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder,
 };
 use serde_json::Value;
@@ -18,13 +21,12 @@ use tandem_domain::engagement::{
     Engagement, EngagementData, EngagementKind, EngagementStatus, TemplateRef,
 };
 use tandem_domain::event::{self, EventKind, FieldChange, NewEvent, SubjectKind};
-use tandem_domain::ids::{AccountId, EngagementId, TeamMemberId, TemplateId};
+use tandem_domain::ids::{AccountId, EngagementId, TeamMemberId};
 use uuid::Uuid;
 
 use crate::entity::engagement;
-use crate::error::corrupt;
 use crate::page::{Page, Window};
-use crate::{PersistenceError, PersistenceResult, Store, team_member, versioned};
+use crate::{PersistenceResult, Store, team_member, versioned};
 
 /// Which engagements a list shows; empty lists do not filter.
 #[derive(Debug, Clone, Default)]
@@ -247,7 +249,11 @@ pub async fn transition(
         ..current.clone()
     };
     save(&tx, &moved, version).await?;
-    let changes = vec![status_change(current.status.as_str(), next.as_str())];
+    let changes = vec![FieldChange::new(
+        "status",
+        current.status.as_str(),
+        next.as_str(),
+    )];
     record(
         store,
         &tx,
@@ -259,29 +265,6 @@ pub async fn transition(
     .await?;
     tx.commit().await?;
     Ok(moved)
-}
-
-pub(crate) fn status_change(before: &str, after: &str) -> FieldChange {
-    FieldChange {
-        field: "status".into(),
-        before: Value::String(before.into()),
-        after: Value::String(after.into()),
-    }
-}
-
-/// Loads an engagement inside a write transaction, without a version check.
-pub(crate) async fn load<C: ConnectionTrait>(
-    conn: &C,
-    id: EngagementId,
-) -> PersistenceResult<Engagement> {
-    engagement::Entity::find_by_id(id.0)
-        .one(conn)
-        .await?
-        .ok_or_else(|| PersistenceError::NotFound {
-            entity: "engagement",
-            id: id.to_string(),
-        })
-        .and_then(to_domain)
 }
 
 async fn load_for_write(
@@ -332,58 +315,4 @@ async fn record(
         },
     )
     .await
-}
-
-fn active_model(e: &Engagement) -> engagement::ActiveModel {
-    let d = &e.data;
-    engagement::ActiveModel {
-        id: NotSet,
-        account_id: NotSet,
-        name: Set(d.name.clone()),
-        kind: Set(d.kind.as_str().to_owned()),
-        source_platform: Set(d.source_platform.clone()),
-        target_platform: Set(d.target_platform.clone()),
-        lead_id: Set(d.lead_id.map(|l| l.0)),
-        description: Set(d.description.clone()),
-        planned_start: Set(d.planned_start),
-        status: Set(e.status.as_str().to_owned()),
-        version: Set(e.version),
-        created_at: NotSet,
-        updated_at: Set(e.updated_at),
-        template_id: NotSet,
-        template_version: NotSet,
-    }
-}
-
-fn to_domain(m: engagement::Model) -> PersistenceResult<Engagement> {
-    Ok(Engagement {
-        id: EngagementId(m.id),
-        account_id: AccountId(m.account_id),
-        data: EngagementData {
-            name: m.name,
-            kind: m
-                .kind
-                .parse()
-                .map_err(|e: String| corrupt("engagement kind", e))?,
-            source_platform: m.source_platform,
-            target_platform: m.target_platform,
-            lead_id: m.lead_id.map(TeamMemberId),
-            description: m.description,
-            planned_start: m.planned_start,
-        },
-        status: m
-            .status
-            .parse()
-            .map_err(|e: String| corrupt("engagement status", e))?,
-        template: match (m.template_id, m.template_version) {
-            (Some(id), Some(version)) => Some(TemplateRef {
-                id: TemplateId(id),
-                version,
-            }),
-            _ => None,
-        },
-        version: m.version,
-        created_at: m.created_at,
-        updated_at: m.updated_at,
-    })
 }

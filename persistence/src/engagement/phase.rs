@@ -247,7 +247,7 @@ pub async fn create(
     depends_on: Vec<PhaseId>,
 ) -> PersistenceResult<Phase> {
     let tx = store.begin_write().await?;
-    let engagement = super::load(&tx, engagement_id).await?;
+    let engagement = super::row::load(&tx, engagement_id).await?;
     let p = create_in(store, &tx, actor, &engagement, data, depends_on).await?;
     tx.commit().await?;
     Ok(p)
@@ -610,7 +610,11 @@ pub async fn transition_with(
         moved.realised_value = realised_value;
     }
     save(&tx, &moved, version).await?;
-    let mut changes = vec![super::status_change(current.status.as_str(), next.as_str())];
+    let mut changes = vec![FieldChange::new(
+        "status",
+        current.status.as_str(),
+        next.as_str(),
+    )];
     if moved.realised_value != current.realised_value {
         changes.push(FieldChange::new(
             "realisedValue",
@@ -772,7 +776,8 @@ async fn load_for_write(
             entity: "phase",
             id: id.to_string(),
         })?;
-    let engagement = super::load(tx, tandem_domain::ids::EngagementId(row.engagement_id)).await?;
+    let engagement =
+        super::row::load(tx, tandem_domain::ids::EngagementId(row.engagement_id)).await?;
     let siblings = load(tx, &[engagement.id])
         .await?
         .remove(&engagement.id)

@@ -12,7 +12,7 @@ use tandem_persistence::Store;
 use tandem_persistence::catalog::PublishedVersion;
 use tandem_persistence::catalog_scope::{self, MigrationMark, PhaseCatalogScope};
 
-use super::make;
+use super::batch::make;
 use crate::error::ApiError;
 
 /// The catalog-scope loaders of one request, each made on first use.

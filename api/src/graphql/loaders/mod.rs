@@ -10,8 +10,10 @@
 
 use std::sync::OnceLock;
 
-use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 use tandem_persistence::Store;
+
+use batch::make;
 
 pub mod account;
 pub mod automation;
@@ -46,9 +48,6 @@ use template::TemplateLoader;
 use timesheet::{
     PhaseAllocationsLoader, TimesheetEntriesLoader, TimesheetHoursLoader, TimesheetLoader,
 };
-
-/// The most keys one batch carries.
-const MAX_BATCH: usize = 500;
 
 /// The loaders of one request.
 ///
@@ -104,16 +103,6 @@ struct Slots {
     outcome_revenue: OnceLock<DataLoader<OutcomeRevenueLoader, HashMapCache>>,
     engagement_outcome: OnceLock<DataLoader<EngagementOutcomeLoader, HashMapCache>>,
     catalog_scope: catalog_scope::CatalogScopeLoaders,
-}
-
-fn make<T: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone + 'static>(
-    loader: T,
-    cached: bool,
-) -> DataLoader<T, HashMapCache> {
-    let loader = DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
-        .max_batch_size(MAX_BATCH);
-    loader.enable_all_cache(cached);
-    loader
 }
 
 impl Loaders {
