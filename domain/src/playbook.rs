@@ -428,7 +428,7 @@ pub enum TaskChange {
     Status(TaskStatus),
 }
 
-/// What one batch of the automation worker did (see `tandem_persistence::automation`).
+/// What one batch of the automation worker did: the events it passed and what they set off.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Batch {
     /// Events passed.
