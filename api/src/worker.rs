@@ -21,10 +21,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use tandem_domain::webhook::{self};
+use tandem_domain::webhook::{self, AttemptResult, Due, RetryPolicy};
 use tandem_persistence::automation;
 use tandem_persistence::cluster::Lease;
-use tandem_persistence::webhook::{AttemptResult, Due, RetryPolicy};
 use tokio::sync::{Notify, Semaphore, watch};
 
 use crate::service::Services;

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::event::Event;
 use crate::ids::{
     AccountId, ActivityId, BusinessReviewId, ContactId, EngagementId, GoalId, PhaseId, TeamMemberId,
 };
@@ -139,6 +140,44 @@ impl Activity {
     pub fn may_be_changed_by(&self, who: &crate::auth::Principal) -> bool {
         who.role == crate::auth::Role::Admin || who.subject == self.author
     }
+}
+
+/// One entry of a timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TimelineItem {
+    /// A logged activity.
+    Activity(Activity),
+    /// An account-change event.
+    Event(Event),
+}
+
+impl TimelineItem {
+    /// Its position in the timeline.
+    pub fn key(&self) -> TimelineKey {
+        match self {
+            TimelineItem::Activity(a) => TimelineKey {
+                at: a.data.occurred_at,
+                source: 0,
+                key: a.id.0.as_u128(),
+            },
+            TimelineItem::Event(e) => TimelineKey {
+                at: e.occurred_at,
+                source: 1,
+                key: e.cursor.max(0) as u128,
+            },
+        }
+    }
+}
+
+/// Where a timeline page starts: after the item with this position (newest first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TimelineKey {
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// 1 for an event, 0 for an activity: at the same instant, events come first.
+    pub source: u8,
+    /// The event's cursor, or the activity's id as a number.
+    pub key: u128,
 }
 
 #[cfg(test)]

@@ -8,7 +8,9 @@
 
 use chrono::NaiveDate;
 
-use crate::outcome::{RevenueWindow, revenue_window};
+use crate::ids::{AccountId, EngagementId};
+use crate::money::Currency;
+use crate::outcome::{MrrMovement, RevenueWindow, revenue_window};
 use crate::sow::LoggedTime;
 
 /// Days from an engagement's start to its first accepted phase: its time to first value. `None`
@@ -80,6 +82,30 @@ pub fn tm_share_percent(logged: &LoggedTime) -> Option<f64> {
         logged.tm_hours.0,
         logged.tm_hours.0 + logged.in_scope_hours.0,
     )
+}
+
+/// What an engagement delivered and what followed on its account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngagementOutcome {
+    /// The engagement.
+    pub engagement: EngagementId,
+    /// Its account.
+    pub account: AccountId,
+    /// The account's currency.
+    pub currency: Currency,
+    /// The earliest actual start of its phases (an engagement records no start of its own).
+    pub started_on: Option<NaiveDate>,
+    /// The earliest acceptance of its phases.
+    pub first_accepted_on: Option<NaiveDate>,
+    /// How many of its phases the customer accepted.
+    pub accepted_phases: i64,
+    /// Its approved hours, in scope and T&M (`tm_amount` is left at zero: not an outcome).
+    pub logged: LoggedTime,
+    /// The union of the accepted phases' revenue windows; `None` before any acceptance.
+    pub window: Option<WindowUnion>,
+    /// The account's MRR movements over that union, each counted once; `None` before any
+    /// acceptance.
+    pub movement: Option<MrrMovement>,
 }
 
 #[cfg(test)]

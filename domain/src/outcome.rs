@@ -8,7 +8,9 @@
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use crate::engagement::{Phase, PhaseStatus};
-use crate::ids::GoalId;
+use crate::health::HealthStatus;
+use crate::ids::{AccountId, GoalId, PhaseId};
+use crate::money::Currency;
 use crate::signals::RevenueKind;
 use crate::{DomainError, DomainResult, text};
 
@@ -142,6 +144,39 @@ impl MrrMovement {
     pub fn net(&self) -> i64 {
         self.expansion - self.contraction - self.churn
     }
+}
+
+/// An accepted phase, as its outcome figures need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AcceptedPhase {
+    /// The phase.
+    pub phase: PhaseId,
+    /// Its engagement's account.
+    pub account: AccountId,
+    /// The day the customer accepted it.
+    pub accepted_on: NaiveDate,
+}
+
+/// A stored health score, as an outcome shows it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScorePoint {
+    /// The score, 0 to 100.
+    pub score: f64,
+    /// What it meant under its model.
+    pub status: HealthStatus,
+    /// When it was computed.
+    pub computed_at: DateTime<Utc>,
+}
+
+/// An account's MRR movements after a phase's acceptance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RevenueOutcome {
+    /// The days summed.
+    pub window: RevenueWindow,
+    /// The movements, by direction.
+    pub movement: MrrMovement,
+    /// The account's currency.
+    pub currency: Currency,
 }
 
 #[cfg(test)]

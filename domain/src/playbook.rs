@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::account::{LifecycleStage, TouchTier};
 use crate::event::EventKind;
 use crate::health::HealthStatus;
-use crate::ids::{AccountId, PlaybookId, SegmentId, TaskId, TeamMemberId};
+use crate::ids::{AccountId, PlaybookId, PlaybookRunId, SegmentId, TaskId, TeamMemberId};
 use crate::{DomainError, DomainResult, Patch, text};
 
 /// The most actions one playbook may take.
@@ -368,6 +368,77 @@ pub struct Task {
     pub updated_at: DateTime<Utc>,
     /// When it was done or dismissed.
     pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// A playbook as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Playbook {
+    /// Its id.
+    pub id: PlaybookId,
+    /// Its definition.
+    pub data: PlaybookData,
+    /// Whether it fires.
+    pub enabled: bool,
+    /// Bumped on every change.
+    pub version: i32,
+    /// Who defined it.
+    pub created_by: String,
+    /// When it was defined.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// When it was archived.
+    pub archived_at: Option<DateTime<Utc>>,
+}
+
+/// A change to a playbook.
+#[derive(Debug, Clone)]
+pub struct PlaybookChange {
+    /// Its new definition.
+    pub data: PlaybookData,
+    /// Whether it fires.
+    pub enabled: bool,
+    /// Archive it (it stops firing and its name is free again).
+    pub archive: bool,
+}
+
+/// One firing of a playbook.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    /// Its id.
+    pub id: PlaybookRunId,
+    /// The playbook.
+    pub playbook_id: PlaybookId,
+    /// The account it fired on.
+    pub account_id: AccountId,
+    /// The cursor of the event that set it off; `None` for a threshold crossing.
+    pub event_cursor: Option<i64>,
+    /// When it fired.
+    pub fired_at: DateTime<Utc>,
+    /// What each action did.
+    pub outcomes: Vec<ActionOutcome>,
+}
+
+/// A change to a task.
+#[derive(Debug, Clone)]
+pub enum TaskChange {
+    /// New field values.
+    Fields(TaskData),
+    /// A move to another status.
+    Status(TaskStatus),
+}
+
+/// What one batch of the automation worker did: the events it passed and what they set off.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Batch {
+    /// Events passed.
+    pub events: usize,
+    /// The cursor after the batch.
+    pub position: i64,
+    /// Playbook firings.
+    pub fired: usize,
+    /// Webhook deliveries owed.
+    pub deliveries: usize,
 }
 
 #[cfg(test)]

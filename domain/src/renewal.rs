@@ -294,6 +294,34 @@ pub struct Renewal {
     pub updated_at: DateTime<Utc>,
 }
 
+/// One pipeline cell: renewals in play in a month at a likelihood.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PipelineRow {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// The likelihood.
+    pub likelihood: Likelihood,
+    /// How many renewals.
+    pub renewals: i64,
+    /// Their ARR today (12 × MRR).
+    pub current_arr: i64,
+    /// Their forecast ARR.
+    pub forecast_arr: i64,
+}
+
+/// Churn and downgrade reasons counted over renewals decided from `from` to `to`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReasonRow {
+    /// The reason.
+    pub reason: RiskCategory,
+    /// Churned or downgraded.
+    pub outcome: RenewalOutcome,
+    /// How many renewals.
+    pub renewals: i64,
+    /// ARR lost: before the decision minus after it.
+    pub lost_arr: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,10 +4,12 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::event::EventKind;
+use crate::ids::{WebhookDeliveryId, WebhookEndpointId};
 use crate::{DomainError, DomainResult, text};
 
 /// The longest endpoint URL accepted.
@@ -190,6 +192,132 @@ pub fn refusal(ip: IpAddr, allowed: &[Network]) -> Option<&'static str> {
         IpAddr::V6(v6) if v6.is_unspecified() => Some("an unspecified address"),
         _ => None,
     }
+}
+
+/// A registered endpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Endpoint {
+    /// Its id.
+    pub id: WebhookEndpointId,
+    /// Its definition.
+    pub data: EndpointData,
+    /// The signing secret. Shown to the integration once, when it registers the endpoint.
+    pub secret: String,
+    /// Whether deliveries are made.
+    pub enabled: bool,
+    /// Why it was disabled, when the server disabled it.
+    pub disabled_reason: Option<String>,
+    /// Since when every attempt has failed.
+    pub failing_since: Option<DateTime<Utc>>,
+    /// Failed attempts in a row.
+    pub consecutive_failures: i32,
+    /// Bumped on every change.
+    pub version: i32,
+    /// Who registered it (the token subject).
+    pub created_by: String,
+    /// When it was registered.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// When it was deleted.
+    pub archived_at: Option<DateTime<Utc>>,
+}
+
+/// A change to an endpoint.
+#[derive(Debug, Clone)]
+pub struct EndpointChange {
+    /// Its new definition.
+    pub data: EndpointData,
+    /// Whether deliveries are made. Enabling a disabled endpoint clears its failure record and
+    /// retries its pending deliveries at once.
+    pub enabled: bool,
+    /// Delete it: no more deliveries are made or owed.
+    pub archive: bool,
+}
+
+crate::text_enum! {
+    /// Where a delivery stands.
+    pub enum DeliveryStatus {
+        /// Not delivered yet; another attempt is due at `next_attempt_at`.
+        Pending = "PENDING",
+        /// The endpoint answered 2xx.
+        Delivered = "DELIVERED",
+        /// Given up: every attempt failed, or the endpoint was deleted.
+        Failed = "FAILED",
+    }
+}
+
+/// One event owed to one endpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    /// Its id: receivers use it to recognise a retry of a delivery they already processed.
+    pub id: WebhookDeliveryId,
+    /// The endpoint.
+    pub endpoint_id: WebhookEndpointId,
+    /// The event's cursor.
+    pub event_cursor: i64,
+    /// Where it stands.
+    pub status: DeliveryStatus,
+    /// Attempts made.
+    pub attempts: i32,
+    /// When the next attempt is due.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// What went wrong last.
+    pub last_error: Option<String>,
+    /// When it was owed.
+    pub created_at: DateTime<Utc>,
+    /// When the endpoint accepted it.
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+/// One attempt at a delivery.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempt {
+    /// The delivery.
+    pub delivery_id: WebhookDeliveryId,
+    /// 1 for the first attempt.
+    pub attempt: i32,
+    /// When it was made.
+    pub attempted_at: DateTime<Utc>,
+    /// The HTTP status the endpoint answered, if it answered.
+    pub status_code: Option<i32>,
+    /// What went wrong, if anything.
+    pub error: Option<String>,
+    /// How long it took, in milliseconds.
+    pub duration_ms: i64,
+}
+
+/// A delivery that is due, with what sending it needs.
+#[derive(Debug, Clone)]
+pub struct Due {
+    /// The delivery.
+    pub delivery: Delivery,
+    /// Where to send it.
+    pub url: url::Url,
+    /// How to sign it.
+    pub secret: String,
+}
+
+/// How an attempt ended.
+#[derive(Debug, Clone)]
+pub struct AttemptResult {
+    /// When it was made.
+    pub attempted_at: DateTime<Utc>,
+    /// The HTTP status, if the endpoint answered.
+    pub status_code: Option<u16>,
+    /// What went wrong; `None` for a 2xx answer.
+    pub error: Option<String>,
+    /// How long it took.
+    pub duration_ms: i64,
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// When to try again; `None` to give up on this delivery.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// Disable the endpoint when it has been failing since before this.
+    pub disable_if_failing_since_before: DateTime<Utc>,
 }
 
 #[cfg(test)]

@@ -1,11 +1,13 @@
 //! Activities, and an account's timeline: its activities and its account-change events merged
 //! into one list, newest first.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sea_orm::{ConnectionTrait, QueryResult};
 use tandem_domain::DomainError;
-use tandem_domain::activity::{Activity, ActivityData, ActivityKind, ActivityLinks};
-use tandem_domain::event::{self, Event, EventKind, FieldChange, NewEvent, SubjectKind};
+use tandem_domain::activity::{
+    Activity, ActivityData, ActivityKind, ActivityLinks, TimelineItem, TimelineKey,
+};
+use tandem_domain::event::{self, EventKind, FieldChange, NewEvent, SubjectKind};
 use tandem_domain::ids::{
     AccountId, ActivityId, BusinessReviewId, ContactId, EngagementId, GoalId, PhaseId, TeamMemberId,
 };
@@ -311,44 +313,6 @@ pub async fn get_one(store: &Store, id: ActivityId) -> PersistenceResult<Option<
     ));
     q.bind(id.0);
     q.all(store.conn()).await?.first().map(row).transpose()
-}
-
-/// One entry of a timeline.
-#[derive(Debug, Clone, PartialEq)]
-pub enum TimelineItem {
-    /// A logged activity.
-    Activity(Activity),
-    /// An account-change event.
-    Event(Event),
-}
-
-/// Where a timeline page starts: after the item with this position (newest first).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct TimelineKey {
-    /// When it happened.
-    pub at: DateTime<Utc>,
-    /// 1 for an event, 0 for an activity: at the same instant, events come first.
-    pub source: u8,
-    /// The event's cursor, or the activity's id as a number.
-    pub key: u128,
-}
-
-impl TimelineItem {
-    /// Its position in the timeline.
-    pub fn key(&self) -> TimelineKey {
-        match self {
-            TimelineItem::Activity(a) => TimelineKey {
-                at: a.data.occurred_at,
-                source: 0,
-                key: a.id.0.as_u128(),
-            },
-            TimelineItem::Event(e) => TimelineKey {
-                at: e.occurred_at,
-                source: 1,
-                key: e.cursor.max(0) as u128,
-            },
-        }
-    }
 }
 
 /// What a timeline shows.

@@ -12,11 +12,10 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use tandem_domain::event::{Event, EventKind, FieldChange, SubjectKind};
 use tandem_domain::ids::{AccountId, PlaybookRunId, TeamMemberId};
-use tandem_domain::playbook::{self, Action, ActionOutcome, TaskData, Trigger};
+use tandem_domain::playbook::{self, Action, ActionOutcome, Batch, Playbook, TaskData, Trigger};
 use uuid::Uuid;
 
 use crate::event::EventQuery;
-use crate::playbook::Playbook;
 use crate::sql::{Sql, get};
 use crate::{PersistenceError, PersistenceResult, Store};
 
@@ -31,19 +30,6 @@ pub async fn position(store: &Store) -> PersistenceResult<i64> {
         Some(r) => get(r, "position"),
         None => Ok(0),
     }
-}
-
-/// What one batch did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Batch {
-    /// Events passed.
-    pub events: usize,
-    /// The cursor after the batch.
-    pub position: i64,
-    /// Playbook firings.
-    pub fired: usize,
-    /// Webhook deliveries owed.
-    pub deliveries: usize,
 }
 
 /// Processes up to `limit` events after `from`: fires the enabled event playbooks they trigger

@@ -1,7 +1,7 @@
 //! Catalog modeling: each account's draft model (one document; variants are generated, never
 //! stored), its published versions, and modeling sessions.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -9,7 +9,7 @@ use sea_orm::{
 use serde_json::Value;
 use tandem_domain::DomainResult;
 use tandem_domain::catalog::session::{CatalogSession, SessionData, SessionStatus};
-use tandem_domain::catalog::{CatalogModel, generate, validate};
+use tandem_domain::catalog::{CatalogModel, Draft, PublishedVersion, generate, validate};
 use tandem_domain::event::{self, EventKind, FieldChange, SubjectKind};
 use tandem_domain::ids::{
     AccountId, CatalogSessionId, CatalogVersionId, ContactId, PhaseId, TeamMemberId,
@@ -20,36 +20,6 @@ use crate::entity::{catalog_draft, catalog_session, catalog_version};
 use crate::error::corrupt;
 use crate::event::record;
 use crate::{PersistenceError, PersistenceResult, Store, versioned};
-
-/// An account's working model.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Draft {
-    /// The account.
-    pub account_id: AccountId,
-    /// The model.
-    pub model: CatalogModel,
-    /// Bumped on every change; 0 before the first.
-    pub version: i32,
-    /// When it last changed.
-    pub updated_at: Option<DateTime<Utc>>,
-}
-
-/// A published, immutable version of an account's model.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PublishedVersion {
-    /// Its id.
-    pub id: CatalogVersionId,
-    /// The account.
-    pub account_id: AccountId,
-    /// 1, 2, 3… per account.
-    pub number: i32,
-    /// The frozen model.
-    pub model: CatalogModel,
-    /// Who published it.
-    pub published_by: String,
-    /// When.
-    pub published_at: DateTime<Utc>,
-}
 
 fn model_of(json: Value) -> PersistenceResult<CatalogModel> {
     serde_json::from_value(json).map_err(|e| corrupt("catalog model", e))

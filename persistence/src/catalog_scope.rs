@@ -7,50 +7,21 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, QueryResult};
 use serde_json::Value;
-use tandem_domain::catalog::CatalogModel;
-use tandem_domain::catalog::scope::{self, CatalogScope};
+use tandem_domain::catalog::scope::{self, CatalogScope, MigrationMark, PhaseCatalogScope};
+use tandem_domain::catalog::{CatalogModel, PublishedVersion};
 use tandem_domain::event::{self, EventKind, FieldChange, SubjectKind};
 use tandem_domain::ids::{AccountId, CatalogVersionId, PhaseId};
 use tandem_domain::{DomainError, DomainResult};
 use uuid::Uuid;
 
-use crate::catalog::PublishedVersion;
 use crate::error::corrupt;
 use crate::event::record;
 use crate::sql::MAX_IN_LIST;
 use crate::sql::{Sql, all_in_chunks, get};
 use crate::{PersistenceError, PersistenceResult, Store, versioned};
-
-/// A phase's catalog scope as stored, with the number and account of the version it points at.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PhaseCatalogScope {
-    /// The phase.
-    pub phase_id: PhaseId,
-    /// The account whose catalog the scope is part of.
-    pub account_id: AccountId,
-    /// The published version the phase was planned on.
-    pub catalog_version_id: CatalogVersionId,
-    /// That version's number.
-    pub catalog_version_number: i32,
-    /// The named parts.
-    pub scope: CatalogScope,
-    /// Bumped on every change; pass it back to change the scope.
-    pub version: i32,
-    /// When the scope last changed.
-    pub updated_at: DateTime<Utc>,
-}
-
-/// Who marked a product migrated, and when.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MigrationMark {
-    /// When it was marked.
-    pub migrated_at: DateTime<Utc>,
-    /// Who marked it.
-    pub migrated_by: String,
-}
 
 const SCOPE_COLUMNS: &str = "s.phase_id AS phase_id, v.account_id AS account_id, \
      s.catalog_version_id AS catalog_version_id, v.number AS number, \

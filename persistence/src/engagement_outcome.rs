@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use tandem_domain::engagement_outcome::{self as rules, WindowUnion};
+use tandem_domain::engagement_outcome::{self as rules, EngagementOutcome};
 use tandem_domain::hours::Hours;
 use tandem_domain::ids::{AccountId, EngagementId};
 use tandem_domain::money::Currency;
@@ -21,30 +21,6 @@ use crate::{PersistenceResult, Store};
 
 /// Spans per revenue statement: four values each, far below either database's limit on them.
 const CHUNK: usize = 200;
-
-/// What an engagement delivered and what followed on its account.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EngagementOutcome {
-    /// The engagement.
-    pub engagement: EngagementId,
-    /// Its account.
-    pub account: AccountId,
-    /// The account's currency.
-    pub currency: Currency,
-    /// The earliest actual start of its phases (an engagement records no start of its own).
-    pub started_on: Option<NaiveDate>,
-    /// The earliest acceptance of its phases.
-    pub first_accepted_on: Option<NaiveDate>,
-    /// How many of its phases the customer accepted.
-    pub accepted_phases: i64,
-    /// Its approved hours, in scope and T&M (`tm_amount` is left at zero: not an outcome).
-    pub logged: LoggedTime,
-    /// The union of the accepted phases' revenue windows; `None` before any acceptance.
-    pub window: Option<WindowUnion>,
-    /// The account's MRR movements over that union, each counted once; `None` before any
-    /// acceptance.
-    pub movement: Option<MrrMovement>,
-}
 
 /// The outcome of each of `engagements` as it stands on `today`. Engagements that do not exist
 /// are absent.

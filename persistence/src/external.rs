@@ -8,25 +8,17 @@ use std::collections::HashMap;
 use chrono::Utc;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
 use tandem_domain::DomainError;
-use tandem_domain::account::{Account, AccountPatch, NewAccount};
-use tandem_domain::contact::{Contact, ContactPatch, NewContact};
+use tandem_domain::account::Account;
+use tandem_domain::contact::Contact;
 use tandem_domain::ids::{AccountId, ContactId};
-use tandem_domain::sync::{ExternalKind, UpsertStatus};
+use tandem_domain::sync::{
+    AccountRecord, AccountRef, ContactRecord, ContactResult, ExternalId, ExternalKind,
+    RecordResult, UpsertStatus,
+};
 use uuid::Uuid;
 
 use crate::sql::{Sql, get};
 use crate::{PersistenceError, PersistenceResult, Store};
-
-/// One external id of an object.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExternalId {
-    /// The object.
-    pub entity_id: Uuid,
-    /// The system that names it.
-    pub source: String,
-    /// Its id there.
-    pub external_id: String,
-}
 
 /// The objects of `kind` that `source` names by these ids.
 async fn lookup(
@@ -149,33 +141,6 @@ async fn per_record<T>(
     }
 }
 
-/// One account record of an upsert: its external id, the fields to create it with, and the
-/// same fields as a change for when it exists (fields the record leaves out stay as they are).
-#[derive(Debug, Clone)]
-pub struct AccountRecord {
-    /// Its id in the source.
-    pub external_id: String,
-    /// The account to create when the source's id is new.
-    pub create: NewAccount,
-    /// The change to apply when it exists.
-    pub patch: AccountPatch,
-}
-
-/// What happened to one record.
-#[derive(Debug)]
-pub struct RecordResult {
-    /// The record's position in the request.
-    pub index: usize,
-    /// Its external id.
-    pub external_id: String,
-    /// What was done.
-    pub status: UpsertStatus,
-    /// The account, unless it failed.
-    pub account: Option<Account>,
-    /// Why it failed.
-    pub error: Option<PersistenceError>,
-}
-
 /// Creates or updates each account `source` names, in one transaction with a savepoint per
 /// record. `records` holds, per position, a record or the reason it was refused before storage.
 pub async fn upsert_accounts(
@@ -183,7 +148,7 @@ pub async fn upsert_accounts(
     actor: &str,
     source: &str,
     records: Vec<Result<AccountRecord, (String, DomainError)>>,
-) -> PersistenceResult<Vec<RecordResult>> {
+) -> PersistenceResult<Vec<RecordResult<PersistenceError>>> {
     let tx = store.begin_write().await?;
     let keys: Vec<&str> = records
         .iter()
@@ -269,45 +234,6 @@ pub async fn upsert_accounts(
     Ok(out)
 }
 
-/// Which account a contact record belongs to.
-#[derive(Debug, Clone)]
-pub enum AccountRef {
-    /// By Tandem id.
-    Id(AccountId),
-    /// By the account's id in the same source.
-    External(String),
-}
-
-/// One contact record of an upsert, as [`AccountRecord`] is for accounts. The account is
-/// needed to create a contact; for an existing one it must be the contact's own (contacts do
-/// not move between accounts).
-#[derive(Debug, Clone)]
-pub struct ContactRecord {
-    /// Its id in the source.
-    pub external_id: String,
-    /// Its account, when the record names one.
-    pub account: Option<AccountRef>,
-    /// The contact to create when the source's id is new.
-    pub create: NewContact,
-    /// The change to apply when it exists.
-    pub patch: ContactPatch,
-}
-
-/// What happened to one contact record.
-#[derive(Debug)]
-pub struct ContactResult {
-    /// The record's position in the request.
-    pub index: usize,
-    /// Its external id.
-    pub external_id: String,
-    /// What was done.
-    pub status: UpsertStatus,
-    /// The contact, unless it failed.
-    pub contact: Option<Contact>,
-    /// Why it failed.
-    pub error: Option<PersistenceError>,
-}
-
 /// Creates or updates each contact `source` names, in one transaction with a savepoint per
 /// record; accounts named by external id are looked up in the same source.
 pub async fn upsert_contacts(
@@ -315,7 +241,7 @@ pub async fn upsert_contacts(
     actor: &str,
     source: &str,
     records: Vec<Result<ContactRecord, (String, DomainError)>>,
-) -> PersistenceResult<Vec<ContactResult>> {
+) -> PersistenceResult<Vec<ContactResult<PersistenceError>>> {
     let tx = store.begin_write().await?;
     let keys: Vec<&str> = records
         .iter()

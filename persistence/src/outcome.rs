@@ -6,11 +6,12 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use tandem_domain::health::HealthStatus;
-use tandem_domain::ids::{AccountId, PhaseId};
+use chrono::NaiveDate;
+use tandem_domain::ids::PhaseId;
 use tandem_domain::money::Currency;
-use tandem_domain::outcome::{self, MrrMovement, RevenueWindow};
+use tandem_domain::outcome::{
+    self, AcceptedPhase, MrrMovement, RevenueOutcome, RevenueWindow, ScorePoint,
+};
 use tandem_domain::signals::RevenueKind;
 
 use crate::error::corrupt;
@@ -20,28 +21,6 @@ use crate::{PersistenceResult, Store};
 
 /// Phases per statement: four values each, far below either database's limit on them.
 const CHUNK: usize = 200;
-
-/// An accepted phase, as its outcome figures need it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct AcceptedPhase {
-    /// The phase.
-    pub phase: PhaseId,
-    /// Its engagement's account.
-    pub account: AccountId,
-    /// The day the customer accepted it.
-    pub accepted_on: NaiveDate,
-}
-
-/// A stored health score, as an outcome shows it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ScorePoint {
-    /// The score, 0 to 100.
-    pub score: f64,
-    /// What it meant under its model.
-    pub status: HealthStatus,
-    /// When it was computed.
-    pub computed_at: DateTime<Utc>,
-}
 
 /// For each phase, the latest score of its account on or before each day of
 /// [`outcome::health_days`] as of `today` (key: days after acceptance). A day without a score
@@ -98,17 +77,6 @@ pub async fn health(
         }
     }
     Ok(out)
-}
-
-/// An account's MRR movements after a phase's acceptance.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RevenueOutcome {
-    /// The days summed.
-    pub window: RevenueWindow,
-    /// The movements, by direction.
-    pub movement: MrrMovement,
-    /// The account's currency.
-    pub currency: Currency,
 }
 
 /// For each phase, its account's movements effective in its [`outcome::revenue_window`] as of

@@ -7,33 +7,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, QueryResult};
 use tandem_domain::event::FieldChange;
 use tandem_domain::ids::{AccountId, PlaybookId, PlaybookRunId};
-use tandem_domain::playbook::{ActionOutcome, Condition, PlaybookData, Trigger};
+use tandem_domain::playbook::{
+    ActionOutcome, Condition, Playbook, PlaybookChange, PlaybookData, Run, Trigger,
+};
 use tandem_domain::sow::{SowStatus, WorkKind};
 
 use crate::error::corrupt;
 use crate::sql::{Sql, get};
 use crate::{PersistenceError, PersistenceResult, Store};
-
-/// A playbook as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Playbook {
-    /// Its id.
-    pub id: PlaybookId,
-    /// Its definition.
-    pub data: PlaybookData,
-    /// Whether it fires.
-    pub enabled: bool,
-    /// Bumped on every change.
-    pub version: i32,
-    /// Who defined it.
-    pub created_by: String,
-    /// When it was defined.
-    pub created_at: DateTime<Utc>,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
-    /// When it was archived.
-    pub archived_at: Option<DateTime<Utc>>,
-}
 
 const COLUMNS: &str = "id, name, description, enabled, trigger_def, condition_def, actions, version, \
                        created_by, created_at, updated_at, archived_at";
@@ -144,17 +125,6 @@ pub async fn create(
     }
     tx.commit().await?;
     Ok(playbook)
-}
-
-/// A change to a playbook.
-#[derive(Debug, Clone)]
-pub struct PlaybookChange {
-    /// Its new definition.
-    pub data: PlaybookData,
-    /// Whether it fires.
-    pub enabled: bool,
-    /// Archive it (it stops firing and its name is free again).
-    pub archive: bool,
 }
 
 /// Changes a playbook still at `version`. Enabling it, or changing its trigger or condition,
@@ -438,23 +408,6 @@ pub async fn dry_run(
         .map(|r| get(r, "id").map(AccountId))
         .collect::<PersistenceResult<_>>()?;
     Ok((ids, total as u64))
-}
-
-/// One firing of a playbook.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Run {
-    /// Its id.
-    pub id: PlaybookRunId,
-    /// The playbook.
-    pub playbook_id: PlaybookId,
-    /// The account it fired on.
-    pub account_id: AccountId,
-    /// The cursor of the event that set it off; `None` for a threshold crossing.
-    pub event_cursor: Option<i64>,
-    /// When it fired.
-    pub fired_at: DateTime<Utc>,
-    /// What each action did.
-    pub outcomes: Vec<ActionOutcome>,
 }
 
 /// A playbook's most recent firings, newest first.

@@ -6,7 +6,7 @@ use sea_orm::{ConnectionTrait, QueryResult};
 use tandem_domain::event::{self, EventKind, SubjectKind};
 use tandem_domain::ids::{AccountId, RenewalId, RiskId, TeamMemberId};
 use tandem_domain::renewal::{
-    Decision, Likelihood, Renewal, RenewalData, RenewalOutcome, Risk, RiskCategory, RiskData,
+    Decision, PipelineRow, ReasonRow, Renewal, RenewalData, RenewalOutcome, Risk, RiskData,
     RiskStatus,
 };
 use uuid::Uuid;
@@ -556,21 +556,6 @@ pub async fn renewals_of(store: &Store, accounts: &[AccountId]) -> PersistenceRe
     Ok(out)
 }
 
-/// One pipeline cell: renewals in play in a month at a likelihood.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PipelineRow {
-    /// `YYYY-MM`.
-    pub month: String,
-    /// The likelihood.
-    pub likelihood: Likelihood,
-    /// How many renewals.
-    pub renewals: i64,
-    /// Their ARR today (12 × MRR).
-    pub current_arr: i64,
-    /// Their forecast ARR.
-    pub forecast_arr: i64,
-}
-
 /// The renewal pipeline: renewals in play renewing from `from` to `to`, over the live accounts
 /// of `slice`, by month and likelihood. The ARR at stake is today's.
 pub async fn pipeline(
@@ -615,19 +600,6 @@ pub async fn pipeline(
             })
         })
         .collect()
-}
-
-/// Churn and downgrade reasons counted over renewals decided from `from` to `to`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReasonRow {
-    /// The reason.
-    pub reason: RiskCategory,
-    /// Churned or downgraded.
-    pub outcome: RenewalOutcome,
-    /// How many renewals.
-    pub renewals: i64,
-    /// ARR lost: before the decision minus after it.
-    pub lost_arr: i64,
 }
 
 /// Why renewals decided in the period churned or downgraded, over the accounts of `slice`.

@@ -4,7 +4,7 @@ use chrono::{NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, QueryResult};
 use tandem_domain::event::{EventKind, FieldChange, SubjectKind};
 use tandem_domain::ids::{AccountId, PlaybookId, PlaybookRunId, TaskId, TeamMemberId};
-use tandem_domain::playbook::{Task, TaskData, TaskStatus};
+use tandem_domain::playbook::{Task, TaskChange, TaskData, TaskStatus};
 use uuid::Uuid;
 
 use crate::error::corrupt;
@@ -140,15 +140,6 @@ pub async fn create(
     let task = insert(store, &tx, actor, account_id, data, None, risk).await?;
     tx.commit().await?;
     Ok(task)
-}
-
-/// A change to a task.
-#[derive(Debug, Clone)]
-pub enum TaskChange {
-    /// New field values.
-    Fields(TaskData),
-    /// A move to another status.
-    Status(TaskStatus),
 }
 
 /// Changes a task still at `version` and records `TASK_UPDATED` or `TASK_STATUS_CHANGED`.

@@ -4,6 +4,7 @@
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use crate::sql::Sql;
 use crate::{PersistenceError, PersistenceResult};
 
 /// Refuses a change computed from version `read` of an object now at `current`.
@@ -16,6 +17,23 @@ pub(crate) fn check(entity: &'static str, read: i32, current: i32) -> Persistenc
         });
     }
     Ok(())
+}
+
+/// The object `found` under `id`, read for a change computed from its version `read`: refused
+/// when it is missing or has moved on.
+pub(crate) fn read<T>(
+    found: Option<T>,
+    entity: &'static str,
+    id: impl ToString,
+    read: i32,
+    version: impl FnOnce(&T) -> i32,
+) -> PersistenceResult<T> {
+    let current = found.ok_or_else(|| PersistenceError::NotFound {
+        entity,
+        id: id.to_string(),
+    })?;
+    check(entity, read, version(&current))?;
+    Ok(current)
 }
 
 /// Writes `row` over the stored row `id` only if that row is still at `read_version`; the
@@ -39,7 +57,24 @@ where
         .filter(version_column.eq(read_version))
         .exec(tx)
         .await?;
-    if result.rows_affected == 0 {
+    written(result.rows_affected, read_version, entity)
+}
+
+/// [`save`] for a repository written in SQL: runs `write`, an UPDATE or DELETE of one row that
+/// ends in the WHERE naming the row, only if that row is still at `read_version`.
+pub(crate) async fn save_sql(
+    tx: &DatabaseTransaction,
+    mut write: Sql,
+    read_version: i32,
+    entity: &'static str,
+) -> PersistenceResult<()> {
+    write.push(" AND version = ").bind(read_version);
+    written(write.execute(tx).await?, read_version, entity)
+}
+
+/// Refuses a conditional write that changed no row: the row moved on since `read_version`.
+fn written(rows: u64, read_version: i32, entity: &'static str) -> PersistenceResult<()> {
+    if rows == 0 {
         return Err(PersistenceError::Stale {
             entity,
             read: read_version,

@@ -8,40 +8,14 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, QueryResult};
 use tandem_domain::event::EventKind;
 use tandem_domain::ids::{WebhookDeliveryId, WebhookEndpointId};
-use tandem_domain::webhook::EndpointData;
+use tandem_domain::webhook::{
+    Attempt, AttemptResult, Delivery, DeliveryStatus, Due, Endpoint, EndpointChange, EndpointData,
+    RetryPolicy,
+};
 
 use crate::error::corrupt;
 use crate::sql::{Sql, get};
 use crate::{PersistenceError, PersistenceResult, Store};
-
-/// A registered endpoint.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Endpoint {
-    /// Its id.
-    pub id: WebhookEndpointId,
-    /// Its definition.
-    pub data: EndpointData,
-    /// The signing secret. Shown to the integration once, when it registers the endpoint.
-    pub secret: String,
-    /// Whether deliveries are made.
-    pub enabled: bool,
-    /// Why it was disabled, when the server disabled it.
-    pub disabled_reason: Option<String>,
-    /// Since when every attempt has failed.
-    pub failing_since: Option<DateTime<Utc>>,
-    /// Failed attempts in a row.
-    pub consecutive_failures: i32,
-    /// Bumped on every change.
-    pub version: i32,
-    /// Who registered it (the token subject).
-    pub created_by: String,
-    /// When it was registered.
-    pub created_at: DateTime<Utc>,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
-    /// When it was deleted.
-    pub archived_at: Option<DateTime<Utc>>,
-}
 
 const COLUMNS: &str = "id, url, description, event_kinds, secret, enabled, disabled_reason, \
                        failing_since, consecutive_failures, version, created_by, created_at, \
@@ -120,18 +94,6 @@ pub async fn create(
         .push(", NULL)");
     q.execute(store.conn()).await?;
     Ok(endpoint)
-}
-
-/// A change to an endpoint.
-#[derive(Debug, Clone)]
-pub struct EndpointChange {
-    /// Its new definition.
-    pub data: EndpointData,
-    /// Whether deliveries are made. Enabling a disabled endpoint clears its failure record and
-    /// retries its pending deliveries at once.
-    pub enabled: bool,
-    /// Delete it: no more deliveries are made or owed.
-    pub archive: bool,
 }
 
 /// Changes an endpoint still at `version`.
@@ -280,41 +242,6 @@ pub(crate) async fn live(
     q.all(conn).await?.iter().map(row).collect()
 }
 
-tandem_domain::text_enum! {
-    /// Where a delivery stands.
-    pub enum DeliveryStatus {
-        /// Not delivered yet; another attempt is due at `next_attempt_at`.
-        Pending = "PENDING",
-        /// The endpoint answered 2xx.
-        Delivered = "DELIVERED",
-        /// Given up: every attempt failed, or the endpoint was deleted.
-        Failed = "FAILED",
-    }
-}
-
-/// One event owed to one endpoint.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Delivery {
-    /// Its id: receivers use it to recognise a retry of a delivery they already processed.
-    pub id: WebhookDeliveryId,
-    /// The endpoint.
-    pub endpoint_id: WebhookEndpointId,
-    /// The event's cursor.
-    pub event_cursor: i64,
-    /// Where it stands.
-    pub status: DeliveryStatus,
-    /// Attempts made.
-    pub attempts: i32,
-    /// When the next attempt is due.
-    pub next_attempt_at: Option<DateTime<Utc>>,
-    /// What went wrong last.
-    pub last_error: Option<String>,
-    /// When it was owed.
-    pub created_at: DateTime<Utc>,
-    /// When the endpoint accepted it.
-    pub delivered_at: Option<DateTime<Utc>>,
-}
-
 const DELIVERY_COLUMNS: &str = "id, endpoint_id, event_cursor, status, attempts, next_attempt_at, \
                                 last_error, created_at, delivered_at";
 
@@ -401,23 +328,6 @@ pub async fn deliveries(
     q.all(store.conn()).await?.iter().map(delivery).collect()
 }
 
-/// One attempt at a delivery.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Attempt {
-    /// The delivery.
-    pub delivery_id: WebhookDeliveryId,
-    /// 1 for the first attempt.
-    pub attempt: i32,
-    /// When it was made.
-    pub attempted_at: DateTime<Utc>,
-    /// The HTTP status the endpoint answered, if it answered.
-    pub status_code: Option<i32>,
-    /// What went wrong, if anything.
-    pub error: Option<String>,
-    /// How long it took, in milliseconds.
-    pub duration_ms: i64,
-}
-
 /// The attempts at each of `deliveries`, in order.
 pub async fn attempts(
     store: &Store,
@@ -443,17 +353,6 @@ pub async fn attempts(
         }
     }
     Ok(out)
-}
-
-/// A delivery that is due, with what sending it needs.
-#[derive(Debug, Clone)]
-pub struct Due {
-    /// The delivery.
-    pub delivery: Delivery,
-    /// Where to send it.
-    pub url: url::Url,
-    /// How to sign it.
-    pub secret: String,
 }
 
 /// Deliveries due by `now` to enabled endpoints, oldest event first, at most `limit`.
@@ -487,28 +386,6 @@ pub async fn due(store: &Store, now: DateTime<Utc>, limit: u64) -> PersistenceRe
             })
         })
         .collect()
-}
-
-/// How an attempt ended.
-#[derive(Debug, Clone)]
-pub struct AttemptResult {
-    /// When it was made.
-    pub attempted_at: DateTime<Utc>,
-    /// The HTTP status, if the endpoint answered.
-    pub status_code: Option<u16>,
-    /// What went wrong; `None` for a 2xx answer.
-    pub error: Option<String>,
-    /// How long it took.
-    pub duration_ms: i64,
-}
-
-/// What to do after a failed attempt.
-#[derive(Debug, Clone, Copy)]
-pub struct RetryPolicy {
-    /// When to try again; `None` to give up on this delivery.
-    pub next_attempt_at: Option<DateTime<Utc>>,
-    /// Disable the endpoint when it has been failing since before this.
-    pub disable_if_failing_since_before: DateTime<Utc>,
 }
 
 /// Records an attempt and its consequences, in one transaction: the delivery is delivered,
@@ -607,13 +484,4 @@ pub async fn record_attempt(
     }
     tx.commit().await?;
     Ok(())
-}
-
-/// The ids of deliveries for `cursor` (tests and the API's delivery lookups).
-pub async fn for_event(store: &Store, cursor: i64) -> PersistenceResult<Vec<Delivery>> {
-    let mut q = Sql::new(&format!(
-        "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE event_cursor = "
-    ));
-    q.bind(cursor).push(" ORDER BY id");
-    q.all(store.conn()).await?.iter().map(delivery).collect()
 }

@@ -12,12 +12,12 @@
 use std::collections::BTreeSet;
 
 use chrono::Utc;
+use tandem_domain::catalog::PublishedVersion;
 use tandem_domain::catalog::scope::CatalogScope;
 use tandem_domain::engagement::{
     EngagementKind, EngagementStatus, FocusKind, NewEngagement, NewPhase, PhaseStatus,
 };
 use tandem_domain::ids::AccountId;
-use tandem_persistence::catalog::PublishedVersion;
 use tandem_persistence::catalog_scope;
 use tandem_persistence::engagement::{self, phase};
 use tandem_persistence::{PersistenceResult, Store};

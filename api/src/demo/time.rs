@@ -105,7 +105,7 @@ pub(super) async fn load(
                 note: None,
             }
             .validate()?;
-            timesheet::allocate(store, super::seed::ACTOR, member.id, p.id, data).await?;
+            timesheet::allocation::allocate(store, super::seed::ACTOR, member.id, p.id, data).await?;
         }
         if let Some(first) = open.first()
             && busiest.as_ref().is_none_or(|(n, _, _)| open.len() > *n)
@@ -122,7 +122,7 @@ pub(super) async fn load(
             note: Some("Cut-over weekend support".into()),
         }
         .validate()?;
-        timesheet::allocate(store, super::seed::ACTOR, member.id, phase, data).await?;
+        timesheet::allocation::allocate(store, super::seed::ACTOR, member.id, phase, data).await?;
         // And a day off that week.
         let off = NewTimeOff {
             team_member_id: member.id,
@@ -131,7 +131,7 @@ pub(super) async fn load(
             reason: Some("Public holiday".into()),
         }
         .validate(chrono::Utc::now())?;
-        timesheet::add_time_off(store, super::seed::ACTOR, off).await?;
+        timesheet::time_off::add_time_off(store, super::seed::ACTOR, off).await?;
     }
     Ok(())
 }

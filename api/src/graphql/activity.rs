@@ -4,11 +4,13 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject, Union};
 use chrono::{DateTime, Utc};
-use tandem_domain::activity::{Activity, ActivityData, ActivityLinks};
+use tandem_domain::activity::{
+    Activity, ActivityData, ActivityLinks, TimelineItem as Item, TimelineKey,
+};
 use tandem_domain::ids::{
     AccountId, ActivityId, BusinessReviewId, ContactId, EngagementId, GoalId, PhaseId, TeamMemberId,
 };
-use tandem_persistence::activity::{TimelineItem as Item, TimelineKey, TimelineQuery};
+use tandem_persistence::activity::TimelineQuery;
 
 use super::common::context::{loaders, parts};
 use super::common::input::patch;

@@ -8,10 +8,10 @@ use tandem_domain::auth::Action;
 use tandem_domain::ids::{
     AccountId, PlaybookId, SegmentId, TaskId, TeamMemberId, WebhookDeliveryId, WebhookEndpointId,
 };
-use tandem_domain::playbook::{self as rules, PlaybookData};
-use tandem_persistence::playbook::{Playbook, PlaybookChange, Run};
+use tandem_domain::playbook::{self as rules, Playbook, PlaybookChange, PlaybookData, Run};
+use tandem_domain::webhook::{Attempt, Delivery, Endpoint};
 use tandem_persistence::task::TaskQuery;
-use tandem_persistence::webhook::{Delivery, DeliveryQuery, Endpoint};
+use tandem_persistence::webhook::DeliveryQuery;
 
 use super::account::AccountNode;
 use super::common::context::{Allowed, loaders, parts};
@@ -735,7 +735,7 @@ impl WebhookEndpointNode {
 
 /// Where a delivery stands.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
-#[graphql(remote = "tandem_persistence::webhook::DeliveryStatus")]
+#[graphql(remote = "tandem_domain::webhook::DeliveryStatus")]
 pub enum WebhookDeliveryStatus {
     /// Not delivered yet; another attempt is due.
     Pending,
@@ -746,7 +746,7 @@ pub enum WebhookDeliveryStatus {
 }
 
 /// One event owed to one endpoint, and every attempt at it.
-pub struct WebhookDeliveryNode(Delivery, Vec<tandem_persistence::webhook::Attempt>);
+pub struct WebhookDeliveryNode(Delivery, Vec<Attempt>);
 
 /// One attempt at a delivery.
 #[derive(SimpleObject)]

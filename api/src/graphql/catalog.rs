@@ -9,11 +9,10 @@ use serde_json::Value;
 use tandem_domain::catalog::generate::{self, Variant};
 use tandem_domain::catalog::session::{CatalogSession, Decision, SessionData};
 use tandem_domain::catalog::{
-    AttributeDef, CatalogModel, OptionAxis, PlatformLimits, Product, ProductType, VariantValues,
-    diff, export, stats, validate,
+    AttributeDef, CatalogModel, Draft, OptionAxis, PlatformLimits, Product, ProductType,
+    PublishedVersion, VariantValues, diff, export, stats, validate,
 };
 use tandem_domain::ids::{AccountId, CatalogSessionId, ContactId, PhaseId, TeamMemberId};
-use tandem_persistence::catalog::{Draft, PublishedVersion};
 
 use super::account::AccountNode;
 use super::common::context::{loaders, parts};

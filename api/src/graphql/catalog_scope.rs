@@ -9,10 +9,11 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use tandem_domain::catalog::scope::{self, CatalogScope, ScopeImpact, ScopeProgress};
+use tandem_domain::catalog::PublishedVersion;
+use tandem_domain::catalog::scope::{
+    self, CatalogScope, MigrationMark, PhaseCatalogScope, ScopeImpact, ScopeProgress,
+};
 use tandem_domain::ids::{AccountId, CatalogVersionId, PhaseId};
-use tandem_persistence::catalog::PublishedVersion;
-use tandem_persistence::catalog_scope::{MigrationMark, PhaseCatalogScope};
 use tokio::sync::OnceCell;
 
 use super::catalog::{ChangedValue, VersionNode};

@@ -458,7 +458,7 @@ impl PhaseNode {
             .await?
             .ok_or_else(|| ApiError::not_found("the phase's engagement no longer exists"))?;
         Ok(Some(super::outcome::PhaseOutcomeNode(
-            tandem_persistence::outcome::AcceptedPhase {
+            tandem_domain::outcome::AcceptedPhase {
                 phase: self.0.id,
                 account: engagement.account_id,
                 accepted_on,

@@ -5,10 +5,10 @@
 use async_graphql::{Context, Object};
 use tandem_domain::auth::Action;
 use tandem_domain::engagement_outcome as rules;
+use tandem_domain::engagement_outcome::EngagementOutcome;
 use tandem_domain::ids::EngagementId;
 use tandem_domain::money::Money;
 use tandem_domain::outcome::MrrMovement;
-use tandem_persistence::engagement_outcome::EngagementOutcome;
 
 use super::common::context::{Allowed, loaders};
 use super::money::MoneyValue;

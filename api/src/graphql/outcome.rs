@@ -5,7 +5,7 @@ use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use tandem_domain::auth::Action;
 use tandem_domain::money::Money;
-use tandem_persistence::outcome::{AcceptedPhase, RevenueOutcome, ScorePoint};
+use tandem_domain::outcome::{AcceptedPhase, RevenueOutcome, ScorePoint};
 
 use super::common::context::{Allowed, loaders};
 use super::health::HealthStatus;

@@ -5,9 +5,10 @@ use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
 use tandem_domain::account::{AccountPatch, NewAccount};
 use tandem_domain::contact::{ContactPatch, NewContact};
 use tandem_domain::ids::{AccountId, TeamMemberId};
-use tandem_domain::sync::{self as rules, ExternalKind, MAX_UPSERT};
+use tandem_domain::sync::{
+    self as rules, AccountRecord, AccountRef, ContactRecord, ExternalKind, MAX_UPSERT,
+};
 use tandem_domain::{DomainError, Patch};
-use tandem_persistence::external::{AccountRecord, AccountRef, ContactRecord};
 
 use super::account::AccountNode;
 use super::common::context::parts;
@@ -273,7 +274,7 @@ where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
     super::loaders::sync::ExternalIdsLoader: async_graphql::dataloader::Loader<
             K,
-            Value = Vec<tandem_persistence::external::ExternalId>,
+            Value = Vec<tandem_domain::sync::ExternalId>,
             Error = ApiError,
         >,
 {

@@ -1,9 +1,9 @@
 //! Activities and the account timeline.
 
-use tandem_domain::activity::{Activity, ActivityData};
+use tandem_domain::activity::{Activity, ActivityData, TimelineItem};
 use tandem_domain::auth::{Action, Principal};
 use tandem_domain::ids::{AccountId, ActivityId};
-use tandem_persistence::activity::{self, TimelineItem, TimelineQuery};
+use tandem_persistence::activity::{self, TimelineQuery};
 
 use super::Services;
 use crate::error::{ApiError, ApiResult, Code};

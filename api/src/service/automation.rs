@@ -3,14 +3,14 @@
 use tandem_domain::auth::{Action, Principal, Role};
 use tandem_domain::event::EventKind;
 use tandem_domain::ids::{AccountId, PlaybookId, TaskId, TeamMemberId, WebhookEndpointId};
-use tandem_domain::playbook::{Task, TaskData, TaskStatus};
-use tandem_domain::webhook::EndpointData;
-use tandem_domain::{DomainError, Patch};
-use tandem_persistence::playbook::{self, Playbook, PlaybookChange, Run};
-use tandem_persistence::task::{self, TaskChange, TaskQuery};
-use tandem_persistence::webhook::{
-    self, Attempt, Delivery, DeliveryQuery, Endpoint, EndpointChange,
+use tandem_domain::playbook::{
+    Playbook, PlaybookChange, Run, Task, TaskChange, TaskData, TaskStatus,
 };
+use tandem_domain::webhook::{Attempt, Delivery, Endpoint, EndpointChange, EndpointData};
+use tandem_domain::{DomainError, Patch};
+use tandem_persistence::playbook;
+use tandem_persistence::task::{self, TaskQuery};
+use tandem_persistence::webhook::{self, DeliveryQuery};
 
 use super::Services;
 use crate::error::{ApiError, ApiResult, Code};

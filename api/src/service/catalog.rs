@@ -2,10 +2,10 @@
 
 use tandem_domain::DomainResult;
 use tandem_domain::auth::{Action, Principal};
-use tandem_domain::catalog::CatalogModel;
 use tandem_domain::catalog::session::{CatalogSession, SessionData, SessionStatus};
+use tandem_domain::catalog::{CatalogModel, Draft, PublishedVersion};
 use tandem_domain::ids::{AccountId, CatalogSessionId};
-use tandem_persistence::catalog::{self, Draft, PublishedVersion};
+use tandem_persistence::catalog;
 
 use super::Services;
 use crate::error::ApiResult;

@@ -2,10 +2,10 @@
 //! (SERVICES, ADMIN) change them; every role reads them through `Phase.catalogScope`.
 
 use tandem_domain::auth::{Action, Principal};
-use tandem_domain::catalog::scope::CatalogScope;
+use tandem_domain::catalog::scope::{CatalogScope, PhaseCatalogScope};
 use tandem_domain::engagement::Phase;
 use tandem_domain::ids::{AccountId, CatalogVersionId, PhaseId};
-use tandem_persistence::catalog_scope::{self, PhaseCatalogScope};
+use tandem_persistence::catalog_scope;
 use tandem_persistence::engagement::phase;
 
 use super::Services;

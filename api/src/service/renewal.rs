@@ -3,8 +3,10 @@
 use chrono::NaiveDate;
 use tandem_domain::auth::{Action, Principal};
 use tandem_domain::ids::{AccountId, RenewalId, RiskId};
-use tandem_domain::renewal::{Decision, Renewal, RenewalData, Risk, RiskData, RiskStatus};
-use tandem_persistence::renewal::{self, PipelineRow, ReasonRow};
+use tandem_domain::renewal::{
+    Decision, PipelineRow, ReasonRow, Renewal, RenewalData, Risk, RiskData, RiskStatus,
+};
+use tandem_persistence::renewal;
 use tandem_persistence::sql::Sql;
 
 use super::Services;

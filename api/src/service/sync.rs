@@ -2,10 +2,10 @@
 
 use tandem_domain::DomainError;
 use tandem_domain::auth::{Action, Principal};
-use tandem_domain::sync::ExternalKind;
-use tandem_persistence::external::{
-    self, AccountRecord, ContactRecord, ContactResult, RecordResult,
+use tandem_domain::sync::{
+    AccountRecord, ContactRecord, ContactResult, ExternalKind, RecordResult,
 };
+use tandem_persistence::{PersistenceError, external};
 
 use super::Services;
 use crate::error::{ApiError, ApiResult, Code};
@@ -16,7 +16,7 @@ pub async fn upsert_accounts(
     who: &Principal,
     source: &str,
     records: Vec<Result<AccountRecord, (String, DomainError)>>,
-) -> ApiResult<Vec<RecordResult>> {
+) -> ApiResult<Vec<RecordResult<PersistenceError>>> {
     who.authorize(Action::WriteAccount)?;
     let results = external::upsert_accounts(&s.store, &who.subject, source, records).await?;
     Ok(s.committed(results))
@@ -28,7 +28,7 @@ pub async fn upsert_contacts(
     who: &Principal,
     source: &str,
     records: Vec<Result<ContactRecord, (String, DomainError)>>,
-) -> ApiResult<Vec<ContactResult>> {
+) -> ApiResult<Vec<ContactResult<PersistenceError>>> {
     who.authorize(Action::WriteContact)?;
     let results = external::upsert_contacts(&s.store, &who.subject, source, records).await?;
     Ok(s.committed(results))

@@ -71,13 +71,13 @@ pub async fn remove_entry(s: &Services, who: &Principal, id: TimeEntryId) -> Api
 pub async fn add_time_off(s: &Services, who: &Principal, input: NewTimeOff) -> ApiResult<TimeOff> {
     who.authorize(Action::PlanCapacity)?;
     let t = input.validate(chrono::Utc::now())?;
-    Ok(timesheet::add_time_off(&s.store, &who.subject, t).await?)
+    Ok(timesheet::time_off::add_time_off(&s.store, &who.subject, t).await?)
 }
 
 /// Removes time off.
 pub async fn remove_time_off(s: &Services, who: &Principal, id: TimeOffId) -> ApiResult<TimeOff> {
     who.authorize(Action::PlanCapacity)?;
-    Ok(timesheet::remove_time_off(&s.store, id).await?)
+    Ok(timesheet::time_off::remove_time_off(&s.store, id).await?)
 }
 
 /// Allocates a person to a phase.
@@ -90,7 +90,7 @@ pub async fn allocate(
 ) -> ApiResult<Allocation> {
     who.authorize(Action::PlanCapacity)?;
     let data = data.validate()?;
-    let a = timesheet::allocate(&s.store, &who.subject, member, phase, data).await?;
+    let a = timesheet::allocation::allocate(&s.store, &who.subject, member, phase, data).await?;
     Ok(s.committed(a))
 }
 
@@ -103,7 +103,7 @@ pub async fn update_allocation(
     change: impl FnOnce(&Allocation) -> tandem_domain::DomainResult<AllocationData>,
 ) -> ApiResult<Allocation> {
     who.authorize(Action::PlanCapacity)?;
-    let a = timesheet::update_allocation(&s.store, &who.subject, id, version, |a| {
+    let a = timesheet::allocation::update_allocation(&s.store, &who.subject, id, version, |a| {
         change(a)?.validate()
     })
     .await?;
@@ -118,7 +118,7 @@ pub async fn remove_allocation(
     version: i32,
 ) -> ApiResult<Allocation> {
     who.authorize(Action::PlanCapacity)?;
-    let a = timesheet::remove_allocation(&s.store, &who.subject, id, version).await?;
+    let a = timesheet::allocation::remove_allocation(&s.store, &who.subject, id, version).await?;
     Ok(s.committed(a))
 }
 
@@ -129,7 +129,7 @@ pub async fn allocation(
     id: AllocationId,
 ) -> ApiResult<Option<Allocation>> {
     who.authorize(Action::Read)?;
-    Ok(timesheet::get_allocation(&s.store, id).await?)
+    Ok(timesheet::allocation::get_allocation(&s.store, id).await?)
 }
 
 /// People's time off and allocations overlapping `[from, to]`.
@@ -142,8 +142,8 @@ pub async fn plans_of(
 ) -> ApiResult<(Vec<TimeOff>, Vec<Allocation>)> {
     who.authorize(Action::Read)?;
     Ok((
-        timesheet::time_off_of(&s.store, members, from, to).await?,
-        timesheet::allocations_of_members(&s.store, members, from, to).await?,
+        timesheet::time_off::time_off_of(&s.store, members, from, to).await?,
+        timesheet::allocation::allocations_of_members(&s.store, members, from, to).await?,
     ))
 }
 
@@ -207,8 +207,9 @@ pub async fn utilisation(
     let last = first + Days::new(u64::from(weeks - 1) * 7);
     let end = last + Days::new(6);
     let ids: Vec<TeamMemberId> = members.iter().map(|m| m.id).collect();
-    let time_off = timesheet::time_off_of(&s.store, &ids, first, end).await?;
-    let allocations = timesheet::allocations_of_members(&s.store, &ids, first, end).await?;
+    let time_off = timesheet::time_off::time_off_of(&s.store, &ids, first, end).await?;
+    let allocations =
+        timesheet::allocation::allocations_of_members(&s.store, &ids, first, end).await?;
     let logged = timesheet::logged_by_week(&s.store, &ids, first, last).await?;
     let mut off_by: HashMap<TeamMemberId, Vec<&TimeOff>> = HashMap::new();
     for t in &time_off {

@@ -17,7 +17,10 @@ pub mod validate;
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
+
+use crate::ids::{AccountId, CatalogVersionId};
 
 crate::text_enum! {
     /// The type of an attribute's values.
@@ -192,6 +195,36 @@ impl CatalogModel {
 }
 
 /// A small apparel model for tests: one type, two axes, one t-shirt without (L, Gold).
+/// An account's working model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    /// The account.
+    pub account_id: AccountId,
+    /// The model.
+    pub model: CatalogModel,
+    /// Bumped on every change; 0 before the first.
+    pub version: i32,
+    /// When it last changed.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// A published, immutable version of an account's model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedVersion {
+    /// Its id.
+    pub id: CatalogVersionId,
+    /// The account.
+    pub account_id: AccountId,
+    /// 1, 2, 3… per account.
+    pub number: i32,
+    /// The frozen model.
+    pub model: CatalogModel,
+    /// Who published it.
+    pub published_by: String,
+    /// When.
+    pub published_at: DateTime<Utc>,
+}
+
 #[cfg(test)]
 pub(crate) fn test_model() -> CatalogModel {
     use serde_json::json;

@@ -9,9 +9,12 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
+
 use super::diff::{self, Changed};
 use super::generate::{self, Variant};
 use super::{CatalogModel, OptionAxis};
+use crate::ids::{AccountId, CatalogVersionId, PhaseId};
 use crate::{DomainError, DomainResult, text};
 
 /// The most names one list of a scope (lines, types or products) may hold.
@@ -362,6 +365,34 @@ fn in_order(keys: &[String], model: &CatalogModel) -> Vec<String> {
         .filter(|p| wanted.contains(p.key.as_str()))
         .map(|p| p.key.clone())
         .collect()
+}
+
+/// A phase's catalog scope as stored, with the number and account of the version it points at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhaseCatalogScope {
+    /// The phase.
+    pub phase_id: PhaseId,
+    /// The account whose catalog the scope is part of.
+    pub account_id: AccountId,
+    /// The published version the phase was planned on.
+    pub catalog_version_id: CatalogVersionId,
+    /// That version's number.
+    pub catalog_version_number: i32,
+    /// The named parts.
+    pub scope: CatalogScope,
+    /// Bumped on every change; pass it back to change the scope.
+    pub version: i32,
+    /// When the scope last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Who marked a product migrated, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationMark {
+    /// When it was marked.
+    pub migrated_at: DateTime<Utc>,
+    /// Who marked it.
+    pub migrated_by: String,
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use crate::error::ApiError;
 pub struct PlaybookLoader(pub(super) Store);
 
 impl Loader<tandem_domain::ids::PlaybookId> for PlaybookLoader {
-    type Value = tandem_persistence::playbook::Playbook;
+    type Value = tandem_domain::playbook::Playbook;
     type Error = ApiError;
 
     async fn load(

@@ -7,10 +7,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use tandem_domain::catalog::PublishedVersion;
+use tandem_domain::catalog::scope::{MigrationMark, PhaseCatalogScope};
 use tandem_domain::ids::{AccountId, CatalogVersionId, PhaseId};
 use tandem_persistence::Store;
-use tandem_persistence::catalog::PublishedVersion;
-use tandem_persistence::catalog_scope::{self, MigrationMark, PhaseCatalogScope};
+use tandem_persistence::catalog_scope;
 
 use super::batch::make;
 use crate::error::ApiError;

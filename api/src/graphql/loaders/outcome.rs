@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use async_graphql::dataloader::Loader;
 use chrono::Utc;
 use tandem_domain::ids::EngagementId;
+use tandem_domain::outcome::{AcceptedPhase, RevenueOutcome, ScorePoint};
 use tandem_persistence::Store;
-use tandem_persistence::outcome::{self, AcceptedPhase};
+use tandem_persistence::outcome;
 
 use crate::error::ApiError;
 
@@ -14,7 +15,7 @@ use crate::error::ApiError;
 pub struct OutcomeHealthLoader(pub(super) Store);
 
 impl Loader<AcceptedPhase> for OutcomeHealthLoader {
-    type Value = HashMap<u64, outcome::ScorePoint>;
+    type Value = HashMap<u64, ScorePoint>;
     type Error = ApiError;
 
     async fn load(
@@ -33,7 +34,7 @@ impl Loader<AcceptedPhase> for OutcomeHealthLoader {
 pub struct OutcomeRevenueLoader(pub(super) Store);
 
 impl Loader<AcceptedPhase> for OutcomeRevenueLoader {
-    type Value = outcome::RevenueOutcome;
+    type Value = RevenueOutcome;
     type Error = ApiError;
 
     async fn load(
@@ -52,7 +53,7 @@ impl Loader<AcceptedPhase> for OutcomeRevenueLoader {
 pub struct EngagementOutcomeLoader(pub(super) Store);
 
 impl Loader<EngagementId> for EngagementOutcomeLoader {
-    type Value = tandem_persistence::engagement_outcome::EngagementOutcome;
+    type Value = tandem_domain::engagement_outcome::EngagementOutcome;
     type Error = ApiError;
 
     async fn load(

@@ -13,7 +13,7 @@ use crate::error::ApiError;
 pub struct ExternalIdsLoader(pub(super) Store);
 
 impl Loader<AccountId> for ExternalIdsLoader {
-    type Value = Vec<tandem_persistence::external::ExternalId>;
+    type Value = Vec<tandem_domain::sync::ExternalId>;
     type Error = ApiError;
 
     async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Self::Value>, ApiError> {
@@ -29,7 +29,7 @@ impl Loader<AccountId> for ExternalIdsLoader {
 }
 
 impl Loader<tandem_domain::ids::ContactId> for ExternalIdsLoader {
-    type Value = Vec<tandem_persistence::external::ExternalId>;
+    type Value = Vec<tandem_domain::sync::ExternalId>;
     type Error = ApiError;
 
     async fn load(
@@ -48,7 +48,7 @@ impl Loader<tandem_domain::ids::ContactId> for ExternalIdsLoader {
 }
 
 impl Loader<TeamMemberId> for ExternalIdsLoader {
-    type Value = Vec<tandem_persistence::external::ExternalId>;
+    type Value = Vec<tandem_domain::sync::ExternalId>;
     type Error = ApiError;
 
     async fn load(

@@ -73,7 +73,8 @@ impl Loader<PhaseId> for PhaseAllocationsLoader {
     type Error = ApiError;
 
     async fn load(&self, keys: &[PhaseId]) -> Result<HashMap<PhaseId, Vec<Allocation>>, ApiError> {
-        let all = tandem_persistence::timesheet::allocations_of_phases(&self.0, keys).await?;
+        let all =
+            tandem_persistence::timesheet::allocation::allocations_of_phases(&self.0, keys).await?;
         Ok(group(all, |a| a.phase_id))
     }
 }

@@ -1,29 +1,25 @@
-//! Timesheets, time off and allocations: the weekly sheets time entries gather into, their
-//! submission and approval, and the capacity plans utilisation is computed from. Sums of hours
-//! run in SQL.
+//! Timesheets, time off and allocations: the weekly sheets time entries gather into and their
+//! submission and approval live here; the capacity plans utilisation is computed from live in
+//! [`time_off`] and [`allocation`]. Sums of hours run in SQL.
+
+pub mod allocation;
+pub mod time_off;
 
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, QueryResult};
+use tandem_domain::DomainError;
 use tandem_domain::auth::Principal;
-use tandem_domain::event::{self, EventKind, FieldChange, NewEvent, SubjectKind};
+use tandem_domain::event::{EventKind, FieldChange, NewEvent, SubjectKind};
 use tandem_domain::hours::Hours;
-use tandem_domain::ids::{
-    AccountId, AllocationId, PhaseId, TeamMemberId, TimeEntryId, TimeOffId, TimesheetId,
-};
-use tandem_domain::timesheet::{
-    Allocation, AllocationData, Decision, TimeOff, Timesheet, TimesheetStatus, week_start,
-};
-use tandem_domain::{DomainError, DomainResult};
+use tandem_domain::ids::{AccountId, TeamMemberId, TimeEntryId, TimesheetId};
+use tandem_domain::timesheet::{Decision, Timesheet, TimesheetStatus, week_start};
 use uuid::Uuid;
 
 use crate::error::corrupt;
 use crate::sql::{MAX_IN_LIST, Sql, get};
-use crate::{PersistenceError, PersistenceResult, Store};
-
-// ---------------------------------------------------------------------------------------------
-// Timesheets
+use crate::{PersistenceError, PersistenceResult, Store, versioned};
 
 const SHEET_COLUMNS: &str = "id, team_member_id, week_start, status, submitted_at, decided_by, \
                              decided_at, return_reason, version, created_at, updated_at";
@@ -135,25 +131,6 @@ pub async fn hours(
     Ok(out)
 }
 
-/// The ids of the time entries on each timesheet, oldest first.
-pub async fn entry_ids(
-    store: &Store,
-    ids: &[TimesheetId],
-) -> PersistenceResult<HashMap<TimesheetId, Vec<TimeEntryId>>> {
-    let mut out: HashMap<TimesheetId, Vec<TimeEntryId>> = HashMap::new();
-    for chunk in ids.chunks(MAX_IN_LIST) {
-        let mut q = Sql::new("SELECT id, timesheet_id FROM time_entries WHERE timesheet_id IN ");
-        q.bind_list(chunk.iter().map(|i| i.0))
-            .push(" ORDER BY worked_on, id");
-        for r in q.all(store.conn()).await? {
-            out.entry(TimesheetId(get(&r, "timesheet_id")?))
-                .or_default()
-                .push(TimeEntryId(get(&r, "id")?));
-        }
-    }
-    Ok(out)
-}
-
 /// The open timesheet `member`'s time on `day` goes into, created as a draft when it does not
 /// exist yet, and marked changed (its version bumped) so that a concurrent submission of the
 /// same sheet loses its compare-and-set; refused when the week is submitted or approved.
@@ -232,21 +209,6 @@ async fn find_sheet(
     q.all(conn).await?.first().map(sheet).transpose()
 }
 
-async fn load_sheet(
-    tx: &DatabaseTransaction,
-    id: TimesheetId,
-    version: i32,
-) -> PersistenceResult<Timesheet> {
-    let current = find_sheet(tx, id)
-        .await?
-        .ok_or_else(|| PersistenceError::NotFound {
-            entity: "timesheet",
-            id: id.to_string(),
-        })?;
-    crate::versioned::check("timesheet", version, current.version)?;
-    Ok(current)
-}
-
 async fn save_sheet(
     tx: &DatabaseTransaction,
     s: &Timesheet,
@@ -267,17 +229,8 @@ async fn save_sheet(
         .push(", updated_at = ")
         .bind(s.updated_at)
         .push(" WHERE id = ")
-        .bind(s.id.0)
-        .push(" AND version = ")
-        .bind(read_version);
-    if q.execute(tx).await? != 1 {
-        return Err(PersistenceError::Stale {
-            entity: "timesheet",
-            read: read_version,
-            current: read_version + 1,
-        });
-    }
-    Ok(())
+        .bind(s.id.0);
+    versioned::save_sql(tx, q, read_version, "timesheet").await
 }
 
 /// The hours on a sheet per account (through the SOWs they were logged on).
@@ -362,7 +315,9 @@ pub async fn submit(
     version: i32,
 ) -> PersistenceResult<Timesheet> {
     let tx = store.begin_write().await?;
-    let current = load_sheet(&tx, id, version).await?;
+    let current = versioned::read(find_sheet(&tx, id).await?, "timesheet", id, version, |s| {
+        s.version
+    })?;
     let per_account = hours_by_account(&tx, id).await?;
     let total = per_account.iter().map(|(_, h)| h.0).sum();
     let submitted = current.submitted(Hours(total), Utc::now())?;
@@ -392,7 +347,9 @@ pub async fn decide(
     decision: Decision,
 ) -> PersistenceResult<Timesheet> {
     let tx = store.begin_write().await?;
-    let current = load_sheet(&tx, id, version).await?;
+    let current = versioned::read(find_sheet(&tx, id).await?, "timesheet", id, version, |s| {
+        s.version
+    })?;
     let is_lead = match Uuid::parse_str(&approver.subject) {
         Ok(member) => {
             let mut q =
@@ -512,406 +469,6 @@ pub async fn logged_by_week(
         }
     }
     Ok(out)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Time off
-
-const OFF_COLUMNS: &str = "id, team_member_id, starts_on, ends_on, reason, created_at";
-
-fn time_off(r: &QueryResult) -> PersistenceResult<TimeOff> {
-    Ok(TimeOff {
-        id: TimeOffId(get(r, "id")?),
-        team_member_id: TeamMemberId(get(r, "team_member_id")?),
-        starts_on: get(r, "starts_on")?,
-        ends_on: get(r, "ends_on")?,
-        reason: get(r, "reason")?,
-        created_at: get(r, "created_at")?,
-    })
-}
-
-/// Records time off for an active team member.
-pub async fn add_time_off(store: &Store, actor: &str, t: TimeOff) -> PersistenceResult<TimeOff> {
-    let tx = store.begin_write().await?;
-    crate::team_member::ensure_active(&tx, t.team_member_id, "teamMemberId").await?;
-    let mut q = Sql::new(&format!(
-        "INSERT INTO time_off ({OFF_COLUMNS}, created_by) VALUES ("
-    ));
-    q.bind(t.id.0)
-        .push(", ")
-        .bind(t.team_member_id.0)
-        .push(", ")
-        .bind(t.starts_on)
-        .push(", ")
-        .bind(t.ends_on)
-        .push(", ")
-        .bind(t.reason.clone())
-        .push(", ")
-        .bind(t.created_at)
-        .push(", ")
-        .bind(actor)
-        .push(")");
-    q.execute(&tx).await?;
-    tx.commit().await?;
-    Ok(t)
-}
-
-/// Removes time off; returns what was removed.
-pub async fn remove_time_off(store: &Store, id: TimeOffId) -> PersistenceResult<TimeOff> {
-    let tx = store.begin_write().await?;
-    let mut q = Sql::new(&format!("SELECT {OFF_COLUMNS} FROM time_off WHERE id = "));
-    q.bind(id.0);
-    let t = q
-        .all(&tx)
-        .await?
-        .first()
-        .map(time_off)
-        .transpose()?
-        .ok_or_else(|| PersistenceError::NotFound {
-            entity: "time off",
-            id: id.to_string(),
-        })?;
-    let mut q = Sql::new("DELETE FROM time_off WHERE id = ");
-    q.bind(id.0);
-    q.execute(&tx).await?;
-    tx.commit().await?;
-    Ok(t)
-}
-
-/// Each person's time off overlapping `[from, to]`, in date order.
-pub async fn time_off_of(
-    store: &Store,
-    members: &[TeamMemberId],
-    from: NaiveDate,
-    to: NaiveDate,
-) -> PersistenceResult<Vec<TimeOff>> {
-    let mut out = Vec::new();
-    for chunk in members.chunks(MAX_IN_LIST) {
-        let mut q = Sql::new(&format!(
-            "SELECT {OFF_COLUMNS} FROM time_off WHERE team_member_id IN "
-        ));
-        q.bind_list(chunk.iter().map(|m| m.0))
-            .push(" AND ends_on >= ")
-            .bind(from)
-            .push(" AND starts_on <= ")
-            .bind(to)
-            .push(" ORDER BY starts_on, id");
-        for r in q.all(store.conn()).await? {
-            out.push(time_off(&r)?);
-        }
-    }
-    Ok(out)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Allocations
-
-const ALLOC_COLUMNS: &str = "id, team_member_id, phase_id, starts_on, ends_on, hours_per_week, \
-                             note, version, created_by, created_at, updated_at";
-
-fn allocation(r: &QueryResult) -> PersistenceResult<Allocation> {
-    Ok(Allocation {
-        id: AllocationId(get(r, "id")?),
-        team_member_id: TeamMemberId(get(r, "team_member_id")?),
-        phase_id: PhaseId(get(r, "phase_id")?),
-        data: AllocationData {
-            starts_on: get(r, "starts_on")?,
-            ends_on: get(r, "ends_on")?,
-            hours_per_week: Hours(get(r, "hours_per_week")?),
-            note: get(r, "note")?,
-        },
-        version: get(r, "version")?,
-        created_by: get(r, "created_by")?,
-        created_at: get(r, "created_at")?,
-        updated_at: get(r, "updated_at")?,
-    })
-}
-
-/// The account a phase belongs to, refusing an accepted phase (nothing left to staff).
-async fn phase_account(tx: &DatabaseTransaction, phase: PhaseId) -> PersistenceResult<AccountId> {
-    let mut q = Sql::new(
-        "SELECT e.account_id AS account_id, p.status AS status, p.name AS name FROM phases p \
-         JOIN engagements e ON e.id = p.engagement_id WHERE p.id = ",
-    );
-    q.bind(phase.0);
-    let rows = q.all(tx).await?;
-    let row = rows
-        .first()
-        .ok_or_else(|| DomainError::invalid("phaseId", "no phase has this id"))?;
-    let status: String = get(row, "status")?;
-    if status == "ACCEPTED" {
-        let name: String = get(row, "name")?;
-        return Err(DomainError::Conflict(format!(
-            "phase '{name}' is accepted; nobody can be allocated to it any more"
-        ))
-        .into());
-    }
-    Ok(AccountId(get(row, "account_id")?))
-}
-
-fn snapshot(a: &Allocation) -> serde_json::Value {
-    let mut v = serde_json::to_value(&a.data).unwrap_or_default();
-    if let serde_json::Value::Object(m) = &mut v {
-        m.insert(
-            "hoursPerWeek".into(),
-            a.data.hours_per_week.as_decimal().into(),
-        );
-        m.insert("teamMemberId".into(), a.team_member_id.to_string().into());
-        m.insert("phaseId".into(), a.phase_id.to_string().into());
-    }
-    v
-}
-
-/// Allocates an active team member to a phase that is not accepted; `ALLOCATION_CHANGED`.
-pub async fn allocate(
-    store: &Store,
-    actor: &str,
-    member: TeamMemberId,
-    phase: PhaseId,
-    data: AllocationData,
-) -> PersistenceResult<Allocation> {
-    let tx = store.begin_write().await?;
-    crate::team_member::ensure_active(&tx, member, "teamMemberId").await?;
-    let account = phase_account(&tx, phase).await?;
-    let now = Utc::now();
-    let a = Allocation {
-        id: AllocationId::new(),
-        team_member_id: member,
-        phase_id: phase,
-        data,
-        version: 1,
-        created_by: actor.to_owned(),
-        created_at: now,
-        updated_at: now,
-    };
-    let mut q = Sql::new(&format!(
-        "INSERT INTO allocations ({ALLOC_COLUMNS}) VALUES ("
-    ));
-    q.bind(a.id.0)
-        .push(", ")
-        .bind(member.0)
-        .push(", ")
-        .bind(phase.0)
-        .push(", ")
-        .bind(a.data.starts_on)
-        .push(", ")
-        .bind(a.data.ends_on)
-        .push(", ")
-        .bind(a.data.hours_per_week.0)
-        .push(", ")
-        .bind(a.data.note.clone())
-        .push(", 1, ")
-        .bind(actor)
-        .push(", ")
-        .bind(now)
-        .push(", ")
-        .bind(now)
-        .push(")");
-    q.execute(&tx).await?;
-    crate::event::record(
-        store,
-        &tx,
-        actor,
-        account,
-        SubjectKind::Allocation,
-        a.id.0,
-        EventKind::AllocationChanged,
-        event::created(&snapshot(&a)),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(a)
-}
-
-async fn find_allocation(
-    conn: &impl ConnectionTrait,
-    id: AllocationId,
-) -> PersistenceResult<Option<Allocation>> {
-    let mut q = Sql::new(&format!(
-        "SELECT {ALLOC_COLUMNS} FROM allocations WHERE id = "
-    ));
-    q.bind(id.0);
-    q.all(conn).await?.first().map(allocation).transpose()
-}
-
-async fn load_allocation(
-    tx: &DatabaseTransaction,
-    id: AllocationId,
-    version: i32,
-) -> PersistenceResult<Allocation> {
-    let current = find_allocation(tx, id)
-        .await?
-        .ok_or_else(|| PersistenceError::NotFound {
-            entity: "allocation",
-            id: id.to_string(),
-        })?;
-    crate::versioned::check("allocation", version, current.version)?;
-    Ok(current)
-}
-
-/// Changes an allocation still at `version`; `ALLOCATION_CHANGED`.
-pub async fn update_allocation(
-    store: &Store,
-    actor: &str,
-    id: AllocationId,
-    version: i32,
-    change: impl FnOnce(&Allocation) -> DomainResult<AllocationData>,
-) -> PersistenceResult<Allocation> {
-    let tx = store.begin_write().await?;
-    let current = load_allocation(&tx, id, version).await?;
-    let account = phase_account(&tx, current.phase_id).await?;
-    let now = Utc::now();
-    let updated = Allocation {
-        data: change(&current)?,
-        version: version + 1,
-        updated_at: now,
-        ..current.clone()
-    };
-    let changes = event::diff(&snapshot(&current), &snapshot(&updated));
-    if changes.is_empty() {
-        return Ok(current);
-    }
-    let mut q = Sql::new("UPDATE allocations SET starts_on = ");
-    q.bind(updated.data.starts_on)
-        .push(", ends_on = ")
-        .bind(updated.data.ends_on)
-        .push(", hours_per_week = ")
-        .bind(updated.data.hours_per_week.0)
-        .push(", note = ")
-        .bind(updated.data.note.clone())
-        .push(", version = ")
-        .bind(updated.version)
-        .push(", updated_at = ")
-        .bind(now)
-        .push(" WHERE id = ")
-        .bind(id.0)
-        .push(" AND version = ")
-        .bind(version);
-    if q.execute(&tx).await? != 1 {
-        return Err(PersistenceError::Stale {
-            entity: "allocation",
-            read: version,
-            current: version + 1,
-        });
-    }
-    crate::event::record(
-        store,
-        &tx,
-        actor,
-        account,
-        SubjectKind::Allocation,
-        id.0,
-        EventKind::AllocationChanged,
-        changes,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(updated)
-}
-
-/// Removes an allocation still at `version`; `ALLOCATION_CHANGED`. Returns what was removed.
-pub async fn remove_allocation(
-    store: &Store,
-    actor: &str,
-    id: AllocationId,
-    version: i32,
-) -> PersistenceResult<Allocation> {
-    let tx = store.begin_write().await?;
-    let current = load_allocation(&tx, id, version).await?;
-    let mut q = Sql::new(
-        "SELECT e.account_id AS account_id FROM phases p JOIN engagements e \
-         ON e.id = p.engagement_id WHERE p.id = ",
-    );
-    q.bind(current.phase_id.0);
-    let rows = q.all(&tx).await?;
-    let account = AccountId(get(
-        rows.first()
-            .ok_or_else(|| corrupt("phase_id", "dangling"))?,
-        "account_id",
-    )?);
-    let mut q = Sql::new("DELETE FROM allocations WHERE id = ");
-    q.bind(id.0).push(" AND version = ").bind(version);
-    if q.execute(&tx).await? != 1 {
-        return Err(PersistenceError::Stale {
-            entity: "allocation",
-            read: version,
-            current: version + 1,
-        });
-    }
-    // Every field goes from what it was to null.
-    let changes = event::created(&snapshot(&current))
-        .into_iter()
-        .map(|c| FieldChange {
-            field: c.field,
-            before: c.after,
-            after: serde_json::Value::Null,
-        })
-        .collect();
-    crate::event::record(
-        store,
-        &tx,
-        actor,
-        account,
-        SubjectKind::Allocation,
-        id.0,
-        EventKind::AllocationChanged,
-        changes,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(current)
-}
-
-/// The allocations on each of `phases`, by start date.
-pub async fn allocations_of_phases(
-    store: &Store,
-    phases: &[PhaseId],
-) -> PersistenceResult<Vec<Allocation>> {
-    let mut out = Vec::new();
-    for chunk in phases.chunks(MAX_IN_LIST) {
-        let mut q = Sql::new(&format!(
-            "SELECT {ALLOC_COLUMNS} FROM allocations WHERE phase_id IN "
-        ));
-        q.bind_list(chunk.iter().map(|p| p.0))
-            .push(" ORDER BY starts_on, id");
-        for r in q.all(store.conn()).await? {
-            out.push(allocation(&r)?);
-        }
-    }
-    Ok(out)
-}
-
-/// Each person's allocations overlapping `[from, to]`, by start date.
-pub async fn allocations_of_members(
-    store: &Store,
-    members: &[TeamMemberId],
-    from: NaiveDate,
-    to: NaiveDate,
-) -> PersistenceResult<Vec<Allocation>> {
-    let mut out = Vec::new();
-    for chunk in members.chunks(MAX_IN_LIST) {
-        let mut q = Sql::new(&format!(
-            "SELECT {ALLOC_COLUMNS} FROM allocations WHERE team_member_id IN "
-        ));
-        q.bind_list(chunk.iter().map(|m| m.0))
-            .push(" AND ends_on >= ")
-            .bind(from)
-            .push(" AND starts_on <= ")
-            .bind(to)
-            .push(" ORDER BY starts_on, id");
-        for r in q.all(store.conn()).await? {
-            out.push(allocation(&r)?);
-        }
-    }
-    Ok(out)
-}
-
-/// One allocation.
-pub async fn get_allocation(
-    store: &Store,
-    id: AllocationId,
-) -> PersistenceResult<Option<Allocation>> {
-    find_allocation(store.conn(), id).await
 }
 
 #[cfg(test)]
