@@ -105,7 +105,8 @@ pub(super) async fn load(
                 note: None,
             }
             .validate()?;
-            timesheet::allocation::allocate(store, super::seed::ACTOR, member.id, p.id, data).await?;
+            timesheet::allocation::allocate(store, super::seed::ACTOR, member.id, p.id, data)
+                .await?;
         }
         if let Some(first) = open.first()
             && busiest.as_ref().is_none_or(|(n, _, _)| open.len() > *n)

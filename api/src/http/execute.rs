@@ -1,237 +1,26 @@
-//! GraphQL over HTTP, per the GraphQL-over-HTTP specification: POST with `application/json`,
-//! GET with URL parameters (queries only), responses in `application/graphql-response+json` or
-//! `application/json` as the client accepts, and the status codes the specification asks for.
+//! Handling `POST` and `GET /graphql`: reading the request, authenticating the caller, running the
+//! operation within the request timeout, and answering.
 
 use std::pin::{Pin, pin};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Poll;
 use std::time::Instant;
 
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self};
 use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::Variables;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
-use async_graphql::{ServerError, Variables};
 use futures_util::StreamExt;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tracing::Instrument;
 
 use crate::error::Code;
-use crate::graphql::json::{self, RawJson};
+use crate::graphql::json::RawJson;
 use crate::graphql::loaders::Loaders;
 use crate::state::AppState;
 
-/// The media type of a response.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Media {
-    /// `application/graphql-response+json`: request errors get 4xx statuses.
-    GraphqlResponse,
-    /// `application/json`: the legacy type; GraphQL errors come with 200.
-    Json,
-}
-
-impl Media {
-    fn content_type(self) -> &'static str {
-        match self {
-            Media::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
-            Media::Json => "application/json; charset=utf-8",
-        }
-    }
-}
-
-/// The response type for an `Accept` header, or `None` when the client accepts neither.
-fn negotiate(accept: Option<&str>) -> Option<Media> {
-    let accept = match accept.map(str::trim) {
-        None | Some("") => return Some(Media::Json),
-        Some(a) => a,
-    };
-    for range in accept.split(',') {
-        let mut parts = range.split(';');
-        let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-        let refused = parts.any(|p| {
-            let p = p.trim().replace(' ', "");
-            p == "q=0" || p == "q=0.0" || p == "q=0.00" || p == "q=0.000"
-        });
-        if refused {
-            continue;
-        }
-        match media.as_str() {
-            "application/graphql-response+json" => return Some(Media::GraphqlResponse),
-            "application/json" | "application/*" | "*/*" => return Some(Media::Json),
-            _ => {}
-        }
-    }
-    None
-}
-
-fn error_body(code: Code, message: &str) -> Vec<u8> {
-    serde_json::to_vec(&json!({
-        "errors": [{ "message": message, "extensions": { "code": code.as_str() } }]
-    }))
-    .unwrap_or_default()
-}
-
-/// A response that carries only an error, with an HTTP status.
-fn refuse(status: StatusCode, media: Media, code: Code, message: &str) -> HttpResponse {
-    let mut response = HttpResponse::build(status);
-    response.content_type(media.content_type());
-    if status == StatusCode::UNAUTHORIZED {
-        response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
-    }
-    if status == StatusCode::METHOD_NOT_ALLOWED {
-        response.insert_header((header::ALLOW, "POST"));
-    }
-    response.body(error_body(code, message))
-}
-
-/// Takes one request from the caller's rate; a caller over it gets 429 with `RATE_LIMITED`,
-/// a `Retry-After` header and `extensions.retryAfterSeconds`.
-fn rate_limited(
-    state: &AppState,
-    principal: &tandem_domain::auth::Principal,
-    media: Media,
-) -> Option<HttpResponse> {
-    let wait = state.limiter.check(&principal.subject).err()?;
-    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
-    tracing::info!(subject = %principal.subject, retry_after = seconds, "rate limited");
-    let body = serde_json::to_vec(&json!({
-        "errors": [{
-            "message": format!("too many requests for this token; retry in {seconds} s"),
-            "extensions": { "code": Code::RateLimited.as_str(), "retryAfterSeconds": seconds }
-        }]
-    }))
-    .unwrap_or_default();
-    Some(
-        HttpResponse::build(StatusCode::TOO_MANY_REQUESTS)
-            .content_type(media.content_type())
-            .insert_header((header::RETRY_AFTER, seconds.to_string()))
-            .body(body),
-    )
-}
-
-/// The parameters of a GraphQL request, checked for type.
-struct Params {
-    query: String,
-    operation_name: Option<String>,
-    variables: Option<async_graphql::Variables>,
-}
-
-/// A request body's fields, read in one pass and left as JSON text until each is checked.
-#[derive(serde::Deserialize)]
-struct Body<'a> {
-    #[serde(borrow, default)]
-    query: Option<&'a serde_json::value::RawValue>,
-    #[serde(borrow, default, rename = "operationName")]
-    operation_name: Option<&'a serde_json::value::RawValue>,
-    // A usage batch can be megabytes: it goes straight into async-graphql's own values,
-    // without a detour through serde_json's.
-    #[serde(borrow, default)]
-    variables: Option<&'a serde_json::value::RawValue>,
-    #[serde(borrow, default)]
-    extensions: Option<&'a serde_json::value::RawValue>,
-}
-
-/// Checks the JSON parameters; the error is the message for a 400.
-fn params(body: &str) -> Result<Params, String> {
-    let object = |raw: &serde_json::value::RawValue| raw.get().starts_with('{');
-    // (serde would also read a JSON array into `Body`, field by field.)
-    let is_object = body.trim_ascii_start().starts_with('{');
-    let body: Body = serde_json::from_str(body).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => format!("the request body could not be read ({e})"),
-        _ => format!("the request body is not valid JSON ({e})"),
-    })?;
-    if !is_object {
-        return Err("the request body must be a JSON object with a \"query\"".into());
-    }
-    let query = match body.query {
-        None => return Err("the request has no \"query\"".into()),
-        Some(q) => serde_json::from_str::<String>(q.get())
-            .map_err(|_| "\"query\" must be a string".to_owned())?,
-    };
-    let operation_name = match body.operation_name {
-        None => None,
-        Some(name) => Some(
-            serde_json::from_str::<String>(name.get())
-                .map_err(|_| "\"operationName\" must be a string or null".to_owned())?,
-        ),
-    };
-    let variables = match body.variables {
-        None => None,
-        Some(v) if object(v) => Some(
-            serde_json::from_str::<async_graphql::Variables>(v.get())
-                .map_err(|e| format!("\"variables\" could not be read ({e})"))?,
-        ),
-        Some(_) => return Err("\"variables\" must be an object or null".into()),
-    };
-    if body.extensions.is_some_and(|e| !object(e)) {
-        return Err("\"extensions\" must be an object or null".into());
-    }
-    Ok(Params {
-        query,
-        operation_name,
-        variables,
-    })
-}
-
-/// A request's id, kept on the stack: the caller's `X-Request-Id` when it is sane (1 to 64
-/// ASCII letters, digits, `-` or `_`), else a new random one.
-struct RequestId {
-    bytes: [u8; 64],
-    len: usize,
-}
-
-impl RequestId {
-    fn of(req: &HttpRequest) -> RequestId {
-        let mut bytes = [0u8; 64];
-        let sent = req.headers().get("x-request-id").map(|v| v.as_bytes());
-        let len = match sent {
-            Some(v)
-                if !v.is_empty()
-                    && v.len() <= bytes.len()
-                    && v.iter()
-                        .all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_') =>
-            {
-                bytes[..v.len()].copy_from_slice(v);
-                v.len()
-            }
-            _ => uuid::Uuid::new_v4().simple().encode_lower(&mut bytes).len(),
-        };
-        RequestId { bytes, len }
-    }
-
-    /// The span a request's log lines carry: its id and method, and later its operation and
-    /// subject.
-    fn span(&self, method: &'static str) -> tracing::Span {
-        tracing::info_span!(
-            "request",
-            request_id = self.as_str(),
-            method,
-            operation = tracing::field::Empty,
-            subject = tracing::field::Empty
-        )
-    }
-
-    fn as_str(&self) -> &str {
-        // Only ASCII is ever written (checked above, or a uuid's hex digits).
-        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
-    }
-}
-
-/// Counts a request as in flight until it is dropped.
-struct InFlight<'a>(&'a AtomicUsize);
-
-impl InFlight<'_> {
-    fn enter(state: &AppState) -> InFlight<'_> {
-        state.in_flight.fetch_add(1, Ordering::SeqCst);
-        InFlight(&state.in_flight)
-    }
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
-}
+use super::media::{Media, error_body, negotiate, rate_limited, refuse, render};
+use super::request::{GetParams, InFlight, Params, RequestId, params, with_request_id};
 
 /// `POST /graphql`.
 pub async fn post(
@@ -274,16 +63,11 @@ pub async fn get(req: HttpRequest, body: web::Payload, state: web::Data<AppState
     with_request_id(handle_get(req, &state).instrument(span).await, &id)
 }
 
-fn with_request_id(mut response: HttpResponse, id: &RequestId) -> HttpResponse {
-    if let Ok(v) = HeaderValue::from_str(id.as_str()) {
-        response
-            .headers_mut()
-            .insert(header::HeaderName::from_static("x-request-id"), v);
-    }
-    response
-}
-
-async fn handle_post(req: HttpRequest, mut body: web::Payload, state: &AppState) -> HttpResponse {
+pub(super) async fn handle_post(
+    req: HttpRequest,
+    mut body: web::Payload,
+    state: &AppState,
+) -> HttpResponse {
     let Some(media) = negotiate(
         req.headers()
             .get(header::ACCEPT)
@@ -415,16 +199,7 @@ async fn handle_post(req: HttpRequest, mut body: web::Payload, state: &AppState)
     }
 }
 
-#[derive(serde::Deserialize)]
-struct GetParams {
-    query: Option<String>,
-    #[serde(rename = "operationName")]
-    operation_name: Option<String>,
-    variables: Option<String>,
-    extensions: Option<String>,
-}
-
-async fn handle_get(req: HttpRequest, state: &AppState) -> HttpResponse {
+pub(super) async fn handle_get(req: HttpRequest, state: &AppState) -> HttpResponse {
     let Some(media) = negotiate(
         req.headers()
             .get(header::ACCEPT)
@@ -515,7 +290,7 @@ async fn handle_get(req: HttpRequest, state: &AppState) -> HttpResponse {
     execute(state, media, principal, p, Some(req.query_string())).await
 }
 
-fn authenticate(
+pub(super) fn authenticate(
     req: &HttpRequest,
     state: &AppState,
 ) -> Result<tandem_domain::auth::Principal, String> {
@@ -531,7 +306,7 @@ fn authenticate(
     Ok(principal)
 }
 
-async fn execute(
+pub(super) async fn execute(
     state: &AppState,
     media: Media,
     principal: tandem_domain::auth::Principal,
@@ -546,7 +321,7 @@ async fn execute(
 
 /// Runs a request, answering with a status and a body. `text` is the request's whole text
 /// (query, operation name and variables, as sent), when it is at hand.
-async fn run(
+pub(super) async fn run(
     state: &AppState,
     media: Media,
     principal: tandem_domain::auth::Principal,
@@ -608,7 +383,7 @@ async fn run(
 /// The caller pins `execution` where it lives: moved in by value, a future of some kilobytes
 /// would be stored twice in every request's state (once as the argument, once pinned), and
 /// that state is copied into a fresh allocation per request.
-fn within<F: Future>(
+pub(super) fn within<F: Future>(
     deadline: Instant,
     mut execution: Pin<&mut F>,
 ) -> impl Future<Output = Option<F::Output>> + '_ {
@@ -628,7 +403,7 @@ fn within<F: Future>(
 /// Runs a POST that carries an `Idempotency-Key`: the first request with the key runs and its
 /// answer is kept for a day; a retry with the same body gets that answer again (with
 /// `Idempotent-Replayed: true`) and changes nothing; another body with the same key is a CONFLICT.
-async fn run_once(
+pub(super) async fn run_once(
     state: &AppState,
     media: Media,
     principal: tandem_domain::auth::Principal,
@@ -696,118 +471,12 @@ async fn run_once(
     }
 }
 
-/// Gives every error a code, and decides the status: a request error (the document did not
-/// parse or validate, or the variables did not coerce: nothing ran, so there is no `data`) is a
-/// 400 for `application/graphql-response+json` and a 200 for `application/json`.
-fn render(mut response: async_graphql::Response, media: Media) -> (StatusCode, Vec<u8>) {
-    // Sized like the last answer: a dashboard's 100 KB otherwise grew through five copies.
-    static LAST_SIZE: AtomicUsize = AtomicUsize::new(1024);
-    let last = LAST_SIZE.load(Ordering::Relaxed);
-    let mut out = Vec::with_capacity(last.clamp(256, 1 << 20));
-    let request_error = response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty());
-    for error in &mut response.errors {
-        ensure_code(error);
-    }
-    // The members in the order async-graphql's own serialisation gave them before: data, then
-    // errors or extensions, each left out when empty (data only for a request error).
-    out.push(b'{');
-    if !request_error {
-        out.extend_from_slice(b"\"data\":");
-        json::write_value(&mut out, &response.data);
-    }
-    if !response.errors.is_empty() {
-        if !request_error {
-            out.push(b',');
-        }
-        out.extend_from_slice(b"\"errors\":");
-        serde_json::to_writer(&mut out, &response.errors).unwrap_or_default();
-    }
-    if !response.extensions.is_empty() {
-        out.extend_from_slice(b",\"extensions\":{");
-        for (i, (key, value)) in response.extensions.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            json::write_str(&mut out, key);
-            out.push(b':');
-            json::write_value(&mut out, value);
-        }
-        out.push(b'}');
-    }
-    out.push(b'}');
-    // Written only when it changes: the workers share the line, and a write per request would
-    // move it between their cores on every answer.
-    if out.len() != last {
-        LAST_SIZE.store(out.len(), Ordering::Relaxed);
-    }
-    let status = if request_error && media == Media::GraphqlResponse {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    (status, out)
-}
-
-/// Errors that async-graphql raises itself (parse, validation, limits, argument coercion) carry
-/// no code; they are all about the request, so they are BAD_USER_INPUT.
-pub(crate) fn ensure_code(error: &mut ServerError) {
-    let has_code = error
-        .extensions
-        .as_ref()
-        .is_some_and(|ext| ext.get("code").is_some());
-    if !has_code {
-        error
-            .extensions
-            .get_or_insert_with(Default::default)
-            .set("code", Code::BadUserInput.as_str());
-    }
-}
-
-/// `GET /healthz`: the process is alive.
-pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(r#"{"status":"ok"}"#)
-}
-
-/// `GET /readyz`: the database answers.
-pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    match state.services.store.ping().await {
-        Ok(()) => HttpResponse::Ok()
-            .content_type("application/json")
-            .body(r#"{"status":"ready"}"#),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness check failed");
-            HttpResponse::ServiceUnavailable()
-                .content_type("application/json")
-                .body(r#"{"status":"database unavailable"}"#)
-        }
-    }
-}
-
-/// Any other path or method.
-pub async fn not_found(req: HttpRequest) -> HttpResponse {
-    if req.path() == "/graphql" && req.method() != Method::GET && req.method() != Method::POST {
-        return refuse(
-            StatusCode::METHOD_NOT_ALLOWED,
-            Media::Json,
-            Code::BadUserInput,
-            "use GET or POST",
-        );
-    }
-    refuse(
-        StatusCode::NOT_FOUND,
-        Media::Json,
-        Code::NotFound,
-        "nothing here: the API is at /graphql",
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::media::negotiate;
+    use crate::http::request::{RequestId, params};
+    use serde_json::json;
 
     #[tokio::test]
     async fn a_deadline_stops_only_what_outlives_it() {

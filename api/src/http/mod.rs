@@ -1,0 +1,14 @@
+//! GraphQL over HTTP, per the GraphQL-over-HTTP specification: POST with `application/json`,
+//! GET with URL parameters (queries only), responses in `application/graphql-response+json` or
+//! `application/json` as the client accepts, and the status codes the specification asks for.
+//!
+//! [`execute`] handles the GraphQL endpoint, [`request`] reads what a request carries,
+//! [`media`] writes what it answers, and [`probe`] serves health and readiness.
+
+mod execute;
+mod media;
+mod probe;
+mod request;
+
+pub use execute::{get, post};
+pub use probe::{healthz, not_found, readyz};
