@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use tandem_domain::DomainError;
 use tandem_domain::account::{AccountPatch, NewAccount, TouchTier};
+use tandem_domain::activity::TimelineItem;
 use tandem_domain::activity::{ActivityData, ActivityKind, ActivityLinks};
 use tandem_domain::auth::Role;
 use tandem_domain::contact::{NewContact, StakeholderRole};
@@ -12,7 +13,7 @@ use tandem_domain::event::{EventKind, SubjectKind};
 use tandem_domain::ids::{AccountId, ActivityId, ContactId, TeamMemberId};
 use tandem_domain::success::{GoalData, GoalStatus};
 use tandem_domain::team_member::{NewTeamMember, Team};
-use tandem_persistence::activity::{TimelineItem, TimelineQuery};
+use tandem_persistence::activity::TimelineQuery;
 use tandem_persistence::event::EventQuery;
 use tandem_persistence::{
     PersistenceError, Store, account, activity, contact, event, success, team_member,

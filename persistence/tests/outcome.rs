@@ -8,11 +8,11 @@ use tandem_domain::engagement::{EngagementKind, FocusKind, NewEngagement, NewPha
 use tandem_domain::health::{HealthStatus, Score};
 use tandem_domain::ids::{AccountId, GoalId, HealthModelId, PhaseId};
 use tandem_domain::money::{Currency, Money};
+use tandem_domain::outcome::AcceptedPhase;
 use tandem_domain::outcome::{MrrMovement, RevenueWindow};
 use tandem_domain::success::{GoalData, GoalStatus};
 use tandem_persistence::engagement::{self, phase};
 use tandem_persistence::health::ImportedScore;
-use tandem_persistence::outcome::AcceptedPhase;
 use tandem_persistence::revenue::NewRevenueMovement;
 use tandem_persistence::{Store, account, health, outcome, revenue, success};
 use tandem_tests::db_test;

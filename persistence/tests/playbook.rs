@@ -8,10 +8,10 @@ use tandem_domain::Patch;
 use tandem_domain::account::{AccountPatch, LifecycleStage, NewAccount, TouchTier};
 use tandem_domain::event::{EventKind, SubjectKind};
 use tandem_domain::ids::{AccountId, PlaybookId};
+use tandem_domain::playbook::PlaybookChange;
 use tandem_domain::playbook::{Action, Condition, PlaybookData, Trigger};
 use tandem_domain::segment::SegmentFilter;
 use tandem_persistence::event::EventQuery;
-use tandem_persistence::playbook::PlaybookChange;
 use tandem_persistence::{PersistenceError, Store, account, automation, event, playbook, segment};
 use tandem_tests::db_test;
 

@@ -8,11 +8,12 @@ use tandem_domain::account::NewAccount;
 use tandem_domain::auth::Role;
 use tandem_domain::event::{EventKind, NewEvent, SubjectKind};
 use tandem_domain::ids::{AccountId, RiskId, TaskId, TeamMemberId};
+use tandem_domain::playbook::TaskChange;
 use tandem_domain::playbook::{Action, Condition, PlaybookData, TaskData, TaskStatus, Trigger};
 use tandem_domain::renewal::{RiskCategory, RiskData, RiskSeverity};
 use tandem_domain::team_member::{NewTeamMember, Team};
 use tandem_persistence::event::EventQuery;
-use tandem_persistence::task::{TaskChange, TaskQuery};
+use tandem_persistence::task::TaskQuery;
 use tandem_persistence::{
     PersistenceError, Store, account, automation, event, playbook, renewal, task, team_member,
 };

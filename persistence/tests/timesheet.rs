@@ -28,6 +28,26 @@ use tandem_tests::db_test;
 mod common;
 use common::open;
 
+/// Each sheet's entries' ids, in day order: what the API's `Timesheet.entries` reads.
+async fn entry_ids(
+    store: &Store,
+    sheets: &[tandem_domain::ids::TimesheetId],
+) -> Result<
+    std::collections::HashMap<
+        tandem_domain::ids::TimesheetId,
+        Vec<tandem_domain::ids::TimeEntryId>,
+    >,
+    PersistenceError,
+> {
+    let mut out: std::collections::HashMap<_, Vec<_>> = std::collections::HashMap::new();
+    for e in sow::entries_of_timesheets(store, sheets).await? {
+        if let Some(sheet) = e.timesheet_id {
+            out.entry(sheet).or_default().push(e.id);
+        }
+    }
+    Ok(out)
+}
+
 /// A day of 2026; 5 January 2026 is a Monday.
 fn day(m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, m, d).unwrap()
@@ -343,7 +363,7 @@ db_test! {
         let monday = log(&store, b.sow, dee.id, day(1, 5), 100).await.unwrap();
         let wednesday = log(&store, b.sow, dee.id, day(1, 7), 100).await.unwrap();
         let sheet = monday.timesheet_id.unwrap();
-        let ids = timesheet::entry_ids(&store, &[sheet]).await.unwrap();
+        let ids = entry_ids(&store, &[sheet]).await.unwrap();
         assert_eq!(ids[&sheet], vec![monday.id, wednesday.id, friday.id]);
     }
 }
@@ -371,7 +391,7 @@ db_test! {
         assert_eq!(hours.len(), 3);
         assert_eq!(hours[&sheets[2]], Hours(300));
 
-        let ids = timesheet::entry_ids(&store, &keys).await.unwrap();
+        let ids = entry_ids(&store, &keys).await.unwrap();
         assert_eq!(ids.len(), 3);
         assert!(ids.values().all(|v| v.len() == 1));
     }
@@ -492,7 +512,7 @@ db_test! {
         let b = books(&store, "Acme").await;
         let dee = member(&store, "Dee", false).await;
         let s = submitted_sheet(&store, &b, dee.id).await;
-        let entry = timesheet::entry_ids(&store, &[s.id]).await.unwrap()[&s.id][0];
+        let entry = entry_ids(&store, &[s.id]).await.unwrap()[&s.id][0];
         let err = timesheet::remove_entry(&store, "t", entry).await.unwrap_err();
         assert!(is_conflict(&err), "{err:?}");
         assert_eq!(timesheet::hours(&store, &[s.id]).await.unwrap()[&s.id], Hours(800));
@@ -672,7 +692,7 @@ db_test! {
         assert_eq!(after.id, before.id);
         assert_eq!(after.version, before.version + 1);
         assert_eq!(timesheet::hours(&store, &[after.id]).await.unwrap()[&after.id], Hours(800));
-        assert_eq!(timesheet::entry_ids(&store, &[after.id]).await.unwrap()[&after.id], vec![keep.id]);
+        assert_eq!(entry_ids(&store, &[after.id]).await.unwrap()[&after.id], vec![keep.id]);
         let recorded = events(&store, EventKind::TimeEntryRemoved).await;
         assert_eq!(recorded.len(), 1);
         assert_eq!((recorded[0].subject_kind, recorded[0].subject_id), (SubjectKind::TimeEntry, gone.id.0));
@@ -842,15 +862,15 @@ db_test! {
     async fn time_off_reads_back_where_it_overlaps_the_range_in_date_order(db) {
         let store = open(&db).await;
         let dee = member(&store, "Dee", false).await;
-        let late = timesheet::add_time_off(&store, "t", time_off(dee.id, day(3, 2), day(3, 6))).await.unwrap();
-        let early = timesheet::add_time_off(&store, "t", time_off(dee.id, day(2, 2), day(2, 4))).await.unwrap();
-        timesheet::add_time_off(&store, "t", time_off(dee.id, day(5, 1), day(5, 1))).await.unwrap();
+        let late = timesheet::time_off::add_time_off(&store, "t", time_off(dee.id, day(3, 2), day(3, 6))).await.unwrap();
+        let early = timesheet::time_off::add_time_off(&store, "t", time_off(dee.id, day(2, 2), day(2, 4))).await.unwrap();
+        timesheet::time_off::add_time_off(&store, "t", time_off(dee.id, day(5, 1), day(5, 1))).await.unwrap();
         // The range touches the first on its last day and the second on its first.
-        let read = timesheet::time_off_of(&store, &[dee.id], day(2, 4), day(3, 2)).await.unwrap();
+        let read = timesheet::time_off::time_off_of(&store, &[dee.id], day(2, 4), day(3, 2)).await.unwrap();
         assert_eq!(read.iter().map(|t| t.id).collect::<Vec<_>>(), [early.id, late.id]);
         assert_eq!(read[0].reason.as_deref(), Some("Holiday"));
         assert_eq!((read[1].starts_on, read[1].ends_on), (day(3, 2), day(3, 6)));
-        assert!(timesheet::time_off_of(&store, &[dee.id], day(2, 5), day(3, 1)).await.unwrap().is_empty());
+        assert!(timesheet::time_off::time_off_of(&store, &[dee.id], day(2, 5), day(3, 1)).await.unwrap().is_empty());
     }
 }
 
@@ -859,10 +879,10 @@ db_test! {
         let store = open(&db).await;
         let dee = member(&store, "Dee", false).await;
         let eve = member(&store, "Eve", false).await;
-        timesheet::add_time_off(&store, "t", time_off(dee.id, day(2, 2), day(2, 4))).await.unwrap();
-        timesheet::add_time_off(&store, "t", time_off(eve.id, day(2, 2), day(2, 4))).await.unwrap();
+        timesheet::time_off::add_time_off(&store, "t", time_off(dee.id, day(2, 2), day(2, 4))).await.unwrap();
+        timesheet::time_off::add_time_off(&store, "t", time_off(eve.id, day(2, 2), day(2, 4))).await.unwrap();
         let people = padded(&[dee.id, eve.id], TeamMemberId::new);
-        let read = timesheet::time_off_of(&store, &people, day(1, 1), day(12, 31)).await.unwrap();
+        let read = timesheet::time_off::time_off_of(&store, &people, day(1, 1), day(12, 31)).await.unwrap();
         let mut who: Vec<TeamMemberId> = read.iter().map(|t| t.team_member_id).collect();
         who.sort();
         let mut expected = vec![dee.id, eve.id];
@@ -876,9 +896,9 @@ db_test! {
         let store = open(&db).await;
         let dee = member(&store, "Dee", false).await;
         team_member::archive(&store, "t", dee.id, dee.version).await.unwrap();
-        let err = timesheet::add_time_off(&store, "t", time_off(dee.id, day(2, 2), day(2, 4))).await.unwrap_err();
+        let err = timesheet::time_off::add_time_off(&store, "t", time_off(dee.id, day(2, 2), day(2, 4))).await.unwrap_err();
         assert!(matches!(err, PersistenceError::Domain(DomainError::Invalid { ref field, .. }) if field == "teamMemberId"), "{err:?}");
-        assert!(timesheet::time_off_of(&store, &[dee.id], day(1, 1), day(12, 31)).await.unwrap().is_empty());
+        assert!(timesheet::time_off::time_off_of(&store, &[dee.id], day(1, 1), day(12, 31)).await.unwrap().is_empty());
     }
 }
 
@@ -886,12 +906,12 @@ db_test! {
     async fn removing_time_off_returns_it_and_forgets_it(db) {
         let store = open(&db).await;
         let dee = member(&store, "Dee", false).await;
-        let off = timesheet::add_time_off(&store, "t", time_off(dee.id, day(2, 2), day(2, 4))).await.unwrap();
-        let removed = timesheet::remove_time_off(&store, off.id).await.unwrap();
+        let off = timesheet::time_off::add_time_off(&store, "t", time_off(dee.id, day(2, 2), day(2, 4))).await.unwrap();
+        let removed = timesheet::time_off::remove_time_off(&store, off.id).await.unwrap();
         assert_eq!(removed.id, off.id);
         assert_eq!((removed.starts_on, removed.ends_on), (off.starts_on, off.ends_on));
-        assert!(timesheet::time_off_of(&store, &[dee.id], day(1, 1), day(12, 31)).await.unwrap().is_empty());
-        let err = timesheet::remove_time_off(&store, off.id).await.unwrap_err();
+        assert!(timesheet::time_off::time_off_of(&store, &[dee.id], day(1, 1), day(12, 31)).await.unwrap().is_empty());
+        let err = timesheet::time_off::remove_time_off(&store, off.id).await.unwrap_err();
         assert!(matches!(err, PersistenceError::NotFound { entity: "time off", .. }), "{err:?}");
     }
 }
@@ -915,10 +935,10 @@ db_test! {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
         let dee = member(&store, "Dee", false).await;
-        let a = timesheet::allocate(&store, "lead", dee.id, b.phase, plan(day(2, 2), day(3, 27), 2000)).await.unwrap();
+        let a = timesheet::allocation::allocate(&store, "lead", dee.id, b.phase, plan(day(2, 2), day(3, 27), 2000)).await.unwrap();
         assert_eq!(a.version, 1);
         assert_eq!(a.created_by, "lead");
-        let read = timesheet::get_allocation(&store, a.id).await.unwrap().unwrap();
+        let read = timesheet::allocation::get_allocation(&store, a.id).await.unwrap().unwrap();
         assert_eq!(read.data, a.data);
         assert_eq!((read.team_member_id, read.phase_id), (dee.id, b.phase));
         let recorded = events(&store, EventKind::AllocationChanged).await;
@@ -938,12 +958,12 @@ db_test! {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
         let dee = member(&store, "Dee", false).await;
-        let err = timesheet::allocate(&store, "t", dee.id, PhaseId::new(), plan(day(2, 2), day(2, 27), 1000)).await.unwrap_err();
+        let err = timesheet::allocation::allocate(&store, "t", dee.id, PhaseId::new(), plan(day(2, 2), day(2, 27), 1000)).await.unwrap_err();
         assert!(matches!(err, PersistenceError::Domain(DomainError::Invalid { ref field, .. }) if field == "phaseId"), "{err:?}");
         team_member::archive(&store, "t", dee.id, dee.version).await.unwrap();
-        let err = timesheet::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(2, 27), 1000)).await.unwrap_err();
+        let err = timesheet::allocation::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(2, 27), 1000)).await.unwrap_err();
         assert!(matches!(err, PersistenceError::Domain(DomainError::Invalid { ref field, .. }) if field == "teamMemberId"), "{err:?}");
-        assert!(timesheet::allocations_of_phases(&store, &[b.phase]).await.unwrap().is_empty());
+        assert!(timesheet::allocation::allocations_of_phases(&store, &[b.phase]).await.unwrap().is_empty());
         assert!(events(&store, EventKind::AllocationChanged).await.is_empty());
     }
 }
@@ -957,10 +977,10 @@ db_test! {
         let p = phase::transition(&store, "t", b.phase, 1, PhaseStatus::InProgress, day(1, 5)).await.unwrap();
         let p = phase::transition(&store, "t", p.id, p.version, PhaseStatus::Delivered, day(1, 20)).await.unwrap();
         phase::transition(&store, "t", p.id, p.version, PhaseStatus::Accepted, day(1, 21)).await.unwrap();
-        let err = timesheet::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(2, 27), 1000)).await.unwrap_err();
+        let err = timesheet::allocation::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(2, 27), 1000)).await.unwrap_err();
         assert!(is_conflict(&err), "{err:?}");
         assert!(err.to_string().contains("is accepted"), "{err}");
-        assert!(timesheet::allocations_of_phases(&store, &[b.phase]).await.unwrap().is_empty());
+        assert!(timesheet::allocation::allocations_of_phases(&store, &[b.phase]).await.unwrap().is_empty());
     }
 }
 
@@ -969,14 +989,14 @@ db_test! {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
         let dee = member(&store, "Dee", false).await;
-        let a = timesheet::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(3, 27), 2000)).await.unwrap();
-        let updated = timesheet::update_allocation(&store, "lead", a.id, 1, |cur| {
+        let a = timesheet::allocation::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(3, 27), 2000)).await.unwrap();
+        let updated = timesheet::allocation::update_allocation(&store, "lead", a.id, 1, |cur| {
             Ok(AllocationData { hours_per_week: Hours(3000), ..cur.data.clone() })
         })
         .await
         .unwrap();
         assert_eq!(updated.version, 2);
-        assert_eq!(stored_allocation(&timesheet::get_allocation(&store, a.id).await.unwrap().unwrap()), stored_allocation(&updated));
+        assert_eq!(stored_allocation(&timesheet::allocation::get_allocation(&store, a.id).await.unwrap().unwrap()), stored_allocation(&updated));
         let recorded = events(&store, EventKind::AllocationChanged).await;
         assert_eq!(recorded.len(), 2);
         let ev = &recorded[1];
@@ -992,10 +1012,10 @@ db_test! {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
         let dee = member(&store, "Dee", false).await;
-        let a = timesheet::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(3, 27), 2000)).await.unwrap();
-        let same = timesheet::update_allocation(&store, "t", a.id, 1, |cur| Ok(cur.data.clone())).await.unwrap();
+        let a = timesheet::allocation::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(3, 27), 2000)).await.unwrap();
+        let same = timesheet::allocation::update_allocation(&store, "t", a.id, 1, |cur| Ok(cur.data.clone())).await.unwrap();
         assert_eq!(same.version, 1);
-        assert_eq!(timesheet::get_allocation(&store, a.id).await.unwrap().unwrap().version, 1);
+        assert_eq!(timesheet::allocation::get_allocation(&store, a.id).await.unwrap().unwrap().version, 1);
         assert_eq!(events(&store, EventKind::AllocationChanged).await.len(), 1);
     }
 }
@@ -1005,15 +1025,15 @@ db_test! {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
         let dee = member(&store, "Dee", false).await;
-        let a = timesheet::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(3, 27), 2000)).await.unwrap();
-        timesheet::update_allocation(&store, "t", a.id, 1, |cur| Ok(AllocationData { note: None, ..cur.data.clone() })).await.unwrap();
-        let err = timesheet::update_allocation(&store, "t", a.id, 1, |cur| Ok(AllocationData { hours_per_week: Hours(100), ..cur.data.clone() }))
+        let a = timesheet::allocation::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(3, 27), 2000)).await.unwrap();
+        timesheet::allocation::update_allocation(&store, "t", a.id, 1, |cur| Ok(AllocationData { note: None, ..cur.data.clone() })).await.unwrap();
+        let err = timesheet::allocation::update_allocation(&store, "t", a.id, 1, |cur| Ok(AllocationData { hours_per_week: Hours(100), ..cur.data.clone() }))
             .await
             .unwrap_err();
         assert!(matches!(err, PersistenceError::Stale { read: 1, current: 2, .. }), "{err:?}");
-        let err = timesheet::remove_allocation(&store, "t", a.id, 1).await.unwrap_err();
+        let err = timesheet::allocation::remove_allocation(&store, "t", a.id, 1).await.unwrap_err();
         assert!(matches!(err, PersistenceError::Stale { read: 1, current: 2, .. }), "{err:?}");
-        let read = timesheet::get_allocation(&store, a.id).await.unwrap().unwrap();
+        let read = timesheet::allocation::get_allocation(&store, a.id).await.unwrap().unwrap();
         assert_eq!((read.version, read.data.hours_per_week), (2, Hours(2000)));
     }
 }
@@ -1023,14 +1043,14 @@ db_test! {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
         let dee = member(&store, "Dee", false).await;
-        let a = timesheet::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(3, 27), 2000)).await.unwrap();
-        let err = timesheet::update_allocation(&store, "t", a.id, 1, |cur| {
+        let a = timesheet::allocation::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(3, 27), 2000)).await.unwrap();
+        let err = timesheet::allocation::update_allocation(&store, "t", a.id, 1, |cur| {
             AllocationData { hours_per_week: Hours(0), ..cur.data.clone() }.validate()
         })
         .await
         .unwrap_err();
         assert!(matches!(err, PersistenceError::Domain(DomainError::Invalid { ref field, .. }) if field == "hoursPerWeek"), "{err:?}");
-        assert_eq!(stored_allocation(&timesheet::get_allocation(&store, a.id).await.unwrap().unwrap()), stored_allocation(&a));
+        assert_eq!(stored_allocation(&timesheet::allocation::get_allocation(&store, a.id).await.unwrap().unwrap()), stored_allocation(&a));
         assert_eq!(events(&store, EventKind::AllocationChanged).await.len(), 1);
     }
 }
@@ -1040,10 +1060,10 @@ db_test! {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
         let dee = member(&store, "Dee", false).await;
-        let a = timesheet::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(3, 27), 2000)).await.unwrap();
-        let removed = timesheet::remove_allocation(&store, "lead", a.id, 1).await.unwrap();
+        let a = timesheet::allocation::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(3, 27), 2000)).await.unwrap();
+        let removed = timesheet::allocation::remove_allocation(&store, "lead", a.id, 1).await.unwrap();
         assert_eq!(stored_allocation(&removed), stored_allocation(&a));
-        assert!(timesheet::get_allocation(&store, a.id).await.unwrap().is_none());
+        assert!(timesheet::allocation::get_allocation(&store, a.id).await.unwrap().is_none());
         let recorded = events(&store, EventKind::AllocationChanged).await;
         assert_eq!(recorded.len(), 2);
         let ev = &recorded[1];
@@ -1051,7 +1071,7 @@ db_test! {
         assert!(ev.changes.iter().all(|c| c.after.is_null()), "{:?}", ev.changes);
         assert_eq!(change(ev, "hoursPerWeek").before, 20.0);
         assert_eq!(change(ev, "note").before, "Catalog work");
-        let err = timesheet::remove_allocation(&store, "t", a.id, 1).await.unwrap_err();
+        let err = timesheet::allocation::remove_allocation(&store, "t", a.id, 1).await.unwrap_err();
         assert!(matches!(err, PersistenceError::NotFound { entity: "allocation", .. }), "{err:?}");
     }
 }
@@ -1063,13 +1083,13 @@ db_test! {
         let other = books(&store, "Globex").await;
         let dee = member(&store, "Dee", false).await;
         let eve = member(&store, "Eve", false).await;
-        let late = timesheet::allocate(&store, "t", dee.id, b.phase, plan(day(4, 1), day(4, 30), 1000)).await.unwrap();
-        let early = timesheet::allocate(&store, "t", eve.id, b.phase, plan(day(2, 2), day(2, 27), 1000)).await.unwrap();
-        let elsewhere = timesheet::allocate(&store, "t", dee.id, other.phase, plan(day(3, 2), day(3, 27), 1000)).await.unwrap();
-        let read = timesheet::allocations_of_phases(&store, &[b.phase]).await.unwrap();
+        let late = timesheet::allocation::allocate(&store, "t", dee.id, b.phase, plan(day(4, 1), day(4, 30), 1000)).await.unwrap();
+        let early = timesheet::allocation::allocate(&store, "t", eve.id, b.phase, plan(day(2, 2), day(2, 27), 1000)).await.unwrap();
+        let elsewhere = timesheet::allocation::allocate(&store, "t", dee.id, other.phase, plan(day(3, 2), day(3, 27), 1000)).await.unwrap();
+        let read = timesheet::allocation::allocations_of_phases(&store, &[b.phase]).await.unwrap();
         assert_eq!(read.iter().map(|a| a.id).collect::<Vec<AllocationId>>(), [early.id, late.id]);
         let keys = padded(&[b.phase, other.phase], PhaseId::new);
-        let read = timesheet::allocations_of_phases(&store, &keys).await.unwrap();
+        let read = timesheet::allocation::allocations_of_phases(&store, &keys).await.unwrap();
         let mut ids: Vec<AllocationId> = read.iter().map(|a| a.id).collect();
         ids.sort();
         let mut expected = vec![early.id, late.id, elsewhere.id];
@@ -1084,15 +1104,15 @@ db_test! {
         let b = books(&store, "Acme").await;
         let dee = member(&store, "Dee", false).await;
         let eve = member(&store, "Eve", false).await;
-        let feb = timesheet::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(2, 27), 1000)).await.unwrap();
-        let apr = timesheet::allocate(&store, "t", dee.id, b.phase, plan(day(4, 1), day(4, 30), 1000)).await.unwrap();
-        let eves = timesheet::allocate(&store, "t", eve.id, b.phase, plan(day(2, 2), day(2, 27), 1000)).await.unwrap();
+        let feb = timesheet::allocation::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(2, 27), 1000)).await.unwrap();
+        let apr = timesheet::allocation::allocate(&store, "t", dee.id, b.phase, plan(day(4, 1), day(4, 30), 1000)).await.unwrap();
+        let eves = timesheet::allocation::allocate(&store, "t", eve.id, b.phase, plan(day(2, 2), day(2, 27), 1000)).await.unwrap();
         // Touching February's last day and April's first.
-        let read = timesheet::allocations_of_members(&store, &[dee.id], day(2, 27), day(4, 1)).await.unwrap();
+        let read = timesheet::allocation::allocations_of_members(&store, &[dee.id], day(2, 27), day(4, 1)).await.unwrap();
         assert_eq!(read.iter().map(|a| a.id).collect::<Vec<_>>(), [feb.id, apr.id]);
-        assert!(timesheet::allocations_of_members(&store, &[dee.id], day(2, 28), day(3, 31)).await.unwrap().is_empty());
+        assert!(timesheet::allocation::allocations_of_members(&store, &[dee.id], day(2, 28), day(3, 31)).await.unwrap().is_empty());
         let people = padded(&[eve.id, dee.id], TeamMemberId::new);
-        let read = timesheet::allocations_of_members(&store, &people, day(2, 1), day(2, 28)).await.unwrap();
+        let read = timesheet::allocation::allocations_of_members(&store, &people, day(2, 1), day(2, 28)).await.unwrap();
         let mut ids: Vec<AllocationId> = read.iter().map(|a| a.id).collect();
         ids.sort();
         let mut expected = vec![feb.id, eves.id];
