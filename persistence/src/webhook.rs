@@ -432,8 +432,17 @@ pub async fn record_attempt(
         .push(", delivered_at = ")
         .bind((status == DeliveryStatus::Delivered).then_some(result.attempted_at))
         .push(" WHERE id = ")
-        .bind(d.id.0);
-    q.execute(&tx).await?;
+        .bind(d.id.0)
+        .push(" AND status = ")
+        .bind(DeliveryStatus::Pending.as_str());
+    if q.execute(&tx).await? == 0 {
+        // Settled while it was being sent: given up because its endpoint was deleted. The
+        // attempt happened and is recorded; the delivery stays given up (it must not become
+        // due again for an endpoint that no longer exists), and the deleted endpoint's
+        // failure count stays as it was.
+        tx.commit().await?;
+        return Ok(());
+    }
     match &result.error {
         None => {
             let mut q = Sql::new(

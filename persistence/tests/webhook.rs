@@ -473,17 +473,8 @@ db_test! {
     }
 }
 
-// `db_test!` puts attributes on the module it makes, where `#[ignore]` does nothing, so this
-// test spells out its two variants to mark them ignored.
-/// bug: `record_attempt` writes the attempt's outcome over a delivery that the deletion of its
-/// endpoint gave up meanwhile (FAILED, "the endpoint was deleted"): a failed attempt with a
-/// retry puts it back to PENDING with a next attempt that `due` never returns, because the
-/// endpoint is deleted.
-mod an_attempt_in_flight_when_its_endpoint_is_deleted_leaves_the_delivery_given_up {
-    #[allow(unused_imports)]
-    use super::*;
-
-    async fn run(db: tandem_tests::TestDb) {
+db_test! {
+    async fn an_attempt_in_flight_when_its_endpoint_is_deleted_leaves_the_delivery_given_up(db) {
         let store = open(&db).await;
         let id = register(&store, "crm", vec![]).await;
         new_account(&store, "A").await;
@@ -505,24 +496,6 @@ mod an_attempt_in_flight_when_its_endpoint_is_deleted_leaves_the_delivery_given_
                 .unwrap()
                 .is_empty()
         );
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "bug: record_attempt puts a delivery given up by its endpoint's deletion back to PENDING"]
-    async fn sqlite() {
-        let db = tandem_tests::TestDb::sqlite().await;
-        run(db.clone()).await;
-        db.cleanup().await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "bug: record_attempt puts a delivery given up by its endpoint's deletion back to PENDING"]
-    async fn postgres() {
-        let Some(db) = tandem_tests::TestDb::postgres().await else {
-            return;
-        };
-        run(db.clone()).await;
-        db.cleanup().await;
     }
 }
 
