@@ -6,10 +6,11 @@
 //! It is a comparison, not a causal claim: the two sides differ in more than services work.
 //! Rust only divides what the database returns (`tandem_domain::metrics`).
 
+use chrono::NaiveDate;
 use sea_orm::DbBackend;
-use tandem_domain::metrics::{Period, PeriodMovements};
+use tandem_domain::metrics::{Period, PeriodMovements, Slice};
 
-use crate::figures::{push_cohort_sums, push_movements, read_movements};
+use crate::figures::{push_cohort_sums, push_movements, read_movements, slice_condition};
 use crate::sow::APPROVED_ONLY;
 use crate::sql::{Sql, get};
 use crate::{PersistenceResult, Store};
@@ -54,7 +55,7 @@ pub struct Comparison {
     pub unlinked_goals: GoalTally,
 }
 
-/// Compares, over `period`, the accounts `slice` (a condition on `accounts`) selects: two
+/// Compares, over `period`, the accounts of `slice` on `today`: two
 /// statements, whatever the number of accounts, run at once on two pooled connections (each
 /// is a read on its own; neither needs the other's snapshot to make sense).
 ///
@@ -62,7 +63,13 @@ pub struct Comparison {
 /// slice applies: the slice is any condition, and a hash join of whole-table aggregates is
 /// what both databases do well (`bench/run --scenarios outcomes` times it over 10,000
 /// accounts).
-pub async fn compare(store: &Store, slice: &Sql, period: Period) -> PersistenceResult<Comparison> {
+pub async fn compare(
+    store: &Store,
+    slice: &Slice,
+    period: Period,
+    today: NaiveDate,
+) -> PersistenceResult<Comparison> {
+    let slice = &slice_condition(slice, today);
     let conn = store.conn();
     let (sides, goals) = tokio::try_join!(
         sides(slice, period, conn.get_database_backend()).all(conn),

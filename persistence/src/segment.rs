@@ -32,7 +32,7 @@ pub struct Segment {
 
 /// A boolean SQL expression over the `accounts` table that holds for the accounts `filter`
 /// selects on `today` (money and usage are as of that day). `TRUE` for an empty filter.
-pub fn condition(filter: &SegmentFilter, today: NaiveDate) -> Sql {
+pub(crate) fn condition(filter: &SegmentFilter, today: NaiveDate) -> Sql {
     let mut sql = Sql::new("(1 = 1");
     fn list<V: Into<Value> + Clone>(sql: &mut Sql, column: &str, values: &[V]) {
         if !values.is_empty() {

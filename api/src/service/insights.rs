@@ -6,9 +6,9 @@ use std::time::Instant;
 use chrono::{NaiveDate, Utc};
 use tandem_domain::account::TouchTier;
 use tandem_domain::auth::{Action, Principal, Role};
-use tandem_domain::health::HealthModelDef;
+use tandem_domain::health::{HealthModelDef, HealthStatus};
 use tandem_domain::ids::{AccountId, GoalId, HealthModelId, SegmentId};
-use tandem_domain::metrics::{AnalyticsSettings, Period};
+use tandem_domain::metrics::{AnalyticsSettings, Period, Slice};
 use tandem_domain::segment::SegmentFilter;
 use tandem_domain::signals::{BillingStatus, RevenueKind, UsageEvent};
 use tandem_domain::success::{GoalData, GoalStatus, ReviewData};
@@ -17,7 +17,6 @@ use tandem_persistence::health::{self, HealthModel, RecomputeReport, Scope, Scor
 use tandem_persistence::revenue::{self, RevenueMovement};
 use tandem_persistence::segment::{self, Segment};
 use tandem_persistence::signals::{self, SurveyResponse, Ticket};
-use tandem_persistence::sql::Sql;
 use tandem_persistence::success::{self, Goal, Review};
 use tandem_persistence::usage::{self, Ingested};
 
@@ -388,43 +387,41 @@ pub async fn configure_analytics(
     Ok(settings)
 }
 
-/// The SQL condition for a slice: the accounts billed in `currency` (figures never add up
-/// different currencies), a saved segment's filter and ad-hoc criteria, all of which must hold.
+/// A slice: the accounts billed in `currency` (figures never add up different currencies),
+/// a saved segment's filter and ad-hoc criteria, all of which must hold. The segment must be
+/// live; it is resolved to its filter here, so storage reads one value.
 pub async fn slice(
     s: &Services,
     who: &Principal,
     currency: tandem_domain::money::Currency,
     segment_id: Option<SegmentId>,
     criteria: Option<SegmentFilter>,
-) -> ApiResult<Sql> {
+) -> ApiResult<Slice> {
     who.authorize(Action::ReadInsights)?;
-    let today = Utc::now().date_naive();
-    let mut sql = Sql::new("(accounts.currency = ");
-    sql.bind(currency.as_str());
-    if let Some(id) = segment_id {
-        let seg = live_segment(s, who, id).await?;
-        sql.push(" AND ")
-            .append(segment::condition(&seg.filter, today));
-    }
-    if let Some(c) = criteria {
-        let c = c.validate()?;
-        sql.push(" AND ").append(segment::condition(&c, today));
-    }
-    sql.push(")");
-    Ok(sql)
+    let segment = match segment_id {
+        Some(id) => Some(live_segment(s, who, id).await?.filter),
+        None => None,
+    };
+    let criteria = criteria.map(SegmentFilter::validate).transpose()?;
+    Ok(Slice {
+        currency,
+        segment,
+        criteria,
+    })
 }
 
 /// The figures' sums for a period over a slice.
 pub async fn figures(
     s: &Services,
     who: &Principal,
-    slice: &Sql,
+    slice: &Slice,
     dimension: Option<Dimension>,
     period: Period,
 ) -> ApiResult<(Vec<Sums>, AnalyticsSettings)> {
     who.authorize(Action::ReadInsights)?;
     let settings = tandem_persistence::settings::analytics(&s.store).await?;
-    let sums = figures::sums(&s.store, slice, dimension, period, &settings).await?;
+    let today = Utc::now().date_naive();
+    let sums = figures::sums(&s.store, slice, today, dimension, period, &settings).await?;
     Ok((sums, settings))
 }
 
@@ -432,7 +429,7 @@ pub async fn figures(
 pub async fn cohorts(
     s: &Services,
     who: &Principal,
-    slice: &Sql,
+    slice: &Slice,
     from: NaiveDate,
     to: NaiveDate,
     months: u32,
@@ -456,9 +453,69 @@ pub async fn cohorts(
 pub async fn outcome_comparison(
     s: &Services,
     who: &Principal,
-    slice: &Sql,
+    slice: &Slice,
     period: Period,
 ) -> ApiResult<tandem_persistence::outcome_comparison::Comparison> {
     who.authorize(Action::ReadInsights)?;
-    Ok(tandem_persistence::outcome_comparison::compare(&s.store, slice, period).await?)
+    let today = Utc::now().date_naive();
+    Ok(tandem_persistence::outcome_comparison::compare(&s.store, slice, period, today).await?)
+}
+
+/// Live accounts of a portfolio's slice by their latest health status (`None`: not scored).
+pub async fn status_counts(
+    s: &Services,
+    who: &Principal,
+    slice: &Slice,
+) -> ApiResult<Vec<(Option<HealthStatus>, i64)>> {
+    who.authorize(Action::ReadInsights)?;
+    Ok(figures::status_counts(&s.store, slice, Utc::now().date_naive()).await?)
+}
+
+/// MRR today over a portfolio's live accounts, and the part of it from accounts AT_RISK or
+/// CRITICAL.
+pub async fn mrr_at_risk(s: &Services, who: &Principal, slice: &Slice) -> ApiResult<(i64, i64)> {
+    who.authorize(Action::ReadInsights)?;
+    who.authorize(Action::SeeMoney)?;
+    Ok(figures::mrr_at_risk(&s.store, slice, Utc::now().date_naive()).await?)
+}
+
+/// The live accounts of a portfolio's slice whose latest score moved most against their score
+/// `days` (7, 30 or 90) days before: id, score now, score then, biggest move first.
+pub async fn movers(
+    s: &Services,
+    who: &Principal,
+    slice: &Slice,
+    days: i64,
+    limit: u64,
+) -> ApiResult<Vec<(AccountId, f64, f64)>> {
+    who.authorize(Action::ReadInsights)?;
+    let today = Utc::now().date_naive();
+    Ok(figures::movers(&s.store, slice, today, days, limit).await?)
+}
+
+/// Live accounts of a portfolio's slice renewing from `from` (today) to `until`: how many, and
+/// their MRR on `from`.
+pub async fn renewals(
+    s: &Services,
+    who: &Principal,
+    slice: &Slice,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> ApiResult<(i64, i64)> {
+    who.authorize(Action::ReadInsights)?;
+    Ok(figures::renewals(&s.store, slice, from, until).await?)
+}
+
+/// The first `limit` live accounts of a portfolio's slice renewing from `from` (today) to
+/// `until`, soonest first.
+pub async fn next_renewals(
+    s: &Services,
+    who: &Principal,
+    slice: &Slice,
+    from: NaiveDate,
+    until: NaiveDate,
+    limit: u64,
+) -> ApiResult<Vec<AccountId>> {
+    who.authorize(Action::ReadInsights)?;
+    Ok(figures::next_renewals(&s.store, slice, from, until, limit).await?)
 }
