@@ -225,7 +225,7 @@ impl AccountNode {
         }
         let first = first_or(Some(first), DEFAULT_PAGE)?;
         Ok(
-            service::insights::history(s, who, self.0.id, i64::from(days), first)
+            service::health::history(s, who, self.0.id, i64::from(days), first)
                 .await?
                 .into_iter()
                 .map(super::health::HealthScoreNode)
@@ -244,7 +244,7 @@ impl AccountNode {
         if !(1..=3660).contains(&days) {
             return Err(ApiError::invalid("days", "must be from 1 to 3660").into());
         }
-        let history = service::insights::history(s, who, self.0.id, 3660, 500).await?;
+        let history = service::health::history(s, who, self.0.id, 3660, 500).await?;
         let Some(latest) = history.first() else {
             return Ok(Vec::new());
         };
@@ -368,7 +368,7 @@ impl AccountNode {
         let (s, who) = parts(ctx)?;
         let first = first_or(Some(first), DEFAULT_PAGE)?;
         Ok(
-            service::insights::revenue_movements(s, who, self.0.id, first)
+            service::signals::revenue_movements(s, who, self.0.id, first)
                 .await?
                 .into_iter()
                 .map(super::signals::RevenueMovementNode)
@@ -383,7 +383,7 @@ impl AccountNode {
     ) -> async_graphql::Result<Vec<super::signals::SurveyResponseNode>> {
         let (s, who) = parts(ctx)?;
         let first = first_or(Some(first), DEFAULT_PAGE)?;
-        Ok(service::insights::surveys(s, who, self.0.id, first)
+        Ok(service::signals::surveys(s, who, self.0.id, first)
             .await?
             .into_iter()
             .map(super::signals::SurveyResponseNode)
@@ -397,7 +397,7 @@ impl AccountNode {
     ) -> async_graphql::Result<Vec<super::signals::TicketNode>> {
         let (s, who) = parts(ctx)?;
         let first = first_or(Some(first), DEFAULT_PAGE)?;
-        Ok(service::insights::tickets(s, who, self.0.id, first)
+        Ok(service::signals::tickets(s, who, self.0.id, first)
             .await?
             .into_iter()
             .map(super::signals::TicketNode)
@@ -477,7 +477,7 @@ impl AccountNode {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<super::signals::BillingStatus>> {
         let (s, who) = parts(ctx)?;
-        Ok(service::insights::billing(s, who, self.0.id)
+        Ok(service::signals::billing(s, who, self.0.id)
             .await?
             .map(Into::into))
     }
@@ -647,7 +647,7 @@ impl AccountFilterInput {
         let mut filter = self.into_filter()?;
         if let Some(id) = segment {
             let seg =
-                service::insights::live_segment(s, who, tandem_domain::ids::SegmentId(id)).await?;
+                service::segment::live_segment(s, who, tandem_domain::ids::SegmentId(id)).await?;
             filter.criteria.push(seg.filter);
         }
         if let Some(c) = criteria.filter(|c| !c.is_empty()) {

@@ -87,7 +87,7 @@ pub(crate) async fn slice_of(ctx: &Context<'_>, slice: Option<SliceInput>) -> Ap
         .criteria
         .map(|c| c.into_domain("slice.criteria"))
         .transpose()?;
-    service::insights::slice(s, who, currency, segment, criteria).await
+    service::figures::slice(s, who, currency, segment, criteria).await
 }
 
 /// The figures of one slice over one period.
@@ -328,14 +328,14 @@ impl PortfolioView {
     ) -> ApiResult<&Vec<(Option<tandem_domain::health::HealthStatus>, i64)>> {
         let (s, who) = parts(ctx)?;
         self.counts
-            .get_or_try_init(|| service::insights::status_counts(s, who, &self.slice))
+            .get_or_try_init(|| service::figures::status_counts(s, who, &self.slice))
             .await
     }
 
     async fn money(&self, ctx: &Context<'_>) -> ApiResult<(i64, i64)> {
         let (s, who) = parts(ctx)?;
         self.money
-            .get_or_try_init(|| service::insights::mrr_at_risk(s, who, &self.slice))
+            .get_or_try_init(|| service::figures::mrr_at_risk(s, who, &self.slice))
             .await
             .copied()
     }
@@ -354,7 +354,7 @@ impl RenewalWindow {
         let (s, who) = parts(ctx)?;
         self.totals
             .get_or_try_init(|| {
-                service::insights::renewals(s, who, &self.slice, self.from, self.until)
+                service::figures::renewals(s, who, &self.slice, self.from, self.until)
             })
             .await
             .copied()
@@ -367,7 +367,7 @@ impl RenewalWindow {
     async fn count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
         let (s, who) = parts(ctx)?;
         Ok(
-            service::insights::renewals(s, who, &self.slice, self.from, self.until)
+            service::figures::renewals(s, who, &self.slice, self.from, self.until)
                 .await?
                 .0,
         )
@@ -386,7 +386,7 @@ impl RenewalWindow {
         let (s, who) = parts(ctx)?;
         let first = first_or(Some(first), 10)?;
         let ids =
-            service::insights::next_renewals(s, who, &self.slice, self.from, self.until, first)
+            service::figures::next_renewals(s, who, &self.slice, self.from, self.until, first)
                 .await?;
         let loaded = loaders(ctx)?
             .accounts()
@@ -439,7 +439,7 @@ impl PortfolioView {
     ) -> async_graphql::Result<Vec<HealthMover>> {
         let (s, who) = parts(ctx)?;
         let first = first_or(Some(first), 10)?;
-        let moved = service::insights::movers(s, who, &self.slice, i64::from(days), first).await?;
+        let moved = service::figures::movers(s, who, &self.slice, i64::from(days), first).await?;
         let loaded = loaders(ctx)?
             .accounts()
             .load_many(moved.iter().map(|(a, _, _)| *a))
@@ -539,11 +539,10 @@ impl FiguresQuery {
         let period = Period::new(period.from.0, period.to.0).map_err(ApiError::from)?;
         let slice = slice_of(ctx, slice).await?;
         let currency = slice.currency;
-        let (mut total, settings) =
-            service::insights::figures(s, who, &slice, None, period).await?;
+        let (mut total, settings) = service::figures::figures(s, who, &slice, None, period).await?;
         let groups = match group_by {
             Some(d) => {
-                service::insights::figures(s, who, &slice, Some(d.into()), period)
+                service::figures::figures(s, who, &slice, Some(d.into()), period)
                     .await?
                     .0
             }
@@ -573,7 +572,7 @@ impl FiguresQuery {
         let currency = slice.currency;
         let months = u32::try_from(months)
             .map_err(|_| ApiError::invalid("months", "must not be negative"))?;
-        let rows = service::insights::cohorts(s, who, &slice, from.0, to.0, months).await?;
+        let rows = service::figures::cohorts(s, who, &slice, from.0, to.0, months).await?;
         Ok(rows
             .into_iter()
             .map(|c| {
@@ -620,7 +619,7 @@ impl FiguresQuery {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<AnalyticsSettingsValue> {
         let (s, who) = parts(ctx)?;
-        Ok(service::insights::analytics_settings(s, who).await?.into())
+        Ok(service::figures::analytics_settings(s, who).await?.into())
     }
 }
 
@@ -638,7 +637,7 @@ impl FiguresMutation {
     ) -> async_graphql::Result<AnalyticsSettingsValue> {
         let (s, who) = parts(ctx)?;
         let settings = input.into_domain()?;
-        Ok(service::insights::configure_analytics(s, who, settings)
+        Ok(service::figures::configure_analytics(s, who, settings)
             .await?
             .into())
     }

@@ -330,7 +330,7 @@ impl HealthQuery {
         #[graphql(default = false)] include_archived: bool,
     ) -> async_graphql::Result<Vec<HealthModelNode>> {
         let (s, who) = parts(ctx)?;
-        Ok(service::insights::models(s, who, include_archived)
+        Ok(service::health::models(s, who, include_archived)
             .await?
             .into_iter()
             .map(HealthModelNode)
@@ -357,7 +357,7 @@ impl HealthMutation {
             .transpose()?;
         let def = input.definition.into_domain()?;
         let model =
-            service::insights::create_model(s, who, def, input.touch_tier.map(Into::into), segment)
+            service::health::create_model(s, who, def, input.touch_tier.map(Into::into), segment)
                 .await?;
         Ok(HealthModelPayload {
             model: HealthModelNode(model),
@@ -374,7 +374,7 @@ impl HealthMutation {
         let (s, who) = parts(ctx)?;
         let id = HealthModelId(ids::decode(Kind::HealthModel, &id, "id")?);
         let def = definition.into_domain()?;
-        let model = service::insights::update_model(s, who, id, version, Some(def), false).await?;
+        let model = service::health::update_model(s, who, id, version, Some(def), false).await?;
         Ok(HealthModelPayload {
             model: HealthModelNode(model),
         })
@@ -388,7 +388,7 @@ impl HealthMutation {
     ) -> async_graphql::Result<HealthModelPayload> {
         let (s, who) = parts(ctx)?;
         let id = HealthModelId(ids::decode(Kind::HealthModel, &id, "id")?);
-        let model = service::insights::update_model(s, who, id, version, None, true).await?;
+        let model = service::health::update_model(s, who, id, version, None, true).await?;
         Ok(HealthModelPayload {
             model: HealthModelNode(model),
         })
@@ -402,7 +402,7 @@ impl HealthMutation {
     ) -> async_graphql::Result<Option<HealthScoreNode>> {
         let (s, who) = parts(ctx)?;
         let id = AccountId(ids::decode(Kind::Account, &account_id, "accountId")?);
-        Ok(service::insights::compute_one(s, who, id)
+        Ok(service::health::compute_one(s, who, id)
             .await?
             .map(HealthScoreNode))
     }
@@ -413,7 +413,7 @@ impl HealthMutation {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<RecomputeHealthPayload> {
         let (s, who) = parts(ctx)?;
-        let (r, took) = service::insights::recompute_all(s, who).await?;
+        let (r, took) = service::health::recompute_all(s, who).await?;
         Ok(RecomputeHealthPayload {
             accounts: r.accounts as i32,
             scored: r.scored as i32,

@@ -207,7 +207,7 @@ impl OutcomeComparisonQuery {
         let period = Period::new(period.from.0, period.to.0).map_err(ApiError::from)?;
         let slice = slice_of(ctx, slice).await?;
         let currency = slice.currency;
-        let comparison = service::insights::outcome_comparison(s, who, &slice, period).await?;
+        let comparison = service::figures::outcome_comparison(s, who, &slice, period).await?;
         Ok(OutcomeComparison {
             period,
             currency,

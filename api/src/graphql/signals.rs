@@ -332,7 +332,7 @@ impl SignalsMutation {
                 .map_err(ApiError::from)?,
             );
         }
-        let done = service::insights::record_usage(s, who, key.as_deref(), &events).await?;
+        let done = service::signals::record_usage(s, who, key.as_deref(), &events).await?;
         Ok(RecordUsagePayload {
             accepted: done.events as i32,
             duplicate: done.duplicate,
@@ -349,7 +349,7 @@ impl SignalsMutation {
     ) -> async_graphql::Result<RevenueMovementNode> {
         let (s, who) = parts(ctx)?;
         let account = account_id(&input.account_id, "input.accountId")?;
-        let m = service::insights::record_revenue(
+        let m = service::signals::record_revenue(
             s,
             who,
             account,
@@ -383,7 +383,7 @@ impl SignalsMutation {
         if responded_at > now + chrono::Duration::minutes(5) {
             return Err(ApiError::invalid("input.respondedAt", "is in the future").into());
         }
-        let saved = service::insights::record_survey(
+        let saved = service::signals::record_survey(
             s,
             who,
             SurveyResponse {
@@ -417,7 +417,7 @@ impl SignalsMutation {
         let status: domain::TicketStatus = input.status.into();
         let closed_at = ticket_closed_at(status, input.opened_at, input.closed_at, Utc::now())
             .map_err(ApiError::from)?;
-        let saved = service::insights::record_ticket(
+        let saved = service::signals::record_ticket(
             s,
             who,
             Ticket {
@@ -446,7 +446,7 @@ impl SignalsMutation {
         let (s, who) = parts(ctx)?;
         let account = self::account_id(&account_id, "accountId")?;
         Ok(
-            service::insights::set_billing(s, who, account, status.into())
+            service::signals::set_billing(s, who, account, status.into())
                 .await?
                 .into(),
         )
