@@ -285,12 +285,10 @@ impl AccountNode {
         from: Date,
         to: Date,
     ) -> async_graphql::Result<Vec<UsageDay>> {
-        let (s, _) = parts(ctx)?;
-        check_window(from, to)?;
+        let (s, who) = parts(ctx)?;
         Ok(
-            tandem_persistence::usage::daily(&s.store, self.0.id, from.0, to.0)
-                .await
-                .map_err(ApiError::from)?
+            service::signals::usage_by_day(s, who, self.0.id, from.0, to.0)
+                .await?
                 .into_iter()
                 .map(|d| UsageDay {
                     day: Date(d.day),
@@ -309,12 +307,10 @@ impl AccountNode {
         from: Date,
         to: Date,
     ) -> async_graphql::Result<Vec<FeatureUsageValue>> {
-        let (s, _) = parts(ctx)?;
-        check_window(from, to)?;
+        let (s, who) = parts(ctx)?;
         Ok(
-            tandem_persistence::usage::features(&s.store, self.0.id, from.0, to.0)
-                .await
-                .map_err(ApiError::from)?
+            service::signals::feature_usage(s, who, self.0.id, from.0, to.0)
+                .await?
                 .into_iter()
                 .map(|f| FeatureUsageValue {
                     feature: f.feature,
@@ -555,16 +551,6 @@ pub struct FeatureUsageValue {
     pub first_used_on: Option<Date>,
     /// The last day in the window it was used.
     pub last_used_on: Date,
-}
-
-fn check_window(from: Date, to: Date) -> ApiResult<()> {
-    if to.0 < from.0 || (to.0 - from.0).num_days() > 366 {
-        return Err(ApiError::invalid(
-            "to",
-            "must be on or after from and at most 366 days later",
-        ));
-    }
-    Ok(())
 }
 
 /// The order of an account list.

@@ -7,10 +7,10 @@ use tandem_domain::ids::AccountId;
 use tandem_domain::signals::{BillingStatus, RevenueKind, UsageEvent};
 use tandem_persistence::revenue::{self, RevenueMovement};
 use tandem_persistence::signals::{self, SurveyResponse, Ticket};
-use tandem_persistence::usage::{self, Ingested};
+use tandem_persistence::usage::{self, DayUsage, FeatureUsage, Ingested};
 
 use super::Services;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
 /// Whose rows a caller may read back: an integration sees only what it recorded.
 pub fn recorded_by_filter(who: &Principal) -> Option<&str> {
@@ -113,4 +113,42 @@ pub async fn billing(
 ) -> ApiResult<Option<BillingStatus>> {
     who.authorize(Action::ReadInsights)?;
     Ok(signals::billing(&s.store, account).await?)
+}
+
+/// A usage window is at most 366 days, forwards.
+fn check_window(from: NaiveDate, to: NaiveDate) -> ApiResult<()> {
+    if to < from || (to - from).num_days() > 366 {
+        return Err(ApiError::invalid(
+            "to",
+            "must be on or after from and at most 366 days later",
+        ));
+    }
+    Ok(())
+}
+
+/// An account's usage per day from `from` to `to` (at most 366 days), days without usage left
+/// out.
+pub async fn usage_by_day(
+    s: &Services,
+    who: &Principal,
+    account: AccountId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ApiResult<Vec<DayUsage>> {
+    who.authorize(Action::ReadInsights)?;
+    check_window(from, to)?;
+    Ok(usage::daily(&s.store, account, from, to).await?)
+}
+
+/// An account's usage per feature from `from` to `to` (at most 366 days), most used first.
+pub async fn feature_usage(
+    s: &Services,
+    who: &Principal,
+    account: AccountId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ApiResult<Vec<FeatureUsage>> {
+    who.authorize(Action::ReadInsights)?;
+    check_window(from, to)?;
+    Ok(usage::features(&s.store, account, from, to).await?)
 }
