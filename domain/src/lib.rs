@@ -20,6 +20,7 @@ pub mod ids;
 pub mod metrics;
 pub mod money;
 pub mod outcome;
+pub mod outcome_comparison;
 pub mod playbook;
 pub mod renewal;
 pub mod segment;

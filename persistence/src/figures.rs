@@ -10,57 +10,20 @@ use sea_orm::DbBackend;
 use tandem_domain::health::HealthStatus;
 use tandem_domain::ids::AccountId;
 use tandem_domain::metrics::{AnalyticsSettings, Period, PeriodMovements, Slice};
+use tandem_domain::metrics::{Cohort, Dimension, Sums};
 use uuid::Uuid;
 
 use crate::sql::{Sql, get};
 use crate::{PersistenceResult, Store};
 
-/// How to split the accounts of a slice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dimension {
-    /// By touch tier.
-    TouchTier,
-    /// By industry.
-    Industry,
-    /// By plan.
-    Plan,
-    /// By owner.
-    Owner,
-}
-
-impl Dimension {
-    fn column(self) -> &'static str {
-        match self {
-            Dimension::TouchTier => "accounts.touch_tier",
-            Dimension::Industry => "accounts.industry",
-            Dimension::Plan => "accounts.plan",
-            Dimension::Owner => "accounts.owner_id",
-        }
+/// The `accounts` column a dimension groups by.
+fn dimension_column(dimension: Dimension) -> &'static str {
+    match dimension {
+        Dimension::TouchTier => "accounts.touch_tier",
+        Dimension::Industry => "accounts.industry",
+        Dimension::Plan => "accounts.plan",
+        Dimension::Owner => "accounts.owner_id",
     }
-}
-
-/// The sums behind one slice's figures.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Sums {
-    /// The group's key (the touch tier, industry, plan or owner id as text); `None` for the
-    /// whole slice or for accounts without a value.
-    pub key: Option<String>,
-    /// The period's cohort movements.
-    pub movements: PeriodMovements,
-    /// MRR at the end of the period, over every account of the slice.
-    pub end_mrr: i64,
-    /// Accounts paying at the end of the period.
-    pub paying_at_end: i64,
-    /// NPS answers in the period: promoters, passives, detractors.
-    pub nps: (i64, i64, i64),
-    /// Accounts that started (first NEW revenue) in the period.
-    pub started: i64,
-    /// Of those, how many activated.
-    pub activated: i64,
-    /// Of those, how many reached a first value event.
-    pub reached_value: i64,
-    /// The days to value summed over those that reached it.
-    pub days_to_value: i64,
 }
 
 fn date_diff(backend: DbBackend, later: &str, earlier: &str) -> String {
@@ -94,7 +57,7 @@ pub(crate) fn slice_condition(slice: &Slice, today: NaiveDate) -> Sql {
 /// `SELECT id, <group> AS grp FROM accounts WHERE <slice>`: the accounts a figure covers,
 /// archived ones included (a churned customer is often archived, and its history still counts).
 fn slice_accounts(slice: &Sql, dimension: Option<Dimension>) -> Sql {
-    let grp = dimension.map_or("NULL", Dimension::column);
+    let grp = dimension.map_or("NULL", dimension_column);
     let mut sql = Sql::new(&format!(
         "SELECT accounts.id AS id, {grp} AS grp FROM accounts WHERE "
     ));
@@ -331,18 +294,6 @@ pub(crate) fn read_movements(r: &sea_orm::QueryResult) -> PersistenceResult<Peri
 
 fn start_of(day: NaiveDate) -> DateTime<Utc> {
     day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
-}
-
-/// One cohort: the accounts that started in one month, and their revenue month by month.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Cohort {
-    /// The first day of the start month.
-    pub month: NaiveDate,
-    /// Accounts that started that month.
-    pub accounts: i64,
-    /// Per month since the start (0 = the start month's end): MRR and accounts still paying,
-    /// for months that have ended by `until`.
-    pub months: Vec<(i64, i64)>,
 }
 
 fn month_start(d: NaiveDate) -> NaiveDate {

@@ -8,33 +8,13 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use tandem_domain::account::TouchTier;
 use tandem_domain::event::{EventKind, FieldChange, NewEvent, SubjectKind};
 use tandem_domain::health::{GoalCounts, HealthModelDef, Score, Signals};
+use tandem_domain::health::{HealthModel, ImportedScore, RecomputeReport, ScoreRecord};
 use tandem_domain::ids::{AccountId, HealthModelId, HealthScoreId, SegmentId};
 use uuid::Uuid;
 
 use crate::error::corrupt;
 use crate::sql::{Sql, get};
 use crate::{PersistenceError, PersistenceResult, Store};
-
-/// A health model as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HealthModel {
-    /// Its id.
-    pub id: HealthModelId,
-    /// Its current definition.
-    pub def: HealthModelDef,
-    /// The touch tier it scores, when it is scoped to one.
-    pub touch_tier: Option<TouchTier>,
-    /// The segment it scores, when it is scoped to one.
-    pub segment_id: Option<SegmentId>,
-    /// Its version: 1 when created, one more with every change of definition.
-    pub version: i32,
-    /// When it was created.
-    pub created_at: DateTime<Utc>,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
-    /// When it was archived.
-    pub archived_at: Option<DateTime<Utc>>,
-}
 
 const MODEL_COLUMNS: &str = "id, touch_tier, segment_id, version, CAST(definition AS TEXT) AS definition, created_at, updated_at, archived_at";
 
@@ -284,23 +264,6 @@ pub async fn update_model(
     Ok(next)
 }
 
-/// A computed score as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ScoreRecord {
-    /// Its id.
-    pub id: HealthScoreId,
-    /// The account.
-    pub account_id: AccountId,
-    /// The model it came from.
-    pub model_id: HealthModelId,
-    /// The model's version then.
-    pub model_version: i32,
-    /// The score, its status and its breakdown.
-    pub score: Score,
-    /// When it was computed.
-    pub computed_at: DateTime<Utc>,
-}
-
 /// A score's columns but its breakdown.
 const OUTLINE_COLUMNS: &str = "hs.id AS id, hs.account_id AS account_id, hs.model_id AS model_id, hs.model_version AS model_version, hs.score AS score, hs.status AS status, hs.computed_at AS computed_at";
 const SCORE_COLUMNS: &str = "hs.id AS id, hs.account_id AS account_id, hs.model_id AS model_id, hs.model_version AS model_version, hs.score AS score, hs.status AS status, hs.computed_at AS computed_at, CAST(hs.breakdown AS TEXT) AS breakdown";
@@ -424,19 +387,6 @@ pub async fn history(
 /// The windows over which the latest score is compared with an earlier one (days), kept on
 /// each account's current score.
 pub const MOVER_WINDOWS: [i64; 3] = [7, 30, 90];
-
-/// What a batch run did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct RecomputeReport {
-    /// Live accounts looked at.
-    pub accounts: usize,
-    /// Accounts that got a new score.
-    pub scored: usize,
-    /// Accounts whose status changed (a `HEALTH_STATUS_CHANGED` event each).
-    pub status_changes: usize,
-    /// Accounts no model applied to, or with no signal any model weighs.
-    pub skipped: usize,
-}
 
 /// Which accounts a computation covers.
 #[derive(Debug, Clone, Copy)]
@@ -814,22 +764,6 @@ pub async fn recompute(
     }
     report.scored = seen.len();
     Ok(report)
-}
-
-/// A score from elsewhere — a former tool's history, demo or benchmark data — stored as if
-/// computed at `computed_at`.
-#[derive(Debug, Clone)]
-pub struct ImportedScore {
-    /// The account.
-    pub account_id: AccountId,
-    /// The model it is attributed to.
-    pub model_id: HealthModelId,
-    /// The model's version then.
-    pub model_version: i32,
-    /// The score, its status and its breakdown.
-    pub score: Score,
-    /// When it was computed.
-    pub computed_at: DateTime<Utc>,
 }
 
 /// Stores scores in bulk as history, without events and without touching each account's

@@ -24,9 +24,9 @@ use tandem_domain::account::{NewAccount, TouchTier};
 use tandem_domain::auth::Role;
 use tandem_domain::ids::AccountId;
 use tandem_domain::money::{Currency, Money};
+use tandem_domain::signals::NewRevenueMovement;
 use tandem_domain::signals::UsageEvent;
 use tandem_persistence::health::Scope;
-use tandem_persistence::revenue::NewRevenueMovement;
 use tandem_persistence::{Store, account, health, revenue, usage};
 use tandem_tests::TestDb;
 

@@ -7,8 +7,8 @@ use chrono::{Duration, NaiveDate, Utc};
 use tandem_domain::auth::Action;
 use tandem_domain::ids::SegmentId;
 use tandem_domain::metrics::{self, AnalyticsSettings, Period, Slice};
+use tandem_domain::metrics::{Dimension, Sums};
 use tandem_domain::money::{Currency, Money};
-use tandem_persistence::figures::{Dimension, Sums};
 
 use super::account::AccountNode;
 use super::common::context::{Allowed, loaders, parts};

@@ -3,9 +3,9 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use tandem_domain::health::{HealthModel, ScoreRecord};
 use tandem_domain::health::{HealthModelDef, Weight};
 use tandem_domain::ids::{AccountId, HealthModelId, SegmentId};
-use tandem_persistence::health::{HealthModel, ScoreRecord};
 
 use super::common::context::{loaders, parts};
 use super::enums::TouchTier;

@@ -6,7 +6,7 @@ use async_graphql::{Context, Object};
 use tandem_domain::auth::Action;
 use tandem_domain::metrics::{self, Period};
 use tandem_domain::money::{Currency, Money};
-use tandem_persistence::outcome_comparison::{Comparison, GoalTally, Side};
+use tandem_domain::outcome_comparison::{Comparison, GoalTally, Side};
 
 use super::common::context::{Allowed, parts};
 use super::figures::{PeriodInput, SliceInput, slice_of};

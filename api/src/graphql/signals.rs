@@ -4,12 +4,12 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use tandem_domain::ids::{AccountId, ContactId, SurveyResponseId, TicketId};
+use tandem_domain::signals::RevenueMovement;
 use tandem_domain::signals::{
     self as domain, MAX_USAGE_BATCH, UsageEvent, check_survey_score, ticket_closed_at,
 };
+use tandem_domain::signals::{SurveyResponse, Ticket};
 use tandem_domain::text;
-use tandem_persistence::revenue::RevenueMovement;
-use tandem_persistence::signals::{SurveyResponse, Ticket};
 
 use super::common::context::parts;
 use super::ids::{self, Kind};

@@ -5,9 +5,10 @@ use chrono::{NaiveDate, Utc};
 use tandem_domain::auth::{Action, Principal};
 use tandem_domain::health::HealthStatus;
 use tandem_domain::ids::{AccountId, SegmentId};
-use tandem_domain::metrics::{AnalyticsSettings, Period, Slice};
+use tandem_domain::metrics::{AnalyticsSettings, Cohort, Period, Slice};
+use tandem_domain::metrics::{Dimension, Sums};
 use tandem_domain::segment::SegmentFilter;
-use tandem_persistence::figures::{self, Dimension, Sums};
+use tandem_persistence::figures;
 
 use super::Services;
 use super::segment::live_segment;
@@ -77,7 +78,7 @@ pub async fn cohorts(
     from: NaiveDate,
     to: NaiveDate,
     months: u32,
-) -> ApiResult<Vec<figures::Cohort>> {
+) -> ApiResult<Vec<Cohort>> {
     who.authorize(Action::SeeMoney)?;
     who.authorize(Action::ReadInsights)?;
     if to < from || (to - from).num_days() > 3660 {
@@ -99,7 +100,7 @@ pub async fn outcome_comparison(
     who: &Principal,
     slice: &Slice,
     period: Period,
-) -> ApiResult<tandem_persistence::outcome_comparison::Comparison> {
+) -> ApiResult<tandem_domain::outcome_comparison::Comparison> {
     who.authorize(Action::ReadInsights)?;
     let today = Utc::now().date_naive();
     Ok(tandem_persistence::outcome_comparison::compare(&s.store, slice, period, today).await?)

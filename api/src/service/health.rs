@@ -6,8 +6,9 @@ use chrono::Utc;
 use tandem_domain::account::TouchTier;
 use tandem_domain::auth::{Action, Principal};
 use tandem_domain::health::HealthModelDef;
+use tandem_domain::health::{HealthModel, RecomputeReport, ScoreRecord};
 use tandem_domain::ids::{AccountId, HealthModelId, SegmentId};
-use tandem_persistence::health::{self, HealthModel, RecomputeReport, Scope, ScoreRecord};
+use tandem_persistence::health::{self, Scope};
 
 use super::Services;
 use crate::error::{ApiError, ApiResult, Code};

@@ -3,8 +3,9 @@
 use chrono::Utc;
 use tandem_domain::auth::{Action, Principal};
 use tandem_domain::ids::SegmentId;
+use tandem_domain::segment::Segment;
 use tandem_domain::segment::SegmentFilter;
-use tandem_persistence::segment::{self, Segment};
+use tandem_persistence::segment;
 
 use super::Services;
 use crate::error::{ApiError, ApiResult, Code};

@@ -4,10 +4,13 @@
 use chrono::NaiveDate;
 use tandem_domain::auth::{Action, Principal, Role};
 use tandem_domain::ids::AccountId;
+use tandem_domain::signals::RevenueMovement;
 use tandem_domain::signals::{BillingStatus, RevenueKind, UsageEvent};
-use tandem_persistence::revenue::{self, RevenueMovement};
-use tandem_persistence::signals::{self, SurveyResponse, Ticket};
-use tandem_persistence::usage::{self, DayUsage, FeatureUsage, Ingested};
+use tandem_domain::signals::{DayUsage, FeatureUsage, Ingested};
+use tandem_domain::signals::{SurveyResponse, Ticket};
+use tandem_persistence::revenue;
+use tandem_persistence::signals;
+use tandem_persistence::usage;
 
 use super::Services;
 use crate::error::{ApiError, ApiResult};

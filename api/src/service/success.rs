@@ -2,8 +2,9 @@
 
 use tandem_domain::auth::{Action, Principal};
 use tandem_domain::ids::{AccountId, GoalId};
+use tandem_domain::success::{Goal, Review};
 use tandem_domain::success::{GoalData, GoalStatus, ReviewData};
-use tandem_persistence::success::{self, Goal, Review};
+use tandem_persistence::success;
 
 use super::Services;
 use crate::error::ApiResult;

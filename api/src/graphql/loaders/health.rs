@@ -23,7 +23,7 @@ impl HealthLoader {
 }
 
 impl Loader<AccountId> for HealthLoader {
-    type Value = tandem_persistence::health::ScoreRecord;
+    type Value = tandem_domain::health::ScoreRecord;
     type Error = ApiError;
 
     async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Self::Value>, ApiError> {
@@ -70,7 +70,7 @@ impl Loader<(AccountId, i64)> for HealthThenLoader {
 pub struct UsageLoader(pub(super) Store);
 
 impl Loader<AccountId> for UsageLoader {
-    type Value = tandem_persistence::usage::UsageSummary;
+    type Value = tandem_domain::signals::UsageSummary;
     type Error = ApiError;
 
     async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Self::Value>, ApiError> {
