@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod contact;
 pub mod engagement;
 pub mod engagement_outcome;
+pub mod engagement_progress;
 pub mod error;
 pub mod event;
 pub mod health;
