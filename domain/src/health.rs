@@ -358,6 +358,44 @@ pub struct ScoreRecord {
     pub computed_at: DateTime<Utc>,
 }
 
+impl ScoreRecord {
+    /// The score without its breakdown, and the breakdown.
+    pub fn into_parts(self) -> (ScoreOutline, Vec<Part>) {
+        (
+            ScoreOutline {
+                id: self.id,
+                account_id: self.account_id,
+                model_id: self.model_id,
+                model_version: self.model_version,
+                value: self.score.value,
+                status: self.score.status,
+                computed_at: self.computed_at,
+            },
+            self.score.breakdown,
+        )
+    }
+}
+
+/// A computed score without its breakdown: what a list of accounts shows (a dashboard reads 50
+/// at a time), read without casting, sending or parsing the breakdown's JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreOutline {
+    /// Its id.
+    pub id: HealthScoreId,
+    /// The account.
+    pub account_id: AccountId,
+    /// The model it came from.
+    pub model_id: HealthModelId,
+    /// The model's version then.
+    pub model_version: i32,
+    /// 0–100, to one decimal.
+    pub value: f64,
+    /// What it means under the model's thresholds.
+    pub status: HealthStatus,
+    /// When it was computed.
+    pub computed_at: DateTime<Utc>,
+}
+
 /// What a batch run did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RecomputeReport {

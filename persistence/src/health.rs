@@ -8,7 +8,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use tandem_domain::account::TouchTier;
 use tandem_domain::event::{EventKind, FieldChange, NewEvent, SubjectKind};
 use tandem_domain::health::{GoalCounts, HealthModelDef, Score, Signals};
-use tandem_domain::health::{HealthModel, ImportedScore, RecomputeReport, ScoreRecord};
+use tandem_domain::health::{
+    HealthModel, ImportedScore, RecomputeReport, ScoreOutline, ScoreRecord,
+};
 use tandem_domain::ids::{AccountId, HealthModelId, HealthScoreId, SegmentId};
 use uuid::Uuid;
 
@@ -269,62 +271,45 @@ const OUTLINE_COLUMNS: &str = "hs.id AS id, hs.account_id AS account_id, hs.mode
 const SCORE_COLUMNS: &str = "hs.id AS id, hs.account_id AS account_id, hs.model_id AS model_id, hs.model_version AS model_version, hs.score AS score, hs.status AS status, hs.computed_at AS computed_at, CAST(hs.breakdown AS TEXT) AS breakdown";
 
 fn score_row(r: &sea_orm::QueryResult) -> PersistenceResult<ScoreRecord> {
-    score_row_with(r, true)
+    let outline = outline_row(r)?;
+    Ok(ScoreRecord {
+        id: outline.id,
+        account_id: outline.account_id,
+        model_id: outline.model_id,
+        model_version: outline.model_version,
+        score: Score {
+            value: outline.value,
+            status: outline.status,
+            breakdown: serde_json::from_str(&get::<String>(r, "breakdown")?)
+                .map_err(|e| corrupt("score breakdown", e))?,
+        },
+        computed_at: outline.computed_at,
+    })
 }
 
-/// A row of [`SCORE_COLUMNS`], or of [`OUTLINE_COLUMNS`] (breakdown left empty) without
-/// `breakdown`.
-fn score_row_with(r: &sea_orm::QueryResult, breakdown: bool) -> PersistenceResult<ScoreRecord> {
-    let value: f64 = get(r, "score")?;
-    Ok(ScoreRecord {
+/// A row of [`OUTLINE_COLUMNS`] (or of [`SCORE_COLUMNS`], its breakdown unread).
+fn outline_row(r: &sea_orm::QueryResult) -> PersistenceResult<ScoreOutline> {
+    Ok(ScoreOutline {
         id: HealthScoreId(get(r, "id")?),
         account_id: AccountId(get(r, "account_id")?),
         model_id: HealthModelId(get(r, "model_id")?),
         model_version: get(r, "model_version")?,
-        score: Score {
-            value,
-            status: get::<String>(r, "status")?
-                .parse()
-                .map_err(|e| corrupt("health status", e))?,
-            breakdown: if breakdown {
-                serde_json::from_str(&get::<String>(r, "breakdown")?)
-                    .map_err(|e| corrupt("score breakdown", e))?
-            } else {
-                Vec::new()
-            },
-        },
+        value: get(r, "score")?,
+        status: get::<String>(r, "status")?
+            .parse()
+            .map_err(|e| corrupt("health status", e))?,
         computed_at: get(r, "computed_at")?,
     })
 }
 
-/// Each account's latest score, for those that have one.
-pub async fn current(
+/// The latest score of each of `accounts` that has one, as `row` decodes `columns`.
+async fn current_with<T>(
     store: &Store,
     accounts: &[AccountId],
-) -> PersistenceResult<HashMap<AccountId, ScoreRecord>> {
-    current_with(store, accounts, true).await
-}
-
-/// [`current`] with each score's breakdown left empty: for lists that show none, which then
-/// neither cast, send nor parse its JSON (parsing it was most of decoding a dashboard's 50
-/// scores).
-pub async fn current_outlines(
-    store: &Store,
-    accounts: &[AccountId],
-) -> PersistenceResult<HashMap<AccountId, ScoreRecord>> {
-    current_with(store, accounts, false).await
-}
-
-async fn current_with(
-    store: &Store,
-    accounts: &[AccountId],
-    breakdown: bool,
-) -> PersistenceResult<HashMap<AccountId, ScoreRecord>> {
-    let columns = if breakdown {
-        SCORE_COLUMNS
-    } else {
-        OUTLINE_COLUMNS
-    };
+    columns: &str,
+    row: impl Fn(&sea_orm::QueryResult) -> PersistenceResult<T>,
+    account_of: impl Fn(&T) -> AccountId,
+) -> PersistenceResult<HashMap<AccountId, T>> {
     let mut out = HashMap::with_capacity(accounts.len());
     for chunk in accounts.chunks(crate::sql::MAX_IN_LIST) {
         let mut q = Sql::new(&format!(
@@ -333,11 +318,32 @@ async fn current_with(
         ));
         q.bind_list(chunk.iter().map(|a| a.0));
         for r in q.all(store.conn()).await? {
-            let s = score_row_with(&r, breakdown)?;
-            out.insert(s.account_id, s);
+            let s = row(&r)?;
+            out.insert(account_of(&s), s);
         }
     }
     Ok(out)
+}
+
+/// Each account's latest score, for those that have one.
+pub async fn current(
+    store: &Store,
+    accounts: &[AccountId],
+) -> PersistenceResult<HashMap<AccountId, ScoreRecord>> {
+    current_with(store, accounts, SCORE_COLUMNS, score_row, |s| s.account_id).await
+}
+
+/// Each account's latest score without its breakdown: for lists that show none, which then
+/// neither cast, send nor parse its JSON (parsing it was most of decoding a dashboard's 50
+/// scores).
+pub async fn current_outlines(
+    store: &Store,
+    accounts: &[AccountId],
+) -> PersistenceResult<HashMap<AccountId, ScoreOutline>> {
+    current_with(store, accounts, OUTLINE_COLUMNS, outline_row, |s| {
+        s.account_id
+    })
+    .await
 }
 
 /// Each account's latest score as it stood at `at` (for trends: the score 30 or 90 days ago).

@@ -200,16 +200,20 @@ impl AccountNode {
     ) -> async_graphql::Result<Option<Fast<super::health::HealthScoreNode>>> {
         // Without `breakdown` in the selection, from a loader that does not read it.
         let loaders = loaders(ctx)?;
-        let score = if ctx
+        let score: Option<super::health::HealthScoreNode> = if ctx
             .field()
             .selection_set()
             .all(|f| super::health::HEALTH_OUTLINE.contains(&f.name()))
         {
-            loaders.health_outlines().load_one(self.0.id).await?
+            loaders
+                .health_outlines()
+                .load_one(self.0.id)
+                .await?
+                .map(Into::into)
         } else {
-            loaders.health().load_one(self.0.id).await?
+            loaders.health().load_one(self.0.id).await?.map(Into::into)
         };
-        Ok(score.map(|h| Fast(super::health::HealthScoreNode(h))))
+        Ok(score.map(Fast))
     }
     /// Its scores over the last `days` days, newest first.
     #[graphql(guard = "Allowed(Action::ReadInsights)")]
@@ -228,7 +232,7 @@ impl AccountNode {
             service::health::history(s, who, self.0.id, i64::from(days), first)
                 .await?
                 .into_iter()
-                .map(super::health::HealthScoreNode)
+                .map(super::health::HealthScoreNode::from)
                 .collect(),
         )
     }

@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use tandem_domain::health::{HealthModel, ScoreRecord};
+use tandem_domain::health::{HealthModel, Part, ScoreOutline, ScoreRecord};
 use tandem_domain::health::{HealthModelDef, Weight};
 use tandem_domain::ids::{AccountId, HealthModelId, SegmentId};
 
@@ -60,17 +60,40 @@ pub struct HealthPart {
     pub contribution: f64,
 }
 
-/// A computed health score.
-pub struct HealthScoreNode(pub ScoreRecord);
+/// A computed health score: its outline, with its breakdown when it was read (a score from
+/// `current_outlines` has none, and answers only the fields of [`HEALTH_OUTLINE`]).
+pub struct HealthScoreNode {
+    outline: ScoreOutline,
+    breakdown: Option<Vec<Part>>,
+}
+
+impl From<ScoreRecord> for HealthScoreNode {
+    fn from(record: ScoreRecord) -> Self {
+        let (outline, breakdown) = record.into_parts();
+        HealthScoreNode {
+            outline,
+            breakdown: Some(breakdown),
+        }
+    }
+}
+
+impl From<ScoreOutline> for HealthScoreNode {
+    fn from(outline: ScoreOutline) -> Self {
+        HealthScoreNode {
+            outline,
+            breakdown: None,
+        }
+    }
+}
 
 impl super::plain::Plain for HealthScoreNode {
     fn plain(&self, name: &str) -> Option<async_graphql::Value> {
         use super::plain::value;
-        let h = &self.0;
+        let h = &self.outline;
         match name {
             "id" => value(ids::encode(Kind::HealthScore, h.id.0)),
-            "score" => value(h.score.value),
-            "status" => value(HealthStatus::from(h.score.status)),
+            "score" => value(h.value),
+            "status" => value(HealthStatus::from(h.status)),
             "modelId" => value(ids::encode(Kind::HealthModel, h.model_id.0)),
             "modelVersion" => value(h.model_version),
             "computedAt" => value(h.computed_at),
@@ -97,19 +120,19 @@ pub(crate) const HEALTH_OUTLINE: &[&str] = &[
 impl HealthScoreNode {
     /// The score's opaque global id.
     async fn id(&self) -> ID {
-        ids::encode(Kind::HealthScore, self.0.id.0)
+        ids::encode(Kind::HealthScore, self.outline.id.0)
     }
     /// 0–100, to one decimal.
     async fn score(&self) -> f64 {
-        self.0.score.value
+        self.outline.value
     }
     /// What it means under the model's thresholds.
     async fn status(&self) -> HealthStatus {
-        self.0.score.status.into()
+        self.outline.status.into()
     }
     /// How it was made, largest contribution first.
     async fn breakdown(&self) -> Vec<HealthPart> {
-        let mut parts: Vec<_> = self.0.score.breakdown.clone();
+        let mut parts: Vec<_> = self.breakdown.clone().unwrap_or_default();
         parts.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
         parts
             .into_iter()
@@ -123,15 +146,15 @@ impl HealthScoreNode {
     }
     /// The model it came from.
     async fn model_id(&self) -> ID {
-        ids::encode(Kind::HealthModel, self.0.model_id.0)
+        ids::encode(Kind::HealthModel, self.outline.model_id.0)
     }
     /// The model's version then.
     async fn model_version(&self) -> i32 {
-        self.0.model_version
+        self.outline.model_version
     }
     /// When it was computed.
     async fn computed_at(&self) -> DateTime<Utc> {
-        self.0.computed_at
+        self.outline.computed_at
     }
     /// Points gained (or lost, negative) since the latest score 30 days ago; `null` without one.
     #[graphql(name = "change30d")]
@@ -149,9 +172,9 @@ impl HealthScoreNode {
     async fn change(&self, ctx: &Context<'_>, days: i64) -> async_graphql::Result<Option<f64>> {
         let then = loaders(ctx)?
             .health_then()
-            .load_one((self.0.account_id, days))
+            .load_one((self.outline.account_id, days))
             .await?;
-        Ok(then.map(|t| ((self.0.score.value - t) * 10.0).round() / 10.0))
+        Ok(then.map(|t| ((self.outline.value - t) * 10.0).round() / 10.0))
     }
 }
 
@@ -404,7 +427,7 @@ impl HealthMutation {
         let id = AccountId(ids::decode(Kind::Account, &account_id, "accountId")?);
         Ok(service::health::compute_one(s, who, id)
             .await?
-            .map(HealthScoreNode))
+            .map(HealthScoreNode::from))
     }
     /// Recomputes every live account's health in one run (ADMIN, CS_MANAGER). `tandem
     /// recompute-health` does the same from the command line.
