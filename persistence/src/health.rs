@@ -46,18 +46,6 @@ pub async fn models(store: &Store, include_archived: bool) -> PersistenceResult<
     q.all(store.conn()).await?.iter().map(model_row).collect()
 }
 
-/// The models with these ids.
-pub async fn models_by_ids(
-    store: &Store,
-    ids: &[HealthModelId],
-) -> PersistenceResult<Vec<HealthModel>> {
-    let mut q = Sql::new(&format!(
-        "SELECT {MODEL_COLUMNS} FROM health_models WHERE id IN "
-    ));
-    q.bind_list(ids.iter().map(|i| i.0));
-    q.all(store.conn()).await?.iter().map(model_row).collect()
-}
-
 /// A model's definition at one of its versions.
 pub async fn model_version(
     store: &Store,
