@@ -435,7 +435,7 @@ pub async fn mrr_at_risk(
 }
 
 /// The live accounts of the slice (as of `today`) whose latest score moved most against the score they had
-/// `days` days before it (7, 30 or 90: see [`crate::health::MOVER_WINDOWS`]): id, score now,
+/// `days` days before it (7, 30 or 90: see [`crate::health::compute::MOVER_WINDOWS`]): id, score now,
 /// score then, biggest move first.
 pub async fn movers(
     store: &Store,

@@ -8,7 +8,8 @@ use tandem_domain::auth::{Action, Principal};
 use tandem_domain::health::HealthModelDef;
 use tandem_domain::health::{HealthModel, RecomputeReport, ScoreRecord};
 use tandem_domain::ids::{AccountId, HealthModelId, SegmentId};
-use tandem_persistence::health::{self, Scope};
+use tandem_persistence::health::compute::{self, Scope};
+use tandem_persistence::health::{model, score};
 
 use super::Services;
 use crate::error::{ApiError, ApiResult, Code};
@@ -20,7 +21,7 @@ pub async fn models(
     include_archived: bool,
 ) -> ApiResult<Vec<HealthModel>> {
     who.authorize(Action::ReadInsights)?;
-    Ok(health::models(&s.store, include_archived).await?)
+    Ok(model::models(&s.store, include_archived).await?)
 }
 
 /// Creates a health model.
@@ -33,7 +34,7 @@ pub async fn create_model(
 ) -> ApiResult<HealthModel> {
     who.authorize(Action::ManageHealth)?;
     let def = def.validate()?;
-    Ok(health::create_model(&s.store, &who.subject, def, touch_tier, segment_id).await?)
+    Ok(model::create_model(&s.store, &who.subject, def, touch_tier, segment_id).await?)
 }
 
 /// Changes or archives a health model still at `version`.
@@ -47,7 +48,7 @@ pub async fn update_model(
 ) -> ApiResult<HealthModel> {
     who.authorize(Action::ManageHealth)?;
     let def = def.map(HealthModelDef::validate).transpose()?;
-    Ok(health::update_model(&s.store, &who.subject, id, version, def, archive).await?)
+    Ok(model::update_model(&s.store, &who.subject, id, version, def, archive).await?)
 }
 
 /// Computes one account's score now.
@@ -66,7 +67,7 @@ pub async fn compute_one(
             format!("no active account has the id {account}"),
         ));
     }
-    health::recompute(
+    compute::recompute(
         &s.store,
         &who.subject,
         Scope::Accounts(&[account]),
@@ -74,9 +75,7 @@ pub async fn compute_one(
     )
     .await?;
     s.committed(());
-    Ok(health::current(&s.store, &[account])
-        .await?
-        .remove(&account))
+    Ok(score::current(&s.store, &[account]).await?.remove(&account))
 }
 
 /// Recomputes every live account's score; returns what it did and how long it took.
@@ -86,7 +85,7 @@ pub async fn recompute_all(
 ) -> ApiResult<(RecomputeReport, std::time::Duration)> {
     who.authorize(Action::ManageHealth)?;
     let started = Instant::now();
-    let report = health::recompute(&s.store, &who.subject, Scope::All, Utc::now()).await?;
+    let report = compute::recompute(&s.store, &who.subject, Scope::All, Utc::now()).await?;
     s.committed(());
     Ok((report, started.elapsed()))
 }
@@ -101,5 +100,5 @@ pub async fn history(
 ) -> ApiResult<Vec<ScoreRecord>> {
     who.authorize(Action::ReadInsights)?;
     let since = Utc::now() - chrono::Duration::days(days);
-    Ok(health::history(&s.store, account, Some(since), limit).await?)
+    Ok(score::history(&s.store, account, Some(since), limit).await?)
 }

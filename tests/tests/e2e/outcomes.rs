@@ -9,7 +9,7 @@ use tandem_domain::auth::Role;
 use tandem_domain::health::ImportedScore;
 use tandem_domain::health::{HealthStatus, Score};
 use tandem_domain::ids::{AccountId, HealthModelId};
-use tandem_persistence::health::import_scores;
+use tandem_persistence::health::score::import_scores;
 use tandem_tests::db_test;
 
 use crate::support::{Server, create_account, decode_id};

@@ -18,12 +18,12 @@ impl Loader<AccountId> for HealthLoader {
     type Error = ApiError;
 
     async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Self::Value>, ApiError> {
-        Ok(tandem_persistence::health::current(&self.0, keys).await?)
+        Ok(tandem_persistence::health::score::current(&self.0, keys).await?)
     }
 }
 
 /// Loads each account's latest health score without its breakdown
-/// (`tandem_persistence::health::current_outlines`).
+/// (`tandem_persistence::health::score::current_outlines`).
 pub struct HealthOutlineLoader(pub(super) Store);
 
 impl Loader<AccountId> for HealthOutlineLoader {
@@ -31,7 +31,7 @@ impl Loader<AccountId> for HealthOutlineLoader {
     type Error = ApiError;
 
     async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Self::Value>, ApiError> {
-        Ok(tandem_persistence::health::current_outlines(&self.0, keys).await?)
+        Ok(tandem_persistence::health::score::current_outlines(&self.0, keys).await?)
     }
 }
 
@@ -53,7 +53,7 @@ impl Loader<(AccountId, i64)> for HealthThenLoader {
         let mut out = HashMap::with_capacity(keys.len());
         let now = Utc::now();
         for (days, accounts) in by_days {
-            let scores = tandem_persistence::health::as_of(
+            let scores = tandem_persistence::health::score::as_of(
                 &self.0,
                 &accounts,
                 now - chrono::Duration::days(days),

@@ -306,7 +306,7 @@ impl Loaders {
     }
 
     /// Each account's latest health score without its breakdown (see
-    /// `tandem_persistence::health::current_outlines`): only for scores whose breakdown nothing
+    /// `tandem_persistence::health::score::current_outlines`): only for scores whose breakdown nothing
     /// in the request reads (see `Account.health`).
     pub fn health_outlines(&self) -> &DataLoader<HealthOutlineLoader, HashMapCache> {
         self.slots()
