@@ -9,8 +9,9 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sea_orm::DbBackend;
 use tandem_domain::health::HealthStatus;
 use tandem_domain::ids::AccountId;
-use tandem_domain::metrics::{AnalyticsSettings, Period, PeriodMovements, Slice};
-use tandem_domain::metrics::{Cohort, Dimension, Sums};
+use tandem_domain::metrics::{
+    AnalyticsSettings, Cohort, Dimension, Period, PeriodMovements, Slice, Sums,
+};
 use uuid::Uuid;
 
 use crate::sql::{Sql, get};

@@ -3,8 +3,7 @@
 use chrono::{NaiveDate, Utc};
 use sea_orm::Value;
 use tandem_domain::ids::SegmentId;
-use tandem_domain::segment::Segment;
-use tandem_domain::segment::SegmentFilter;
+use tandem_domain::segment::{Segment, SegmentFilter};
 
 use crate::error::corrupt;
 use crate::sql::{Sql, get};

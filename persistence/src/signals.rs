@@ -4,8 +4,7 @@
 
 use chrono::Utc;
 use tandem_domain::ids::{AccountId, ContactId, SurveyResponseId, TicketId};
-use tandem_domain::signals::BillingStatus;
-use tandem_domain::signals::{SurveyResponse, Ticket};
+use tandem_domain::signals::{BillingStatus, SurveyResponse, Ticket};
 use uuid::Uuid;
 
 use crate::error::corrupt;

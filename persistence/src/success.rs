@@ -6,8 +6,7 @@ use std::collections::HashMap;
 use chrono::Utc;
 use tandem_domain::event::{self, EventKind, FieldChange, SubjectKind};
 use tandem_domain::ids::{AccountId, BusinessReviewId, GoalId};
-use tandem_domain::success::{Goal, Review};
-use tandem_domain::success::{GoalData, GoalStatus, ReviewData, achieved_on};
+use tandem_domain::success::{Goal, GoalData, GoalStatus, Review, ReviewData, achieved_on};
 use uuid::Uuid;
 
 use crate::error::corrupt;

@@ -10,8 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use chrono::{NaiveDate, Utc};
 use sea_orm::Value;
 use tandem_domain::ids::AccountId;
-use tandem_domain::signals::UsageEvent;
-use tandem_domain::signals::{DayUsage, FeatureUsage, Ingested, UsageSummary};
+use tandem_domain::signals::{DayUsage, FeatureUsage, Ingested, UsageEvent, UsageSummary};
 use uuid::Uuid;
 
 use crate::sql::{Sql, get};

@@ -13,8 +13,9 @@ use tandem_domain::health::HealthStatus;
 use tandem_domain::ids::{AccountId, SurveyResponseId, TicketId};
 use tandem_domain::metrics::AnalyticsSettings;
 use tandem_domain::segment::SegmentFilter;
-use tandem_domain::signals::{BillingStatus, SurveyKind, TicketPriority, TicketStatus, UsageEvent};
-use tandem_domain::signals::{SurveyResponse, Ticket};
+use tandem_domain::signals::{
+    BillingStatus, SurveyKind, SurveyResponse, Ticket, TicketPriority, TicketStatus, UsageEvent,
+};
 use tandem_domain::success::{GoalData, GoalStatus, ReviewData};
 use tandem_persistence::health::compute::Scope;
 use tandem_persistence::{

@@ -6,8 +6,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{Duration, NaiveDate, Utc};
 use tandem_domain::auth::Action;
 use tandem_domain::ids::SegmentId;
-use tandem_domain::metrics::{self, AnalyticsSettings, Period, Slice};
-use tandem_domain::metrics::{Dimension, Sums};
+use tandem_domain::metrics::{self, AnalyticsSettings, Dimension, Period, Slice, Sums};
 use tandem_domain::money::{Currency, Money};
 
 use super::account::AccountNode;

@@ -3,8 +3,7 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use tandem_domain::health::{HealthModel, Part, ScoreOutline, ScoreRecord};
-use tandem_domain::health::{HealthModelDef, Weight};
+use tandem_domain::health::{HealthModel, HealthModelDef, Part, ScoreOutline, ScoreRecord, Weight};
 use tandem_domain::ids::{AccountId, HealthModelId, SegmentId};
 
 use super::common::context::{loaders, parts};

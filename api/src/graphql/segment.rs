@@ -3,8 +3,7 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use tandem_domain::ids::{SegmentId, TeamMemberId};
-use tandem_domain::segment::Segment;
-use tandem_domain::segment::SegmentFilter;
+use tandem_domain::segment::{Segment, SegmentFilter};
 
 use super::common::context::parts;
 use super::common::input::bounded;

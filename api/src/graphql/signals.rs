@@ -4,11 +4,10 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use tandem_domain::ids::{AccountId, ContactId, SurveyResponseId, TicketId};
-use tandem_domain::signals::RevenueMovement;
 use tandem_domain::signals::{
     self as domain, MAX_USAGE_BATCH, UsageEvent, check_survey_score, ticket_closed_at,
 };
-use tandem_domain::signals::{SurveyResponse, Ticket};
+use tandem_domain::signals::{RevenueMovement, SurveyResponse, Ticket};
 use tandem_domain::text;
 
 use super::common::context::parts;

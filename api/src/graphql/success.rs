@@ -3,8 +3,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use tandem_domain::ids::{AccountId, GoalId};
-use tandem_domain::success::{Goal, Review};
-use tandem_domain::success::{GoalData, GoalPatch, ReviewData};
+use tandem_domain::success::{Goal, GoalData, GoalPatch, Review, ReviewData};
 
 use super::common::context::parts;
 use super::common::input::patch;

@@ -3,8 +3,7 @@
 use chrono::Utc;
 use tandem_domain::auth::{Action, Principal};
 use tandem_domain::ids::SegmentId;
-use tandem_domain::segment::Segment;
-use tandem_domain::segment::SegmentFilter;
+use tandem_domain::segment::{Segment, SegmentFilter};
 use tandem_persistence::segment;
 
 use super::Services;

@@ -4,10 +4,10 @@
 use chrono::NaiveDate;
 use tandem_domain::auth::{Action, Principal, Role};
 use tandem_domain::ids::AccountId;
-use tandem_domain::signals::RevenueMovement;
-use tandem_domain::signals::{BillingStatus, RevenueKind, UsageEvent};
-use tandem_domain::signals::{DayUsage, FeatureUsage, Ingested};
-use tandem_domain::signals::{SurveyResponse, Ticket};
+use tandem_domain::signals::{
+    BillingStatus, DayUsage, FeatureUsage, Ingested, RevenueKind, RevenueMovement, SurveyResponse,
+    Ticket, UsageEvent,
+};
 use tandem_persistence::revenue;
 use tandem_persistence::signals;
 use tandem_persistence::usage;

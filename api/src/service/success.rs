@@ -2,8 +2,7 @@
 
 use tandem_domain::auth::{Action, Principal};
 use tandem_domain::ids::{AccountId, GoalId};
-use tandem_domain::success::{Goal, Review};
-use tandem_domain::success::{GoalData, GoalStatus, ReviewData};
+use tandem_domain::success::{Goal, GoalData, GoalStatus, Review, ReviewData};
 use tandem_persistence::success;
 
 use super::Services;
