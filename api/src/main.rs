@@ -181,10 +181,10 @@ async fn recompute_health(overrides: Overrides) -> anyhow::Result<()> {
     telemetry::init(settings.log_format, &settings.log_filter);
     let store = app::connect(&settings).await?;
     let started = std::time::Instant::now();
-    let report = tandem_persistence::health::recompute(
+    let report = tandem_persistence::health::compute::recompute(
         &store,
         "tandem recompute-health",
-        tandem_persistence::health::Scope::All,
+        tandem_persistence::health::compute::Scope::All,
         chrono::Utc::now(),
     )
     .await?;

@@ -8,6 +8,10 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
+
+use crate::account::TouchTier;
+use crate::ids::{AccountId, HealthModelId, HealthScoreId, SegmentId};
 use crate::{DomainError, DomainResult, text};
 
 crate::text_enum! {
@@ -314,6 +318,111 @@ impl Signals {
         }
         out
     }
+}
+
+/// A health model as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthModel {
+    /// Its id.
+    pub id: HealthModelId,
+    /// Its current definition.
+    pub def: HealthModelDef,
+    /// The touch tier it scores, when it is scoped to one.
+    pub touch_tier: Option<TouchTier>,
+    /// The segment it scores, when it is scoped to one.
+    pub segment_id: Option<SegmentId>,
+    /// Its version: 1 when created, one more with every change of definition.
+    pub version: i32,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// When it was archived.
+    pub archived_at: Option<DateTime<Utc>>,
+}
+
+/// A computed score as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreRecord {
+    /// Its id.
+    pub id: HealthScoreId,
+    /// The account.
+    pub account_id: AccountId,
+    /// The model it came from.
+    pub model_id: HealthModelId,
+    /// The model's version then.
+    pub model_version: i32,
+    /// The score, its status and its breakdown.
+    pub score: Score,
+    /// When it was computed.
+    pub computed_at: DateTime<Utc>,
+}
+
+impl ScoreRecord {
+    /// The score without its breakdown, and the breakdown.
+    pub fn into_parts(self) -> (ScoreOutline, Vec<Part>) {
+        (
+            ScoreOutline {
+                id: self.id,
+                account_id: self.account_id,
+                model_id: self.model_id,
+                model_version: self.model_version,
+                value: self.score.value,
+                status: self.score.status,
+                computed_at: self.computed_at,
+            },
+            self.score.breakdown,
+        )
+    }
+}
+
+/// A computed score without its breakdown: what a list of accounts shows (a dashboard reads 50
+/// at a time), read without casting, sending or parsing the breakdown's JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreOutline {
+    /// Its id.
+    pub id: HealthScoreId,
+    /// The account.
+    pub account_id: AccountId,
+    /// The model it came from.
+    pub model_id: HealthModelId,
+    /// The model's version then.
+    pub model_version: i32,
+    /// 0–100, to one decimal.
+    pub value: f64,
+    /// What it means under the model's thresholds.
+    pub status: HealthStatus,
+    /// When it was computed.
+    pub computed_at: DateTime<Utc>,
+}
+
+/// What a batch run did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RecomputeReport {
+    /// Live accounts looked at.
+    pub accounts: usize,
+    /// Accounts that got a new score.
+    pub scored: usize,
+    /// Accounts whose status changed (a `HEALTH_STATUS_CHANGED` event each).
+    pub status_changes: usize,
+    /// Accounts no model applied to, or with no signal any model weighs.
+    pub skipped: usize,
+}
+
+/// A score from elsewhere — a former tool's history, demo or benchmark data — stored as if
+/// computed at `computed_at`.
+#[derive(Debug, Clone)]
+pub struct ImportedScore {
+    /// The account.
+    pub account_id: AccountId,
+    /// The model it is attributed to.
+    pub model_id: HealthModelId,
+    /// The model's version then.
+    pub model_version: i32,
+    /// The score, its status and its breakdown.
+    pub score: Score,
+    /// When it was computed.
+    pub computed_at: DateTime<Utc>,
 }
 
 #[cfg(test)]

@@ -220,6 +220,68 @@ impl AnalyticsSettings {
     }
 }
 
+/// Which accounts a figure covers: those billed in `currency` (figures never add up different
+/// currencies), narrowed by a saved segment's filter, ad-hoc criteria, or both — all must hold.
+/// Storage alone turns it into a query; above storage it is only this value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slice {
+    /// The billing currency.
+    pub currency: crate::money::Currency,
+    /// The filter of a saved segment, resolved from its id.
+    pub segment: Option<crate::segment::SegmentFilter>,
+    /// Criteria applied on the spot.
+    pub criteria: Option<crate::segment::SegmentFilter>,
+}
+
+/// How to split the accounts of a slice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    /// By touch tier.
+    TouchTier,
+    /// By industry.
+    Industry,
+    /// By plan.
+    Plan,
+    /// By owner.
+    Owner,
+}
+
+/// The sums behind one slice's figures.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sums {
+    /// The group's key (the touch tier, industry, plan or owner id as text); `None` for the
+    /// whole slice or for accounts without a value.
+    pub key: Option<String>,
+    /// The period's cohort movements.
+    pub movements: PeriodMovements,
+    /// MRR at the end of the period, over every account of the slice.
+    pub end_mrr: i64,
+    /// Accounts paying at the end of the period.
+    pub paying_at_end: i64,
+    /// NPS answers in the period: promoters, passives, detractors.
+    pub nps: (i64, i64, i64),
+    /// Accounts that started (first NEW revenue) in the period.
+    pub started: i64,
+    /// Of those, how many activated.
+    pub activated: i64,
+    /// Of those, how many reached a first value event.
+    pub reached_value: i64,
+    /// The days to value summed over those that reached it.
+    pub days_to_value: i64,
+}
+
+/// One cohort: the accounts that started in one month, and their revenue month by month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cohort {
+    /// The first day of the start month.
+    pub month: chrono::NaiveDate,
+    /// Accounts that started that month.
+    pub accounts: i64,
+    /// Per month since the start (0 = the start month's end): MRR and accounts still paying,
+    /// for months that have ended by `until`.
+    pub months: Vec<(i64, i64)>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,9 +1,11 @@
 //! Segments: saved, named filters over accounts. Membership is computed when read, never kept
 //! by hand, so an account moves in and out of a segment as its health, revenue and usage move.
 
+use chrono::{DateTime, Utc};
+
 use crate::account::{LifecycleStage, TouchTier};
 use crate::health::HealthStatus;
-use crate::ids::TeamMemberId;
+use crate::ids::{SegmentId, TeamMemberId};
 use crate::{DomainError, DomainResult, text};
 
 /// What a segment selects. Every criterion narrows the selection; a list criterion matches any
@@ -114,6 +116,27 @@ pub fn check_name(name: &str, description: Option<&str>) -> DomainResult<(String
         text::required("name", name, 200)?,
         text::optional("description", description, 2000)?,
     ))
+}
+
+/// A segment as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    /// Its id.
+    pub id: SegmentId,
+    /// Its name.
+    pub name: String,
+    /// What it is for.
+    pub description: Option<String>,
+    /// What it selects.
+    pub filter: SegmentFilter,
+    /// Its version, for optimistic concurrency.
+    pub version: i32,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// When it was archived.
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
 #[cfg(test)]

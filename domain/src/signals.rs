@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use crate::ids::AccountId;
+use crate::ids::{AccountId, ContactId, RevenueEventId, SurveyResponseId, TicketId};
+use crate::money::Money;
 use crate::{DomainError, DomainResult, text};
 
 crate::text_enum! {
@@ -275,6 +276,134 @@ crate::text_enum! {
         /// Payment has failed for long enough to threaten the account.
         Delinquent = "DELINQUENT",
     }
+}
+
+/// A survey answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurveyResponse {
+    /// Its id.
+    pub id: SurveyResponseId,
+    /// The account.
+    pub account_id: AccountId,
+    /// The contact who answered, when known.
+    pub contact_id: Option<ContactId>,
+    /// NPS or CSAT.
+    pub kind: SurveyKind,
+    /// The score on the kind's scale.
+    pub score: i32,
+    /// What they wrote.
+    pub comment: Option<String>,
+    /// When they answered.
+    pub responded_at: DateTime<Utc>,
+    /// Who recorded it (a token subject).
+    pub recorded_by: String,
+}
+
+/// A support ticket, as the help desk knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ticket {
+    /// Tandem's id for it.
+    pub id: TicketId,
+    /// The account.
+    pub account_id: AccountId,
+    /// The help desk's id for it (unique per account).
+    pub external_id: String,
+    /// Its subject line.
+    pub subject: String,
+    /// How urgent.
+    pub priority: TicketPriority,
+    /// Where it stands.
+    pub status: TicketStatus,
+    /// When it was opened.
+    pub opened_at: DateTime<Utc>,
+    /// When it was solved or closed.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Who recorded it.
+    pub recorded_by: String,
+}
+
+/// What became of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ingested {
+    /// Events in the batch.
+    pub events: usize,
+    /// The batch had been sent before with the same key: nothing was counted again.
+    pub duplicate: bool,
+}
+
+/// One day of an account's usage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayUsage {
+    /// The day (UTC).
+    pub day: NaiveDate,
+    /// Events that day.
+    pub events: i64,
+    /// Their summed quantity.
+    pub quantity: i64,
+    /// Distinct actors that day.
+    pub active_users: i64,
+}
+
+/// How an account used one feature over a window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeatureUsage {
+    /// The feature key.
+    pub feature: String,
+    /// Events in the window.
+    pub events: i64,
+    /// Their summed quantity.
+    pub quantity: i64,
+    /// Days in the window it was used.
+    pub active_days: i64,
+    /// The first day the account ever used it.
+    pub first_used_on: Option<NaiveDate>,
+    /// The last day in the window it was used.
+    pub last_used_on: NaiveDate,
+}
+
+/// An account's usage over the 30 days to a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct UsageSummary {
+    /// Days with any usage.
+    pub active_days: i64,
+    /// Events.
+    pub events: i64,
+    /// Distinct actors.
+    pub active_users: i64,
+    /// The last day with usage, ever.
+    pub last_active_on: Option<NaiveDate>,
+}
+
+/// A recorded revenue movement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevenueMovement {
+    /// Its id.
+    pub id: RevenueEventId,
+    /// The account.
+    pub account_id: AccountId,
+    /// What kind of movement.
+    pub kind: RevenueKind,
+    /// The signed change in MRR.
+    pub amount: Money,
+    /// The day it takes effect.
+    pub effective_on: NaiveDate,
+    /// Who recorded it (`None` for imported history).
+    pub recorded_by: Option<String>,
+    /// When it was recorded.
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// A dated MRR movement to record (a signed amount: negative for contraction and churn).
+#[derive(Debug, Clone)]
+pub struct NewRevenueMovement {
+    /// The account it belongs to.
+    pub account_id: AccountId,
+    /// NEW, EXPANSION, CONTRACTION, CHURN or REACTIVATION.
+    pub kind: &'static str,
+    /// The change in MRR.
+    pub amount: Money,
+    /// The day it takes effect.
+    pub effective_on: NaiveDate,
 }
 
 #[cfg(test)]

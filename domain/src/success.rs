@@ -1,8 +1,9 @@
 //! Success plans: what each customer wants to achieve (goals, with a measurable target and a
 //! due date) and the business reviews where progress is discussed.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::ids::{AccountId, BusinessReviewId, GoalId};
 use crate::{DomainError, DomainResult, Patch, text};
 
 crate::text_enum! {
@@ -123,6 +124,40 @@ impl ReviewData {
             outcomes: list("outcomes", &self.outcomes, 1000)?,
         })
     }
+}
+
+/// A goal as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Goal {
+    /// Its id.
+    pub id: GoalId,
+    /// The account whose plan it is in.
+    pub account_id: AccountId,
+    /// Its fields.
+    pub data: GoalData,
+    /// Where it stands.
+    pub status: GoalStatus,
+    /// The day it became ACHIEVED.
+    pub achieved_on: Option<NaiveDate>,
+    /// Its version, for optimistic concurrency.
+    pub version: i32,
+    /// When it was added.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A business review as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Review {
+    /// Its id.
+    pub id: BusinessReviewId,
+    /// The account.
+    pub account_id: AccountId,
+    /// Its fields.
+    pub data: ReviewData,
+    /// Who recorded it.
+    pub recorded_by: String,
 }
 
 #[cfg(test)]

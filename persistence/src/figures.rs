@@ -9,58 +9,22 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sea_orm::DbBackend;
 use tandem_domain::health::HealthStatus;
 use tandem_domain::ids::AccountId;
-use tandem_domain::metrics::{AnalyticsSettings, Period, PeriodMovements};
+use tandem_domain::metrics::{
+    AnalyticsSettings, Cohort, Dimension, Period, PeriodMovements, Slice, Sums,
+};
 use uuid::Uuid;
 
 use crate::sql::{Sql, get};
 use crate::{PersistenceResult, Store};
 
-/// How to split the accounts of a slice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dimension {
-    /// By touch tier.
-    TouchTier,
-    /// By industry.
-    Industry,
-    /// By plan.
-    Plan,
-    /// By owner.
-    Owner,
-}
-
-impl Dimension {
-    fn column(self) -> &'static str {
-        match self {
-            Dimension::TouchTier => "accounts.touch_tier",
-            Dimension::Industry => "accounts.industry",
-            Dimension::Plan => "accounts.plan",
-            Dimension::Owner => "accounts.owner_id",
-        }
+/// The `accounts` column a dimension groups by.
+fn dimension_column(dimension: Dimension) -> &'static str {
+    match dimension {
+        Dimension::TouchTier => "accounts.touch_tier",
+        Dimension::Industry => "accounts.industry",
+        Dimension::Plan => "accounts.plan",
+        Dimension::Owner => "accounts.owner_id",
     }
-}
-
-/// The sums behind one slice's figures.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Sums {
-    /// The group's key (the touch tier, industry, plan or owner id as text); `None` for the
-    /// whole slice or for accounts without a value.
-    pub key: Option<String>,
-    /// The period's cohort movements.
-    pub movements: PeriodMovements,
-    /// MRR at the end of the period, over every account of the slice.
-    pub end_mrr: i64,
-    /// Accounts paying at the end of the period.
-    pub paying_at_end: i64,
-    /// NPS answers in the period: promoters, passives, detractors.
-    pub nps: (i64, i64, i64),
-    /// Accounts that started (first NEW revenue) in the period.
-    pub started: i64,
-    /// Of those, how many activated.
-    pub activated: i64,
-    /// Of those, how many reached a first value event.
-    pub reached_value: i64,
-    /// The days to value summed over those that reached it.
-    pub days_to_value: i64,
 }
 
 fn date_diff(backend: DbBackend, later: &str, earlier: &str) -> String {
@@ -77,10 +41,24 @@ fn date_plus(backend: DbBackend, date: &str, days: u32) -> String {
     }
 }
 
+/// The condition on `accounts` that holds for the accounts of `slice` on `today` (money and
+/// usage criteria are as of that day): its currency, then the saved segment's filter, then the
+/// ad-hoc criteria. The one place a slice becomes SQL.
+pub(crate) fn slice_condition(slice: &Slice, today: NaiveDate) -> Sql {
+    let mut sql = Sql::new("(accounts.currency = ");
+    sql.bind(slice.currency.as_str());
+    for filter in [&slice.segment, &slice.criteria].into_iter().flatten() {
+        sql.push(" AND ")
+            .append(crate::segment::condition(filter, today));
+    }
+    sql.push(")");
+    sql
+}
+
 /// `SELECT id, <group> AS grp FROM accounts WHERE <slice>`: the accounts a figure covers,
 /// archived ones included (a churned customer is often archived, and its history still counts).
 fn slice_accounts(slice: &Sql, dimension: Option<Dimension>) -> Sql {
-    let grp = dimension.map_or("NULL", Dimension::column);
+    let grp = dimension.map_or("NULL", dimension_column);
     let mut sql = Sql::new(&format!(
         "SELECT accounts.id AS id, {grp} AS grp FROM accounts WHERE "
     ));
@@ -99,15 +77,17 @@ fn key_of(
     })
 }
 
-/// The figures' sums for `period` over the accounts `slice` (a condition on `accounts`)
-/// selects, split by `dimension` when given.
+/// The figures' sums for `period` over the accounts of `slice` on `today`, split by
+/// `dimension` when given.
 pub async fn sums(
     store: &Store,
-    slice: &Sql,
+    slice: &Slice,
+    today: NaiveDate,
     dimension: Option<Dimension>,
     period: Period,
     settings: &AnalyticsSettings,
 ) -> PersistenceResult<Vec<Sums>> {
+    let slice = &slice_condition(slice, today);
     let conn = store.conn();
     let backend = conn.get_database_backend();
     let mut groups: HashMap<Option<String>, Sums> = HashMap::new();
@@ -317,18 +297,6 @@ fn start_of(day: NaiveDate) -> DateTime<Utc> {
     day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
 }
 
-/// One cohort: the accounts that started in one month, and their revenue month by month.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Cohort {
-    /// The first day of the start month.
-    pub month: NaiveDate,
-    /// Accounts that started that month.
-    pub accounts: i64,
-    /// Per month since the start (0 = the start month's end): MRR and accounts still paying,
-    /// for months that have ended by `until`.
-    pub months: Vec<(i64, i64)>,
-}
-
 fn month_start(d: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or(d)
 }
@@ -338,15 +306,17 @@ fn add_months(d: NaiveDate, n: u32) -> NaiveDate {
 }
 
 /// Cohort tables for accounts starting from `from`'s month to `to`'s month, with up to
-/// `max_months` months since start, as of `until` (a month counts once it has ended).
+/// `max_months` months since start, as of `until` (a month counts once it has ended; the
+/// slice's accounts are those of that day).
 pub async fn cohorts(
     store: &Store,
-    slice: &Sql,
+    slice: &Slice,
     from: NaiveDate,
     to: NaiveDate,
     max_months: u32,
     until: NaiveDate,
 ) -> PersistenceResult<Vec<Cohort>> {
+    let slice = &slice_condition(slice, until);
     let conn = store.conn();
     let backend = conn.get_database_backend();
     let first = month_start(from);
@@ -420,11 +390,14 @@ fn live(q: &mut Sql, slice: &Sql) {
         .append(slice.clone());
 }
 
-/// Live accounts of the slice by their latest health status (`None`: not scored yet).
+/// Live accounts of the slice (as of `today`) by their latest health status (`None`: not
+/// scored yet).
 pub async fn status_counts(
     store: &Store,
-    slice: &Sql,
+    slice: &Slice,
+    today: NaiveDate,
 ) -> PersistenceResult<Vec<(Option<HealthStatus>, i64)>> {
+    let slice = &slice_condition(slice, today);
     let mut q = Sql::new(
         "SELECT COALESCE(hc.status, '') AS status, COUNT(*) AS n FROM accounts \
          LEFT JOIN health_current hc ON hc.account_id = accounts.id WHERE",
@@ -444,9 +417,10 @@ pub async fn status_counts(
 /// AT_RISK or CRITICAL.
 pub async fn mrr_at_risk(
     store: &Store,
-    slice: &Sql,
+    slice: &Slice,
     today: NaiveDate,
 ) -> PersistenceResult<(i64, i64)> {
+    let slice = &slice_condition(slice, today);
     let mut q = Sql::new(
         "SELECT CAST(COALESCE(SUM(r.amount_minor), 0) AS BIGINT) AS mrr, \
          CAST(COALESCE(SUM(CASE WHEN hc.status IN ('AT_RISK', 'CRITICAL') THEN r.amount_minor ELSE 0 END), 0) AS BIGINT) AS at_risk \
@@ -461,12 +435,13 @@ pub async fn mrr_at_risk(
     }
 }
 
-/// The live accounts of the slice whose latest score moved most against the score they had
-/// `days` days before it (7, 30 or 90: see [`crate::health::MOVER_WINDOWS`]): id, score now,
+/// The live accounts of the slice (as of `today`) whose latest score moved most against the score they had
+/// `days` days before it (7, 30 or 90: see [`crate::health::compute::MOVER_WINDOWS`]): id, score now,
 /// score then, biggest move first.
 pub async fn movers(
     store: &Store,
-    slice: &Sql,
+    slice: &Slice,
+    today: NaiveDate,
     days: i64,
     limit: u64,
 ) -> PersistenceResult<Vec<(AccountId, f64, f64)>> {
@@ -480,6 +455,7 @@ pub async fn movers(
             ));
         }
     };
+    let slice = &slice_condition(slice, today);
     let mut q = Sql::new(&format!(
         "SELECT accounts.id AS id, hc.score AS score, {column} AS before FROM accounts \
          JOIN health_current hc ON hc.account_id = accounts.id WHERE {column} IS NOT NULL AND"
@@ -505,10 +481,11 @@ pub async fn movers(
 /// Live accounts of the slice renewing from `today` to `until`: how many, their MRR today.
 pub async fn renewals(
     store: &Store,
-    slice: &Sql,
+    slice: &Slice,
     today: NaiveDate,
     until: NaiveDate,
 ) -> PersistenceResult<(i64, i64)> {
+    let slice = &slice_condition(slice, today);
     let mut q = Sql::new(
         "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(m.mrr), 0) AS BIGINT) AS mrr FROM accounts \
          LEFT JOIN (SELECT r.account_id AS id, SUM(r.amount_minor) AS mrr FROM revenue_events r \
@@ -535,11 +512,12 @@ pub async fn renewals(
 /// first.
 pub async fn next_renewals(
     store: &Store,
-    slice: &Sql,
+    slice: &Slice,
     today: NaiveDate,
     until: NaiveDate,
     limit: u64,
 ) -> PersistenceResult<Vec<AccountId>> {
+    let slice = &slice_condition(slice, today);
     let mut q = Sql::new("SELECT accounts.id AS id FROM accounts WHERE accounts.renewal_date >= ");
     q.bind(today)
         .push(" AND accounts.renewal_date <= ")

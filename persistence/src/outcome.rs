@@ -13,10 +13,10 @@ use tandem_domain::outcome::{
     self, AcceptedPhase, MrrMovement, RevenueOutcome, RevenueWindow, ScorePoint,
 };
 use tandem_domain::signals::RevenueKind;
+use tandem_domain::success::Goal;
 
 use crate::error::corrupt;
 use crate::sql::{Sql, get};
-use crate::success::Goal;
 use crate::{PersistenceResult, Store};
 
 /// Phases per statement: four values each, far below either database's limit on them.

@@ -6,55 +6,17 @@
 //! It is a comparison, not a causal claim: the two sides differ in more than services work.
 //! Rust only divides what the database returns (`tandem_domain::metrics`).
 
+use chrono::NaiveDate;
 use sea_orm::DbBackend;
-use tandem_domain::metrics::{Period, PeriodMovements};
+use tandem_domain::metrics::{Period, Slice};
+use tandem_domain::outcome_comparison::{Comparison, GoalTally, Side};
 
-use crate::figures::{push_cohort_sums, push_movements, read_movements};
+use crate::figures::{push_cohort_sums, push_movements, read_movements, slice_condition};
 use crate::sow::APPROVED_ONLY;
 use crate::sql::{Sql, get};
 use crate::{PersistenceResult, Store};
 
-/// One side of the comparison: the slice's accounts with (or without) a phase accepted in the
-/// period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Side {
-    /// Accounts of the slice on this side, paying or not.
-    pub accounts: i64,
-    /// Phases accepted in the period on those accounts (0 on the side without).
-    pub accepted_phases: i64,
-    /// The side's revenue cohort (accounts paying at the period's start) and its movements.
-    pub movements: PeriodMovements,
-    /// Approved hours logged in the period on the side's statements of work, in hundredths.
-    pub hours: i64,
-    /// Of those, hours logged as time and materials.
-    pub tm_hours: i64,
-}
-
-/// The goals of one kind (linked to a phase, or not) that came due in the period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct GoalTally {
-    /// Goals counted: not archived, due in the period (or, without a due date, achieved in it).
-    pub goals: i64,
-    /// Of those, achieved.
-    pub achieved: i64,
-    /// Of those, marked missed.
-    pub missed: i64,
-}
-
-/// The whole comparison.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Comparison {
-    /// Accounts with at least one phase accepted in the period.
-    pub with_accepted: Side,
-    /// Accounts with none.
-    pub without_accepted: Side,
-    /// Goals served by at least one phase.
-    pub linked_goals: GoalTally,
-    /// Goals no phase serves.
-    pub unlinked_goals: GoalTally,
-}
-
-/// Compares, over `period`, the accounts `slice` (a condition on `accounts`) selects: two
+/// Compares, over `period`, the accounts of `slice` on `today`: two
 /// statements, whatever the number of accounts, run at once on two pooled connections (each
 /// is a read on its own; neither needs the other's snapshot to make sense).
 ///
@@ -62,7 +24,13 @@ pub struct Comparison {
 /// slice applies: the slice is any condition, and a hash join of whole-table aggregates is
 /// what both databases do well (`bench/run --scenarios outcomes` times it over 10,000
 /// accounts).
-pub async fn compare(store: &Store, slice: &Sql, period: Period) -> PersistenceResult<Comparison> {
+pub async fn compare(
+    store: &Store,
+    slice: &Slice,
+    period: Period,
+    today: NaiveDate,
+) -> PersistenceResult<Comparison> {
+    let slice = &slice_condition(slice, today);
     let conn = store.conn();
     let (sides, goals) = tokio::try_join!(
         sides(slice, period, conn.get_database_backend()).all(conn),

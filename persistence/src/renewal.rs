@@ -4,6 +4,7 @@
 use chrono::{NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, QueryResult};
 use tandem_domain::event::{self, EventKind, SubjectKind};
+use tandem_domain::metrics::Slice;
 use tandem_domain::ids::{AccountId, RenewalId, RiskId, TeamMemberId};
 use tandem_domain::renewal::{
     Decision, PipelineRow, ReasonRow, Renewal, RenewalData, RenewalOutcome, Risk, RiskData,
@@ -560,11 +561,12 @@ pub async fn renewals_of(store: &Store, accounts: &[AccountId]) -> PersistenceRe
 /// of `slice`, by month and likelihood. The ARR at stake is today's.
 pub async fn pipeline(
     store: &Store,
-    slice: &Sql,
+    slice: &Slice,
+    today: NaiveDate,
     from: NaiveDate,
     to: NaiveDate,
 ) -> PersistenceResult<Vec<PipelineRow>> {
-    let today = Utc::now().date_naive();
+    let slice = &crate::figures::slice_condition(slice, today);
     let month = match store.backend() {
         crate::Backend::Postgres => "to_char(r.renews_on, 'YYYY-MM')",
         crate::Backend::Sqlite => "substr(r.renews_on, 1, 7)",
@@ -605,10 +607,12 @@ pub async fn pipeline(
 /// Why renewals decided in the period churned or downgraded, over the accounts of `slice`.
 pub async fn churn_reasons(
     store: &Store,
-    slice: &Sql,
+    slice: &Slice,
+    today: NaiveDate,
     from: NaiveDate,
     to: NaiveDate,
 ) -> PersistenceResult<Vec<ReasonRow>> {
+    let slice = &crate::figures::slice_condition(slice, today);
     let mut q = Sql::new(
         "SELECT r.reason AS reason, r.outcome AS outcome, COUNT(*) AS n, \
          CAST(COALESCE(SUM(r.arr_at_decision_minor - r.new_arr_minor), 0) AS BIGINT) AS lost \

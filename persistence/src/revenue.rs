@@ -7,24 +7,12 @@ use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use tandem_domain::ids::AccountId;
 use tandem_domain::money::Money;
+use tandem_domain::signals::{NewRevenueMovement, RevenueMovement};
 use uuid::Uuid;
 
 use crate::entity::revenue_event;
 use crate::sql::MAX_IN_LIST;
 use crate::{PersistenceResult, Store};
-
-/// A dated MRR movement to record (a signed amount: negative for contraction and churn).
-#[derive(Debug, Clone)]
-pub struct NewRevenueMovement {
-    /// The account it belongs to.
-    pub account_id: AccountId,
-    /// NEW, EXPANSION, CONTRACTION, CHURN or REACTIVATION.
-    pub kind: &'static str,
-    /// The change in MRR.
-    pub amount: Money,
-    /// The day it takes effect.
-    pub effective_on: NaiveDate,
-}
 
 /// Records movements in bulk, without events: used to load demo and benchmark data. The
 /// revenue module's own mutation (which emits `REVENUE_RECORDED`) is built on the same table.
@@ -76,25 +64,6 @@ pub async fn mrr_on(
         );
     }
     Ok(out)
-}
-
-/// A recorded revenue movement.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RevenueMovement {
-    /// Its id.
-    pub id: tandem_domain::ids::RevenueEventId,
-    /// The account.
-    pub account_id: AccountId,
-    /// What kind of movement.
-    pub kind: tandem_domain::signals::RevenueKind,
-    /// The signed change in MRR.
-    pub amount: Money,
-    /// The day it takes effect.
-    pub effective_on: NaiveDate,
-    /// Who recorded it (`None` for imported history).
-    pub recorded_by: Option<String>,
-    /// When it was recorded.
-    pub recorded_at: chrono::DateTime<Utc>,
 }
 
 /// Records a movement of `kind` and records `REVENUE_RECORDED`. The amount is checked against

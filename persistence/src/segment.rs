@@ -1,38 +1,17 @@
 //! Segments: saved filters over accounts, and the SQL that decides membership when read.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use sea_orm::Value;
 use tandem_domain::ids::SegmentId;
-use tandem_domain::segment::SegmentFilter;
+use tandem_domain::segment::{Segment, SegmentFilter};
 
 use crate::error::corrupt;
 use crate::sql::{Sql, get};
 use crate::{PersistenceError, PersistenceResult, Store};
 
-/// A segment as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Segment {
-    /// Its id.
-    pub id: SegmentId,
-    /// Its name.
-    pub name: String,
-    /// What it is for.
-    pub description: Option<String>,
-    /// What it selects.
-    pub filter: SegmentFilter,
-    /// Its version, for optimistic concurrency.
-    pub version: i32,
-    /// When it was created.
-    pub created_at: DateTime<Utc>,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
-    /// When it was archived.
-    pub archived_at: Option<DateTime<Utc>>,
-}
-
 /// A boolean SQL expression over the `accounts` table that holds for the accounts `filter`
 /// selects on `today` (money and usage are as of that day). `TRUE` for an empty filter.
-pub fn condition(filter: &SegmentFilter, today: NaiveDate) -> Sql {
+pub(crate) fn condition(filter: &SegmentFilter, today: NaiveDate) -> Sql {
     let mut sql = Sql::new("(1 = 1");
     fn list<V: Into<Value> + Clone>(sql: &mut Sql, column: &str, values: &[V]) {
         if !values.is_empty() {

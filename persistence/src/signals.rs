@@ -2,35 +2,14 @@
 //! that feed health. Each row remembers who recorded it, so an integration can read back what
 //! it wrote and nothing else.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use tandem_domain::ids::{AccountId, ContactId, SurveyResponseId, TicketId};
-use tandem_domain::signals::{BillingStatus, SurveyKind, TicketPriority, TicketStatus};
+use tandem_domain::signals::{BillingStatus, SurveyResponse, Ticket};
 use uuid::Uuid;
 
 use crate::error::corrupt;
 use crate::sql::{Sql, get};
 use crate::{PersistenceError, PersistenceResult, Store};
-
-/// A survey answer.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SurveyResponse {
-    /// Its id.
-    pub id: SurveyResponseId,
-    /// The account.
-    pub account_id: AccountId,
-    /// The contact who answered, when known.
-    pub contact_id: Option<ContactId>,
-    /// NPS or CSAT.
-    pub kind: SurveyKind,
-    /// The score on the kind's scale.
-    pub score: i32,
-    /// What they wrote.
-    pub comment: Option<String>,
-    /// When they answered.
-    pub responded_at: DateTime<Utc>,
-    /// Who recorded it (a token subject).
-    pub recorded_by: String,
-}
 
 /// Ensures the account exists and is not archived (and the contact, if any, belongs to it).
 async fn ensure_account(
@@ -127,29 +106,6 @@ pub async fn surveys(
             })
         })
         .collect()
-}
-
-/// A support ticket, as the help desk knows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Ticket {
-    /// Tandem's id for it.
-    pub id: TicketId,
-    /// The account.
-    pub account_id: AccountId,
-    /// The help desk's id for it (unique per account).
-    pub external_id: String,
-    /// Its subject line.
-    pub subject: String,
-    /// How urgent.
-    pub priority: TicketPriority,
-    /// Where it stands.
-    pub status: TicketStatus,
-    /// When it was opened.
-    pub opened_at: DateTime<Utc>,
-    /// When it was solved or closed.
-    pub closed_at: Option<DateTime<Utc>>,
-    /// Who recorded it.
-    pub recorded_by: String,
 }
 
 /// Records a ticket or, when the account already has one with this external id, updates it

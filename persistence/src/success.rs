@@ -3,36 +3,15 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::Utc;
 use tandem_domain::event::{self, EventKind, FieldChange, SubjectKind};
 use tandem_domain::ids::{AccountId, BusinessReviewId, GoalId};
-use tandem_domain::success::{GoalData, GoalStatus, ReviewData, achieved_on};
+use tandem_domain::success::{Goal, GoalData, GoalStatus, Review, ReviewData, achieved_on};
 use uuid::Uuid;
 
 use crate::error::corrupt;
 use crate::sql::{Sql, get};
 use crate::{PersistenceError, PersistenceResult, Store};
-
-/// A goal as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Goal {
-    /// Its id.
-    pub id: GoalId,
-    /// The account whose plan it is in.
-    pub account_id: AccountId,
-    /// Its fields.
-    pub data: GoalData,
-    /// Where it stands.
-    pub status: GoalStatus,
-    /// The day it became ACHIEVED.
-    pub achieved_on: Option<NaiveDate>,
-    /// Its version, for optimistic concurrency.
-    pub version: i32,
-    /// When it was added.
-    pub created_at: DateTime<Utc>,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
-}
 
 pub(crate) const GOAL_COLUMNS: &str =
     "id, account_id, title, target, due_on, status, achieved_on, version, created_at, updated_at";
@@ -263,19 +242,6 @@ pub async fn goals_by_ids(store: &Store, ids: &[Uuid]) -> PersistenceResult<Vec<
         }
     }
     Ok(out)
-}
-
-/// A business review as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Review {
-    /// Its id.
-    pub id: BusinessReviewId,
-    /// The account.
-    pub account_id: AccountId,
-    /// Its fields.
-    pub data: ReviewData,
-    /// Who recorded it.
-    pub recorded_by: String,
 }
 
 /// Records a business review and `BUSINESS_REVIEW_RECORDED`.

@@ -10,20 +10,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use chrono::{NaiveDate, Utc};
 use sea_orm::Value;
 use tandem_domain::ids::AccountId;
-use tandem_domain::signals::UsageEvent;
+use tandem_domain::signals::{DayUsage, FeatureUsage, Ingested, UsageEvent, UsageSummary};
 use uuid::Uuid;
 
 use crate::sql::{Sql, get};
 use crate::{PersistenceError, PersistenceResult, Store};
-
-/// What became of a batch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ingested {
-    /// Events in the batch.
-    pub events: usize,
-    /// The batch had been sent before with the same key: nothing was counted again.
-    pub duplicate: bool,
-}
 
 /// A fingerprint of a batch's content, so that a key reused for a different batch is caught.
 fn fingerprint(events: &[UsageEvent]) -> String {
@@ -282,19 +273,6 @@ async fn check_accounts(
     Ok(())
 }
 
-/// One day of an account's usage.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DayUsage {
-    /// The day (UTC).
-    pub day: NaiveDate,
-    /// Events that day.
-    pub events: i64,
-    /// Their summed quantity.
-    pub quantity: i64,
-    /// Distinct actors that day.
-    pub active_users: i64,
-}
-
 /// An account's usage per day from `from` to `to`, days without usage left out.
 pub async fn daily(
     store: &Store,
@@ -326,23 +304,6 @@ pub async fn daily(
             })
         })
         .collect()
-}
-
-/// How an account used one feature over a window.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FeatureUsage {
-    /// The feature key.
-    pub feature: String,
-    /// Events in the window.
-    pub events: i64,
-    /// Their summed quantity.
-    pub quantity: i64,
-    /// Days in the window it was used.
-    pub active_days: i64,
-    /// The first day the account ever used it.
-    pub first_used_on: Option<NaiveDate>,
-    /// The last day in the window it was used.
-    pub last_used_on: NaiveDate,
 }
 
 /// An account's usage per feature from `from` to `to`, most used first.
@@ -378,19 +339,6 @@ pub async fn features(
             })
         })
         .collect()
-}
-
-/// An account's usage over the 30 days to a day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct UsageSummary {
-    /// Days with any usage.
-    pub active_days: i64,
-    /// Events.
-    pub events: i64,
-    /// Distinct actors.
-    pub active_users: i64,
-    /// The last day with usage, ever.
-    pub last_active_on: Option<NaiveDate>,
 }
 
 /// The 30-day usage summaries of `accounts` up to `today`, in three grouped queries.

@@ -153,10 +153,12 @@ async fn events_of(store: &Store, kind: EventKind) -> Vec<NewEvent> {
 }
 
 /// Every USD account.
-fn usd() -> Sql {
-    let mut s = Sql::new("accounts.currency = ");
-    s.bind("USD");
-    s
+fn usd() -> tandem_domain::metrics::Slice {
+    tandem_domain::metrics::Slice {
+        currency: tandem_domain::money::Currency::USD,
+        segment: None,
+        criteria: None,
+    }
 }
 
 fn is_invalid(err: &PersistenceError, field: &str) -> bool {
@@ -484,7 +486,7 @@ db_test! {
         account::archive(&store, "t", archived, 1).await.unwrap();
         renewal::forecast(&store, "ann", euro, None, plan(jan(5), 1, Likelihood::Probable)).await.unwrap();
 
-        let rows = renewal::pipeline(&store, &usd(), from, to).await.unwrap();
+        let rows = renewal::pipeline(&store, &usd(), today(), from, to).await.unwrap();
         let got: Vec<(&str, Likelihood, i64, i64, i64)> = rows.iter().map(|r| (r.month.as_str(), r.likelihood, r.renewals, r.current_arr, r.forecast_arr)).collect();
         assert_eq!(got, [
             ("2030-01", Likelihood::Probable, 2, 36_000, 45_000),
@@ -509,7 +511,7 @@ db_test! {
         decide(&store, decided[2], 1, RenewalOutcome::Downgraded, Some(24_000), Some(RiskCategory::Budget)).await.unwrap();
         decide(&store, decided[3], 1, RenewalOutcome::Churned, None, Some(RiskCategory::Competitor)).await.unwrap();
         decide(&store, decided[4], 1, RenewalOutcome::Renewed, Some(12_000), None).await.unwrap();
-        let rows = renewal::churn_reasons(&store, &usd(), today(), today()).await.unwrap();
+        let rows = renewal::churn_reasons(&store, &usd(), today(), today(), today()).await.unwrap();
         let got: Vec<(RiskCategory, RenewalOutcome, i64, i64)> = rows.iter().map(|r| (r.reason, r.outcome, r.renewals, r.lost_arr)).collect();
         assert_eq!(got, [
             (RiskCategory::Budget, RenewalOutcome::Churned, 2, 360_000),
@@ -517,6 +519,6 @@ db_test! {
             (RiskCategory::Competitor, RenewalOutcome::Churned, 1, 12_000),
         ]);
         let before = today() - Days::new(1);
-        assert!(renewal::churn_reasons(&store, &usd(), before, before).await.unwrap().is_empty());
+        assert!(renewal::churn_reasons(&store, &usd(), today(), before, before).await.unwrap().is_empty());
     }
 }

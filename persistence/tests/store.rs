@@ -13,12 +13,12 @@ use tandem_domain::contact::{NewContact, StakeholderRole};
 use tandem_domain::event::{EventKind, NewEvent, SubjectKind};
 use tandem_domain::ids::AccountId;
 use tandem_domain::money::{Currency, Money};
+use tandem_domain::signals::NewRevenueMovement;
 use tandem_domain::team_member::{NewTeamMember, Team};
 use tandem_domain::{DomainError, Patch};
 use tandem_persistence::account::{AccountFilter, AccountKey, AccountOrder};
 use tandem_persistence::event::EventQuery;
 use tandem_persistence::page::Window;
-use tandem_persistence::revenue::NewRevenueMovement;
 use tandem_persistence::{PersistenceError, Store, account, contact, event, revenue, team_member};
 use tandem_tests::db_test;
 

@@ -24,9 +24,8 @@ use tandem_domain::account::{NewAccount, TouchTier};
 use tandem_domain::auth::Role;
 use tandem_domain::ids::AccountId;
 use tandem_domain::money::{Currency, Money};
-use tandem_domain::signals::UsageEvent;
-use tandem_persistence::health::Scope;
-use tandem_persistence::revenue::NewRevenueMovement;
+use tandem_domain::signals::{NewRevenueMovement, UsageEvent};
+use tandem_persistence::health::compute::Scope;
 use tandem_persistence::{Store, account, health, revenue, usage};
 use tandem_tests::TestDb;
 
@@ -301,9 +300,10 @@ async fn run(label: &str, db: &TestDb, a: &Args) {
     let mut runs = Vec::new();
     for week in (0..10).rev() {
         let t = Instant::now();
-        let report = health::recompute(&store, "bench", Scope::All, Utc::now() - Days::weeks(week))
-            .await
-            .expect("recompute");
+        let report =
+            health::compute::recompute(&store, "bench", Scope::All, Utc::now() - Days::weeks(week))
+                .await
+                .expect("recompute");
         runs.push(t.elapsed());
         assert_eq!(report.scored, a.accounts);
     }

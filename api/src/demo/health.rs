@@ -13,10 +13,11 @@ use tandem_domain::health::HealthStatus;
 use tandem_domain::ids::{AccountId, SurveyResponseId, TicketId};
 use tandem_domain::metrics::AnalyticsSettings;
 use tandem_domain::segment::SegmentFilter;
-use tandem_domain::signals::{BillingStatus, SurveyKind, TicketPriority, TicketStatus, UsageEvent};
+use tandem_domain::signals::{
+    BillingStatus, SurveyKind, SurveyResponse, Ticket, TicketPriority, TicketStatus, UsageEvent,
+};
 use tandem_domain::success::{GoalData, GoalStatus, ReviewData};
-use tandem_persistence::health::Scope;
-use tandem_persistence::signals::{SurveyResponse, Ticket};
+use tandem_persistence::health::compute::Scope;
 use tandem_persistence::{
     PersistenceResult, Store, health, segment, settings, signals, success, usage,
 };
@@ -330,7 +331,7 @@ pub(super) async fn load(
 
     // Weekly scores over the last quarter, oldest first, so trends and movers have history.
     for week in (0..13).rev() {
-        health::recompute(store, ACTOR, Scope::All, now - Duration::weeks(week)).await?;
+        health::compute::recompute(store, ACTOR, Scope::All, now - Duration::weeks(week)).await?;
     }
     Ok(())
 }

@@ -12,13 +12,13 @@ use tandem_domain::engagement::{
 use tandem_domain::hours::Hours;
 use tandem_domain::ids::{PhaseId, TeamMemberId};
 use tandem_domain::money::{Currency, Money};
+use tandem_domain::signals::NewRevenueMovement;
 use tandem_domain::sow::{
     ChangeRequestStatus, NewSow, NewTimeEntry, Rate, ScopeItem, SowStatus, WorkKind,
 };
 use tandem_domain::team_member::{NewTeamMember, Team, TeamMember};
 use tandem_persistence::account::AccountFilter;
 use tandem_persistence::engagement::{self, phase};
-use tandem_persistence::revenue::NewRevenueMovement;
 use tandem_persistence::{
     PersistenceResult, Store, account, catalog, contact, revenue, sow, team_member,
 };

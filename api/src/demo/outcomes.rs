@@ -12,9 +12,10 @@ use chrono::{Duration, NaiveDate, Utc};
 use tandem_domain::engagement::PhaseStatus;
 use tandem_domain::ids::AccountId;
 use tandem_domain::money::Money;
+use tandem_domain::signals::NewRevenueMovement;
 use tandem_persistence::engagement::{self, EngagementFilter, phase};
 use tandem_persistence::page::Window;
-use tandem_persistence::revenue::{self, NewRevenueMovement};
+use tandem_persistence::revenue;
 use tandem_persistence::{PersistenceResult, Store, account, success};
 
 /// Links and records outcomes on every accepted demo phase.

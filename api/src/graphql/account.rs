@@ -200,16 +200,20 @@ impl AccountNode {
     ) -> async_graphql::Result<Option<Fast<super::health::HealthScoreNode>>> {
         // Without `breakdown` in the selection, from a loader that does not read it.
         let loaders = loaders(ctx)?;
-        let score = if ctx
+        let score: Option<super::health::HealthScoreNode> = if ctx
             .field()
             .selection_set()
             .all(|f| super::health::HEALTH_OUTLINE.contains(&f.name()))
         {
-            loaders.health_outlines().load_one(self.0.id).await?
+            loaders
+                .health_outlines()
+                .load_one(self.0.id)
+                .await?
+                .map(Into::into)
         } else {
-            loaders.health().load_one(self.0.id).await?
+            loaders.health().load_one(self.0.id).await?.map(Into::into)
         };
-        Ok(score.map(|h| Fast(super::health::HealthScoreNode(h))))
+        Ok(score.map(Fast))
     }
     /// Its scores over the last `days` days, newest first.
     #[graphql(guard = "Allowed(Action::ReadInsights)")]
@@ -225,10 +229,10 @@ impl AccountNode {
         }
         let first = first_or(Some(first), DEFAULT_PAGE)?;
         Ok(
-            service::insights::history(s, who, self.0.id, i64::from(days), first)
+            service::health::history(s, who, self.0.id, i64::from(days), first)
                 .await?
                 .into_iter()
-                .map(super::health::HealthScoreNode)
+                .map(super::health::HealthScoreNode::from)
                 .collect(),
         )
     }
@@ -244,7 +248,7 @@ impl AccountNode {
         if !(1..=3660).contains(&days) {
             return Err(ApiError::invalid("days", "must be from 1 to 3660").into());
         }
-        let history = service::insights::history(s, who, self.0.id, 3660, 500).await?;
+        let history = service::health::history(s, who, self.0.id, 3660, 500).await?;
         let Some(latest) = history.first() else {
             return Ok(Vec::new());
         };
@@ -285,12 +289,10 @@ impl AccountNode {
         from: Date,
         to: Date,
     ) -> async_graphql::Result<Vec<UsageDay>> {
-        let (s, _) = parts(ctx)?;
-        check_window(from, to)?;
+        let (s, who) = parts(ctx)?;
         Ok(
-            tandem_persistence::usage::daily(&s.store, self.0.id, from.0, to.0)
-                .await
-                .map_err(ApiError::from)?
+            service::signals::usage_by_day(s, who, self.0.id, from.0, to.0)
+                .await?
                 .into_iter()
                 .map(|d| UsageDay {
                     day: Date(d.day),
@@ -309,12 +311,10 @@ impl AccountNode {
         from: Date,
         to: Date,
     ) -> async_graphql::Result<Vec<FeatureUsageValue>> {
-        let (s, _) = parts(ctx)?;
-        check_window(from, to)?;
+        let (s, who) = parts(ctx)?;
         Ok(
-            tandem_persistence::usage::features(&s.store, self.0.id, from.0, to.0)
-                .await
-                .map_err(ApiError::from)?
+            service::signals::feature_usage(s, who, self.0.id, from.0, to.0)
+                .await?
                 .into_iter()
                 .map(|f| FeatureUsageValue {
                     feature: f.feature,
@@ -368,7 +368,7 @@ impl AccountNode {
         let (s, who) = parts(ctx)?;
         let first = first_or(Some(first), DEFAULT_PAGE)?;
         Ok(
-            service::insights::revenue_movements(s, who, self.0.id, first)
+            service::signals::revenue_movements(s, who, self.0.id, first)
                 .await?
                 .into_iter()
                 .map(super::signals::RevenueMovementNode)
@@ -383,7 +383,7 @@ impl AccountNode {
     ) -> async_graphql::Result<Vec<super::signals::SurveyResponseNode>> {
         let (s, who) = parts(ctx)?;
         let first = first_or(Some(first), DEFAULT_PAGE)?;
-        Ok(service::insights::surveys(s, who, self.0.id, first)
+        Ok(service::signals::surveys(s, who, self.0.id, first)
             .await?
             .into_iter()
             .map(super::signals::SurveyResponseNode)
@@ -397,7 +397,7 @@ impl AccountNode {
     ) -> async_graphql::Result<Vec<super::signals::TicketNode>> {
         let (s, who) = parts(ctx)?;
         let first = first_or(Some(first), DEFAULT_PAGE)?;
-        Ok(service::insights::tickets(s, who, self.0.id, first)
+        Ok(service::signals::tickets(s, who, self.0.id, first)
             .await?
             .into_iter()
             .map(super::signals::TicketNode)
@@ -477,7 +477,7 @@ impl AccountNode {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<super::signals::BillingStatus>> {
         let (s, who) = parts(ctx)?;
-        Ok(service::insights::billing(s, who, self.0.id)
+        Ok(service::signals::billing(s, who, self.0.id)
             .await?
             .map(Into::into))
     }
@@ -555,16 +555,6 @@ pub struct FeatureUsageValue {
     pub first_used_on: Option<Date>,
     /// The last day in the window it was used.
     pub last_used_on: Date,
-}
-
-fn check_window(from: Date, to: Date) -> ApiResult<()> {
-    if to.0 < from.0 || (to.0 - from.0).num_days() > 366 {
-        return Err(ApiError::invalid(
-            "to",
-            "must be on or after from and at most 366 days later",
-        ));
-    }
-    Ok(())
 }
 
 /// The order of an account list.
@@ -647,7 +637,7 @@ impl AccountFilterInput {
         let mut filter = self.into_filter()?;
         if let Some(id) = segment {
             let seg =
-                service::insights::live_segment(s, who, tandem_domain::ids::SegmentId(id)).await?;
+                service::segment::live_segment(s, who, tandem_domain::ids::SegmentId(id)).await?;
             filter.criteria.push(seg.filter);
         }
         if let Some(c) = criteria.filter(|c| !c.is_empty()) {

@@ -166,29 +166,17 @@ impl EngagementNode {
     /// Accepted phases against all phases.
     async fn progress(&self, ctx: &Context<'_>) -> async_graphql::Result<EngagementProgress> {
         let phases = self.phase_list(ctx).await?;
-        let p = rules::progress(&phases);
         let sows = loaders(ctx)?
             .sows_by_engagement()
             .load_one(self.0.id)
             .await?
             .unwrap_or_default();
-        let weight = |phase: &Phase| -> i64 {
-            sows.iter()
-                .filter(|s| s.status != tandem_domain::sow::SowStatus::Cancelled)
-                .flat_map(|s| s.data.scope.iter())
-                .filter(|item| item.phase_id == Some(phase.id))
-                .map(|item| item.estimated_hours.0)
-                .sum()
-        };
+        let p = tandem_domain::engagement_progress::engagement_progress(&phases, &sows);
         Ok(EngagementProgress {
-            accepted_phases: p.accepted as i32,
-            total_phases: p.total as i32,
-            by_count: if p.total == 0 {
-                0.0
-            } else {
-                p.accepted as f64 / p.total as f64
-            },
-            by_budget_weight: rules::weighted_progress(&phases, weight),
+            accepted_phases: p.accepted_phases as i32,
+            total_phases: p.total_phases as i32,
+            by_count: p.by_count,
+            by_budget_weight: p.by_budget_weight,
         })
     }
     /// Its statements of work, oldest first.

@@ -6,10 +6,8 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{Duration, NaiveDate, Utc};
 use tandem_domain::auth::Action;
 use tandem_domain::ids::SegmentId;
-use tandem_domain::metrics::{self, AnalyticsSettings, Period};
+use tandem_domain::metrics::{self, AnalyticsSettings, Dimension, Period, Slice, Sums};
 use tandem_domain::money::{Currency, Money};
-use tandem_persistence::figures::{self, Dimension, Sums};
-use tandem_persistence::sql::Sql;
 
 use super::account::AccountNode;
 use super::common::context::{Allowed, loaders, parts};
@@ -71,10 +69,8 @@ pub struct SliceInput {
     pub criteria: Option<SegmentCriteriaInput>,
 }
 
-pub(crate) async fn slice_sql(
-    ctx: &Context<'_>,
-    slice: Option<SliceInput>,
-) -> ApiResult<(Sql, Currency)> {
+/// The slice an argument names (every account billed in USD when left out).
+pub(crate) async fn slice_of(ctx: &Context<'_>, slice: Option<SliceInput>) -> ApiResult<Slice> {
     let (s, who) = parts(ctx)?;
     let slice = slice.unwrap_or_default();
     let currency = match &slice.currency {
@@ -90,8 +86,7 @@ pub(crate) async fn slice_sql(
         .criteria
         .map(|c| c.into_domain("slice.criteria"))
         .transpose()?;
-    let sql = service::insights::slice(s, who, currency, segment, criteria).await?;
-    Ok((sql, currency))
+    service::figures::slice(s, who, currency, segment, criteria).await
 }
 
 /// The figures of one slice over one period.
@@ -320,8 +315,7 @@ pub struct StatusCount {
 
 /// A CS manager's morning view of a slice of live accounts.
 pub struct PortfolioView {
-    slice: Sql,
-    currency: Currency,
+    slice: Slice,
     counts: tokio::sync::OnceCell<Vec<(Option<tandem_domain::health::HealthStatus>, i64)>>,
     money: tokio::sync::OnceCell<(i64, i64)>,
 }
@@ -331,24 +325,16 @@ impl PortfolioView {
         &self,
         ctx: &Context<'_>,
     ) -> ApiResult<&Vec<(Option<tandem_domain::health::HealthStatus>, i64)>> {
-        let (s, _) = parts(ctx)?;
+        let (s, who) = parts(ctx)?;
         self.counts
-            .get_or_try_init(|| async {
-                figures::status_counts(&s.store, &self.slice)
-                    .await
-                    .map_err(ApiError::from)
-            })
+            .get_or_try_init(|| service::figures::status_counts(s, who, &self.slice))
             .await
     }
 
     async fn money(&self, ctx: &Context<'_>) -> ApiResult<(i64, i64)> {
-        let (s, _) = parts(ctx)?;
+        let (s, who) = parts(ctx)?;
         self.money
-            .get_or_try_init(|| async {
-                figures::mrr_at_risk(&s.store, &self.slice, Utc::now().date_naive())
-                    .await
-                    .map_err(ApiError::from)
-            })
+            .get_or_try_init(|| service::figures::mrr_at_risk(s, who, &self.slice))
             .await
             .copied()
     }
@@ -356,8 +342,7 @@ impl PortfolioView {
 
 /// Renewals within a window.
 pub struct RenewalWindow {
-    slice: Sql,
-    currency: Currency,
+    slice: Slice,
     from: NaiveDate,
     until: NaiveDate,
     totals: tokio::sync::OnceCell<(i64, i64)>,
@@ -365,12 +350,10 @@ pub struct RenewalWindow {
 
 impl RenewalWindow {
     async fn totals(&self, ctx: &Context<'_>) -> ApiResult<(i64, i64)> {
-        let (s, _) = parts(ctx)?;
+        let (s, who) = parts(ctx)?;
         self.totals
-            .get_or_try_init(|| async {
-                figures::renewals(&s.store, &self.slice, self.from, self.until)
-                    .await
-                    .map_err(ApiError::from)
+            .get_or_try_init(|| {
+                service::figures::renewals(s, who, &self.slice, self.from, self.until)
             })
             .await
             .copied()
@@ -381,18 +364,17 @@ impl RenewalWindow {
 impl RenewalWindow {
     /// How many accounts renew.
     async fn count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        let (s, _) = parts(ctx)?;
+        let (s, who) = parts(ctx)?;
         Ok(
-            figures::renewals(&s.store, &self.slice, self.from, self.until)
-                .await
-                .map_err(ApiError::from)?
+            service::figures::renewals(s, who, &self.slice, self.from, self.until)
+                .await?
                 .0,
         )
     }
     /// Their MRR today.
     #[graphql(guard = "Allowed(Action::SeeMoney)")]
     async fn mrr(&self, ctx: &Context<'_>) -> async_graphql::Result<MoneyValue> {
-        Ok(money(self.totals(ctx).await?.1, self.currency))
+        Ok(money(self.totals(ctx).await?.1, self.slice.currency))
     }
     /// The first of them, soonest first.
     async fn accounts(
@@ -400,11 +382,11 @@ impl RenewalWindow {
         ctx: &Context<'_>,
         #[graphql(default = 10)] first: i32,
     ) -> async_graphql::Result<Vec<AccountNode>> {
-        let (s, _) = parts(ctx)?;
+        let (s, who) = parts(ctx)?;
         let first = first_or(Some(first), 10)?;
-        let ids = figures::next_renewals(&s.store, &self.slice, self.from, self.until, first)
-            .await
-            .map_err(ApiError::from)?;
+        let ids =
+            service::figures::next_renewals(s, who, &self.slice, self.from, self.until, first)
+                .await?;
         let loaded = loaders(ctx)?
             .accounts()
             .load_many(ids.iter().copied())
@@ -439,12 +421,12 @@ impl PortfolioView {
     /// MRR today over the slice.
     #[graphql(guard = "Allowed(Action::SeeMoney)")]
     async fn mrr(&self, ctx: &Context<'_>) -> async_graphql::Result<MoneyValue> {
-        Ok(money(self.money(ctx).await?.0, self.currency))
+        Ok(money(self.money(ctx).await?.0, self.slice.currency))
     }
     /// MRR today of the accounts AT_RISK or CRITICAL.
     #[graphql(guard = "Allowed(Action::SeeMoney)")]
     async fn mrr_at_risk(&self, ctx: &Context<'_>) -> async_graphql::Result<MoneyValue> {
-        Ok(money(self.money(ctx).await?.1, self.currency))
+        Ok(money(self.money(ctx).await?.1, self.slice.currency))
     }
     /// The accounts whose latest score moved most against their score `days` (7, 30 or 90)
     /// days before it, biggest move first.
@@ -454,11 +436,9 @@ impl PortfolioView {
         #[graphql(default = 10)] first: i32,
         #[graphql(default = 30)] days: i32,
     ) -> async_graphql::Result<Vec<HealthMover>> {
-        let (s, _) = parts(ctx)?;
+        let (s, who) = parts(ctx)?;
         let first = first_or(Some(first), 10)?;
-        let moved = figures::movers(&s.store, &self.slice, i64::from(days), first)
-            .await
-            .map_err(ApiError::from)?;
+        let moved = service::figures::movers(s, who, &self.slice, i64::from(days), first).await?;
         let loaded = loaders(ctx)?
             .accounts()
             .load_many(moved.iter().map(|(a, _, _)| *a))
@@ -487,7 +467,6 @@ impl PortfolioView {
         Ok(RenewalWindow {
             totals: tokio::sync::OnceCell::new(),
             slice: self.slice.clone(),
-            currency: self.currency,
             from: today,
             until: today + Duration::days(i64::from(days)),
         })
@@ -557,11 +536,12 @@ impl FiguresQuery {
     ) -> async_graphql::Result<FigureReport> {
         let (s, who) = parts(ctx)?;
         let period = Period::new(period.from.0, period.to.0).map_err(ApiError::from)?;
-        let (sql, currency) = slice_sql(ctx, slice).await?;
-        let (mut total, settings) = service::insights::figures(s, who, &sql, None, period).await?;
+        let slice = slice_of(ctx, slice).await?;
+        let currency = slice.currency;
+        let (mut total, settings) = service::figures::figures(s, who, &slice, None, period).await?;
         let groups = match group_by {
             Some(d) => {
-                service::insights::figures(s, who, &sql, Some(d.into()), period)
+                service::figures::figures(s, who, &slice, Some(d.into()), period)
                     .await?
                     .0
             }
@@ -587,10 +567,11 @@ impl FiguresQuery {
         slice: Option<SliceInput>,
     ) -> async_graphql::Result<Vec<Cohort>> {
         let (s, who) = parts(ctx)?;
-        let (sql, currency) = slice_sql(ctx, slice).await?;
+        let slice = slice_of(ctx, slice).await?;
+        let currency = slice.currency;
         let months = u32::try_from(months)
             .map_err(|_| ApiError::invalid("months", "must not be negative"))?;
-        let rows = service::insights::cohorts(s, who, &sql, from.0, to.0, months).await?;
+        let rows = service::figures::cohorts(s, who, &slice, from.0, to.0, months).await?;
         Ok(rows
             .into_iter()
             .map(|c| {
@@ -623,10 +604,9 @@ impl FiguresQuery {
         ctx: &Context<'_>,
         slice: Option<SliceInput>,
     ) -> async_graphql::Result<PortfolioView> {
-        let (slice, currency) = slice_sql(ctx, slice).await?;
+        let slice = slice_of(ctx, slice).await?;
         Ok(PortfolioView {
             slice,
-            currency,
             counts: tokio::sync::OnceCell::new(),
             money: tokio::sync::OnceCell::new(),
         })
@@ -638,7 +618,7 @@ impl FiguresQuery {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<AnalyticsSettingsValue> {
         let (s, who) = parts(ctx)?;
-        Ok(service::insights::analytics_settings(s, who).await?.into())
+        Ok(service::figures::analytics_settings(s, who).await?.into())
     }
 }
 
@@ -656,7 +636,7 @@ impl FiguresMutation {
     ) -> async_graphql::Result<AnalyticsSettingsValue> {
         let (s, who) = parts(ctx)?;
         let settings = input.into_domain()?;
-        Ok(service::insights::configure_analytics(s, who, settings)
+        Ok(service::figures::configure_analytics(s, who, settings)
             .await?
             .into())
     }

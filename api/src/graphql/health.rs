@@ -3,9 +3,8 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use tandem_domain::health::{HealthModelDef, Weight};
+use tandem_domain::health::{HealthModel, HealthModelDef, Part, ScoreOutline, ScoreRecord, Weight};
 use tandem_domain::ids::{AccountId, HealthModelId, SegmentId};
-use tandem_persistence::health::{HealthModel, ScoreRecord};
 
 use super::common::context::{loaders, parts};
 use super::enums::TouchTier;
@@ -60,17 +59,40 @@ pub struct HealthPart {
     pub contribution: f64,
 }
 
-/// A computed health score.
-pub struct HealthScoreNode(pub ScoreRecord);
+/// A computed health score: its outline, with its breakdown when it was read (a score from
+/// `current_outlines` has none, and answers only the fields of [`HEALTH_OUTLINE`]).
+pub struct HealthScoreNode {
+    outline: ScoreOutline,
+    breakdown: Option<Vec<Part>>,
+}
+
+impl From<ScoreRecord> for HealthScoreNode {
+    fn from(record: ScoreRecord) -> Self {
+        let (outline, breakdown) = record.into_parts();
+        HealthScoreNode {
+            outline,
+            breakdown: Some(breakdown),
+        }
+    }
+}
+
+impl From<ScoreOutline> for HealthScoreNode {
+    fn from(outline: ScoreOutline) -> Self {
+        HealthScoreNode {
+            outline,
+            breakdown: None,
+        }
+    }
+}
 
 impl super::plain::Plain for HealthScoreNode {
     fn plain(&self, name: &str) -> Option<async_graphql::Value> {
         use super::plain::value;
-        let h = &self.0;
+        let h = &self.outline;
         match name {
             "id" => value(ids::encode(Kind::HealthScore, h.id.0)),
-            "score" => value(h.score.value),
-            "status" => value(HealthStatus::from(h.score.status)),
+            "score" => value(h.value),
+            "status" => value(HealthStatus::from(h.status)),
             "modelId" => value(ids::encode(Kind::HealthModel, h.model_id.0)),
             "modelVersion" => value(h.model_version),
             "computedAt" => value(h.computed_at),
@@ -97,19 +119,19 @@ pub(crate) const HEALTH_OUTLINE: &[&str] = &[
 impl HealthScoreNode {
     /// The score's opaque global id.
     async fn id(&self) -> ID {
-        ids::encode(Kind::HealthScore, self.0.id.0)
+        ids::encode(Kind::HealthScore, self.outline.id.0)
     }
     /// 0–100, to one decimal.
     async fn score(&self) -> f64 {
-        self.0.score.value
+        self.outline.value
     }
     /// What it means under the model's thresholds.
     async fn status(&self) -> HealthStatus {
-        self.0.score.status.into()
+        self.outline.status.into()
     }
     /// How it was made, largest contribution first.
     async fn breakdown(&self) -> Vec<HealthPart> {
-        let mut parts: Vec<_> = self.0.score.breakdown.clone();
+        let mut parts: Vec<_> = self.breakdown.clone().unwrap_or_default();
         parts.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
         parts
             .into_iter()
@@ -123,15 +145,15 @@ impl HealthScoreNode {
     }
     /// The model it came from.
     async fn model_id(&self) -> ID {
-        ids::encode(Kind::HealthModel, self.0.model_id.0)
+        ids::encode(Kind::HealthModel, self.outline.model_id.0)
     }
     /// The model's version then.
     async fn model_version(&self) -> i32 {
-        self.0.model_version
+        self.outline.model_version
     }
     /// When it was computed.
     async fn computed_at(&self) -> DateTime<Utc> {
-        self.0.computed_at
+        self.outline.computed_at
     }
     /// Points gained (or lost, negative) since the latest score 30 days ago; `null` without one.
     #[graphql(name = "change30d")]
@@ -149,9 +171,9 @@ impl HealthScoreNode {
     async fn change(&self, ctx: &Context<'_>, days: i64) -> async_graphql::Result<Option<f64>> {
         let then = loaders(ctx)?
             .health_then()
-            .load_one((self.0.account_id, days))
+            .load_one((self.outline.account_id, days))
             .await?;
-        Ok(then.map(|t| ((self.0.score.value - t) * 10.0).round() / 10.0))
+        Ok(then.map(|t| ((self.outline.value - t) * 10.0).round() / 10.0))
     }
 }
 
@@ -330,7 +352,7 @@ impl HealthQuery {
         #[graphql(default = false)] include_archived: bool,
     ) -> async_graphql::Result<Vec<HealthModelNode>> {
         let (s, who) = parts(ctx)?;
-        Ok(service::insights::models(s, who, include_archived)
+        Ok(service::health::models(s, who, include_archived)
             .await?
             .into_iter()
             .map(HealthModelNode)
@@ -357,7 +379,7 @@ impl HealthMutation {
             .transpose()?;
         let def = input.definition.into_domain()?;
         let model =
-            service::insights::create_model(s, who, def, input.touch_tier.map(Into::into), segment)
+            service::health::create_model(s, who, def, input.touch_tier.map(Into::into), segment)
                 .await?;
         Ok(HealthModelPayload {
             model: HealthModelNode(model),
@@ -374,7 +396,7 @@ impl HealthMutation {
         let (s, who) = parts(ctx)?;
         let id = HealthModelId(ids::decode(Kind::HealthModel, &id, "id")?);
         let def = definition.into_domain()?;
-        let model = service::insights::update_model(s, who, id, version, Some(def), false).await?;
+        let model = service::health::update_model(s, who, id, version, Some(def), false).await?;
         Ok(HealthModelPayload {
             model: HealthModelNode(model),
         })
@@ -388,7 +410,7 @@ impl HealthMutation {
     ) -> async_graphql::Result<HealthModelPayload> {
         let (s, who) = parts(ctx)?;
         let id = HealthModelId(ids::decode(Kind::HealthModel, &id, "id")?);
-        let model = service::insights::update_model(s, who, id, version, None, true).await?;
+        let model = service::health::update_model(s, who, id, version, None, true).await?;
         Ok(HealthModelPayload {
             model: HealthModelNode(model),
         })
@@ -402,9 +424,9 @@ impl HealthMutation {
     ) -> async_graphql::Result<Option<HealthScoreNode>> {
         let (s, who) = parts(ctx)?;
         let id = AccountId(ids::decode(Kind::Account, &account_id, "accountId")?);
-        Ok(service::insights::compute_one(s, who, id)
+        Ok(service::health::compute_one(s, who, id)
             .await?
-            .map(HealthScoreNode))
+            .map(HealthScoreNode::from))
     }
     /// Recomputes every live account's health in one run (ADMIN, CS_MANAGER). `tandem
     /// recompute-health` does the same from the command line.
@@ -413,7 +435,7 @@ impl HealthMutation {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<RecomputeHealthPayload> {
         let (s, who) = parts(ctx)?;
-        let (r, took) = service::insights::recompute_all(s, who).await?;
+        let (r, took) = service::health::recompute_all(s, who).await?;
         Ok(RecomputeHealthPayload {
             accounts: r.accounts as i32,
             scored: r.scored as i32,

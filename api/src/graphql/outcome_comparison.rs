@@ -6,10 +6,10 @@ use async_graphql::{Context, Object};
 use tandem_domain::auth::Action;
 use tandem_domain::metrics::{self, Period};
 use tandem_domain::money::{Currency, Money};
-use tandem_persistence::outcome_comparison::{Comparison, GoalTally, Side};
+use tandem_domain::outcome_comparison::{Comparison, GoalTally, Side};
 
 use super::common::context::{Allowed, parts};
-use super::figures::{PeriodInput, SliceInput, slice_sql};
+use super::figures::{PeriodInput, SliceInput, slice_of};
 use super::money::MoneyValue;
 use super::scalars::Date;
 use crate::error::ApiError;
@@ -205,8 +205,9 @@ impl OutcomeComparisonQuery {
     ) -> async_graphql::Result<OutcomeComparison> {
         let (s, who) = parts(ctx)?;
         let period = Period::new(period.from.0, period.to.0).map_err(ApiError::from)?;
-        let (sql, currency) = slice_sql(ctx, slice).await?;
-        let comparison = service::insights::outcome_comparison(s, who, &sql, period).await?;
+        let slice = slice_of(ctx, slice).await?;
+        let currency = slice.currency;
+        let comparison = service::figures::outcome_comparison(s, who, &slice, period).await?;
         Ok(OutcomeComparison {
             period,
             currency,

@@ -11,7 +11,7 @@ use super::account::AccountNode;
 use super::automation::{TaskNode, member};
 use super::common::context::{Allowed, loaders, parts};
 use super::common::input::patch;
-use super::figures::{PeriodInput, SliceInput, slice_sql};
+use super::figures::{PeriodInput, SliceInput, slice_of};
 use super::ids::{self, Kind};
 use super::money::MoneyValue;
 use super::scalars::{Date, Long};
@@ -382,9 +382,10 @@ impl RenewalQuery {
         slice: Option<SliceInput>,
     ) -> async_graphql::Result<Vec<RenewalPipelineRow>> {
         let (s, who) = parts(ctx)?;
-        let (sql, currency) = slice_sql(ctx, slice).await?;
+        let slice = slice_of(ctx, slice).await?;
+        let currency = slice.currency;
         let money = |m: i64| -> MoneyValue { tandem_domain::money::Money::new(m, currency).into() };
-        Ok(svc::pipeline(s, who, &sql, window.from.0, window.to.0)
+        Ok(svc::pipeline(s, who, &slice, window.from.0, window.to.0)
             .await?
             .into_iter()
             .map(|r| RenewalPipelineRow {
@@ -405,17 +406,20 @@ impl RenewalQuery {
         slice: Option<SliceInput>,
     ) -> async_graphql::Result<Vec<ChurnReasonRow>> {
         let (s, who) = parts(ctx)?;
-        let (sql, currency) = slice_sql(ctx, slice).await?;
-        Ok(svc::churn_reasons(s, who, &sql, period.from.0, period.to.0)
-            .await?
-            .into_iter()
-            .map(|r| ChurnReasonRow {
-                reason: r.reason.into(),
-                outcome: r.outcome.into(),
-                renewals: r.renewals as i32,
-                lost_arr: tandem_domain::money::Money::new(r.lost_arr, currency).into(),
-            })
-            .collect())
+        let slice = slice_of(ctx, slice).await?;
+        let currency = slice.currency;
+        Ok(
+            svc::churn_reasons(s, who, &slice, period.from.0, period.to.0)
+                .await?
+                .into_iter()
+                .map(|r| ChurnReasonRow {
+                    reason: r.reason.into(),
+                    outcome: r.outcome.into(),
+                    renewals: r.renewals as i32,
+                    lost_arr: tandem_domain::money::Money::new(r.lost_arr, currency).into(),
+                })
+                .collect(),
+        )
     }
 
     /// One risk.

@@ -3,8 +3,7 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use tandem_domain::ids::{SegmentId, TeamMemberId};
-use tandem_domain::segment::SegmentFilter;
-use tandem_persistence::segment::Segment;
+use tandem_domain::segment::{Segment, SegmentFilter};
 
 use super::common::context::parts;
 use super::common::input::bounded;
@@ -14,7 +13,7 @@ use super::ids::{self, Kind};
 use super::scalars::Long;
 use crate::error::ApiResult;
 use crate::service;
-use crate::service::insights::SegmentChange;
+use crate::service::segment::SegmentChange;
 
 /// Criteria over accounts: firmographics, health, money, usage and needs. Every criterion
 /// narrows the selection; a list matches any of its values (tags: all of them).
@@ -216,7 +215,7 @@ impl SegmentQuery {
     /// `figures(segmentId:)`.
     async fn segments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SegmentNode>> {
         let (s, who) = parts(ctx)?;
-        Ok(service::insights::segments(s, who)
+        Ok(service::segment::segments(s, who)
             .await?
             .into_iter()
             .map(SegmentNode)
@@ -230,7 +229,7 @@ impl SegmentQuery {
     ) -> async_graphql::Result<Option<SegmentNode>> {
         let (s, who) = parts(ctx)?;
         let id = SegmentId(ids::decode(Kind::Segment, &id, "id")?);
-        Ok(service::insights::segment(s, who, id)
+        Ok(service::segment::segment(s, who, id)
             .await?
             .map(SegmentNode))
     }
@@ -282,7 +281,7 @@ impl SegmentMutation {
     ) -> async_graphql::Result<SegmentPayload> {
         let (s, who) = parts(ctx)?;
         let filter = input.criteria.into_domain("input.criteria")?;
-        let segment = service::insights::create_segment(
+        let segment = service::segment::create_segment(
             s,
             who,
             &input.name,
@@ -311,7 +310,7 @@ impl SegmentMutation {
                 .transpose()?,
             archive: false,
         };
-        let segment = service::insights::update_segment(s, who, id, input.version, change).await?;
+        let segment = service::segment::update_segment(s, who, id, input.version, change).await?;
         Ok(SegmentPayload {
             segment: SegmentNode(segment),
         })
@@ -329,7 +328,7 @@ impl SegmentMutation {
             archive: true,
             ..Default::default()
         };
-        let segment = service::insights::update_segment(s, who, id, version, change).await?;
+        let segment = service::segment::update_segment(s, who, id, version, change).await?;
         Ok(SegmentPayload {
             segment: SegmentNode(segment),
         })

@@ -7,9 +7,8 @@ use tandem_domain::ids::{AccountId, ContactId, SurveyResponseId, TicketId};
 use tandem_domain::signals::{
     self as domain, MAX_USAGE_BATCH, UsageEvent, check_survey_score, ticket_closed_at,
 };
+use tandem_domain::signals::{RevenueMovement, SurveyResponse, Ticket};
 use tandem_domain::text;
-use tandem_persistence::revenue::RevenueMovement;
-use tandem_persistence::signals::{SurveyResponse, Ticket};
 
 use super::common::context::parts;
 use super::ids::{self, Kind};
@@ -332,7 +331,7 @@ impl SignalsMutation {
                 .map_err(ApiError::from)?,
             );
         }
-        let done = service::insights::record_usage(s, who, key.as_deref(), &events).await?;
+        let done = service::signals::record_usage(s, who, key.as_deref(), &events).await?;
         Ok(RecordUsagePayload {
             accepted: done.events as i32,
             duplicate: done.duplicate,
@@ -349,7 +348,7 @@ impl SignalsMutation {
     ) -> async_graphql::Result<RevenueMovementNode> {
         let (s, who) = parts(ctx)?;
         let account = account_id(&input.account_id, "input.accountId")?;
-        let m = service::insights::record_revenue(
+        let m = service::signals::record_revenue(
             s,
             who,
             account,
@@ -383,7 +382,7 @@ impl SignalsMutation {
         if responded_at > now + chrono::Duration::minutes(5) {
             return Err(ApiError::invalid("input.respondedAt", "is in the future").into());
         }
-        let saved = service::insights::record_survey(
+        let saved = service::signals::record_survey(
             s,
             who,
             SurveyResponse {
@@ -417,7 +416,7 @@ impl SignalsMutation {
         let status: domain::TicketStatus = input.status.into();
         let closed_at = ticket_closed_at(status, input.opened_at, input.closed_at, Utc::now())
             .map_err(ApiError::from)?;
-        let saved = service::insights::record_ticket(
+        let saved = service::signals::record_ticket(
             s,
             who,
             Ticket {
@@ -446,7 +445,7 @@ impl SignalsMutation {
         let (s, who) = parts(ctx)?;
         let account = self::account_id(&account_id, "accountId")?;
         Ok(
-            service::insights::set_billing(s, who, account, status.into())
+            service::signals::set_billing(s, who, account, status.into())
                 .await?
                 .into(),
         )

@@ -3,8 +3,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use tandem_domain::ids::{AccountId, GoalId};
-use tandem_domain::success::{GoalData, GoalPatch, ReviewData};
-use tandem_persistence::success::{Goal, Review};
+use tandem_domain::success::{Goal, GoalData, GoalPatch, Review, ReviewData};
 
 use super::common::context::parts;
 use super::common::input::patch;
@@ -165,7 +164,7 @@ impl SuccessQuery {
     async fn goal(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<GoalNode>> {
         let (s, who) = parts(ctx)?;
         let id = GoalId(ids::decode(Kind::Goal, &id, "id")?);
-        Ok(service::insights::goal(s, who, id).await?.map(GoalNode))
+        Ok(service::success::goal(s, who, id).await?.map(GoalNode))
     }
 }
 
@@ -186,7 +185,7 @@ impl SuccessMutation {
             &input.account_id,
             "input.accountId",
         )?);
-        let goal = service::insights::create_goal(
+        let goal = service::success::create_goal(
             s,
             who,
             account,
@@ -219,7 +218,7 @@ impl SuccessMutation {
             target: patch(input.target, Ok)?,
             due_on: patch(input.due_on, |d| Ok(d.0))?,
         };
-        let goal = service::insights::update_goal(
+        let goal = service::success::update_goal(
             s,
             who,
             id,
@@ -244,7 +243,7 @@ impl SuccessMutation {
             &input.account_id,
             "input.accountId",
         )?);
-        let review = service::insights::record_review(
+        let review = service::success::record_review(
             s,
             who,
             account,

@@ -1,13 +1,13 @@
 //! Risks and renewals.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
 use tandem_domain::auth::{Action, Principal};
 use tandem_domain::ids::{AccountId, RenewalId, RiskId};
+use tandem_domain::metrics::Slice;
 use tandem_domain::renewal::{
     Decision, PipelineRow, ReasonRow, Renewal, RenewalData, Risk, RiskData, RiskStatus,
 };
 use tandem_persistence::renewal;
-use tandem_persistence::sql::Sql;
 
 use super::Services;
 use crate::error::ApiResult;
@@ -73,22 +73,24 @@ pub async fn decide(
 pub async fn pipeline(
     s: &Services,
     who: &Principal,
-    slice: &Sql,
+    slice: &Slice,
     from: NaiveDate,
     to: NaiveDate,
 ) -> ApiResult<Vec<PipelineRow>> {
     who.authorize(Action::ReadInsights)?;
-    Ok(renewal::pipeline(&s.store, slice, from, to).await?)
+    let today = Utc::now().date_naive();
+    Ok(renewal::pipeline(&s.store, slice, today, from, to).await?)
 }
 
 /// Churn and downgrade reasons over a slice.
 pub async fn churn_reasons(
     s: &Services,
     who: &Principal,
-    slice: &Sql,
+    slice: &Slice,
     from: NaiveDate,
     to: NaiveDate,
 ) -> ApiResult<Vec<ReasonRow>> {
     who.authorize(Action::ReadInsights)?;
-    Ok(renewal::churn_reasons(&s.store, slice, from, to).await?)
+    let today = Utc::now().date_naive();
+    Ok(renewal::churn_reasons(&s.store, slice, today, from, to).await?)
 }

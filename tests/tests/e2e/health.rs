@@ -324,7 +324,7 @@ db_test! {
         // A score from 40 days ago gives the trend and the explanation.
         let store = server.store.clone();
         let id = tandem_domain::ids::AccountId(crate::support::decode_id(&a));
-        tandem_persistence::health::recompute(&store, "test", tandem_persistence::health::Scope::Accounts(&[id]), now - Duration::days(40)).await.unwrap();
+        tandem_persistence::health::compute::recompute(&store, "test", tandem_persistence::health::compute::Scope::Accounts(&[id]), now - Duration::days(40)).await.unwrap();
         server.ok(Role::CsManager, compute, json!({"a": a})).await;
         let read = server.ok(Role::Viewer, "query($id: ID!) { account(id: $id) { health { score change30d change90d } healthHistory(days: 90) { score } healthExplanation(days: 30) { component points } } }", json!({"id": a})).await;
         let account = &read["account"];

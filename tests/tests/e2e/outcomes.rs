@@ -6,9 +6,9 @@
 use chrono::{Duration, NaiveDate, NaiveTime, Utc};
 use serde_json::{Value, json};
 use tandem_domain::auth::Role;
-use tandem_domain::health::{HealthStatus, Score};
+use tandem_domain::health::{HealthStatus, ImportedScore, Score};
 use tandem_domain::ids::{AccountId, HealthModelId};
-use tandem_persistence::health::{ImportedScore, import_scores};
+use tandem_persistence::health::score::import_scores;
 use tandem_tests::db_test;
 
 use crate::support::{Server, create_account, decode_id};

@@ -4,35 +4,34 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use chrono::Utc;
+use tandem_domain::health::{ScoreOutline, ScoreRecord};
 use tandem_domain::ids::AccountId;
 use tandem_persistence::Store;
 
 use crate::error::ApiError;
 
-/// Loads each account's latest health score; with `breakdown` false, its breakdown left empty
-/// (`tandem_persistence::health::current_outlines`).
-pub struct HealthLoader {
-    store: Store,
-    breakdown: bool,
-}
-
-impl HealthLoader {
-    pub(super) fn new(store: Store, breakdown: bool) -> HealthLoader {
-        HealthLoader { store, breakdown }
-    }
-}
+/// Loads each account's latest health score.
+pub struct HealthLoader(pub(super) Store);
 
 impl Loader<AccountId> for HealthLoader {
-    type Value = tandem_persistence::health::ScoreRecord;
+    type Value = ScoreRecord;
     type Error = ApiError;
 
     async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Self::Value>, ApiError> {
-        use tandem_persistence::health;
-        Ok(if self.breakdown {
-            health::current(&self.store, keys).await?
-        } else {
-            health::current_outlines(&self.store, keys).await?
-        })
+        Ok(tandem_persistence::health::score::current(&self.0, keys).await?)
+    }
+}
+
+/// Loads each account's latest health score without its breakdown
+/// (`tandem_persistence::health::score::current_outlines`).
+pub struct HealthOutlineLoader(pub(super) Store);
+
+impl Loader<AccountId> for HealthOutlineLoader {
+    type Value = ScoreOutline;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Self::Value>, ApiError> {
+        Ok(tandem_persistence::health::score::current_outlines(&self.0, keys).await?)
     }
 }
 
@@ -54,7 +53,7 @@ impl Loader<(AccountId, i64)> for HealthThenLoader {
         let mut out = HashMap::with_capacity(keys.len());
         let now = Utc::now();
         for (days, accounts) in by_days {
-            let scores = tandem_persistence::health::as_of(
+            let scores = tandem_persistence::health::score::as_of(
                 &self.0,
                 &accounts,
                 now - chrono::Duration::days(days),
@@ -70,7 +69,7 @@ impl Loader<(AccountId, i64)> for HealthThenLoader {
 pub struct UsageLoader(pub(super) Store);
 
 impl Loader<AccountId> for UsageLoader {
-    type Value = tandem_persistence::usage::UsageSummary;
+    type Value = tandem_domain::signals::UsageSummary;
     type Error = ApiError;
 
     async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Self::Value>, ApiError> {

@@ -35,7 +35,7 @@ use engagement::{
     BaselinesLoader, EngagementLoader, EngagementsByAccountLoader, PhaseByIdLoader,
     PhaseHeadsLoader, PhaseOutlinesLoader, PhasesLoader, PhasesWithoutDependenciesLoader,
 };
-use health::{HealthLoader, HealthThenLoader, UsageLoader};
+use health::{HealthLoader, HealthOutlineLoader, HealthThenLoader, UsageLoader};
 use outcome::{EngagementOutcomeLoader, OutcomeHealthLoader, OutcomeRevenueLoader};
 use renewal::{RenewalsLoader, RiskTasksLoader, RisksLoader};
 use sow::{
@@ -80,7 +80,7 @@ struct Slots {
     logged: OnceLock<DataLoader<LoggedLoader, HashMapCache>>,
     logged_by_phase: OnceLock<DataLoader<LoggedByPhaseLoader, HashMapCache>>,
     health: OnceLock<DataLoader<HealthLoader, HashMapCache>>,
-    health_outlines: OnceLock<DataLoader<HealthLoader, HashMapCache>>,
+    health_outlines: OnceLock<DataLoader<HealthOutlineLoader, HashMapCache>>,
     health_then: OnceLock<DataLoader<HealthThenLoader, HashMapCache>>,
     usage: OnceLock<DataLoader<UsageLoader, HashMapCache>>,
     goals: OnceLock<DataLoader<GoalsLoader, HashMapCache>>,
@@ -291,16 +291,16 @@ impl Loaders {
     pub fn health(&self) -> &DataLoader<HealthLoader, HashMapCache> {
         self.slots()
             .health
-            .get_or_init(|| make(HealthLoader::new(self.store.clone(), true), self.cached))
+            .get_or_init(|| make(HealthLoader(self.store.clone()), self.cached))
     }
 
     /// Each account's latest health score without its breakdown (see
-    /// `tandem_persistence::health::current_outlines`): only for scores whose breakdown nothing
+    /// `tandem_persistence::health::score::current_outlines`): only for scores whose breakdown nothing
     /// in the request reads (see `Account.health`).
-    pub fn health_outlines(&self) -> &DataLoader<HealthLoader, HashMapCache> {
+    pub fn health_outlines(&self) -> &DataLoader<HealthOutlineLoader, HashMapCache> {
         self.slots()
             .health_outlines
-            .get_or_init(|| make(HealthLoader::new(self.store.clone(), false), self.cached))
+            .get_or_init(|| make(HealthOutlineLoader(self.store.clone()), self.cached))
     }
 
     /// Each account's score as it stood some days ago (key: account and days).

@@ -13,7 +13,7 @@ use crate::error::ApiError;
 pub struct GoalsLoader(pub(super) Store);
 
 impl Loader<AccountId> for GoalsLoader {
-    type Value = Vec<tandem_persistence::success::Goal>;
+    type Value = Vec<tandem_domain::success::Goal>;
     type Error = ApiError;
 
     async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Self::Value>, ApiError> {
@@ -25,7 +25,7 @@ impl Loader<AccountId> for GoalsLoader {
 pub struct ReviewsLoader(pub(super) Store);
 
 impl Loader<AccountId> for ReviewsLoader {
-    type Value = Vec<tandem_persistence::success::Review>;
+    type Value = Vec<tandem_domain::success::Review>;
     type Error = ApiError;
 
     async fn load(&self, keys: &[AccountId]) -> Result<HashMap<AccountId, Self::Value>, ApiError> {
@@ -37,7 +37,7 @@ impl Loader<AccountId> for ReviewsLoader {
 pub struct GoalLoader(pub(super) Store);
 
 impl Loader<tandem_domain::ids::GoalId> for GoalLoader {
-    type Value = tandem_persistence::success::Goal;
+    type Value = tandem_domain::success::Goal;
     type Error = ApiError;
 
     async fn load(
@@ -57,7 +57,7 @@ impl Loader<tandem_domain::ids::GoalId> for GoalLoader {
 pub struct PhaseGoalsLoader(pub(super) Store);
 
 impl Loader<PhaseId> for PhaseGoalsLoader {
-    type Value = Vec<tandem_persistence::success::Goal>;
+    type Value = Vec<tandem_domain::success::Goal>;
     type Error = ApiError;
 
     async fn load(&self, keys: &[PhaseId]) -> Result<HashMap<PhaseId, Self::Value>, ApiError> {
