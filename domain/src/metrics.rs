@@ -220,19 +220,6 @@ impl AnalyticsSettings {
     }
 }
 
-/// Which accounts a figure covers: those billed in `currency` (figures never add up different
-/// currencies), narrowed by a saved segment's filter, ad-hoc criteria, or both — all must hold.
-/// Storage alone turns it into a query; above storage it is only this value.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Slice {
-    /// The billing currency.
-    pub currency: crate::money::Currency,
-    /// The filter of a saved segment, resolved from its id.
-    pub segment: Option<crate::segment::SegmentFilter>,
-    /// Criteria applied on the spot.
-    pub criteria: Option<crate::segment::SegmentFilter>,
-}
-
 /// How to split the accounts of a slice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dimension {

@@ -9,9 +9,8 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sea_orm::DbBackend;
 use tandem_domain::health::HealthStatus;
 use tandem_domain::ids::AccountId;
-use tandem_domain::metrics::{
-    AnalyticsSettings, Cohort, Dimension, Period, PeriodMovements, Slice, Sums,
-};
+use tandem_domain::metrics::{AnalyticsSettings, Cohort, Dimension, Period, PeriodMovements, Sums};
+use tandem_domain::segment::Slice;
 use uuid::Uuid;
 
 use crate::sql::{Sql, get};

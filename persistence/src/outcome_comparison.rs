@@ -8,8 +8,9 @@
 
 use chrono::NaiveDate;
 use sea_orm::DbBackend;
-use tandem_domain::metrics::{Period, Slice};
+use tandem_domain::metrics::Period;
 use tandem_domain::outcome_comparison::{Comparison, GoalTally, Side};
+use tandem_domain::segment::Slice;
 
 use crate::figures::{push_cohort_sums, push_movements, read_movements, slice_condition};
 use crate::sow::APPROVED_ONLY;

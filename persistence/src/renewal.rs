@@ -4,12 +4,12 @@
 use chrono::{NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, QueryResult};
 use tandem_domain::event::{self, EventKind, SubjectKind};
-use tandem_domain::metrics::Slice;
 use tandem_domain::ids::{AccountId, RenewalId, RiskId, TeamMemberId};
 use tandem_domain::renewal::{
     Decision, PipelineRow, ReasonRow, Renewal, RenewalData, RenewalOutcome, Risk, RiskData,
     RiskStatus,
 };
+use tandem_domain::segment::Slice;
 use uuid::Uuid;
 
 use crate::error::corrupt;

@@ -153,8 +153,8 @@ async fn events_of(store: &Store, kind: EventKind) -> Vec<NewEvent> {
 }
 
 /// Every USD account.
-fn usd() -> tandem_domain::metrics::Slice {
-    tandem_domain::metrics::Slice {
+fn usd() -> tandem_domain::segment::Slice {
+    tandem_domain::segment::Slice {
         currency: tandem_domain::money::Currency::USD,
         segment: None,
         criteria: None,

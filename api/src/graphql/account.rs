@@ -408,7 +408,7 @@ impl AccountNode {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<super::sync::ExternalIdValue>> {
-        super::sync::external_ids_of(ctx, self.0.id).await
+        super::sync::ExternalIdValue::of(ctx, self.0.id).await
     }
     /// Its risks, most severe first; OPEN and MITIGATING ones when `statuses` is left out.
     #[graphql(guard = "Allowed(Action::ReadInsights)")]
@@ -423,7 +423,7 @@ impl AccountNode {
                 super::renewal::RiskStatus::Mitigating,
             ]
         });
-        super::renewal::risks_of(ctx, self.0.id, statuses).await
+        super::renewal::RiskNode::of_account(ctx, self.0.id, statuses).await
     }
     /// Its renewals, newest first: the one in play (no outcome yet) and the decided ones.
     #[graphql(guard = "Allowed(Action::ReadInsights)")]
@@ -431,7 +431,7 @@ impl AccountNode {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<super::renewal::RenewalNode>> {
-        super::renewal::renewals_of(ctx, self.0.id, self.0.data.currency).await
+        super::renewal::RenewalNode::of_account(ctx, self.0.id, self.0.data.currency).await
     }
     /// Its story, newest first: notes, meetings, calls and e-mails merged with its
     /// account-change events. `kinds` narrows it (all when left out).
@@ -443,7 +443,14 @@ impl AccountNode {
         after: Option<String>,
         kinds: Option<Vec<super::activity::TimelineItemKind>>,
     ) -> async_graphql::Result<super::activity::TimelineConnection> {
-        super::activity::timeline(ctx, self.0.id, first, after, kinds.unwrap_or_default()).await
+        super::activity::TimelineConnection::of_account(
+            ctx,
+            self.0.id,
+            first,
+            after,
+            kinds.unwrap_or_default(),
+        )
+        .await
     }
     /// Its value timeline, newest first (by day, then kind, then record): phases delivered and
     /// accepted, goals achieved or missed, health status changes, revenue movements and
@@ -460,7 +467,7 @@ impl AccountNode {
         #[graphql(default = 100)] first: Option<i32>,
         kinds: Option<Vec<super::value_timeline::ValueEventKind>>,
     ) -> async_graphql::Result<Vec<super::value_timeline::ValueEventNode>> {
-        super::value_timeline::of_account(
+        super::value_timeline::ValueEventNode::of_account(
             ctx,
             self.0.id,
             from,

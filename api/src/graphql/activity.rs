@@ -201,56 +201,59 @@ pub enum TimelineItemKind {
     Change,
 }
 
-/// An account's timeline page: its activities and account-change events, newest first.
-pub(crate) async fn timeline(
-    ctx: &Context<'_>,
-    account: AccountId,
-    first: Option<i32>,
-    after: Option<String>,
-    kinds: Vec<TimelineItemKind>,
-) -> async_graphql::Result<TimelineConnection> {
-    let (s, who) = parts(ctx)?;
-    let limit = first_or(first, DEFAULT_PAGE)?;
-    let after: Option<TimelineKey> = after.map(|c| ids::decode_cursor(&c, "after")).transpose()?;
-    let activity_kinds: Vec<_> = kinds
-        .iter()
-        .filter_map(|k| match k {
-            TimelineItemKind::Note => Some(tandem_domain::activity::ActivityKind::Note),
-            TimelineItemKind::Meeting => Some(tandem_domain::activity::ActivityKind::Meeting),
-            TimelineItemKind::Call => Some(tandem_domain::activity::ActivityKind::Call),
-            TimelineItemKind::Email => Some(tandem_domain::activity::ActivityKind::Email),
-            TimelineItemKind::Change => None,
-        })
-        .collect();
-    let query = TimelineQuery {
-        activities: kinds.is_empty() || !activity_kinds.is_empty(),
-        events: kinds.is_empty() || kinds.contains(&TimelineItemKind::Change),
-        activity_kinds,
-        after,
-        limit: limit + 1,
-    };
-    let mut items = svc::timeline(s, who, account, &query).await?;
-    let has_next_page = items.len() as u64 > limit;
-    items.truncate(limit as usize);
-    let edges: Vec<TimelineEdge> = items
-        .into_iter()
-        .map(|item| TimelineEdge {
-            cursor: ids::encode_cursor(&item.key()),
-            node: match item {
-                Item::Activity(a) => TimelineItem::Activity(ActivityNode(Box::new(a))),
-                Item::Event(e) => TimelineItem::Change(AccountEventNode(Arc::new(e))),
+impl TimelineConnection {
+    /// An account's timeline page: its activities and account-change events, newest first.
+    pub(crate) async fn of_account(
+        ctx: &Context<'_>,
+        account: AccountId,
+        first: Option<i32>,
+        after: Option<String>,
+        kinds: Vec<TimelineItemKind>,
+    ) -> async_graphql::Result<TimelineConnection> {
+        let (s, who) = parts(ctx)?;
+        let limit = first_or(first, DEFAULT_PAGE)?;
+        let after: Option<TimelineKey> =
+            after.map(|c| ids::decode_cursor(&c, "after")).transpose()?;
+        let activity_kinds: Vec<_> = kinds
+            .iter()
+            .filter_map(|k| match k {
+                TimelineItemKind::Note => Some(tandem_domain::activity::ActivityKind::Note),
+                TimelineItemKind::Meeting => Some(tandem_domain::activity::ActivityKind::Meeting),
+                TimelineItemKind::Call => Some(tandem_domain::activity::ActivityKind::Call),
+                TimelineItemKind::Email => Some(tandem_domain::activity::ActivityKind::Email),
+                TimelineItemKind::Change => None,
+            })
+            .collect();
+        let query = TimelineQuery {
+            activities: kinds.is_empty() || !activity_kinds.is_empty(),
+            events: kinds.is_empty() || kinds.contains(&TimelineItemKind::Change),
+            activity_kinds,
+            after,
+            limit: limit + 1,
+        };
+        let mut items = svc::timeline(s, who, account, &query).await?;
+        let has_next_page = items.len() as u64 > limit;
+        items.truncate(limit as usize);
+        let edges: Vec<TimelineEdge> = items
+            .into_iter()
+            .map(|item| TimelineEdge {
+                cursor: ids::encode_cursor(&item.key()),
+                node: match item {
+                    Item::Activity(a) => TimelineItem::Activity(ActivityNode(Box::new(a))),
+                    Item::Event(e) => TimelineItem::Change(AccountEventNode(Arc::new(e))),
+                },
+            })
+            .collect();
+        Ok(TimelineConnection {
+            page_info: PageInfo {
+                has_next_page,
+                has_previous_page: after.is_some(),
+                start_cursor: edges.first().map(|e| e.cursor.clone()),
+                end_cursor: edges.last().map(|e| e.cursor.clone()),
             },
+            edges,
         })
-        .collect();
-    Ok(TimelineConnection {
-        page_info: PageInfo {
-            has_next_page,
-            has_previous_page: after.is_some(),
-            start_cursor: edges.first().map(|e| e.cursor.clone()),
-            end_cursor: edges.last().map(|e| e.cursor.clone()),
-        },
-        edges,
-    })
+    }
 }
 
 /// What an activity was about, besides its account (each must belong to the account).

@@ -23,7 +23,7 @@ impl ContactNode {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<super::sync::ExternalIdValue>> {
-        super::sync::external_ids_of(ctx, self.0.id).await
+        super::sync::ExternalIdValue::of(ctx, self.0.id).await
     }
     /// The contact's opaque global id.
     pub async fn id(&self) -> ID {

@@ -298,6 +298,27 @@ pub struct PhaseScopeItemValue {
     pub estimated_hours: f64,
 }
 
+impl PhaseScopeItemValue {
+    /// Scope items as typed; `field` is the list's input path.
+    pub(crate) fn into_domain(
+        field: &str,
+        list: Vec<PhaseScopeItemValue>,
+    ) -> ApiResult<Vec<PhaseScopeItem>> {
+        list.into_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                Ok(PhaseScopeItem {
+                    deliverable: s.deliverable,
+                    estimated_hours: tandem_domain::hours::Hours::from_decimal(
+                        &format!("{field}[{i}].estimatedHours"),
+                        s.estimated_hours,
+                    )?,
+                })
+            })
+            .collect()
+    }
+}
+
 impl From<&PhaseScopeItem> for PhaseScopeItemValue {
     fn from(s: &PhaseScopeItem) -> Self {
         PhaseScopeItemValue {
@@ -532,7 +553,7 @@ impl PhaseNode {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<super::timesheet::AllocationNode>> {
-        super::timesheet::allocations_of_phase(ctx, self.0.id).await
+        super::timesheet::AllocationNode::of_phase(ctx, self.0.id).await
     }
     /// Its deliverables and their estimated hours.
     async fn scope(&self) -> Vec<PhaseScopeItemValue> {
@@ -1032,7 +1053,7 @@ impl EngagementMutation {
             planned_start: input.planned_start.map(|d| d.0),
             planned_end: input.planned_end.map(|d| d.0),
             milestones: input.milestones.into_iter().map(Into::into).collect(),
-            scope: super::template::scope_items("input.scope", input.scope)?,
+            scope: PhaseScopeItemValue::into_domain("input.scope", input.scope)?,
         };
         let p = service::engagement::add_phase(s, who, engagement, new, depends_on)
             .await
@@ -1135,7 +1156,7 @@ impl EngagementMutation {
                 .map(|m| m.into_iter().map(Into::into).collect()),
             scope: input
                 .scope
-                .map(|list| super::template::scope_items("input.scope", list))
+                .map(|list| PhaseScopeItemValue::into_domain("input.scope", list))
                 .transpose()?,
         };
         let p = service::engagement::update_phase(s, who, id, input.version, change)

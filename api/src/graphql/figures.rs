@@ -6,8 +6,9 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{Duration, NaiveDate, Utc};
 use tandem_domain::auth::Action;
 use tandem_domain::ids::SegmentId;
-use tandem_domain::metrics::{self, AnalyticsSettings, Dimension, Period, Slice, Sums};
+use tandem_domain::metrics::{self, AnalyticsSettings, Dimension, Period, Sums};
 use tandem_domain::money::{Currency, Money};
+use tandem_domain::segment::Slice;
 
 use super::account::AccountNode;
 use super::common::context::{Allowed, loaders, parts};
@@ -69,24 +70,26 @@ pub struct SliceInput {
     pub criteria: Option<SegmentCriteriaInput>,
 }
 
-/// The slice an argument names (every account billed in USD when left out).
-pub(crate) async fn slice_of(ctx: &Context<'_>, slice: Option<SliceInput>) -> ApiResult<Slice> {
-    let (s, who) = parts(ctx)?;
-    let slice = slice.unwrap_or_default();
-    let currency = match &slice.currency {
-        Some(c) => Currency::parse("slice.currency", c).map_err(ApiError::from)?,
-        None => Currency::USD,
-    };
-    let segment = slice
-        .segment_id
-        .as_ref()
-        .map(|id| ids::decode(Kind::Segment, id, "slice.segmentId").map(SegmentId))
-        .transpose()?;
-    let criteria = slice
-        .criteria
-        .map(|c| c.into_domain("slice.criteria"))
-        .transpose()?;
-    service::figures::slice(s, who, currency, segment, criteria).await
+impl SliceInput {
+    /// The slice an argument names (every account billed in USD when left out).
+    pub(crate) async fn slice(ctx: &Context<'_>, slice: Option<SliceInput>) -> ApiResult<Slice> {
+        let (s, who) = parts(ctx)?;
+        let slice = slice.unwrap_or_default();
+        let currency = match &slice.currency {
+            Some(c) => Currency::parse("slice.currency", c).map_err(ApiError::from)?,
+            None => Currency::USD,
+        };
+        let segment = slice
+            .segment_id
+            .as_ref()
+            .map(|id| ids::decode(Kind::Segment, id, "slice.segmentId").map(SegmentId))
+            .transpose()?;
+        let criteria = slice
+            .criteria
+            .map(|c| c.into_domain("slice.criteria"))
+            .transpose()?;
+        service::figures::slice(s, who, currency, segment, criteria).await
+    }
 }
 
 /// The figures of one slice over one period.
@@ -536,7 +539,7 @@ impl FiguresQuery {
     ) -> async_graphql::Result<FigureReport> {
         let (s, who) = parts(ctx)?;
         let period = Period::new(period.from.0, period.to.0).map_err(ApiError::from)?;
-        let slice = slice_of(ctx, slice).await?;
+        let slice = SliceInput::slice(ctx, slice).await?;
         let currency = slice.currency;
         let (mut total, settings) = service::figures::figures(s, who, &slice, None, period).await?;
         let groups = match group_by {
@@ -567,7 +570,7 @@ impl FiguresQuery {
         slice: Option<SliceInput>,
     ) -> async_graphql::Result<Vec<Cohort>> {
         let (s, who) = parts(ctx)?;
-        let slice = slice_of(ctx, slice).await?;
+        let slice = SliceInput::slice(ctx, slice).await?;
         let currency = slice.currency;
         let months = u32::try_from(months)
             .map_err(|_| ApiError::invalid("months", "must not be negative"))?;
@@ -604,7 +607,7 @@ impl FiguresQuery {
         ctx: &Context<'_>,
         slice: Option<SliceInput>,
     ) -> async_graphql::Result<PortfolioView> {
-        let slice = slice_of(ctx, slice).await?;
+        let slice = SliceInput::slice(ctx, slice).await?;
         Ok(PortfolioView {
             slice,
             counts: tokio::sync::OnceCell::new(),

@@ -9,7 +9,7 @@ use tandem_domain::money::{Currency, Money};
 use tandem_domain::outcome_comparison::{Comparison, GoalTally, Side};
 
 use super::common::context::{Allowed, parts};
-use super::figures::{PeriodInput, SliceInput, slice_of};
+use super::figures::{PeriodInput, SliceInput};
 use super::money::MoneyValue;
 use super::scalars::Date;
 use crate::error::ApiError;
@@ -205,7 +205,7 @@ impl OutcomeComparisonQuery {
     ) -> async_graphql::Result<OutcomeComparison> {
         let (s, who) = parts(ctx)?;
         let period = Period::new(period.from.0, period.to.0).map_err(ApiError::from)?;
-        let slice = slice_of(ctx, slice).await?;
+        let slice = SliceInput::slice(ctx, slice).await?;
         let currency = slice.currency;
         let comparison = service::figures::outcome_comparison(s, who, &slice, period).await?;
         Ok(OutcomeComparison {

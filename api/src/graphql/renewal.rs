@@ -11,7 +11,7 @@ use super::account::AccountNode;
 use super::automation::{TaskNode, member};
 use super::common::context::{Allowed, loaders, parts};
 use super::common::input::patch;
-use super::figures::{PeriodInput, SliceInput, slice_of};
+use super::figures::{PeriodInput, SliceInput};
 use super::ids::{self, Kind};
 use super::money::MoneyValue;
 use super::scalars::{Date, Long};
@@ -382,7 +382,7 @@ impl RenewalQuery {
         slice: Option<SliceInput>,
     ) -> async_graphql::Result<Vec<RenewalPipelineRow>> {
         let (s, who) = parts(ctx)?;
-        let slice = slice_of(ctx, slice).await?;
+        let slice = SliceInput::slice(ctx, slice).await?;
         let currency = slice.currency;
         let money = |m: i64| -> MoneyValue { tandem_domain::money::Money::new(m, currency).into() };
         Ok(svc::pipeline(s, who, &slice, window.from.0, window.to.0)
@@ -406,7 +406,7 @@ impl RenewalQuery {
         slice: Option<SliceInput>,
     ) -> async_graphql::Result<Vec<ChurnReasonRow>> {
         let (s, who) = parts(ctx)?;
-        let slice = slice_of(ctx, slice).await?;
+        let slice = SliceInput::slice(ctx, slice).await?;
         let currency = slice.currency;
         Ok(
             svc::churn_reasons(s, who, &slice, period.from.0, period.to.0)
@@ -561,36 +561,40 @@ async fn currency_of(ctx: &Context<'_>, account: AccountId) -> ApiResult<Currenc
         .map_or(Currency::USD, |a| a.data.currency))
 }
 
-/// `Account.risks`.
-pub(crate) async fn risks_of(
-    ctx: &Context<'_>,
-    account: AccountId,
-    statuses: Vec<RiskStatus>,
-) -> async_graphql::Result<Vec<RiskNode>> {
-    let statuses: Vec<rules::RiskStatus> = statuses.into_iter().map(Into::into).collect();
-    Ok(loaders(ctx)?
-        .risks()
-        .load_one(account)
-        .await?
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| statuses.is_empty() || statuses.contains(&r.status))
-        .map(RiskNode)
-        .collect())
+impl RiskNode {
+    /// `Account.risks`.
+    pub(crate) async fn of_account(
+        ctx: &Context<'_>,
+        account: AccountId,
+        statuses: Vec<RiskStatus>,
+    ) -> async_graphql::Result<Vec<RiskNode>> {
+        let statuses: Vec<rules::RiskStatus> = statuses.into_iter().map(Into::into).collect();
+        Ok(loaders(ctx)?
+            .risks()
+            .load_one(account)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| statuses.is_empty() || statuses.contains(&r.status))
+            .map(RiskNode)
+            .collect())
+    }
 }
 
-/// `Account.renewals`.
-pub(crate) async fn renewals_of(
-    ctx: &Context<'_>,
-    account: AccountId,
-    currency: Currency,
-) -> async_graphql::Result<Vec<RenewalNode>> {
-    Ok(loaders(ctx)?
-        .renewals()
-        .load_one(account)
-        .await?
-        .unwrap_or_default()
-        .into_iter()
-        .map(|r| RenewalNode(r, currency))
-        .collect())
+impl RenewalNode {
+    /// `Account.renewals`.
+    pub(crate) async fn of_account(
+        ctx: &Context<'_>,
+        account: AccountId,
+        currency: Currency,
+    ) -> async_graphql::Result<Vec<RenewalNode>> {
+        Ok(loaders(ctx)?
+            .renewals()
+            .load_one(account)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| RenewalNode(r, currency))
+            .collect())
+    }
 }

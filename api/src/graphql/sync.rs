@@ -264,31 +264,33 @@ pub struct ExternalIdValue {
     pub external_id: String,
 }
 
-/// `Account.externalIds`, `Contact.externalIds` and `TeamMember.externalIds`: `key` is the
-/// object's typed id.
-pub(crate) async fn external_ids_of<K>(
-    ctx: &Context<'_>,
-    key: K,
-) -> async_graphql::Result<Vec<ExternalIdValue>>
-where
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    super::loaders::sync::ExternalIdsLoader: async_graphql::dataloader::Loader<
-            K,
-            Value = Vec<tandem_domain::sync::ExternalId>,
-            Error = ApiError,
-        >,
-{
-    Ok(super::common::context::loaders(ctx)?
-        .external_ids()
-        .load_one(key)
-        .await?
-        .unwrap_or_default()
-        .into_iter()
-        .map(|e| ExternalIdValue {
-            source: e.source,
-            external_id: e.external_id,
-        })
-        .collect())
+impl ExternalIdValue {
+    /// `Account.externalIds`, `Contact.externalIds` and `TeamMember.externalIds`: `key` is the
+    /// object's typed id.
+    pub(crate) async fn of<K>(
+        ctx: &Context<'_>,
+        key: K,
+    ) -> async_graphql::Result<Vec<ExternalIdValue>>
+    where
+        K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+        super::loaders::sync::ExternalIdsLoader: async_graphql::dataloader::Loader<
+                K,
+                Value = Vec<tandem_domain::sync::ExternalId>,
+                Error = ApiError,
+            >,
+    {
+        Ok(super::common::context::loaders(ctx)?
+            .external_ids()
+            .load_one(key)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| ExternalIdValue {
+                source: e.source,
+                external_id: e.external_id,
+            })
+            .collect())
+    }
 }
 
 #[derive(Default)]

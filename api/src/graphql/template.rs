@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObje
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use tandem_domain::baseline::{self as rules, Baseline, PhaseVariance};
-use tandem_domain::engagement::{Phase, PhaseScopeItem};
+use tandem_domain::engagement::Phase;
 use tandem_domain::hours::Hours;
 use tandem_domain::ids::{AccountId, EngagementId, TeamMemberId, TemplateId};
 use tandem_domain::template::{
@@ -222,26 +222,7 @@ fn template_phases(list: Vec<TemplatePhaseInput>) -> ApiResult<Vec<TemplatePhase
                     })
                     .collect(),
                 depends_on,
-                scope: scope_items(&format!("phases[{i}].scope"), p.scope)?,
-            })
-        })
-        .collect()
-}
-
-/// Scope items as typed; `field` is the list's input path.
-pub(crate) fn scope_items(
-    field: &str,
-    list: Vec<PhaseScopeItemValue>,
-) -> ApiResult<Vec<PhaseScopeItem>> {
-    list.into_iter()
-        .enumerate()
-        .map(|(i, s)| {
-            Ok(PhaseScopeItem {
-                deliverable: s.deliverable,
-                estimated_hours: Hours::from_decimal(
-                    &format!("{field}[{i}].estimatedHours"),
-                    s.estimated_hours,
-                )?,
+                scope: PhaseScopeItemValue::into_domain(&format!("phases[{i}].scope"), p.scope)?,
             })
         })
         .collect()

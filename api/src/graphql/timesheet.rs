@@ -651,17 +651,19 @@ impl TimesheetMutation {
     }
 }
 
-/// A phase's allocations, for `Phase.allocations`.
-pub(crate) async fn allocations_of_phase(
-    ctx: &Context<'_>,
-    phase: PhaseId,
-) -> async_graphql::Result<Vec<AllocationNode>> {
-    Ok(loaders(ctx)?
-        .phase_allocations()
-        .load_one(phase)
-        .await?
-        .unwrap_or_default()
-        .into_iter()
-        .map(AllocationNode)
-        .collect())
+impl AllocationNode {
+    /// A phase's allocations, for `Phase.allocations`.
+    pub(crate) async fn of_phase(
+        ctx: &Context<'_>,
+        phase: PhaseId,
+    ) -> async_graphql::Result<Vec<AllocationNode>> {
+        Ok(loaders(ctx)?
+            .phase_allocations()
+            .load_one(phase)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(AllocationNode)
+            .collect())
+    }
 }

@@ -37,35 +37,37 @@ pub enum ValueEventKind {
     CatalogVersionPublished,
 }
 
-/// The value timeline of `account`, for `Account.valueTimeline`.
-pub(crate) async fn of_account(
-    ctx: &Context<'_>,
-    account: AccountId,
-    from: Option<Date>,
-    to: Option<Date>,
-    first: Option<i32>,
-    kinds: Vec<ValueEventKind>,
-) -> async_graphql::Result<Vec<ValueEventNode>> {
-    let (s, who) = parts(ctx)?;
-    let kinds = kinds.into_iter().map(Into::into).collect();
-    let entries = service::value_timeline::read(
-        s,
-        who,
-        account,
-        from.map(|d| d.0),
-        to.map(|d| d.0),
-        first,
-        kinds,
-    )
-    .await?;
-    let see_money = who.can(Action::SeeMoney);
-    Ok(entries
-        .into_iter()
-        .map(|e| ValueEventNode {
-            event: e,
-            see_money,
-        })
-        .collect())
+impl ValueEventNode {
+    /// The value timeline of `account`, for `Account.valueTimeline`.
+    pub(crate) async fn of_account(
+        ctx: &Context<'_>,
+        account: AccountId,
+        from: Option<Date>,
+        to: Option<Date>,
+        first: Option<i32>,
+        kinds: Vec<ValueEventKind>,
+    ) -> async_graphql::Result<Vec<ValueEventNode>> {
+        let (s, who) = parts(ctx)?;
+        let kinds = kinds.into_iter().map(Into::into).collect();
+        let entries = service::value_timeline::read(
+            s,
+            who,
+            account,
+            from.map(|d| d.0),
+            to.map(|d| d.0),
+            first,
+            kinds,
+        )
+        .await?;
+        let see_money = who.can(Action::SeeMoney);
+        Ok(entries
+            .into_iter()
+            .map(|e| ValueEventNode {
+                event: e,
+                see_money,
+            })
+            .collect())
+    }
 }
 
 /// One entry of an account's value timeline.

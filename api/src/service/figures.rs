@@ -5,8 +5,9 @@ use chrono::{NaiveDate, Utc};
 use tandem_domain::auth::{Action, Principal};
 use tandem_domain::health::HealthStatus;
 use tandem_domain::ids::{AccountId, SegmentId};
-use tandem_domain::metrics::{AnalyticsSettings, Cohort, Dimension, Period, Slice, Sums};
+use tandem_domain::metrics::{AnalyticsSettings, Cohort, Dimension, Period, Sums};
 use tandem_domain::segment::SegmentFilter;
+use tandem_domain::segment::Slice;
 use tandem_persistence::figures;
 
 use super::Services;

@@ -3,10 +3,10 @@
 use chrono::{NaiveDate, Utc};
 use tandem_domain::auth::{Action, Principal};
 use tandem_domain::ids::{AccountId, RenewalId, RiskId};
-use tandem_domain::metrics::Slice;
 use tandem_domain::renewal::{
     Decision, PipelineRow, ReasonRow, Renewal, RenewalData, Risk, RiskData, RiskStatus,
 };
+use tandem_domain::segment::Slice;
 use tandem_persistence::renewal;
 
 use super::Services;
