@@ -276,51 +276,53 @@ pub(crate) async fn of_phase(
         .map(PhaseCatalogScopeNode::new))
 }
 
-/// The open phases of `version`'s account scoped to an older version whose scope `version`
-/// changes, by phase id.
-pub(crate) async fn affected_phases(
-    ctx: &Context<'_>,
-    version: &PublishedVersion,
-) -> ApiResult<Vec<AffectedPhase>> {
-    let l = loaders(ctx)?;
-    let scoped: Vec<PhaseCatalogScope> = l
-        .catalog_scope()
-        .open_scopes()
-        .load_one(version.account_id)
-        .await?
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|s| s.catalog_version_number < version.number)
-        .collect();
-    if scoped.is_empty() {
-        return Ok(Vec::new());
-    }
-    let older: Vec<CatalogVersionId> = scoped.iter().map(|s| s.catalog_version_id).collect();
-    let older = l.catalog_scope().versions().load_many(older).await?;
-    let mut affected = Vec::new();
-    for s in scoped {
-        let Some(old) = older.get(&s.catalog_version_id) else {
-            continue;
-        };
-        let impact = scope::impact(&s.scope, &old.model, &version.model);
-        if !impact.is_empty() {
-            affected.push((s, impact));
+impl AffectedPhase {
+    /// The open phases of `version`'s account scoped to an older version whose scope `version`
+    /// changes, by phase id.
+    pub(crate) async fn of_version(
+        ctx: &Context<'_>,
+        version: &PublishedVersion,
+    ) -> ApiResult<Vec<AffectedPhase>> {
+        let l = loaders(ctx)?;
+        let scoped: Vec<PhaseCatalogScope> = l
+            .catalog_scope()
+            .open_scopes()
+            .load_one(version.account_id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| s.catalog_version_number < version.number)
+            .collect();
+        if scoped.is_empty() {
+            return Ok(Vec::new());
         }
-    }
-    let mut phases = l
-        .phase_by_id()
-        .load_many(affected.iter().map(|(s, _)| s.phase_id))
-        .await?;
-    Ok(affected
-        .into_iter()
-        .filter_map(|(s, impact)| {
-            phases.remove(&s.phase_id).map(|p| AffectedPhase {
-                phase: PhaseNode(p),
-                scoped_version_number: s.catalog_version_number,
-                impact: impact_value(version, impact),
+        let older: Vec<CatalogVersionId> = scoped.iter().map(|s| s.catalog_version_id).collect();
+        let older = l.catalog_scope().versions().load_many(older).await?;
+        let mut affected = Vec::new();
+        for s in scoped {
+            let Some(old) = older.get(&s.catalog_version_id) else {
+                continue;
+            };
+            let impact = scope::impact(&s.scope, &old.model, &version.model);
+            if !impact.is_empty() {
+                affected.push((s, impact));
+            }
+        }
+        let mut phases = l
+            .phase_by_id()
+            .load_many(affected.iter().map(|(s, _)| s.phase_id))
+            .await?;
+        Ok(affected
+            .into_iter()
+            .filter_map(|(s, impact)| {
+                phases.remove(&s.phase_id).map(|p| AffectedPhase {
+                    phase: PhaseNode(p),
+                    scoped_version_number: s.catalog_version_number,
+                    impact: impact_value(version, impact),
+                })
             })
-        })
-        .collect())
+            .collect())
+    }
 }
 
 /// The parts of a published version a phase moves.

@@ -7,6 +7,7 @@ use async_graphql::ID;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use tandem_domain::event::{Event, SubjectKind};
+use tandem_domain::ids::TeamMemberId;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
@@ -188,6 +189,17 @@ pub fn decode(kind: Kind, id: &ID, field: &str) -> ApiResult<Uuid> {
             format!("'{}' is not a valid {} id", id.as_str(), kind.as_str()),
         )),
     }
+}
+
+/// The typed id (`wrap`: `AccountId`, `TaskId`, …) of a global id that must name a `kind`;
+/// `field` names the argument for the error.
+pub fn decode_as<T>(kind: Kind, id: &ID, field: &str, wrap: fn(Uuid) -> T) -> ApiResult<T> {
+    decode(kind, id, field).map(wrap)
+}
+
+/// A team member's id from a global id, naming `field` when it is not one.
+pub fn team_member(id: &ID, field: &str) -> ApiResult<TeamMemberId> {
+    decode_as(Kind::TeamMember, id, field, TeamMemberId)
 }
 
 /// Encodes a pagination cursor: base64url of the JSON of `key`.

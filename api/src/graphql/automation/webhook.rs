@@ -1,0 +1,185 @@
+//! A webhook endpoint as the API shows it, and its deliveries with every attempt at them.
+
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use tandem_domain::ids::WebhookDeliveryId;
+use tandem_domain::webhook::{Attempt, Delivery, Endpoint};
+use tandem_persistence::webhook::DeliveryQuery;
+
+use crate::graphql::common::context::parts;
+use crate::graphql::common::paging::first_or;
+use crate::graphql::enums::EventKind;
+use crate::graphql::ids::{self, Kind};
+use crate::service::automation as svc;
+
+/// Where an integration wants events pushed. Each delivery is a POST of JSON
+/// `{deliveryId, event}` signed in the `Tandem-Signature` header (`t=<unix seconds>,v1=<hex
+/// HMAC-SHA256 of "<t>.<body>" keyed by the secret>`), with `Tandem-Delivery`,
+/// `Tandem-Event-Cursor` and `Tandem-Event-Kind` headers. A 2xx answer delivers it; anything
+/// else is retried with exponential backoff. An endpoint that fails for too long is disabled,
+/// with the reason in `disabledReason`.
+pub(super) struct WebhookEndpointNode {
+    pub(super) endpoint: Endpoint,
+    /// Shown once, in the answer to `registerWebhookEndpoint`.
+    pub(super) reveal_secret: bool,
+}
+
+#[Object(name = "WebhookEndpoint")]
+impl WebhookEndpointNode {
+    /// The endpoint's opaque global id.
+    async fn id(&self) -> ID {
+        ids::encode(Kind::WebhookEndpoint, self.endpoint.id.0)
+    }
+    /// Bumped on every change.
+    async fn version(&self) -> i32 {
+        self.endpoint.version
+    }
+    /// Where deliveries are POSTed.
+    async fn url(&self) -> &str {
+        self.endpoint.data.url.as_str()
+    }
+    /// What it is for.
+    async fn description(&self) -> Option<&str> {
+        self.endpoint.data.description.as_deref()
+    }
+    /// The event kinds it receives; every kind when empty.
+    async fn event_kinds(&self) -> Vec<EventKind> {
+        self.endpoint
+            .data
+            .event_kinds
+            .iter()
+            .map(|k| (*k).into())
+            .collect()
+    }
+    /// The signing secret: only in the answer to `registerWebhookEndpoint`, `null` ever after.
+    /// Keep it where the receiver can read it.
+    async fn secret(&self) -> Option<&str> {
+        self.reveal_secret.then_some(self.endpoint.secret.as_str())
+    }
+    /// Whether deliveries are made.
+    async fn enabled(&self) -> bool {
+        self.endpoint.enabled
+    }
+    /// Why the server disabled it, when it did.
+    async fn disabled_reason(&self) -> Option<&str> {
+        self.endpoint.disabled_reason.as_deref()
+    }
+    /// Since when every attempt has failed; `null` while deliveries succeed.
+    async fn failing_since(&self) -> Option<DateTime<Utc>> {
+        self.endpoint.failing_since
+    }
+    /// Failed attempts in a row.
+    async fn consecutive_failures(&self) -> i32 {
+        self.endpoint.consecutive_failures
+    }
+    /// Its deliveries, newest first.
+    async fn deliveries(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20, desc = "How many (0–100).")] first: i32,
+        #[graphql(default, desc = "Only these statuses; all when empty.")] statuses: Vec<
+            WebhookDeliveryStatus,
+        >,
+    ) -> async_graphql::Result<Vec<WebhookDeliveryNode>> {
+        let (s, who) = parts(ctx)?;
+        let limit = first_or(Some(first), 20)?;
+        let query = DeliveryQuery {
+            statuses: statuses.into_iter().map(Into::into).collect(),
+            limit,
+        };
+        let deliveries = svc::deliveries(s, who, &self.endpoint, &query).await?;
+        let ids: Vec<WebhookDeliveryId> = deliveries.iter().map(|d| d.id).collect();
+        let mut attempts = svc::attempts(s, who, &ids).await?;
+        Ok(deliveries
+            .into_iter()
+            .map(|d| {
+                let mine: Vec<_> = attempts.extract_if(.., |a| a.delivery_id == d.id).collect();
+                WebhookDeliveryNode(d, mine)
+            })
+            .collect())
+    }
+    /// Who registered it.
+    async fn created_by(&self) -> &str {
+        &self.endpoint.created_by
+    }
+    /// When it was registered.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.endpoint.created_at
+    }
+}
+
+/// Where a delivery stands.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "tandem_domain::webhook::DeliveryStatus")]
+pub(super) enum WebhookDeliveryStatus {
+    /// Not delivered yet; another attempt is due.
+    Pending,
+    /// The endpoint answered 2xx.
+    Delivered,
+    /// Given up: every attempt failed, or the endpoint was deleted.
+    Failed,
+}
+
+/// One event owed to one endpoint, and every attempt at it.
+pub(super) struct WebhookDeliveryNode(Delivery, Vec<Attempt>);
+
+/// One attempt at a delivery.
+#[derive(SimpleObject)]
+pub(super) struct WebhookAttempt {
+    /// 1 for the first.
+    pub attempt: i32,
+    /// When it was made.
+    pub attempted_at: DateTime<Utc>,
+    /// The HTTP status the endpoint answered, if it answered.
+    pub status_code: Option<i32>,
+    /// What went wrong.
+    pub error: Option<String>,
+    /// How long it took, in milliseconds.
+    pub duration_ms: i32,
+}
+
+#[Object(name = "WebhookDelivery")]
+impl WebhookDeliveryNode {
+    /// The delivery's id, also sent as `Tandem-Delivery`: a receiver that sees it twice has
+    /// seen a retry.
+    async fn id(&self) -> ID {
+        ids::encode(Kind::WebhookDelivery, self.0.id.0)
+    }
+    /// The cursor of the event delivered.
+    async fn event_cursor(&self) -> String {
+        self.0.event_cursor.to_string()
+    }
+    /// Where it stands.
+    async fn status(&self) -> WebhookDeliveryStatus {
+        self.0.status.into()
+    }
+    /// Attempts made.
+    async fn attempt_count(&self) -> i32 {
+        self.0.attempts
+    }
+    /// When the next attempt is due.
+    async fn next_attempt_at(&self) -> Option<DateTime<Utc>> {
+        self.0.next_attempt_at
+    }
+    /// What went wrong last.
+    async fn last_error(&self) -> Option<&str> {
+        self.0.last_error.as_deref()
+    }
+    /// When the endpoint accepted it.
+    async fn delivered_at(&self) -> Option<DateTime<Utc>> {
+        self.0.delivered_at
+    }
+    /// Every attempt, in order.
+    async fn attempts(&self) -> Vec<WebhookAttempt> {
+        self.1
+            .iter()
+            .map(|a| WebhookAttempt {
+                attempt: a.attempt,
+                attempted_at: a.attempted_at,
+                status_code: a.status_code,
+                error: a.error.clone(),
+                duration_ms: a.duration_ms.min(i64::from(i32::MAX)) as i32,
+            })
+            .collect()
+    }
+}
