@@ -5,17 +5,17 @@
 use chrono::{Days, Duration, NaiveDate, Utc};
 use tandem_domain::DomainError;
 use tandem_domain::account::{AccountPatch, LifecycleStage, NewAccount, TouchTier};
-use tandem_domain::health::{Component, HealthModelDef, HealthStatus, Score, Weight};
+use tandem_domain::health::{
+    Component, HealthModelDef, HealthStatus, ImportedScore, Score, Weight,
+};
 use tandem_domain::ids::{AccountId, HealthModelId, SurveyResponseId};
-use tandem_domain::metrics::{AnalyticsSettings, Period, PeriodMovements};
+use tandem_domain::metrics::{
+    AnalyticsSettings, Cohort, Dimension, Period, PeriodMovements, Slice, Sums,
+};
 use tandem_domain::money::{Currency, Money};
-use tandem_domain::signals::{SurveyKind, UsageEvent};
+use tandem_domain::signals::{NewRevenueMovement, SurveyKind, SurveyResponse, UsageEvent};
 use tandem_domain::success::{GoalData, GoalStatus};
-use tandem_persistence::figures::Dimension;
-use tandem_persistence::health::{ImportedScore, Scope};
-use tandem_persistence::revenue::NewRevenueMovement;
-use tandem_persistence::signals::SurveyResponse;
-use tandem_persistence::sql::Sql;
+use tandem_persistence::health::compute::Scope;
 use tandem_persistence::{
     PersistenceError, Store, account, figures, health, revenue, signals, success, usage,
 };
@@ -37,10 +37,12 @@ fn ago(n: u64) -> NaiveDate {
 }
 
 /// Every USD account.
-fn usd() -> Sql {
-    let mut s = Sql::new("accounts.currency = ");
-    s.bind("USD");
-    s
+fn usd() -> Slice {
+    Slice {
+        currency: Currency::USD,
+        segment: None,
+        criteria: None,
+    }
 }
 
 async fn customer(store: &Store, name: &str, tier: TouchTier) -> AccountId {
@@ -78,10 +80,11 @@ async fn movements(store: &Store, list: &[(AccountId, &'static str, i64, NaiveDa
     revenue::import(store, &rows).await.unwrap();
 }
 
-async fn sums(store: &Store, dimension: Option<Dimension>, period: Period) -> Vec<figures::Sums> {
+async fn sums(store: &Store, dimension: Option<Dimension>, period: Period) -> Vec<Sums> {
     figures::sums(
         store,
         &usd(),
+        today(),
         dimension,
         period,
         &AnalyticsSettings::default(),
@@ -97,8 +100,8 @@ fn q1() -> Period {
 /// Replaces the standard health model with one scoring by goals alone: an account's goal on
 /// track scores 100 (HEALTHY), at risk 50 (AT_RISK), missed 0 (CRITICAL).
 async fn score_by_goals(store: &Store) -> HealthModelId {
-    let standard = health::models(store, false).await.unwrap()[0].id;
-    health::update_model(store, "t", standard, 1, None, true)
+    let standard = health::model::models(store, false).await.unwrap()[0].id;
+    health::model::update_model(store, "t", standard, 1, None, true)
         .await
         .unwrap();
     let def = HealthModelDef {
@@ -112,7 +115,7 @@ async fn score_by_goals(store: &Store) -> HealthModelId {
     }
     .validate()
     .unwrap();
-    health::create_model(store, "t", def, None, None)
+    health::model::create_model(store, "t", def, None, None)
         .await
         .unwrap()
         .id
@@ -237,7 +240,7 @@ db_test! {
 db_test! {
     async fn an_empty_slice_answers_one_group_of_zeros(db) {
         let store = open(&db).await;
-        assert_eq!(sums(&store, None, q1()).await, [figures::Sums::default()]);
+        assert_eq!(sums(&store, None, q1()).await, [Sums::default()]);
         assert!(sums(&store, Some(Dimension::Plan), q1()).await.is_empty());
     }
 }
@@ -284,7 +287,7 @@ db_test! {
             used(old, "search", 1), used(old, "import", 1), used(old, "order", 1),
         ]).await.unwrap();
         let period = Period::new(ago(60), today()).unwrap();
-        let s = &figures::sums(&store, &usd(), None, period, &settings).await.unwrap()[0];
+        let s = &figures::sums(&store, &usd(), today(), None, period, &settings).await.unwrap()[0];
         assert_eq!((s.started, s.activated, s.reached_value, s.days_to_value), (3, 1, 2, 25));
     }
 }
@@ -308,7 +311,7 @@ db_test! {
             (outside, "NEW", 1, day(2025, 12, 31)),
         ]).await;
         let rows = figures::cohorts(&store, &usd(), day(2026, 1, 15), day(2026, 2, 15), 2, day(2026, 3, 31)).await.unwrap();
-        let cohort = |month, accounts, months: Vec<(i64, i64)>| figures::Cohort { month, accounts, months };
+        let cohort = |month, accounts, months: Vec<(i64, i64)>| Cohort { month, accounts, months };
         assert_eq!(rows, [
             // January: end of Jan, Feb, Mar.
             cohort(day(2026, 1, 1), 2, vec![(30_000, 2), (35_000, 2), (15_000, 1)]),
@@ -330,12 +333,12 @@ db_test! {
             goal(&store, a, status).await;
         }
         named(&store, "Unscored").await;
-        health::recompute(&store, "t", Scope::All, Utc::now()).await.unwrap();
+        health::compute::recompute(&store, "t", Scope::All, Utc::now()).await.unwrap();
         let gone = named(&store, "Gone").await;
         account::archive(&store, "t", gone, 1).await.unwrap();
         let churned = named(&store, "Churned").await;
         churn_stage(&store, churned).await;
-        let counts = figures::status_counts(&store, &usd()).await.unwrap();
+        let counts = figures::status_counts(&store, &usd(), today()).await.unwrap();
         assert_eq!(counts, [(None, 1), (Some(HealthStatus::Healthy), 2), (Some(HealthStatus::AtRisk), 1)]);
     }
 }
@@ -351,7 +354,7 @@ db_test! {
         for (a, status) in [(fine, GoalStatus::OnTrack), (risky, GoalStatus::AtRisk), (critical, GoalStatus::Missed), (churned, GoalStatus::Missed)] {
             goal(&store, a, status).await;
         }
-        health::recompute(&store, "t", Scope::All, Utc::now()).await.unwrap();
+        health::compute::recompute(&store, "t", Scope::All, Utc::now()).await.unwrap();
         churn_stage(&store, churned).await;
         movements(&store, &[
             (fine, "NEW", 10_000, ago(100)),
@@ -374,7 +377,7 @@ db_test! {
         for (name, before, status) in [("Fell", 100.0, GoalStatus::Missed), ("Dipped", 100.0, GoalStatus::AtRisk), ("Steady", 100.0, GoalStatus::OnTrack)] {
             let a = named(&store, name).await;
             goal(&store, a, status).await;
-            health::import_scores(&store, &[ImportedScore {
+            health::score::import_scores(&store, &[ImportedScore {
                 account_id: a, model_id: model, model_version: 1,
                 score: Score { value: before, status: HealthStatus::Healthy, breakdown: vec![] },
                 computed_at: week_ago,
@@ -383,12 +386,12 @@ db_test! {
         }
         let fresh = named(&store, "Fresh").await;
         goal(&store, fresh, GoalStatus::Missed).await;
-        health::recompute(&store, "t", Scope::All, now).await.unwrap();
-        let moved = figures::movers(&store, &usd(), 7, 10).await.unwrap();
+        health::compute::recompute(&store, "t", Scope::All, now).await.unwrap();
+        let moved = figures::movers(&store, &usd(), today(), 7, 10).await.unwrap();
         assert_eq!(moved, [(accounts[0], 0.0, 100.0), (accounts[1], 50.0, 100.0), (accounts[2], 100.0, 100.0)]);
-        assert_eq!(figures::movers(&store, &usd(), 7, 1).await.unwrap().len(), 1);
-        assert!(figures::movers(&store, &usd(), 30, 10).await.unwrap().is_empty(), "no score 30 days ago");
-        let err = figures::movers(&store, &usd(), 14, 10).await.unwrap_err();
+        assert_eq!(figures::movers(&store, &usd(), today(), 7, 1).await.unwrap().len(), 1);
+        assert!(figures::movers(&store, &usd(), today(), 30, 10).await.unwrap().is_empty(), "no score 30 days ago");
+        let err = figures::movers(&store, &usd(), today(), 14, 10).await.unwrap_err();
         assert!(matches!(err, PersistenceError::Domain(DomainError::Invalid { ref field, .. }) if field == "days"), "{err:?}");
     }
 }

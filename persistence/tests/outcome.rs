@@ -5,15 +5,15 @@
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use tandem_domain::account::NewAccount;
 use tandem_domain::engagement::{EngagementKind, FocusKind, NewEngagement, NewPhase};
+use tandem_domain::health::ImportedScore;
 use tandem_domain::health::{HealthStatus, Score};
 use tandem_domain::ids::{AccountId, GoalId, HealthModelId, PhaseId};
 use tandem_domain::money::{Currency, Money};
 use tandem_domain::outcome::AcceptedPhase;
 use tandem_domain::outcome::{MrrMovement, RevenueWindow};
+use tandem_domain::signals::NewRevenueMovement;
 use tandem_domain::success::{GoalData, GoalStatus};
 use tandem_persistence::engagement::{self, phase};
-use tandem_persistence::health::ImportedScore;
-use tandem_persistence::revenue::NewRevenueMovement;
 use tandem_persistence::{Store, account, health, outcome, revenue, success};
 use tandem_tests::db_test;
 
@@ -50,7 +50,7 @@ async fn customer(store: &Store, name: &str, currency: &str) -> AccountId {
 }
 
 async fn standard(store: &Store) -> HealthModelId {
-    health::models(store, false).await.unwrap()[0].id
+    health::model::models(store, false).await.unwrap()[0].id
 }
 
 /// Stores scores of `a` as (value, moment).
@@ -74,7 +74,7 @@ async fn scores(store: &Store, a: AccountId, list: &[(f64, DateTime<Utc>)]) {
             computed_at: *when,
         })
         .collect();
-    health::import_scores(store, &rows).await.unwrap();
+    health::score::import_scores(store, &rows).await.unwrap();
 }
 
 async fn movements(store: &Store, a: AccountId, list: &[(&'static str, i64, NaiveDate)]) {

@@ -10,15 +10,14 @@ use tandem_domain::engagement::{
 };
 use tandem_domain::hours::Hours;
 use tandem_domain::ids::{AccountId, PhaseId, SowId, TeamMemberId};
-use tandem_domain::metrics::{Period, PeriodMovements};
+use tandem_domain::metrics::{Period, PeriodMovements, Slice};
 use tandem_domain::money::{Currency, Money};
+use tandem_domain::outcome_comparison::{Comparison, GoalTally};
+use tandem_domain::signals::NewRevenueMovement;
 use tandem_domain::sow::{NewSow, NewTimeEntry, Rate, SowStatus, WorkKind};
 use tandem_domain::success::{GoalData, GoalStatus};
 use tandem_domain::team_member::{NewTeamMember, Team};
 use tandem_domain::timesheet::Decision;
-use tandem_persistence::outcome_comparison::{Comparison, GoalTally};
-use tandem_persistence::revenue::NewRevenueMovement;
-use tandem_persistence::sql::Sql;
 use tandem_persistence::{
     Store, account, engagement, outcome_comparison, revenue, sow, success, team_member, timesheet,
 };
@@ -40,10 +39,12 @@ fn period() -> Period {
     Period::new(ago(60), today()).unwrap()
 }
 
-fn usd() -> Sql {
-    let mut s = Sql::new("accounts.currency = ");
-    s.bind("USD");
-    s
+fn usd() -> Slice {
+    Slice {
+        currency: Currency::USD,
+        segment: None,
+        criteria: None,
+    }
 }
 
 async fn customer(store: &Store, name: &str, currency: &str) -> AccountId {
@@ -276,7 +277,7 @@ async fn goal(
 }
 
 async fn compare(store: &Store) -> Comparison {
-    outcome_comparison::compare(store, &usd(), period())
+    outcome_comparison::compare(store, &usd(), period(), today())
         .await
         .unwrap()
 }

@@ -13,10 +13,9 @@ use tandem_domain::renewal::{
     Decision, Likelihood, RenewalData, RenewalOutcome, RiskCategory, RiskData, RiskSeverity,
     RiskStatus,
 };
+use tandem_domain::signals::NewRevenueMovement;
 use tandem_domain::team_member::{NewTeamMember, Team};
 use tandem_persistence::event::EventQuery;
-use tandem_persistence::revenue::NewRevenueMovement;
-use tandem_persistence::sql::Sql;
 use tandem_persistence::{PersistenceError, Store, account, event, renewal, revenue, team_member};
 use tandem_tests::db_test;
 

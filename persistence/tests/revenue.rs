@@ -8,9 +8,9 @@ use tandem_domain::account::NewAccount;
 use tandem_domain::event::{EventKind, SubjectKind};
 use tandem_domain::ids::AccountId;
 use tandem_domain::money::{Currency, Money};
+use tandem_domain::signals::NewRevenueMovement;
 use tandem_domain::signals::RevenueKind;
 use tandem_persistence::event::EventQuery;
-use tandem_persistence::revenue::NewRevenueMovement;
 use tandem_persistence::{PersistenceError, Store, account, event, revenue};
 use tandem_tests::db_test;
 

@@ -10,9 +10,9 @@ use tandem_domain::ids::{AccountId, SegmentId};
 use tandem_domain::money::{Currency, Money};
 use tandem_domain::playbook::{Action, Condition, PlaybookData, Trigger};
 use tandem_domain::segment::SegmentFilter;
+use tandem_domain::signals::NewRevenueMovement;
 use tandem_domain::signals::UsageEvent;
 use tandem_domain::success::{GoalData, GoalStatus};
-use tandem_persistence::revenue::NewRevenueMovement;
 use tandem_persistence::{
     PersistenceError, Store, account, health, playbook, revenue, segment, success, usage,
 };
@@ -246,16 +246,16 @@ db_test! {
 db_test! {
     async fn health_criteria_use_each_accounts_current_score(db) {
         let store = open(&db).await;
-        let standard = health::models(&store, false).await.unwrap()[0].id;
-        health::update_model(&store, "t", standard, 1, None, true).await.unwrap();
+        let standard = health::model::models(&store, false).await.unwrap()[0].id;
+        health::model::update_model(&store, "t", standard, 1, None, true).await.unwrap();
         let def = HealthModelDef { name: "Goals".into(), weights: vec![Weight { component: Component::GoalAttainment, basis_points: 10_000 }], healthy_from: 70, at_risk_from: 40 }.validate().unwrap();
-        health::create_model(&store, "t", def, None, None).await.unwrap();
+        health::model::create_model(&store, "t", def, None, None).await.unwrap();
         for (name, status) in [("Thriving", GoalStatus::OnTrack), ("Wobbly", GoalStatus::AtRisk), ("Sinking", GoalStatus::Missed)] {
             let a = named(&store, name).await;
             success::create_goal(&store, "t", a, GoalData { title: "Grow".into(), target: None, due_on: None }, status).await.unwrap();
         }
         named(&store, "Unscored").await;
-        health::recompute(&store, "t", health::Scope::All, Utc::now()).await.unwrap();
+        health::compute::recompute(&store, "t", health::compute::Scope::All, Utc::now()).await.unwrap();
         assert_eq!(members(&store, SegmentFilter { health_statuses: vec![HealthStatus::AtRisk, HealthStatus::Critical], ..Default::default() }).await, ["Sinking", "Wobbly"]);
         assert_eq!(members(&store, SegmentFilter { min_health_score: Some(50.0), ..Default::default() }).await, ["Thriving", "Wobbly"]);
         assert_eq!(members(&store, SegmentFilter { max_health_score: Some(50.0), ..Default::default() }).await, ["Sinking", "Wobbly"]);

@@ -8,7 +8,7 @@ use tandem_domain::account::NewAccount;
 use tandem_domain::contact::{NewContact, StakeholderRole};
 use tandem_domain::ids::{AccountId, ContactId, SurveyResponseId, TicketId};
 use tandem_domain::signals::{BillingStatus, SurveyKind, TicketPriority, TicketStatus};
-use tandem_persistence::signals::{SurveyResponse, Ticket};
+use tandem_domain::signals::{SurveyResponse, Ticket};
 use tandem_persistence::{PersistenceError, Store, account, contact, signals};
 use tandem_tests::db_test;
 

@@ -7,7 +7,7 @@ use tandem_domain::DomainError;
 use tandem_domain::account::NewAccount;
 use tandem_domain::ids::AccountId;
 use tandem_domain::signals::UsageEvent;
-use tandem_persistence::usage::{DayUsage, FeatureUsage, UsageSummary};
+use tandem_domain::signals::{DayUsage, FeatureUsage, Ingested, UsageSummary};
 use tandem_persistence::{PersistenceError, Store, account, usage};
 use tandem_tests::db_test;
 
@@ -54,7 +54,7 @@ fn used(
     UsageEvent::check(0, a, feature, actor, when, Some(quantity), Utc::now()).unwrap()
 }
 
-async fn send(store: &Store, key: Option<&str>, events: &[UsageEvent]) -> usage::Ingested {
+async fn send(store: &Store, key: Option<&str>, events: &[UsageEvent]) -> Ingested {
     usage::ingest(store, "telemetry", key, events)
         .await
         .unwrap()
@@ -94,7 +94,7 @@ db_test! {
             used(a, "search", "u3", at(ago(2), 0, 0), 1),
             used(b, "search", "x", at(ago(3), 9, 0), 100),
         ]).await;
-        assert_eq!(report, usage::Ingested { events: 6, duplicate: false });
+        assert_eq!(report, Ingested { events: 6, duplicate: false });
         assert_eq!(days(&store, a).await, [day_usage(ago(3), 4, 9, 2), day_usage(ago(2), 1, 1, 1)]);
         assert_eq!(days(&store, b).await, [day_usage(ago(3), 1, 100, 1)]);
     }
@@ -131,7 +131,7 @@ db_test! {
         let batch = [used(a, "search", "u1", at(ago(2), 9, 0), 2)];
         assert!(!send(&store, Some("b-1"), &batch).await.duplicate);
         let again = send(&store, Some("b-1"), &batch).await;
-        assert_eq!(again, usage::Ingested { events: 1, duplicate: true });
+        assert_eq!(again, Ingested { events: 1, duplicate: true });
         assert_eq!(days(&store, a).await, [day_usage(ago(2), 1, 2, 1)]);
     }
 }

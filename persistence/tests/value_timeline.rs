@@ -7,15 +7,15 @@ use tandem_domain::account::NewAccount;
 use tandem_domain::engagement::{
     EngagementKind, EngagementStatus, FocusKind, NewEngagement, NewPhase, PhaseStatus,
 };
+use tandem_domain::health::ImportedScore;
 use tandem_domain::health::{HealthStatus, Score};
 use tandem_domain::ids::AccountId;
 use tandem_domain::money::{Currency, Money};
+use tandem_domain::signals::NewRevenueMovement;
 use tandem_domain::signals::RevenueKind;
 use tandem_domain::success::{GoalData, GoalStatus};
 use tandem_domain::value_timeline::{TimelineQuery, ValueDetail, ValueEvent, ValueEventKind};
 use tandem_persistence::engagement::{self, phase};
-use tandem_persistence::health::ImportedScore;
-use tandem_persistence::revenue::NewRevenueMovement;
 use tandem_persistence::{Store, account, health, revenue, success, value_timeline};
 use tandem_tests::db_test;
 
@@ -64,7 +64,7 @@ async fn read(store: &Store, a: AccountId, q: &TimelineQuery) -> Vec<ValueEvent>
 
 /// Stores scores of `a` as (value, status, moment).
 async fn scores(store: &Store, a: AccountId, list: &[(f64, HealthStatus, DateTime<Utc>)]) {
-    let model = health::models(store, false).await.unwrap()[0].id;
+    let model = health::model::models(store, false).await.unwrap()[0].id;
     let rows: Vec<ImportedScore> = list
         .iter()
         .map(|(value, status, when)| ImportedScore {
@@ -79,7 +79,7 @@ async fn scores(store: &Store, a: AccountId, list: &[(f64, HealthStatus, DateTim
             computed_at: *when,
         })
         .collect();
-    health::import_scores(store, &rows).await.unwrap();
+    health::score::import_scores(store, &rows).await.unwrap();
 }
 
 async fn movements(store: &Store, a: AccountId, list: &[(&'static str, i64, NaiveDate)]) {
