@@ -9,10 +9,9 @@ use tandem_domain::health::{
     Component, HealthModelDef, HealthStatus, ImportedScore, Score, Weight,
 };
 use tandem_domain::ids::{AccountId, HealthModelId, SurveyResponseId};
-use tandem_domain::metrics::{
-    AnalyticsSettings, Cohort, Dimension, Period, PeriodMovements, Slice, Sums,
-};
+use tandem_domain::metrics::{AnalyticsSettings, Cohort, Dimension, Period, PeriodMovements, Sums};
 use tandem_domain::money::{Currency, Money};
+use tandem_domain::segment::Slice;
 use tandem_domain::signals::{NewRevenueMovement, SurveyKind, SurveyResponse, UsageEvent};
 use tandem_domain::success::{GoalData, GoalStatus};
 use tandem_persistence::health::compute::Scope;

@@ -10,9 +10,10 @@ use tandem_domain::engagement::{
 };
 use tandem_domain::hours::Hours;
 use tandem_domain::ids::{AccountId, PhaseId, SowId, TeamMemberId};
-use tandem_domain::metrics::{Period, PeriodMovements, Slice};
+use tandem_domain::metrics::{Period, PeriodMovements};
 use tandem_domain::money::{Currency, Money};
 use tandem_domain::outcome_comparison::{Comparison, GoalTally};
+use tandem_domain::segment::Slice;
 use tandem_domain::signals::NewRevenueMovement;
 use tandem_domain::sow::{NewSow, NewTimeEntry, Rate, SowStatus, WorkKind};
 use tandem_domain::success::{GoalData, GoalStatus};
