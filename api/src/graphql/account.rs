@@ -945,10 +945,6 @@ pub struct ArchiveAccountPayload {
     pub account: AccountNode,
 }
 
-fn owner(id: ID, field: &str) -> ApiResult<TeamMemberId> {
-    ids::decode(Kind::TeamMember, &id, field).map(TeamMemberId)
-}
-
 impl CreateAccountInput {
     fn into_domain(self) -> ApiResult<NewAccount> {
         Ok(NewAccount {
@@ -962,7 +958,7 @@ impl CreateAccountInput {
             lifecycle_stage: self.lifecycle_stage.into(),
             owner_id: self
                 .owner_id
-                .map(|id| owner(id, "input.ownerId"))
+                .map(|id| ids::team_member(&id, "input.ownerId"))
                 .transpose()?,
             renewal_date: self.renewal_date.map(|d| d.0),
             currency: self.currency,
@@ -989,7 +985,7 @@ impl UpdateAccountInput {
                 plan: patch(self.plan, ok)?,
                 touch_tier: self.touch_tier.map(Into::into),
                 lifecycle_stage: self.lifecycle_stage.map(Into::into),
-                owner_id: patch(self.owner_id, |id| owner(id, "input.ownerId"))?,
+                owner_id: patch(self.owner_id, |id| ids::team_member(&id, "input.ownerId"))?,
                 renewal_date: patch(self.renewal_date, |d| Ok(d.0))?,
                 currency: self.currency,
                 tags: self.tags,

@@ -263,17 +263,19 @@ impl PhaseCatalogScopeNode {
     }
 }
 
-/// The catalog scope of a phase, through the request's loaders.
-pub(crate) async fn of_phase(
-    ctx: &Context<'_>,
-    phase: PhaseId,
-) -> ApiResult<Option<PhaseCatalogScopeNode>> {
-    Ok(loaders(ctx)?
-        .catalog_scope()
-        .scopes()
-        .load_one(phase)
-        .await?
-        .map(PhaseCatalogScopeNode::new))
+impl PhaseCatalogScopeNode {
+    /// The catalog scope of a phase, through the request's loaders.
+    pub(crate) async fn of_phase(
+        ctx: &Context<'_>,
+        phase: PhaseId,
+    ) -> ApiResult<Option<PhaseCatalogScopeNode>> {
+        Ok(loaders(ctx)?
+            .catalog_scope()
+            .scopes()
+            .load_one(phase)
+            .await?
+            .map(PhaseCatalogScopeNode::new))
+    }
 }
 
 impl AffectedPhase {

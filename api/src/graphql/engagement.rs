@@ -363,6 +363,30 @@ const PHASE_OUTLINE: &[&str] = &[
 ];
 
 impl PhaseNode {
+    /// The phase `phase` of `engagement`, through the request's loader; `None` when either is
+    /// missing or the engagement has no such phase.
+    pub(crate) async fn named(
+        ctx: &Context<'_>,
+        engagement: Option<EngagementId>,
+        phase: Option<PhaseId>,
+    ) -> async_graphql::Result<Option<PhaseNode>> {
+        let (Some(engagement), Some(phase)) = (engagement, phase) else {
+            return Ok(None);
+        };
+        let phases: Arc<[Phase]> = loaders(ctx)?
+            .phases()
+            .load_one(engagement)
+            .await?
+            .unwrap_or_default();
+        Ok(phases
+            .iter()
+            .find(|p| p.id == phase)
+            .cloned()
+            .map(PhaseNode))
+    }
+}
+
+impl PhaseNode {
     async fn siblings(&self, ctx: &Context<'_>) -> ApiResult<Arc<[Phase]>> {
         Ok(loaders(ctx)?
             .phases()
@@ -443,7 +467,7 @@ impl PhaseNode {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<super::catalog_scope::PhaseCatalogScopeNode>> {
-        Ok(super::catalog_scope::of_phase(ctx, self.0.id).await?)
+        Ok(super::catalog_scope::PhaseCatalogScopeNode::of_phase(ctx, self.0.id).await?)
     }
     /// The value it realised, as the team recorded it on acceptance or after
     /// (`recordRealisedValue`); set against `expectedValue`, the value it promised.

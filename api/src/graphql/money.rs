@@ -37,3 +37,10 @@ impl From<tandem_domain::money::Money> for MoneyValue {
         }
     }
 }
+
+impl MoneyValue {
+    /// `minor` units of `currency`.
+    pub fn of(minor: i64, currency: tandem_domain::money::Currency) -> MoneyValue {
+        tandem_domain::money::Money::new(minor, currency).into()
+    }
+}

@@ -8,7 +8,7 @@ use tandem_domain::money::Currency;
 use tandem_domain::renewal::{self as rules, Decision, RenewalData, RiskData};
 
 use super::account::AccountNode;
-use super::automation::{TaskNode, member};
+use super::automation::TaskNode;
 use super::common::context::{Allowed, loaders, parts};
 use super::common::input::patch;
 use super::figures::{PeriodInput, SliceInput};
@@ -447,7 +447,7 @@ impl RenewalMutation {
             AccountId(ids::decode(Kind::Account, &input.account_id, "accountId").map_err(under)?);
         let owner = input
             .owner_id
-            .map(|id| member(&id, "ownerId"))
+            .map(|id| ids::team_member(&id, "ownerId"))
             .transpose()
             .map_err(under)?;
         let data = RiskData::validate(
@@ -475,7 +475,7 @@ impl RenewalMutation {
         let id = RiskId(ids::decode(Kind::Risk, &input.id, "id").map_err(under)?);
         let description = patch(input.description, Ok)?;
         let plan = patch(input.mitigation_plan, Ok)?;
-        let owner = patch(input.owner_id, |id| member(&id, "ownerId")).map_err(under)?;
+        let owner = patch(input.owner_id, |id| ids::team_member(&id, "ownerId")).map_err(under)?;
         let risk = svc::update_risk(s, who, id, input.version, |current| {
             let d = &current.data;
             let data = RiskData::validate(
@@ -506,7 +506,7 @@ impl RenewalMutation {
             AccountId(ids::decode(Kind::Account, &input.account_id, "accountId").map_err(under)?);
         let owner = input
             .owner_id
-            .map(|id| member(&id, "ownerId"))
+            .map(|id| ids::team_member(&id, "ownerId"))
             .transpose()
             .map_err(under)?;
         let data = RenewalData::validate(

@@ -18,7 +18,3 @@ mod webhook;
 pub use mutation::AutomationMutation;
 pub use query::AutomationQuery;
 pub use task::TaskNode;
-
-/// Kept for `renewal`, which decodes assignee ids through it; new code uses
-/// [`ids::team_member`](crate::graphql::ids::team_member).
-pub(crate) use crate::graphql::ids::team_member as member;

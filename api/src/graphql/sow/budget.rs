@@ -6,7 +6,6 @@ use tandem_domain::ids::{EngagementId, PhaseId};
 use tandem_domain::money::Currency;
 use tandem_domain::sow as rules;
 
-use super::helpers::{money, phase_of};
 use crate::graphql::common::context::Allowed;
 use crate::graphql::engagement::PhaseNode;
 use crate::graphql::money::MoneyValue;
@@ -35,7 +34,7 @@ impl BudgetNode {
     /// VIEWER.
     #[graphql(guard = "Allowed(Action::SeeMoney)")]
     async fn tm_amount(&self) -> Option<MoneyValue> {
-        Some(money(self.figures.tm_amount, self.currency))
+        Some(MoneyValue::of(self.figures.tm_amount, self.currency))
     }
     /// T&M used against its cap in percent (by amount when there is an amount cap, else by
     /// hours); null without a cap.
@@ -65,7 +64,7 @@ pub(super) struct PhaseBudgetNode {
 impl PhaseBudgetNode {
     /// The phase; null for hours and scope not booked to a phase.
     async fn phase(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PhaseNode>> {
-        phase_of(ctx, self.engagement, self.phase).await
+        PhaseNode::named(ctx, self.engagement, self.phase).await
     }
     /// The figures for that phase (burn is null: caps apply to the whole SOW).
     async fn budget(&self) -> &BudgetNode {

@@ -3,10 +3,9 @@
 //!
 //! The object types ([`node`], with the budget figures in [`budget`] and time entries in
 //! [`time_entry`]), the query and mutation roots ([`query`], [`mutation`]) and their inputs
-//! ([`input`]); what the object types share is in [`helpers`].
+//! ([`input`]).
 
 mod budget;
-mod helpers;
 mod input;
 mod mutation;
 mod node;

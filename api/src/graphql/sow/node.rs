@@ -16,7 +16,6 @@ use tandem_persistence::page::Page;
 use tandem_persistence::sow::SowFilter;
 
 use super::budget::{BudgetNode, PhaseBudgetNode};
-use super::helpers::{money, phase_of};
 use super::time_entry::TimeEntryConnection;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::account::AccountNode;
@@ -44,7 +43,7 @@ impl RateNode {
     /// What one hour costs. Hidden from PRODUCT and VIEWER.
     #[graphql(guard = "Allowed(Action::SeeMoney)")]
     async fn hourly_rate(&self) -> Option<MoneyValue> {
-        Some(money(self.0.hourly_rate, self.1))
+        Some(MoneyValue::of(self.0.hourly_rate, self.1))
     }
 }
 
@@ -63,7 +62,7 @@ impl ScopeItemNode {
     }
     /// The phase it belongs to.
     async fn phase(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PhaseNode>> {
-        phase_of(ctx, self.1, self.0.phase_id).await
+        PhaseNode::named(ctx, self.1, self.0.phase_id).await
     }
 }
 
@@ -75,7 +74,7 @@ impl BaselineNode {
     /// The fixed price at signing. Hidden from PRODUCT and VIEWER.
     #[graphql(guard = "Allowed(Action::SeeMoney)")]
     async fn fixed_price(&self) -> Option<MoneyValue> {
-        Some(money(self.0.fixed_price, self.1))
+        Some(MoneyValue::of(self.0.fixed_price, self.1))
     }
     /// The estimated in-scope hours at signing.
     async fn estimated_hours(&self) -> f64 {
@@ -88,7 +87,7 @@ impl BaselineNode {
     /// The T&M amount cap at signing. Hidden from PRODUCT and VIEWER.
     #[graphql(guard = "Allowed(Action::SeeMoney)")]
     async fn tm_amount_cap(&self) -> Option<MoneyValue> {
-        self.0.tm_amount_cap.map(|a| money(a, self.1))
+        self.0.tm_amount_cap.map(|a| MoneyValue::of(a, self.1))
     }
 }
 
@@ -162,7 +161,10 @@ impl SowNode {
     /// The fixed price of the scope. Hidden from PRODUCT and VIEWER.
     #[graphql(guard = "Allowed(Action::SeeMoney)")]
     async fn fixed_price(&self) -> Option<MoneyValue> {
-        Some(money(self.0.data.fixed_price, self.0.data.currency))
+        Some(MoneyValue::of(
+            self.0.data.fixed_price,
+            self.0.data.currency,
+        ))
     }
     /// Role → hourly rate.
     async fn rate_card(&self) -> Vec<RateNode> {
@@ -192,7 +194,7 @@ impl SowNode {
         self.0
             .data
             .tm_amount_cap
-            .map(|a| money(a, self.0.data.currency))
+            .map(|a| MoneyValue::of(a, self.0.data.currency))
     }
     /// The figures at signing, to compare the current ones with; null before signing.
     async fn original(&self) -> Option<BaselineNode> {
@@ -318,7 +320,7 @@ impl ChangeRequestNode {
     /// VIEWER.
     #[graphql(guard = "Allowed(Action::SeeMoney)")]
     async fn amount(&self) -> Option<MoneyValue> {
-        Some(money(self.0.amount, self.1))
+        Some(MoneyValue::of(self.0.amount, self.1))
     }
     /// Why.
     async fn reason(&self) -> &str {

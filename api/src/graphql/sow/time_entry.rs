@@ -8,7 +8,6 @@ use tandem_domain::money::Currency;
 use tandem_domain::sow::TimeEntry;
 use tandem_persistence::page::Page;
 
-use super::helpers::{money, phase_of};
 use crate::graphql::common::context::{Allowed, loaders};
 use crate::graphql::common::paging::PageInfo;
 use crate::graphql::engagement::PhaseNode;
@@ -48,7 +47,7 @@ impl TimeEntryNode {
     }
     /// On which phase.
     async fn phase(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PhaseNode>> {
-        phase_of(ctx, self.2, self.0.phase_id).await
+        PhaseNode::named(ctx, self.2, self.0.phase_id).await
     }
     /// On which day.
     async fn worked_on(&self) -> Date {
@@ -65,7 +64,7 @@ impl TimeEntryNode {
     /// The hours at the role's rate when logged. Hidden from PRODUCT and VIEWER.
     #[graphql(guard = "Allowed(Action::SeeMoney)")]
     async fn amount(&self) -> Option<MoneyValue> {
-        Some(money(self.0.amount, self.1))
+        Some(MoneyValue::of(self.0.amount, self.1))
     }
     /// What was done.
     async fn note(&self) -> Option<&str> {
