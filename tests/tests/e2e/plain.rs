@@ -21,11 +21,11 @@ const PHASE: &str = "__typename id version position name focusKind focus objecti
     realisedValue status plannedStart plannedEnd actualStart actualEnd acceptedOn at: position \
     plannedHours";
 
-/// What a phase's outline answers (`PHASE_OUTLINE` in `api/src/graphql/engagement.rs`).
+/// What a phase's outline answers (`PHASE_OUTLINE` in `api/src/graphql/engagement/node.rs`).
 const OUTLINE: &str = "__typename id version position name focusKind focus status plannedStart \
     plannedEnd actualStart actualEnd acceptedOn";
 
-/// What a phase's heads answer (`PHASE_HEAD` in `api/src/graphql/engagement.rs`).
+/// What a phase's heads answer (`PHASE_HEAD` in `api/src/graphql/engagement/node.rs`).
 const HEAD: &str = "__typename id version position name status";
 
 /// The query, its selection sets either as they are or each inside an inline fragment.
