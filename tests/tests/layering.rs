@@ -27,10 +27,7 @@ const CRATES: &[&str] = &["api", "domain", "persistence", "migrations"];
 /// action like its neighbours (the layering work's next step). The list only shrinks: a file
 /// that grows past its ceiling fails, and so does one that has come under the limit and is
 /// still listed.
-const NOT_YET_SPLIT: &[(&str, usize)] = &[
-    ("api/src/graphql/account.rs", 1050),
-    ("domain/src/engagement.rs", 1027),
-];
+const NOT_YET_SPLIT: &[(&str, usize)] = &[("domain/src/engagement.rs", 1027)];
 
 /// Folders whose files are data rather than code, exempt from the size rule.
 const DATA_FOLDERS: &[&str] = &["api/src/demo/"];
