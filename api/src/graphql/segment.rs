@@ -6,7 +6,7 @@ use tandem_domain::ids::{SegmentId, TeamMemberId};
 use tandem_domain::segment::{Segment, SegmentFilter};
 
 use super::common::context::parts;
-use super::common::input::bounded;
+use super::common::input::{bounded, bounded_ids};
 use super::enums::{LifecycleStage, TouchTier};
 use super::health::HealthStatus;
 use super::ids::{self, Kind};
@@ -56,14 +56,12 @@ pub struct SegmentCriteriaInput {
 impl SegmentCriteriaInput {
     /// The domain filter; `path` names the input in errors.
     pub fn into_domain(self, path: &str) -> ApiResult<SegmentFilter> {
-        let owner_ids = bounded(&format!("{path}.ownerIds"), self.owner_ids)?
-            .iter()
-            .enumerate()
-            .map(|(i, id)| {
-                ids::decode(Kind::TeamMember, id, &format!("{path}.ownerIds[{i}]"))
-                    .map(TeamMemberId)
-            })
-            .collect::<ApiResult<Vec<_>>>()?;
+        let owner_ids = bounded_ids(
+            &format!("{path}.ownerIds"),
+            Kind::TeamMember,
+            self.owner_ids,
+            TeamMemberId,
+        )?;
         Ok(SegmentFilter {
             touch_tiers: bounded(&format!("{path}.touchTiers"), self.touch_tiers)?
                 .into_iter()

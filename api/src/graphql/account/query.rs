@@ -12,7 +12,7 @@ use tandem_persistence::page::Page;
 use super::node::AccountNode;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::common::context::parts;
-use crate::graphql::common::input::bounded;
+use crate::graphql::common::input::{bounded, bounded_ids};
 use crate::graphql::common::paging::{PageInfo, Paging};
 use crate::graphql::enums::{LifecycleStage, TouchTier};
 use crate::graphql::ids::{self, Kind};
@@ -107,14 +107,12 @@ impl AccountFilterInput {
                 "is longer than 200 characters",
             ));
         }
-        let owner_ids = bounded("filter.ownerIds", self.owner_ids)?
-            .iter()
-            .enumerate()
-            .map(|(i, id)| {
-                ids::decode(Kind::TeamMember, id, &format!("filter.ownerIds[{i}]"))
-                    .map(TeamMemberId)
-            })
-            .collect::<ApiResult<Vec<_>>>()?;
+        let owner_ids = bounded_ids(
+            "filter.ownerIds",
+            Kind::TeamMember,
+            self.owner_ids,
+            TeamMemberId,
+        )?;
         Ok(AccountFilter {
             search: self.search,
             touch_tiers: bounded("filter.touchTiers", self.touch_tiers)?

@@ -50,7 +50,7 @@ pub(crate) fn bounded_ids<T>(
     bounded(field, list)?
         .iter()
         .enumerate()
-        .map(|(i, id)| ids::decode(kind, id, &format!("{field}[{i}]")).map(wrap))
+        .map(|(i, id)| ids::decode_as(kind, id, &format!("{field}[{i}]"), wrap))
         .collect()
 }
 
