@@ -91,18 +91,6 @@ fn phone(field: &str, value: Option<&str>) -> DomainResult<Option<String>> {
     Ok(value)
 }
 
-fn patch_opt(
-    patch: Patch<String>,
-    current: Option<String>,
-    check: impl FnOnce(Option<&str>) -> DomainResult<Option<String>>,
-) -> DomainResult<Option<String>> {
-    match patch {
-        Patch::Keep => Ok(current),
-        Patch::Clear => Ok(None),
-        Patch::Set(v) => check(Some(&v)),
-    }
-}
-
 impl NewContact {
     /// Validates every field.
     pub fn validate(self) -> DomainResult<ContactData> {
@@ -130,8 +118,12 @@ impl Contact {
                 Some(e) => text::email("email", &e)?,
                 None => d.email,
             },
-            title: patch_opt(patch.title, d.title, |v| text::optional("title", v, 200))?,
-            phone: patch_opt(patch.phone, d.phone, |v| phone("phone", v))?,
+            title: patch
+                .title
+                .try_apply(d.title, |v| text::optional("title", Some(&v), 200))?,
+            phone: patch
+                .phone
+                .try_apply(d.phone, |v| phone("phone", Some(&v)))?,
             stakeholder_role: patch.stakeholder_role.unwrap_or(d.stakeholder_role),
         })
     }

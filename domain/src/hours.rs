@@ -64,3 +64,17 @@ pub fn positive_hours(field: &str, h: Hours) -> DomainResult<Hours> {
     }
     Ok(h)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_are_exact_hundredths() {
+        assert_eq!(Hours::from_decimal("h", 1.5).unwrap(), Hours(150));
+        assert_eq!(Hours::from_decimal("h", 0.25).unwrap(), Hours(25));
+        assert!(Hours::from_decimal("h", 0.125).is_err());
+        assert!(Hours::from_decimal("h", f64::NAN).is_err());
+        assert_eq!(Hours(150).to_string(), "1.50 h");
+    }
+}

@@ -18,6 +18,7 @@ pub mod event;
 pub mod health;
 pub mod hours;
 pub mod ids;
+mod machine;
 pub mod metrics;
 pub mod money;
 pub mod outcome;
@@ -106,6 +107,20 @@ impl<T> Patch<T> {
             Patch::Keep => current,
             Patch::Set(v) => Some(v),
             Patch::Clear => None,
+        }
+    }
+
+    /// [`apply`](Self::apply) with a value that is set passing `check` first, which may refuse
+    /// it or turn it into none (a blank text, say).
+    pub fn try_apply<E>(
+        self,
+        current: Option<T>,
+        check: impl FnOnce(T) -> Result<Option<T>, E>,
+    ) -> Result<Option<T>, E> {
+        match self {
+            Patch::Keep => Ok(current),
+            Patch::Set(v) => check(v),
+            Patch::Clear => Ok(None),
         }
     }
 

@@ -6,8 +6,7 @@
 //!   circle is allowed only among `api/src/graphql` modules and only where every import along it
 //!   names a type. A helper function, a constant or a whole module in a circle means it lives in
 //!   the wrong room: shared helpers belong in `graphql/common`, loaders in `graphql/loaders`.
-//! - **Small rooms.** No source file passes [`MAX_LINES`] lines, outside tests and demo data
-//!   (and the few files of [`NOT_YET_SPLIT`], which may not grow).
+//! - **Small rooms.** No source file passes [`MAX_LINES`] lines, outside tests and demo data.
 //!
 //! How it reads the code: every `use` and every inline path that starts with `crate::`,
 //! `super::` or `self::` is resolved to the longest module it names (a file, or a folder's
@@ -22,12 +21,6 @@ const MAX_LINES: usize = 700;
 
 /// The crates whose modules are checked, by folder.
 const CRATES: &[&str] = &["api", "domain", "persistence", "migrations"];
-
-/// Files still over [`MAX_LINES`], each with the most lines it may have until it is split by
-/// action like its neighbours (the layering work's next step). The list only shrinks: a file
-/// that grows past its ceiling fails, and so does one that has come under the limit and is
-/// still listed.
-const NOT_YET_SPLIT: &[(&str, usize)] = &[("domain/src/engagement.rs", 1027)];
 
 /// Folders whose files are data rather than code, exempt from the size rule.
 const DATA_FOLDERS: &[&str] = &["api/src/demo/"];
@@ -73,22 +66,8 @@ fn no_source_file_passes_the_size_limit() {
                 continue;
             }
             let lines = m.source.lines().count();
-            let ceiling = NOT_YET_SPLIT
-                .iter()
-                .find(|(file, _)| *file == m.file)
-                .map(|(_, most)| *most);
-            match ceiling {
-                Some(_) if lines <= MAX_LINES => big.push(format!(
-                    "{} has {lines} lines now: take it off NOT_YET_SPLIT",
-                    m.file
-                )),
-                Some(most) if lines > most => big.push(format!(
-                    "{} has {lines} lines, more than the {most} it had: split it rather than grow it",
-                    m.file
-                )),
-                Some(_) => {}
-                None if lines > MAX_LINES => big.push(format!("{} has {lines} lines", m.file)),
-                None => {}
+            if lines > MAX_LINES {
+                big.push(format!("{} has {lines} lines", m.file));
             }
         }
     }

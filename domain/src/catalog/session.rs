@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::engagement::transition;
 use crate::ids::{AccountId, CatalogSessionId, ContactId, PhaseId, TeamMemberId};
+use crate::machine::transition;
 use crate::{DomainError, DomainResult, text};
 
 crate::text_enum! {

@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 
 use super::scope::SowData;
 use super::statement::Sow;
-use crate::engagement::transition;
 use crate::hours::Hours;
 use crate::ids::{ChangeRequestId, SowId};
+use crate::machine::transition;
 use crate::{DomainError, DomainResult, text};
 
 crate::text_enum! {

@@ -4,9 +4,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::scope::SowData;
-use crate::engagement::transition;
 use crate::hours::Hours;
 use crate::ids::{AccountId, EngagementId, SowId};
+use crate::machine::transition;
 use crate::{DomainError, DomainResult};
 
 crate::text_enum! {

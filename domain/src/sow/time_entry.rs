@@ -125,15 +125,6 @@ mod tests {
     use crate::sow::fixtures::{draft, signed, today};
 
     #[test]
-    fn hours_are_exact_hundredths() {
-        assert_eq!(Hours::from_decimal("h", 1.5).unwrap(), Hours(150));
-        assert_eq!(Hours::from_decimal("h", 0.25).unwrap(), Hours(25));
-        assert!(Hours::from_decimal("h", 0.125).is_err());
-        assert!(Hours::from_decimal("h", f64::NAN).is_err());
-        assert_eq!(Hours(150).to_string(), "1.50 h");
-    }
-
-    #[test]
     fn time_is_validated_and_priced_at_the_roles_rate() {
         let s = signed();
         let entry = |hours: i64, role: &str, day: NaiveDate| NewTimeEntry {
