@@ -1,7 +1,7 @@
 //! Running tallies of live and archived accounts, kept by triggers, so that the unfiltered
 //! account list's `totalCount` — asked by every dashboard — is a sum over a handful of rows
-//! instead of a count over every live account (0.66 ms of the 2.9 ms PostgreSQL spent on a bench
-//! dashboard of 10,000 accounts, and growing with them).
+//! instead of a count over every live account, which grows with the book (bench/README.md has
+//! what it cost a dashboard).
 //!
 //! Triggers rather than application code keep the tallies right whatever writes `accounts` (the
 //! service, a bulk load, an operator's SQL). On PostgreSQL concurrent writers would queue on one

@@ -153,8 +153,8 @@ pub(crate) use positional;
 
 /// Column `i` of `row`, as [`positional!`] and the outline readers read every cell. On
 /// PostgreSQL straight from sqlx's row, without sqlx's check that the column's type suits `T`
-/// (a copy and comparison of type descriptors per cell, about a third of decoding a dashboard's
-/// 600 phases): the callers read columns they selected themselves, in an order and with types
+/// (a copy and comparison of type descriptors per cell; bench/README.md, "Where the speed
+/// tricks were measured", has what it cost): the callers read columns they selected themselves, in an order and with types
 /// that tests hold them to — `positional_rows_decode_as_their_checked_reads` for every
 /// [`Positional`] entity, and `phase_heads_and_outlines_read_what_the_phase_holds` for the
 /// phase outline readers. sea-orm's `TryGetable` would look each cell up twice and build (and
@@ -223,8 +223,8 @@ where
 ///
 /// A prepared statement whose `LIMIT` is a parameter is planned afresh on every call: its
 /// generic plan cannot know how few rows are wanted, so PostgreSQL keeps choosing custom plans
-/// (0.12 ms of planning per bench dashboard's page of accounts, as long as it took to run). A
-/// page size is one of a few numbers, so each gets a prepared statement and a generic plan of
+/// (as long, on a dashboard's page of accounts, as running it: bench/README.md has the figures).
+/// A page size is one of a few numbers, so each gets a prepared statement and a generic plan of
 /// its own. SQLite plans once either way.
 fn inline_limit(mut statement: sea_orm::Statement) -> sea_orm::Statement {
     if statement.db_backend != sea_orm::DbBackend::Postgres {

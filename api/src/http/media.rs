@@ -105,7 +105,7 @@ pub(super) fn rate_limited(
 /// parse or validate, or the variables did not coerce: nothing ran, so there is no `data`) is a
 /// 400 for `application/graphql-response+json` and a 200 for `application/json`.
 pub(super) fn render(mut response: async_graphql::Response, media: Media) -> (StatusCode, Vec<u8>) {
-    // Sized like the last answer: a dashboard's 100 KB otherwise grew through five copies.
+    // Sized like the last answer: a dashboard's answer otherwise grew through five copies.
     static LAST_SIZE: AtomicUsize = AtomicUsize::new(1024);
     let last = LAST_SIZE.load(Ordering::Relaxed);
     let mut out = Vec::with_capacity(last.clamp(256, 1 << 20));

@@ -21,7 +21,7 @@ pub(crate) fn make<T: Loader<K>, K: Send + Sync + std::hash::Hash + Eq + Clone +
 }
 
 /// Lists a loader hands out many times (into its cache, to each caller that asked) behind an
-/// `Arc`: a dashboard's 600 phases were otherwise deep-copied twice before any was resolved.
+/// `Arc`: a dashboard's phases would otherwise be deep-copied twice before any is resolved.
 pub(crate) fn shared<K: std::hash::Hash + Eq, T>(
     lists: HashMap<K, Vec<T>>,
 ) -> HashMap<K, Arc<[T]>> {
