@@ -43,22 +43,20 @@ fn sheet(r: &QueryResult) -> PersistenceResult<Timesheet> {
 
 /// Timesheets by id, in no particular order.
 pub async fn by_ids(store: &Store, ids: &[TimesheetId]) -> PersistenceResult<Vec<Timesheet>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(MAX_IN_LIST) {
+    let rows = crate::sql::all_in_chunks(store.conn(), ids, |chunk| {
         let mut q = Sql::new(&format!(
             "SELECT {SHEET_COLUMNS} FROM timesheets WHERE id IN "
         ));
         q.bind_list(chunk.iter().map(|i| i.0));
-        for r in q.all(store.conn()).await? {
-            out.push(sheet(&r)?);
-        }
-    }
-    Ok(out)
+        q
+    })
+    .await?;
+    rows.iter().map(sheet).collect()
 }
 
 /// One timesheet.
 pub async fn get_sheet(store: &Store, id: TimesheetId) -> PersistenceResult<Option<Timesheet>> {
-    Ok(by_ids(store, &[id]).await?.into_iter().next())
+    find_sheet(store.conn(), id).await
 }
 
 /// Which timesheets to list.
