@@ -265,6 +265,18 @@ pub fn created<T: Serialize>(after: &T) -> Vec<FieldChange> {
     }
 }
 
+/// Every field of an object that was removed, as changes to `null`.
+pub fn removed<T: Serialize>(before: &T) -> Vec<FieldChange> {
+    created(before)
+        .into_iter()
+        .map(|c| FieldChange {
+            field: c.field,
+            before: c.after,
+            after: Value::Null,
+        })
+        .collect()
+}
+
 /// The change that archiving records: `archivedAt` from `null` to `at`.
 pub fn archived(at: DateTime<Utc>) -> Vec<FieldChange> {
     vec![FieldChange {

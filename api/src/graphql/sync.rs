@@ -210,14 +210,28 @@ pub struct UpsertContactResult {
     pub error: Option<UpsertError>,
 }
 
-fn check_batch<T>(records: &[T]) -> Result<(), ApiError> {
+/// An upsert's source, checked, and its records, numbered and made domain records by `into`
+/// (one that fails keeps its error for that record's result): 1 to [`MAX_UPSERT`] of them.
+type Numbered<R> = Vec<Result<R, (String, DomainError)>>;
+
+fn batch<I, R>(
+    source: &str,
+    records: Vec<I>,
+    into: fn(I, usize) -> Result<R, (String, DomainError)>,
+) -> Result<(String, Numbered<R>), ApiError> {
+    let source = rules::source("source", source).map_err(ApiError::from)?;
     if records.is_empty() || records.len() > MAX_UPSERT {
         return Err(ApiError::invalid(
             "records",
             format!("an upsert takes 1 to {MAX_UPSERT} records; split larger syncs into batches"),
         ));
     }
-    Ok(())
+    let records = records
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| into(r, i))
+        .collect();
+    Ok((source, records))
 }
 
 fn upsert_error(e: tandem_persistence::PersistenceError) -> UpsertError {
@@ -309,13 +323,7 @@ impl SyncMutation {
         records: Vec<AccountRecordInput>,
     ) -> async_graphql::Result<Vec<UpsertAccountResult>> {
         let (s, who) = parts(ctx)?;
-        let source = rules::source("source", &source).map_err(ApiError::from)?;
-        check_batch(&records)?;
-        let records = records
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| r.into_record(i))
-            .collect();
+        let (source, records) = batch(&source, records, AccountRecordInput::into_record)?;
         let results = svc::upsert_accounts(s, who, &source, records).await?;
         Ok(results
             .into_iter()
@@ -340,13 +348,7 @@ impl SyncMutation {
         records: Vec<ContactRecordInput>,
     ) -> async_graphql::Result<Vec<UpsertContactResult>> {
         let (s, who) = parts(ctx)?;
-        let source = rules::source("source", &source).map_err(ApiError::from)?;
-        check_batch(&records)?;
-        let records = records
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| r.into_record(i))
-            .collect();
+        let (source, records) = batch(&source, records, ContactRecordInput::into_record)?;
         let results = svc::upsert_contacts(s, who, &source, records).await?;
         Ok(results
             .into_iter()

@@ -110,20 +110,10 @@ pub(super) async fn handle_post(
             }
         }
     }
-    let principal = match authenticate(&req, state) {
+    let principal = match admit(&req, state, media) {
         Ok(p) => p,
-        Err(message) => {
-            return refuse(
-                StatusCode::UNAUTHORIZED,
-                media,
-                Code::Unauthenticated,
-                &message,
-            );
-        }
+        Err(refused) => return refused,
     };
-    if let Some(refused) = rate_limited(state, &principal, media) {
-        return refused;
-    }
     let limit = state.limits.max_body_bytes;
     let declared = req
         .headers()
@@ -212,20 +202,10 @@ pub(super) async fn handle_get(req: HttpRequest, state: &AppState) -> HttpRespon
             "this endpoint answers application/graphql-response+json or application/json",
         );
     };
-    let principal = match authenticate(&req, state) {
+    let principal = match admit(&req, state, media) {
         Ok(p) => p,
-        Err(message) => {
-            return refuse(
-                StatusCode::UNAUTHORIZED,
-                media,
-                Code::Unauthenticated,
-                &message,
-            );
-        }
+        Err(refused) => return refused,
     };
-    if let Some(refused) = rate_limited(state, &principal, media) {
-        return refused;
-    }
     let Ok(web::Query(get)) = web::Query::<GetParams>::from_query(req.query_string()) else {
         return refuse(
             StatusCode::BAD_REQUEST,
@@ -288,6 +268,28 @@ pub(super) async fn handle_get(req: HttpRequest, state: &AppState) -> HttpRespon
         variables,
     };
     execute(state, media, principal, p, Some(req.query_string())).await
+}
+
+/// The caller of a request, authenticated and within their rate limit, or the refusal to send
+/// (401 with `UNAUTHENTICATED`, 429 with `RATE_LIMITED`).
+#[inline]
+fn admit(
+    req: &HttpRequest,
+    state: &AppState,
+    media: Media,
+) -> Result<tandem_domain::auth::Principal, HttpResponse> {
+    let principal = authenticate(req, state).map_err(|message| {
+        refuse(
+            StatusCode::UNAUTHORIZED,
+            media,
+            Code::Unauthenticated,
+            &message,
+        )
+    })?;
+    match rate_limited(state, &principal, media) {
+        Some(refused) => Err(refused),
+        None => Ok(principal),
+    }
 }
 
 pub(super) fn authenticate(

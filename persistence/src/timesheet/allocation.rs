@@ -4,7 +4,7 @@
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, QueryResult};
-use tandem_domain::event::{self, EventKind, FieldChange, SubjectKind};
+use tandem_domain::event::{self, EventKind, SubjectKind};
 use tandem_domain::hours::Hours;
 use tandem_domain::ids::{AccountId, AllocationId, PhaseId, TeamMemberId};
 use tandem_domain::timesheet::{Allocation, AllocationData};
@@ -35,26 +35,40 @@ fn allocation(r: &QueryResult) -> PersistenceResult<Allocation> {
     })
 }
 
-/// The account a phase belongs to, refusing an accepted phase (nothing left to staff).
-async fn phase_account(tx: &DatabaseTransaction, phase: PhaseId) -> PersistenceResult<AccountId> {
+/// The account a phase belongs to, with the phase's status and name; `None` without the phase.
+async fn phase_of(
+    tx: &DatabaseTransaction,
+    phase: PhaseId,
+) -> PersistenceResult<Option<(AccountId, String, String)>> {
     let mut q = Sql::new(
         "SELECT e.account_id AS account_id, p.status AS status, p.name AS name FROM phases p \
          JOIN engagements e ON e.id = p.engagement_id WHERE p.id = ",
     );
     q.bind(phase.0);
     let rows = q.all(tx).await?;
-    let row = rows
-        .first()
+    rows.first()
+        .map(|row| {
+            Ok((
+                AccountId(get(row, "account_id")?),
+                get(row, "status")?,
+                get(row, "name")?,
+            ))
+        })
+        .transpose()
+}
+
+/// The account a phase belongs to, refusing an accepted phase (nothing left to staff).
+async fn phase_account(tx: &DatabaseTransaction, phase: PhaseId) -> PersistenceResult<AccountId> {
+    let (account, status, name) = phase_of(tx, phase)
+        .await?
         .ok_or_else(|| DomainError::invalid("phaseId", "no phase has this id"))?;
-    let status: String = get(row, "status")?;
     if status == "ACCEPTED" {
-        let name: String = get(row, "name")?;
         return Err(DomainError::Conflict(format!(
             "phase '{name}' is accepted; nobody can be allocated to it any more"
         ))
         .into());
     }
-    Ok(AccountId(get(row, "account_id")?))
+    Ok(account)
 }
 
 fn snapshot(a: &Allocation) -> serde_json::Value {
@@ -215,29 +229,13 @@ pub async fn remove_allocation(
         version,
         |a| a.version,
     )?;
-    let mut q = Sql::new(
-        "SELECT e.account_id AS account_id FROM phases p JOIN engagements e \
-         ON e.id = p.engagement_id WHERE p.id = ",
-    );
-    q.bind(current.phase_id.0);
-    let rows = q.all(&tx).await?;
-    let account = AccountId(get(
-        rows.first()
-            .ok_or_else(|| corrupt("phase_id", "dangling"))?,
-        "account_id",
-    )?);
+    let (account, _, _) = phase_of(&tx, current.phase_id)
+        .await?
+        .ok_or_else(|| corrupt("phase_id", "dangling"))?;
     let mut q = Sql::new("DELETE FROM allocations WHERE id = ");
     q.bind(id.0);
     versioned::save_sql(&tx, q, version, "allocation").await?;
-    // Every field goes from what it was to null.
-    let changes = event::created(&snapshot(&current))
-        .into_iter()
-        .map(|c| FieldChange {
-            field: c.field,
-            before: c.after,
-            after: serde_json::Value::Null,
-        })
-        .collect();
+    let changes = event::removed(&snapshot(&current));
     crate::event::record(
         store,
         &tx,
