@@ -48,48 +48,18 @@ pub fn engagement_progress(phases: &[Phase], sows: &[Sow]) -> EngagementProgress
 
 #[cfg(test)]
 mod tests {
-    use chrono::{NaiveDate, Utc};
+    use chrono::Utc;
 
     use super::*;
-    use crate::engagement::{FocusKind, NewPhase, PhaseStatus};
+    use crate::engagement::PhaseStatus;
     use crate::hours::Hours;
-    use crate::ids::{AccountId, EngagementId, SowId};
+    use crate::ids::{AccountId, SowId};
     use crate::money::Currency;
     use crate::sow::{ScopeItem, SowData};
 
-    fn day(m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, m, d).unwrap()
-    }
-
+    /// A phase in `status` (the engagement rules' fixture).
     fn phase(status: PhaseStatus) -> Phase {
-        Phase {
-            id: PhaseId::new(),
-            engagement_id: EngagementId::new(),
-            position: 1,
-            data: NewPhase {
-                name: "Apparel".into(),
-                focus_kind: FocusKind::ProductLine,
-                focus: "Apparel".into(),
-                objective: None,
-                expected_value: None,
-                planned_start: Some(day(1, 1)),
-                planned_end: Some(day(2, 1)),
-                milestones: vec![],
-                scope: vec![],
-            }
-            .validate()
-            .unwrap(),
-            status,
-            actual_start: None,
-            actual_end: None,
-            accepted_on: None,
-            depends_on: vec![],
-            goal_id: None,
-            realised_value: None,
-            version: 1,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-        }
+        crate::engagement::fixtures::phase("Apparel", 1, status, vec![])
     }
 
     /// A statement of work scoping `hours` (whole hours) to each phase of `items`.

@@ -9,7 +9,7 @@
 
 mod aggregate;
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 mod phase;
 mod plan;
 mod status;
