@@ -68,17 +68,9 @@ pub(super) async fn handle_post(
     mut body: web::Payload,
     state: &AppState,
 ) -> HttpResponse {
-    let Some(media) = negotiate(
-        req.headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok()),
-    ) else {
-        return refuse(
-            StatusCode::NOT_ACCEPTABLE,
-            Media::Json,
-            Code::BadUserInput,
-            "this endpoint answers application/graphql-response+json or application/json",
-        );
+    let media = match answer_media(&req) {
+        Ok(media) => media,
+        Err(refused) => return refused,
     };
     match req
         .headers()
@@ -190,17 +182,9 @@ pub(super) async fn handle_post(
 }
 
 pub(super) async fn handle_get(req: HttpRequest, state: &AppState) -> HttpResponse {
-    let Some(media) = negotiate(
-        req.headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok()),
-    ) else {
-        return refuse(
-            StatusCode::NOT_ACCEPTABLE,
-            Media::Json,
-            Code::BadUserInput,
-            "this endpoint answers application/graphql-response+json or application/json",
-        );
+    let media = match answer_media(&req) {
+        Ok(media) => media,
+        Err(refused) => return refused,
     };
     let principal = match admit(&req, state, media) {
         Ok(p) => p,
@@ -268,6 +252,24 @@ pub(super) async fn handle_get(req: HttpRequest, state: &AppState) -> HttpRespon
         variables,
     };
     execute(state, media, principal, p, Some(req.query_string())).await
+}
+
+/// The media type to answer in, from the request's `Accept`, or the 406 to send.
+#[inline]
+fn answer_media(req: &HttpRequest) -> Result<Media, HttpResponse> {
+    negotiate(
+        req.headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok()),
+    )
+    .ok_or_else(|| {
+        refuse(
+            StatusCode::NOT_ACCEPTABLE,
+            Media::Json,
+            Code::BadUserInput,
+            "this endpoint answers application/graphql-response+json or application/json",
+        )
+    })
 }
 
 /// The caller of a request, authenticated and within their rate limit, or the refusal to send

@@ -277,22 +277,8 @@ pub async fn allocations_of_members(
     from: NaiveDate,
     to: NaiveDate,
 ) -> PersistenceResult<Vec<Allocation>> {
-    let mut out = Vec::new();
-    for chunk in members.chunks(MAX_IN_LIST) {
-        let mut q = Sql::new(&format!(
-            "SELECT {ALLOC_COLUMNS} FROM allocations WHERE team_member_id IN "
-        ));
-        q.bind_list(chunk.iter().map(|m| m.0))
-            .push(" AND ends_on >= ")
-            .bind(from)
-            .push(" AND starts_on <= ")
-            .bind(to)
-            .push(" ORDER BY starts_on, id");
-        for r in q.all(store.conn()).await? {
-            out.push(allocation(&r)?);
-        }
-    }
-    Ok(out)
+    let rows = super::overlapping(store, ALLOC_COLUMNS, "allocations", members, from, to).await?;
+    rows.iter().map(allocation).collect()
 }
 
 /// One allocation.

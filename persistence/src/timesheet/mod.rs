@@ -59,6 +59,31 @@ pub async fn get_sheet(store: &Store, id: TimesheetId) -> PersistenceResult<Opti
     find_sheet(store.conn(), id).await
 }
 
+/// `columns` of the rows of `table` (allocations, time off: each a person's date range) of these
+/// people that overlap `[from, to]`, by start date.
+async fn overlapping(
+    store: &Store,
+    columns: &str,
+    table: &str,
+    members: &[TeamMemberId],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> PersistenceResult<Vec<QueryResult>> {
+    crate::sql::all_in_chunks(store.conn(), members, |chunk| {
+        let mut q = Sql::new(&format!(
+            "SELECT {columns} FROM {table} WHERE team_member_id IN "
+        ));
+        q.bind_list(chunk.iter().map(|m| m.0))
+            .push(" AND ends_on >= ")
+            .bind(from)
+            .push(" AND starts_on <= ")
+            .bind(to)
+            .push(" ORDER BY starts_on, id");
+        q
+    })
+    .await
+}
+
 /// Which timesheets to list.
 #[derive(Debug, Clone, Default)]
 pub struct SheetFilter {

@@ -5,7 +5,7 @@ use sea_orm::QueryResult;
 use tandem_domain::ids::{TeamMemberId, TimeOffId};
 use tandem_domain::timesheet::TimeOff;
 
-use crate::sql::{MAX_IN_LIST, Sql, get};
+use crate::sql::{ Sql, get};
 use crate::{PersistenceError, PersistenceResult, Store};
 
 const OFF_COLUMNS: &str = "id, team_member_id, starts_on, ends_on, reason, created_at";
@@ -76,20 +76,6 @@ pub async fn time_off_of(
     from: NaiveDate,
     to: NaiveDate,
 ) -> PersistenceResult<Vec<TimeOff>> {
-    let mut out = Vec::new();
-    for chunk in members.chunks(MAX_IN_LIST) {
-        let mut q = Sql::new(&format!(
-            "SELECT {OFF_COLUMNS} FROM time_off WHERE team_member_id IN "
-        ));
-        q.bind_list(chunk.iter().map(|m| m.0))
-            .push(" AND ends_on >= ")
-            .bind(from)
-            .push(" AND starts_on <= ")
-            .bind(to)
-            .push(" ORDER BY starts_on, id");
-        for r in q.all(store.conn()).await? {
-            out.push(time_off(&r)?);
-        }
-    }
-    Ok(out)
+    let rows = super::overlapping(store, OFF_COLUMNS, "time_off", members, from, to).await?;
+    rows.iter().map(time_off).collect()
 }
