@@ -70,7 +70,7 @@ pub(super) async fn handle_post(
 ) -> HttpResponse {
     let media = match answer_media(&req) {
         Ok(media) => media,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     match req
         .headers()
@@ -104,7 +104,7 @@ pub(super) async fn handle_post(
     }
     let principal = match admit(&req, state, media) {
         Ok(p) => p,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let limit = state.limits.max_body_bytes;
     let declared = req
@@ -184,11 +184,11 @@ pub(super) async fn handle_post(
 pub(super) async fn handle_get(req: HttpRequest, state: &AppState) -> HttpResponse {
     let media = match answer_media(&req) {
         Ok(media) => media,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let principal = match admit(&req, state, media) {
         Ok(p) => p,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let Ok(web::Query(get)) = web::Query::<GetParams>::from_query(req.query_string()) else {
         return refuse(
@@ -256,19 +256,19 @@ pub(super) async fn handle_get(req: HttpRequest, state: &AppState) -> HttpRespon
 
 /// The media type to answer in, from the request's `Accept`, or the 406 to send.
 #[inline]
-fn answer_media(req: &HttpRequest) -> Result<Media, HttpResponse> {
+fn answer_media(req: &HttpRequest) -> Result<Media, Box<HttpResponse>> {
     negotiate(
         req.headers()
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok()),
     )
     .ok_or_else(|| {
-        refuse(
+        Box::new(refuse(
             StatusCode::NOT_ACCEPTABLE,
             Media::Json,
             Code::BadUserInput,
             "this endpoint answers application/graphql-response+json or application/json",
-        )
+        ))
     })
 }
 
@@ -279,17 +279,17 @@ fn admit(
     req: &HttpRequest,
     state: &AppState,
     media: Media,
-) -> Result<tandem_domain::auth::Principal, HttpResponse> {
+) -> Result<tandem_domain::auth::Principal, Box<HttpResponse>> {
     let principal = authenticate(req, state).map_err(|message| {
-        refuse(
+        Box::new(refuse(
             StatusCode::UNAUTHORIZED,
             media,
             Code::Unauthenticated,
             &message,
-        )
+        ))
     })?;
     match rate_limited(state, &principal, media) {
-        Some(refused) => Err(refused),
+        Some(refused) => Err(Box::new(refused)),
         None => Ok(principal),
     }
 }
