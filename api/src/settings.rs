@@ -76,6 +76,8 @@ pub struct Limits {
     pub rate_per_second: f64,
     /// Requests one token subject may send at once after being idle.
     pub rate_burst: f64,
+    /// How long a graphql-transport-ws connection may stay open without `connection_init`.
+    pub ws_init_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -88,6 +90,7 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(30),
             rate_per_second: 50.0,
             rate_burst: 100.0,
+            ws_init_timeout: Duration::from_secs(3),
         }
     }
 }
@@ -430,6 +433,7 @@ impl Settings {
                 1,
                 1_000_000,
             ) as f64,
+            ws_init_timeout: r.duration("TANDEM_WS_INIT_TIMEOUT", defaults.ws_init_timeout),
         };
         let log_format = r.parse(
             "TANDEM_LOG_FORMAT",

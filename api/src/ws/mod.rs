@@ -1,7 +1,8 @@
 //! GraphQL subscriptions over WebSocket on `/graphql`: the `graphql-transport-ws` protocol and
 //! the legacy `graphql-ws` (subscriptions-transport-ws) one. Clients authenticate in
 //! `connection_init` with `{"Authorization": "Bearer <token>"}` (or `{"token": "<token>"}`).
-//! On shutdown every connection is closed with 1001 (going away).
+//! On shutdown every connection is closed with 1001 (going away). The protocol's own close codes
+//! (4400, 4401, 4403, 4408, 4409, 4429) are kept by [`gate`].
 //!
 //! A client that stops reading its socket is dropped: once the kernel's buffers and the
 //! session's queue are full, a send waits, and a send that waits longer than the request
@@ -29,6 +30,10 @@ use crate::error::{ApiError, Code};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::{TandemSchema, limits};
 use crate::state::AppState;
+
+mod gate;
+
+use gate::Gate;
 
 /// How often the server pings an idle connection.
 const PING_INTERVAL: Duration = Duration::from_secs(30);
@@ -125,15 +130,27 @@ async fn run(
     }
     let mut ping = tokio::time::interval(PING_INTERVAL);
     ping.tick().await;
+    // graphql-transport-ws only: the legacy protocol has rules of its own, which async-graphql keeps.
+    let mut gate = (protocol == WebSocketProtocols::GraphQLWS).then(Gate::default);
+    let init_deadline = tokio::time::sleep(state.limits.ws_init_timeout);
+    tokio::pin!(init_deadline);
     loop {
         tokio::select! {
             message = incoming.next() => match message {
                 Some(Ok(AggregatedMessage::Text(text))) => {
+                    if let Some(refusal) = gate.as_mut().and_then(|g| g.incoming(text.as_bytes()).err()) {
+                        let _ = sent(limit, session.close(Some(refused(refusal)))).await;
+                        return;
+                    }
                     if to_graphql.send(text.as_bytes().to_vec()).is_err() {
                         break;
                     }
                 }
                 Some(Ok(AggregatedMessage::Binary(bytes))) => {
+                    if let Some(refusal) = gate.as_mut().and_then(|g| g.incoming(&bytes).err()) {
+                        let _ = sent(limit, session.close(Some(refused(refusal)))).await;
+                        return;
+                    }
                     if to_graphql.send(bytes.to_vec()).is_err() {
                         break;
                     }
@@ -148,17 +165,28 @@ async fn run(
             },
             reply = graphql.next() => match reply {
                 Some(WsMessage::Text(text)) => {
+                    if let Some(g) = gate.as_mut() {
+                        g.outgoing(&text);
+                    }
                     if !sent(limit, session.text(text)).await {
                         return;
                     }
                 }
                 Some(WsMessage::Close(code, reason)) => {
-                    let reason = CloseReason { code: CloseCode::Other(code), description: Some(reason) };
-                    let _ = sent(limit, session.close(Some(reason))).await;
+                    let refusal = match &gate {
+                        Some(g) => g.closing(code, reason),
+                        None => (code, reason),
+                    };
+                    let _ = sent(limit, session.close(Some(refused(refusal)))).await;
                     return;
                 }
                 None => break,
             },
+            () = &mut init_deadline, if gate.as_ref().is_some_and(|g| !g.initialising()) => {
+                let refusal = (4408, "Connection initialisation timeout".to_owned());
+                let _ = sent(limit, session.close(Some(refused(refusal)))).await;
+                return;
+            }
             _ = shutdown.changed() => {
                 let _ = sent(limit, session.close(Some(going_away()))).await;
                 return;
@@ -222,6 +250,14 @@ impl async_graphql::Executor for Checked {
                 .boxed()
             }
         }
+    }
+}
+
+/// The close frame for a refusal: its code and reason.
+fn refused((code, reason): gate::Refusal) -> CloseReason {
+    CloseReason {
+        code: CloseCode::Other(code),
+        description: Some(reason),
     }
 }
 

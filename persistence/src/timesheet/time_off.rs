@@ -5,7 +5,7 @@ use sea_orm::QueryResult;
 use tandem_domain::ids::{TeamMemberId, TimeOffId};
 use tandem_domain::timesheet::TimeOff;
 
-use crate::sql::{ Sql, get};
+use crate::sql::{Sql, get};
 use crate::{PersistenceError, PersistenceResult, Store};
 
 const OFF_COLUMNS: &str = "id, team_member_id, starts_on, ends_on, reason, created_at";

@@ -25,3 +25,4 @@ mod templates;
 mod timeline;
 mod timesheets;
 mod value_timeline;
+mod ws_protocol;

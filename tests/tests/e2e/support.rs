@@ -175,6 +175,16 @@ impl WsClient {
         protocol: &'static str,
         payload: Value,
     ) -> (WsClient, Value) {
+        let mut client = WsClient::open(server, protocol).await;
+        client
+            .send(json!({ "type": "connection_init", "payload": payload }))
+            .await;
+        let ack = client.next_message().await.unwrap_or(Value::Null);
+        (client, ack)
+    }
+
+    /// Connects with `protocol` and sends nothing.
+    pub async fn open(server: &Server, protocol: &'static str) -> WsClient {
         let mut request = server
             .ws_url
             .as_str()
@@ -193,18 +203,18 @@ impl WsClient {
                 .and_then(|v| v.to_str().ok()),
             Some(protocol)
         );
-        let mut client = WsClient { stream, protocol };
-        client
-            .send(json!({ "type": "connection_init", "payload": payload }))
-            .await;
-        let ack = client.next_message().await.unwrap_or(Value::Null);
-        (client, ack)
+        WsClient { stream, protocol }
     }
 
     /// Sends one JSON message.
     pub async fn send(&mut self, message: Value) {
+        self.send_text(&message.to_string()).await;
+    }
+
+    /// Sends one text frame as it is.
+    pub async fn send_text(&mut self, text: &str) {
         self.stream
-            .send(Message::Text(message.to_string().into()))
+            .send(Message::Text(text.to_owned().into()))
             .await
             .expect("ws send");
     }
