@@ -8,8 +8,6 @@
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
 use std::collections::HashSet;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -20,123 +18,30 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-const TANDEM: &str = env!("CARGO_BIN_EXE_tandem");
-const SECRET: &str = "cluster-test-secret-cluster-test-secret-0123";
+mod common;
+use common::{Tandem, gql, token};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn token(role: &str) -> String {
-    let out = Command::new(TANDEM)
-        .args([
-            "token",
-            "--role",
-            role,
-            "--sub",
-            "cluster-test",
-            "--ttl",
-            "1h",
-        ])
-        .env("TANDEM_JWT_SECRET", SECRET)
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-struct Tandem {
-    child: Child,
-    url: String,
-    ws: String,
-    log: PathBuf,
-}
-
-/// A server a failed assertion leaves behind is killed, not left running.
-impl Drop for Tandem {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Tandem {
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
+/// Starts a server of the cluster on `db`, logging as `name`.
 async fn spawn(db: &TestDb, name: &str) -> Tandem {
-    let port = free_port();
-    let log = std::env::temp_dir().join(format!(
-        "tandem-cluster-{}-{name}.log",
-        uuid::Uuid::new_v4()
-    ));
-    let mut cmd = Command::new(TANDEM);
-    cmd.args([
-        "serve",
-        "--bind",
-        &format!("127.0.0.1:{port}"),
-        "--database-url",
+    Tandem::start(
         &db.url,
-    ])
-    .env("TANDEM_JWT_SECRET", SECRET)
-    .env("TANDEM_RATE_LIMIT_PER_SECOND", "0")
-    .env("TANDEM_LOG", "info")
-    .env("TANDEM_LOG_FORMAT", "plain")
-    // Far too slow to matter: only LISTEN/NOTIFY can deliver another server's events fast.
-    .env("TANDEM_EVENT_POLL_INTERVAL", "30s")
-    .env("TANDEM_WORKER_STANDBY_INTERVAL", "300ms")
-    .env("TANDEM_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.1/32")
-    .env("TANDEM_WEBHOOK_RETRY_BASE", "100ms")
-    .stdout(Stdio::null())
-    .stderr(Stdio::from(std::fs::File::create(&log).unwrap()));
-    if let Some(schema) = &db.pg_schema {
-        cmd.env("TANDEM_DATABASE_SCHEMA", schema);
-    }
-    let child = cmd.spawn().unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let started = Instant::now();
-    loop {
-        if let Ok(r) = client.get(format!("{base}/readyz")).send().await
-            && r.status().is_success()
-        {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "tandem did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Tandem {
-        child,
-        url: format!("{base}/graphql"),
-        ws: format!("ws://127.0.0.1:{port}/graphql"),
-        log,
-    }
-}
-
-async fn gql(url: &str, token: &str, query: &str, vars: Value) -> Value {
-    let body: Value = reqwest::Client::new()
-        .post(url)
-        .bearer_auth(token)
-        .json(&json!({"query": query, "variables": vars}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body
+        db.pg_schema.as_deref(),
+        &[
+            ("TANDEM_LOG", "info"),
+            ("TANDEM_LOG_FORMAT", "plain"),
+            // Far too slow to matter: only LISTEN/NOTIFY can deliver another server's events fast.
+            ("TANDEM_EVENT_POLL_INTERVAL", "30s"),
+            ("TANDEM_WORKER_STANDBY_INTERVAL", "300ms"),
+            ("TANDEM_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.1/32"),
+            ("TANDEM_WEBHOOK_RETRY_BASE", "100ms"),
+        ],
+        Some(name),
+    )
+    .await
 }
 
 async fn ok(url: &str, token: &str, query: &str, vars: Value) -> Value {
-    let body = gql(url, token, query, vars).await;
+    let body = gql(&reqwest::Client::new(), url, token, query, vars).await;
     assert!(body.get("errors").is_none(), "{body}");
     body["data"].clone()
 }
@@ -438,8 +343,7 @@ async fn two_servers_share_one_stream_and_hand_over_the_worker_postgres() {
     // A stream of new accounts through B; A, the worker's server, is killed in the middle.
     let burst = tokio::spawn(create_accounts(b.url.clone(), admin.clone(), "Burst", 60));
     tokio::time::sleep(Duration::from_millis(400)).await;
-    a.child.kill().unwrap();
-    a.child.wait().unwrap();
+    a.kill();
     let created = burst.await.unwrap();
     assert_eq!(created, 60, "every write went through B, which stayed up");
     // The two accounts made before the playbook existed fire nothing.
@@ -450,8 +354,7 @@ async fn two_servers_share_one_stream_and_hand_over_the_worker_postgres() {
         "B never took over"
     );
     let mut b = b;
-    b.child.kill().unwrap();
-    b.child.wait().unwrap();
+    b.kill();
     db.cleanup().await;
 }
 
@@ -478,13 +381,11 @@ async fn killing_the_only_server_mid_stream_loses_and_doubles_nothing_sqlite() {
         60,
     ));
     tokio::time::sleep(Duration::from_millis(500)).await;
-    first.child.kill().unwrap();
-    first.child.wait().unwrap();
+    first.kill();
     let _ = burst.await.unwrap();
     // What committed before the kill is all there is; the restarted server finishes its work.
     let mut second = spawn(&db, "second").await;
     settled(&second.url, &admin, 0, &playbook, &hook, &got).await;
-    second.child.kill().unwrap();
-    second.child.wait().unwrap();
+    second.kill();
     db.cleanup().await;
 }

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
 use std::collections::HashSet;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -13,95 +13,23 @@ use serde_json::{Value, json};
 use tandem_tests::TestDb;
 use tokio::net::{TcpListener, TcpStream};
 
-const TANDEM: &str = env!("CARGO_BIN_EXE_tandem");
-const SECRET: &str = "fault-test-secret-fault-test-secret-012345";
+mod common;
+use common::{Tandem, gql, token};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Tandem {
-    child: Child,
-    url: String,
-    base: String,
-}
-
-fn token(role: &str) -> String {
-    let out = Command::new(TANDEM)
-        .args([
-            "token",
-            "--role",
-            role,
-            "--sub",
-            "fault-test",
-            "--ttl",
-            "1h",
-        ])
-        .env("TANDEM_JWT_SECRET", SECRET)
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-/// Starts `tandem serve` on `url` (and `schema`) and waits until it is ready.
+/// Starts a server on `url` (and `schema`) that gives in-flight requests time to finish on
+/// SIGTERM and waits only briefly for a database connection.
 async fn spawn(url: &str, schema: Option<&str>) -> Tandem {
-    let port = free_port();
-    let mut cmd = Command::new(TANDEM);
-    cmd.args([
-        "serve",
-        "--bind",
-        &format!("127.0.0.1:{port}"),
-        "--database-url",
+    Tandem::start(
         url,
-    ])
-    .env("TANDEM_JWT_SECRET", SECRET)
-    .env("TANDEM_RATE_LIMIT_PER_SECOND", "0")
-    .env("TANDEM_LOG", "warn")
-    .env("TANDEM_SHUTDOWN_TIMEOUT", "20s")
-    .env("TANDEM_DATABASE_ACQUIRE_TIMEOUT", "2s")
-    .stdout(Stdio::null())
-    .stderr(Stdio::null());
-    if let Some(schema) = schema {
-        cmd.env("TANDEM_DATABASE_SCHEMA", schema);
-    }
-    let child = cmd.spawn().unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let started = Instant::now();
-    loop {
-        if let Ok(r) = client.get(format!("{base}/readyz")).send().await
-            && r.status().is_success()
-        {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "tandem did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Tandem {
-        child,
-        url: format!("{base}/graphql"),
-        base,
-    }
-}
-
-async fn gql(client: &reqwest::Client, url: &str, token: &str, query: &str, vars: Value) -> Value {
-    client
-        .post(url)
-        .bearer_auth(token)
-        .json(&json!({"query": query, "variables": vars}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+        schema,
+        &[
+            ("TANDEM_LOG", "warn"),
+            ("TANDEM_SHUTDOWN_TIMEOUT", "20s"),
+            ("TANDEM_DATABASE_ACQUIRE_TIMEOUT", "2s"),
+        ],
+        None,
+    )
+    .await
 }
 
 /// Every account id, and every account id named by an ACCOUNT_CREATED event.
@@ -173,8 +101,7 @@ async fn kill_during_writes(db: &TestDb) {
     while done.load(Ordering::Relaxed) < 60 && started.elapsed() < Duration::from_secs(60) {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    t.child.kill().unwrap(); // SIGKILL: no chance to finish anything
-    t.child.wait().unwrap();
+    t.kill(); // SIGKILL: no chance to finish anything
     for w in writers {
         w.await.unwrap();
     }
@@ -207,8 +134,7 @@ async fn kill_during_writes(db: &TestDb) {
         confirmed.len(),
         accounts.len()
     );
-    t.child.kill().ok();
-    t.child.wait().ok();
+    t.kill();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -358,8 +284,7 @@ async fn sigterm_under_load(db: &TestDb) {
         completed * 5_000,
         "{usage}"
     );
-    t.child.kill().ok();
-    t.child.wait().ok();
+    t.kill();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -497,7 +422,6 @@ async fn the_database_going_away_fails_requests_cleanly_and_recovers_without_a_r
         body["data"]["createAccount"]["account"]["name"], "Back",
         "{body}"
     );
-    t.child.kill().ok();
-    t.child.wait().ok();
+    t.kill();
     db.cleanup().await;
 }

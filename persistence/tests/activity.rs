@@ -3,25 +3,22 @@
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use tandem_domain::DomainError;
-use tandem_domain::account::{AccountPatch, NewAccount, TouchTier};
+use tandem_domain::account::{AccountPatch, TouchTier};
 use tandem_domain::activity::TimelineItem;
 use tandem_domain::activity::{ActivityData, ActivityKind, ActivityLinks};
-use tandem_domain::auth::Role;
-use tandem_domain::contact::{NewContact, StakeholderRole};
 use tandem_domain::event::{EventKind, SubjectKind};
 use tandem_domain::ids::{AccountId, ActivityId, ContactId, TeamMemberId};
 use tandem_domain::success::{GoalData, GoalStatus};
-use tandem_domain::team_member::{NewTeamMember, Team};
 use tandem_persistence::activity::TimelineQuery;
 use tandem_persistence::event::EventQuery;
-use tandem_persistence::{
-    PersistenceError, Store, account, activity, contact, event, success, team_member,
-};
+use tandem_persistence::{PersistenceError, Store, account, activity, contact, event, success};
 use tandem_tests::db_test;
 
 mod common;
-use common::open;
+use common::account::{customer, person};
+use common::event::count;
+use common::team_member::member;
+use common::{invalid, open};
 
 /// `minutes` before a whole second a little in the past: times that every database keeps as
 /// they are.
@@ -30,63 +27,6 @@ fn minutes_ago(minutes: i64) -> DateTime<Utc> {
         .duration_trunc(Duration::seconds(1))
         .unwrap()
         - Duration::minutes(minutes)
-}
-
-async fn customer(store: &Store, name: &str) -> AccountId {
-    account::create(
-        store,
-        "t",
-        NewAccount {
-            name: name.into(),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap()
-    .id
-}
-
-async fn person(store: &Store, a: AccountId, email: &str) -> ContactId {
-    contact::create(
-        store,
-        "t",
-        a,
-        NewContact {
-            name: "Bo".into(),
-            email: email.into(),
-            title: None,
-            phone: None,
-            stakeholder_role: StakeholderRole::Champion,
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap()
-    .id
-}
-
-async fn member(store: &Store) -> TeamMemberId {
-    team_member::create(
-        store,
-        "t",
-        NewTeamMember {
-            name: "Ann".into(),
-            email: "ann@vendor.io".into(),
-            title: None,
-            team: Team::CustomerSuccess,
-            role: Role::CsManager,
-            weekly_capacity: None,
-            lead: false,
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap()
-    .id
 }
 
 fn note(
@@ -118,24 +58,6 @@ async fn log(store: &Store, a: AccountId, data: ActivityData) -> ActivityId {
     activity::create(store, "ann", a, data).await.unwrap().id
 }
 
-fn invalid(err: &PersistenceError, field: &str) -> bool {
-    matches!(err, PersistenceError::Domain(DomainError::Invalid { field: f, .. }) if f == field)
-}
-
-async fn count(store: &Store, kind: EventKind) -> usize {
-    event::list(
-        store,
-        &EventQuery {
-            limit: 1000,
-            kinds: vec![kind],
-            ..EventQuery::default()
-        },
-    )
-    .await
-    .unwrap()
-    .len()
-}
-
 fn everything(limit: u64) -> TimelineQuery {
     TimelineQuery {
         activity_kinds: vec![],
@@ -162,7 +84,7 @@ db_test! {
         let store = open(&db).await;
         let a = customer(&store, "Acme").await;
         let bo = person(&store, a, "bo@acme.com").await;
-        let ann = member(&store).await;
+        let ann = member(&store, "Ann").await;
         let data = note(ActivityKind::Meeting, minutes_ago(5), "Talked roadmap", vec![bo], vec![ann], ActivityLinks::default());
         let created = activity::create(&store, "ann", a, data.clone()).await.unwrap();
         let read = activity::get_one(&store, created.id).await.unwrap().unwrap();

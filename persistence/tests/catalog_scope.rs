@@ -3,16 +3,17 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
-use tandem_domain::account::NewAccount;
 use tandem_domain::catalog::scope::CatalogScope;
 use tandem_domain::catalog::{CatalogModel, Product, ProductType};
-use tandem_domain::engagement::{EngagementKind, FocusKind, NewEngagement, NewPhase};
+use tandem_domain::engagement::{FocusKind, NewPhase};
 use tandem_domain::ids::{AccountId, CatalogVersionId, PhaseId};
-use tandem_persistence::engagement::{self, phase};
-use tandem_persistence::{PersistenceError, Store, account, catalog, catalog_scope};
+use tandem_persistence::engagement::phase;
+use tandem_persistence::{PersistenceError, Store, catalog, catalog_scope};
 use tandem_tests::db_test;
 
 mod common;
+use common::account::customer;
+use common::engagement::replatforming;
 use common::open;
 
 fn product(key: &str, line: &str) -> Product {
@@ -32,19 +33,8 @@ fn product(key: &str, line: &str) -> Product {
 /// An account with a published one-type model (TEE and POLO in Apparel, MUG in Home) and a
 /// phase of one of its engagements.
 async fn fixture(store: &Store) -> (AccountId, CatalogVersionId, PhaseId) {
-    let a = account::create(
-        store,
-        "t",
-        NewAccount {
-            name: "Acme".into(),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap();
-    let draft = catalog::change_draft(store, "t", a.id, 0, |m| {
+    let a = customer(store, "Acme").await;
+    let draft = catalog::change_draft(store, "t", a, 0, |m| {
         *m = CatalogModel {
             product_types: vec![ProductType {
                 key: "top".into(),
@@ -62,27 +52,10 @@ async fn fixture(store: &Store) -> (AccountId, CatalogVersionId, PhaseId) {
     })
     .await
     .unwrap();
-    let version = catalog::publish(store, "t", a.id, draft.version)
+    let version = catalog::publish(store, "t", a, draft.version)
         .await
         .unwrap();
-    let e = engagement::create(
-        store,
-        "lead",
-        a.id,
-        NewEngagement {
-            name: "Replatforming".into(),
-            kind: EngagementKind::Replatforming,
-            source_platform: None,
-            target_platform: None,
-            lead_id: None,
-            description: None,
-            planned_start: None,
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap();
+    let e = replatforming(store, a).await;
     let p = phase::create(
         store,
         "lead",
@@ -104,7 +77,7 @@ async fn fixture(store: &Store) -> (AccountId, CatalogVersionId, PhaseId) {
     )
     .await
     .unwrap();
-    (a.id, version.id, p.id)
+    (a, version.id, p.id)
 }
 
 fn lines(l: &[&str]) -> CatalogScope {

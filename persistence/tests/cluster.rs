@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
-use tandem_domain::account::NewAccount;
+use tandem_persistence::Backend;
 use tandem_persistence::cluster::{self, Lease};
-use tandem_persistence::{Backend, account};
 use tandem_tests::{TestDb, db_test};
 
 mod common;
+use common::account::customer;
 use common::open;
 
 db_test! {
@@ -61,7 +61,7 @@ db_test! {
             return;
         }
         let mut listener = listener.unwrap();
-        account::create(&store, "t", NewAccount { name: "Acme".into(), ..Default::default() }.validate().unwrap()).await.unwrap();
+        customer(&store, "Acme").await;
         let note = tokio::time::timeout(Duration::from_secs(10), listener.recv()).await.expect("a notification within 10 s").unwrap();
         assert_eq!(note.channel(), cluster::EVENTS_CHANNEL);
         assert_eq!(note.payload(), store.scope());

@@ -2,9 +2,7 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
-use chrono::NaiveDate;
 use tandem_domain::DomainError;
-use tandem_domain::account::NewAccount;
 use tandem_domain::engagement::{
     EngagementKind, EngagementStatus, FocusKind, NewEngagement, NewPhase, PhaseStatus,
 };
@@ -13,29 +11,16 @@ use tandem_domain::ids::EngagementId;
 use tandem_persistence::engagement::{self, EngagementFilter, phase};
 use tandem_persistence::event::EventQuery;
 use tandem_persistence::page::Window;
-use tandem_persistence::{PersistenceError, Store, account, event};
+use tandem_persistence::{PersistenceError, Store, event};
 use tandem_tests::db_test;
 
 mod common;
+use common::account::customer;
+use common::dates::day;
 use common::open;
 
-fn day(m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, m, d).unwrap()
-}
-
 async fn scoped(store: &Store) -> EngagementId {
-    let a = account::create(
-        store,
-        "t",
-        NewAccount {
-            name: "Acme".into(),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap();
+    let a = customer(store, "Acme").await;
     let data = NewEngagement {
         name: "Replatforming".into(),
         kind: EngagementKind::Replatforming,
@@ -47,10 +32,7 @@ async fn scoped(store: &Store) -> EngagementId {
     }
     .validate()
     .unwrap();
-    engagement::create(store, "lead", a.id, data)
-        .await
-        .unwrap()
-        .id
+    engagement::create(store, "lead", a, data).await.unwrap().id
 }
 
 fn new_phase(name: &str) -> tandem_domain::engagement::PhaseData {

@@ -6,32 +6,16 @@ use tandem_domain::DomainError;
 use tandem_domain::account::{AccountPatch, NewAccount, TouchTier};
 use tandem_domain::contact::{ContactPatch, NewContact, StakeholderRole};
 use tandem_domain::event::EventKind;
-use tandem_domain::ids::AccountId;
 use tandem_domain::sync::{AccountRecord, AccountRef, ContactRecord};
 use tandem_domain::sync::{ExternalKind, UpsertStatus};
-use tandem_persistence::event::EventQuery;
-use tandem_persistence::{PersistenceError, Store, account, contact, event, external};
+use tandem_persistence::{PersistenceError, Store, account, contact, external};
 use tandem_tests::db_test;
 use uuid::Uuid;
 
 mod common;
+use common::account::customer;
+use common::event::count;
 use common::open;
-
-async fn customer(store: &Store, name: &str) -> AccountId {
-    account::create(
-        store,
-        "t",
-        NewAccount {
-            name: name.into(),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap()
-    .id
-}
 
 fn account_record(external_id: &str, name: &str, tier: Option<TouchTier>) -> AccountRecord {
     AccountRecord {
@@ -79,20 +63,6 @@ async fn ids_of(store: &Store, kind: ExternalKind, entity: Uuid) -> Vec<(String,
 
 fn pair(source: &str, id: &str) -> (String, String) {
     (source.into(), id.into())
-}
-
-async fn count(store: &Store, kind: EventKind) -> usize {
-    event::list(
-        store,
-        &EventQuery {
-            limit: 1000,
-            kinds: vec![kind],
-            ..EventQuery::default()
-        },
-    )
-    .await
-    .unwrap()
-    .len()
 }
 
 // ---------------------------------------------------------------------------------------------

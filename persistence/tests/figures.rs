@@ -11,58 +11,34 @@ use tandem_domain::health::{
 use tandem_domain::ids::{AccountId, HealthModelId, SurveyResponseId};
 use tandem_domain::metrics::{AnalyticsSettings, Cohort, Dimension, Period, PeriodMovements, Sums};
 use tandem_domain::money::{Currency, Money};
-use tandem_domain::segment::Slice;
 use tandem_domain::signals::{NewRevenueMovement, SurveyKind, SurveyResponse, UsageEvent};
-use tandem_domain::success::{GoalData, GoalStatus};
+use tandem_domain::success::GoalStatus;
 use tandem_persistence::health::compute::Scope;
 use tandem_persistence::{
-    PersistenceError, Store, account, figures, health, revenue, signals, success, usage,
+    PersistenceError, Store, account, figures, health, revenue, signals, usage,
 };
 use tandem_tests::db_test;
 
 mod common;
+use common::account::{customer, customer_from, usd};
+use common::dates::{ago, today};
 use common::open;
+use common::success::goal;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
-fn ago(n: u64) -> NaiveDate {
-    today() - Days::new(n)
-}
-
-/// Every USD account.
-fn usd() -> Slice {
-    Slice {
-        currency: Currency::USD,
-        segment: None,
-        criteria: None,
-    }
-}
-
-async fn customer(store: &Store, name: &str, tier: TouchTier) -> AccountId {
-    account::create(
+async fn tiered(store: &Store, name: &str, tier: TouchTier) -> AccountId {
+    customer_from(
         store,
-        "t",
         NewAccount {
             name: name.into(),
             touch_tier: tier,
             ..Default::default()
-        }
-        .validate()
-        .unwrap(),
+        },
     )
     .await
-    .unwrap()
-    .id
-}
-
-async fn named(store: &Store, name: &str) -> AccountId {
-    customer(store, name, TouchTier::Medium).await
 }
 
 /// Movements as (account, kind, signed minor units, day).
@@ -120,37 +96,16 @@ async fn score_by_goals(store: &Store) -> HealthModelId {
         .id
 }
 
-async fn goal(store: &Store, a: AccountId, status: GoalStatus) {
-    success::create_goal(
-        store,
-        "t",
-        a,
-        GoalData {
-            title: "Grow".into(),
-            target: None,
-            due_on: None,
-        },
-        status,
-    )
-    .await
-    .unwrap();
-}
-
 async fn renewing(store: &Store, name: &str, renewal: Option<NaiveDate>) -> AccountId {
-    account::create(
+    customer_from(
         store,
-        "t",
         NewAccount {
             name: name.into(),
             renewal_date: renewal,
             ..Default::default()
-        }
-        .validate()
-        .unwrap(),
+        },
     )
     .await
-    .unwrap()
-    .id
 }
 
 async fn churn_stage(store: &Store, a: AccountId) {
@@ -170,11 +125,11 @@ async fn churn_stage(store: &Store, a: AccountId) {
 db_test! {
     async fn the_period_cohort_is_who_paid_at_its_start_and_what_moved_them(db) {
         let store = open(&db).await;
-        let grows = named(&store, "Grows").await;
-        let leaves = named(&store, "Leaves").await;
-        let shrinks = named(&store, "Shrinks").await;
-        let joins = named(&store, "Joins").await;
-        let later = named(&store, "Later").await;
+        let grows = customer(&store, "Grows").await;
+        let leaves = customer(&store, "Leaves").await;
+        let shrinks = customer(&store, "Shrinks").await;
+        let joins = customer(&store, "Joins").await;
+        let later = customer(&store, "Later").await;
         movements(&store, &[
             (grows, "NEW", 10_000, day(2025, 6, 1)),
             (grows, "EXPANSION", 5_000, day(2026, 2, 1)),
@@ -206,8 +161,8 @@ db_test! {
 db_test! {
     async fn a_reactivation_in_the_period_counts_only_for_the_cohort(db) {
         let store = open(&db).await;
-        let back = named(&store, "Back").await;
-        let returning = named(&store, "Returning").await;
+        let back = customer(&store, "Back").await;
+        let returning = customer(&store, "Returning").await;
         movements(&store, &[
             (back, "NEW", 10_000, day(2025, 1, 1)),
             (back, "CHURN", -10_000, day(2026, 1, 10)),
@@ -226,9 +181,9 @@ db_test! {
 db_test! {
     async fn sums_split_by_a_dimension_with_a_group_per_value(db) {
         let store = open(&db).await;
-        let high = customer(&store, "High", TouchTier::High).await;
-        let low = customer(&store, "Low", TouchTier::Low).await;
-        let low2 = customer(&store, "Low two", TouchTier::Low).await;
+        let high = tiered(&store, "High", TouchTier::High).await;
+        let low = tiered(&store, "Low", TouchTier::Low).await;
+        let low2 = tiered(&store, "Low two", TouchTier::Low).await;
         movements(&store, &[(high, "NEW", 10_000, day(2025, 1, 1)), (low, "NEW", 1_000, day(2025, 1, 1)), (low2, "NEW", 2_000, day(2026, 1, 5))]).await;
         let by_tier = sums(&store, Some(Dimension::TouchTier), q1()).await;
         let got: Vec<(Option<&str>, i64, i64)> = by_tier.iter().map(|s| (s.key.as_deref(), s.movements.start_mrr, s.end_mrr)).collect();
@@ -247,7 +202,7 @@ db_test! {
 db_test! {
     async fn nps_counts_the_answers_given_within_the_period(db) {
         let store = open(&db).await;
-        let a = named(&store, "Acme").await;
+        let a = customer(&store, "Acme").await;
         let period = Period::new(ago(10), ago(2)).unwrap();
         for (score, days) in [(10, 10), (9, 5), (7, 2), (3, 3), (10, 11), (10, 1)] {
             let at = ago(days).and_hms_opt(if days == 2 { 23 } else { 0 }, if days == 2 { 59 } else { 0 }, 0).unwrap().and_utc();
@@ -272,10 +227,10 @@ db_test! {
             activation_days: 7,
             ..AnalyticsSettings::default()
         };
-        let quick = named(&store, "Quick").await;
-        let slow = named(&store, "Slow").await;
-        let idle = named(&store, "Idle").await;
-        let old = named(&store, "Old").await;
+        let quick = customer(&store, "Quick").await;
+        let slow = customer(&store, "Slow").await;
+        let idle = customer(&store, "Idle").await;
+        let old = customer(&store, "Old").await;
         movements(&store, &[(quick, "NEW", 1, ago(50)), (slow, "NEW", 1, ago(40)), (idle, "NEW", 1, ago(30)), (old, "NEW", 1, ago(400))]).await;
         let used = |a, feature: &str, days_ago: u64| UsageEvent::check(0, a, feature, "u", ago(days_ago).and_hms_opt(12, 0, 0).unwrap().and_utc(), Some(1), Utc::now()).unwrap();
         usage::ingest(&store, "t", None, &[
@@ -297,10 +252,10 @@ db_test! {
 db_test! {
     async fn cohorts_follow_each_start_month_month_by_month(db) {
         let store = open(&db).await;
-        let a = named(&store, "A").await;
-        let b = named(&store, "B").await;
-        let c = named(&store, "C").await;
-        let outside = named(&store, "Outside").await;
+        let a = customer(&store, "A").await;
+        let b = customer(&store, "B").await;
+        let c = customer(&store, "C").await;
+        let outside = customer(&store, "Outside").await;
         movements(&store, &[
             (a, "NEW", 10_000, day(2026, 1, 5)),
             (a, "EXPANSION", 5_000, day(2026, 2, 10)),
@@ -328,14 +283,14 @@ db_test! {
         let store = open(&db).await;
         score_by_goals(&store).await;
         for (name, status) in [("H1", GoalStatus::OnTrack), ("H2", GoalStatus::Achieved), ("R", GoalStatus::AtRisk)] {
-            let a = named(&store, name).await;
+            let a = customer(&store, name).await;
             goal(&store, a, status).await;
         }
-        named(&store, "Unscored").await;
+        customer(&store, "Unscored").await;
         health::compute::recompute(&store, "t", Scope::All, Utc::now()).await.unwrap();
-        let gone = named(&store, "Gone").await;
+        let gone = customer(&store, "Gone").await;
         account::archive(&store, "t", gone, 1).await.unwrap();
-        let churned = named(&store, "Churned").await;
+        let churned = customer(&store, "Churned").await;
         churn_stage(&store, churned).await;
         let counts = figures::status_counts(&store, &usd(), today()).await.unwrap();
         assert_eq!(counts, [(None, 1), (Some(HealthStatus::Healthy), 2), (Some(HealthStatus::AtRisk), 1)]);
@@ -346,10 +301,10 @@ db_test! {
     async fn mrr_at_risk_is_the_live_mrr_of_accounts_at_risk_or_critical(db) {
         let store = open(&db).await;
         score_by_goals(&store).await;
-        let fine = named(&store, "Fine").await;
-        let risky = named(&store, "Risky").await;
-        let critical = named(&store, "Critical").await;
-        let churned = named(&store, "Churned").await;
+        let fine = customer(&store, "Fine").await;
+        let risky = customer(&store, "Risky").await;
+        let critical = customer(&store, "Critical").await;
+        let churned = customer(&store, "Churned").await;
         for (a, status) in [(fine, GoalStatus::OnTrack), (risky, GoalStatus::AtRisk), (critical, GoalStatus::Missed), (churned, GoalStatus::Missed)] {
             goal(&store, a, status).await;
         }
@@ -374,7 +329,7 @@ db_test! {
         let week_ago = now - Duration::days(8);
         let mut accounts = Vec::new();
         for (name, before, status) in [("Fell", 100.0, GoalStatus::Missed), ("Dipped", 100.0, GoalStatus::AtRisk), ("Steady", 100.0, GoalStatus::OnTrack)] {
-            let a = named(&store, name).await;
+            let a = customer(&store, name).await;
             goal(&store, a, status).await;
             health::score::import_scores(&store, &[ImportedScore {
                 account_id: a, model_id: model, model_version: 1,
@@ -383,7 +338,7 @@ db_test! {
             }]).await.unwrap();
             accounts.push(a);
         }
-        let fresh = named(&store, "Fresh").await;
+        let fresh = customer(&store, "Fresh").await;
         goal(&store, fresh, GoalStatus::Missed).await;
         health::compute::recompute(&store, "t", Scope::All, now).await.unwrap();
         let moved = figures::movers(&store, &usd(), today(), 7, 10).await.unwrap();

@@ -3,21 +3,22 @@
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
 use chrono::{DateTime, Duration, Utc};
-use tandem_domain::DomainError;
 use tandem_domain::account::{LifecycleStage, NewAccount, TouchTier};
 use tandem_domain::event::{EventKind, NewEvent, SubjectKind};
 use tandem_domain::health::ImportedScore;
 use tandem_domain::health::{Component, HealthModelDef, HealthStatus, Score, Weight};
 use tandem_domain::ids::{AccountId, HealthModelId, SegmentId};
 use tandem_domain::segment::SegmentFilter;
-use tandem_domain::success::{GoalData, GoalStatus};
-use tandem_persistence::event::EventQuery;
+use tandem_domain::success::GoalStatus;
 use tandem_persistence::health::compute::Scope;
-use tandem_persistence::{PersistenceError, Store, account, event, health, segment, success};
+use tandem_persistence::{PersistenceError, Store, account, health, segment, success};
 use tandem_tests::db_test;
 
 mod common;
-use common::open;
+use common::account::customer_from;
+use common::event::events_of;
+use common::success::goal;
+use common::{invalid, open};
 
 /// A model weighing one component: HEALTHY from 70, AT_RISK from 40.
 fn def(name: &str, component: Component) -> HealthModelDef {
@@ -46,42 +47,20 @@ fn by_tickets() -> HealthModelDef {
 }
 
 async fn customer(store: &Store, name: &str, tier: TouchTier, industry: &str) -> AccountId {
-    account::create(
+    customer_from(
         store,
-        "t",
         NewAccount {
             name: name.into(),
             touch_tier: tier,
             industry: Some(industry.into()),
             ..Default::default()
-        }
-        .validate()
-        .unwrap(),
+        },
     )
     .await
-    .unwrap()
-    .id
 }
 
 async fn acme(store: &Store) -> AccountId {
     customer(store, "Acme", TouchTier::Medium, "Retail").await
-}
-
-async fn goal(store: &Store, account: AccountId, status: GoalStatus) -> tandem_domain::ids::GoalId {
-    success::create_goal(
-        store,
-        "cs",
-        account,
-        GoalData {
-            title: format!("Goal {status}"),
-            target: None,
-            due_on: None,
-        },
-        status,
-    )
-    .await
-    .unwrap()
-    .id
 }
 
 /// The default model every new installation scores with ("Standard").
@@ -113,19 +92,7 @@ async fn default_model(store: &Store, d: HealthModelDef) -> HealthModelId {
 }
 
 async fn status_events(store: &Store) -> Vec<NewEvent> {
-    event::list(
-        store,
-        &EventQuery {
-            limit: 10_000,
-            kinds: vec![EventKind::HealthStatusChanged],
-            ..EventQuery::default()
-        },
-    )
-    .await
-    .unwrap()
-    .into_iter()
-    .map(|e| e.event)
-    .collect()
+    events_of(store, &[EventKind::HealthStatusChanged]).await
 }
 
 fn imported(
@@ -149,10 +116,6 @@ fn imported(
         },
         computed_at: at,
     }
-}
-
-fn is_invalid(err: &PersistenceError, field: &str) -> bool {
-    matches!(err, PersistenceError::Domain(DomainError::Invalid { field: f, .. }) if f == field)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -225,7 +188,7 @@ db_test! {
         let store = open(&db).await;
         let seg = segment::create(&store, "Retail".into(), None, SegmentFilter::default()).await.unwrap();
         let err = health::model::create_model(&store, "admin", by_goals(), Some(TouchTier::High), Some(seg.id)).await.unwrap_err();
-        assert!(is_invalid(&err, "segmentId"), "{err:?}");
+        assert!(invalid(&err, "segmentId"), "{err:?}");
         assert_eq!(health::model::models(&store, true).await.unwrap().len(), 1, "the standard model alone");
     }
 }

@@ -3,51 +3,23 @@
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use tandem_domain::account::NewAccount;
-use tandem_domain::engagement::{EngagementKind, FocusKind, NewEngagement, NewPhase};
 use tandem_domain::health::ImportedScore;
 use tandem_domain::health::{HealthStatus, Score};
 use tandem_domain::ids::{AccountId, GoalId, HealthModelId, PhaseId};
-use tandem_domain::money::{Currency, Money};
+use tandem_domain::money::Currency;
 use tandem_domain::outcome::AcceptedPhase;
 use tandem_domain::outcome::{MrrMovement, RevenueWindow};
-use tandem_domain::signals::NewRevenueMovement;
 use tandem_domain::success::{GoalData, GoalStatus};
-use tandem_persistence::engagement::{self, phase};
-use tandem_persistence::{Store, account, health, outcome, revenue, success};
+use tandem_persistence::engagement::phase;
+use tandem_persistence::{Store, health, outcome, success};
 use tandem_tests::db_test;
 
 mod common;
+use common::account::customer_in;
+use common::dates::{ago, at, today};
+use common::engagement::{phase_on, replatforming};
 use common::open;
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
-fn ago(n: u64) -> NaiveDate {
-    today() - Days::new(n)
-}
-
-fn at(day: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
-    day.and_hms_opt(h, m, 0).unwrap().and_utc()
-}
-
-async fn customer(store: &Store, name: &str, currency: &str) -> AccountId {
-    account::create(
-        store,
-        "t",
-        NewAccount {
-            name: name.into(),
-            currency: Some(currency.into()),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap()
-    .id
-}
+use common::revenue::movements;
 
 async fn standard(store: &Store) -> HealthModelId {
     health::model::models(store, false).await.unwrap()[0].id
@@ -77,19 +49,6 @@ async fn scores(store: &Store, a: AccountId, list: &[(f64, DateTime<Utc>)]) {
     health::score::import_scores(store, &rows).await.unwrap();
 }
 
-async fn movements(store: &Store, a: AccountId, list: &[(&'static str, i64, NaiveDate)]) {
-    let rows: Vec<NewRevenueMovement> = list
-        .iter()
-        .map(|(kind, minor, on)| NewRevenueMovement {
-            account_id: a,
-            kind,
-            amount: Money::new(*minor, Currency::USD),
-            effective_on: *on,
-        })
-        .collect();
-    revenue::import(store, &rows).await.unwrap();
-}
-
 fn accepted(account: AccountId, accepted_on: NaiveDate) -> AcceptedPhase {
     AcceptedPhase {
         phase: PhaseId::new(),
@@ -104,7 +63,7 @@ fn accepted(account: AccountId, accepted_on: NaiveDate) -> AcceptedPhase {
 db_test! {
     async fn health_at_each_checkpoint_is_the_latest_score_by_the_end_of_that_day(db) {
         let store = open(&db).await;
-        let a = customer(&store, "Acme", "USD").await;
+        let a = customer_in(&store, "Acme", "USD").await;
         let on = ago(65);
         let day = |n: u64| on + Days::new(n);
         scores(&store, a, &[
@@ -129,8 +88,8 @@ db_test! {
 db_test! {
     async fn a_checkpoint_without_a_score_by_then_is_absent(db) {
         let store = open(&db).await;
-        let a = customer(&store, "Acme", "USD").await;
-        let b = customer(&store, "Globex", "USD").await;
+        let a = customer_in(&store, "Acme", "USD").await;
+        let b = customer_in(&store, "Globex", "USD").await;
         let on = ago(100);
         scores(&store, a, &[(60.0, at(on + Days::new(50), 9, 0))]).await;
         let (pa, pb) = (accepted(a, on), accepted(b, on));
@@ -145,7 +104,7 @@ db_test! {
 db_test! {
     async fn health_answers_for_pages_of_more_phases_than_one_statement_takes(db) {
         let store = open(&db).await;
-        let a = customer(&store, "Acme", "USD").await;
+        let a = customer_in(&store, "Acme", "USD").await;
         scores(&store, a, &[(60.0, at(ago(200), 9, 0))]).await;
         let phases: Vec<AcceptedPhase> = (0..450).map(|i| accepted(a, ago(10 + (i % 3)))).collect();
         let got = outcome::health(&store, &phases, today()).await.unwrap();
@@ -160,7 +119,7 @@ db_test! {
 db_test! {
     async fn revenue_sums_the_movements_after_acceptance_by_direction(db) {
         let store = open(&db).await;
-        let a = customer(&store, "Acme", "EUR").await;
+        let a = customer_in(&store, "Acme", "EUR").await;
         let on = ago(120);
         let day = |n: u64| on + Days::new(n);
         movements(&store, a, &[
@@ -182,8 +141,8 @@ db_test! {
 db_test! {
     async fn an_open_revenue_window_runs_to_today(db) {
         let store = open(&db).await;
-        let a = customer(&store, "Acme", "USD").await;
-        let b = customer(&store, "Globex", "USD").await;
+        let a = customer_in(&store, "Acme", "USD").await;
+        let b = customer_in(&store, "Globex", "USD").await;
         let on = ago(20);
         movements(&store, a, &[("NEW", 1_000, ago(5)), ("EXPANSION", 7_000, today() + Days::new(3))]).await;
         let (pa, pb) = (accepted(a, on), accepted(b, on));
@@ -197,7 +156,7 @@ db_test! {
 db_test! {
     async fn revenue_answers_for_pages_of_more_phases_than_one_statement_takes(db) {
         let store = open(&db).await;
-        let a = customer(&store, "Acme", "USD").await;
+        let a = customer_in(&store, "Acme", "USD").await;
         movements(&store, a, &[("NEW", 1_000, ago(5))]).await;
         let phases: Vec<AcceptedPhase> = (0..450).map(|_| accepted(a, ago(10))).collect();
         let got = outcome::revenue(&store, &phases, today()).await.unwrap();
@@ -212,11 +171,10 @@ db_test! {
 db_test! {
     async fn the_goals_a_phase_serves_come_by_goal_id_past_the_first_five_hundred_keys(db) {
         let store = open(&db).await;
-        let a = customer(&store, "Acme", "USD").await;
-        let e = engagement::create(&store, "t", a, NewEngagement { name: "R".into(), kind: EngagementKind::Replatforming, source_platform: None, target_platform: None, lead_id: None, description: None, planned_start: None }.validate().unwrap()).await.unwrap();
-        let new_phase = |name: &str| NewPhase { name: name.into(), focus_kind: FocusKind::Problem, focus: name.into(), objective: None, expected_value: None, planned_start: None, planned_end: None, milestones: vec![], scope: vec![] }.validate().unwrap();
-        let p1 = phase::create(&store, "t", e.id, new_phase("One"), vec![]).await.unwrap();
-        let p2 = phase::create(&store, "t", e.id, new_phase("Two"), vec![]).await.unwrap();
+        let a = customer_in(&store, "Acme", "USD").await;
+        let e = replatforming(&store, a).await;
+        let p1 = phase_on(&store, e.id, "One").await;
+        let p2 = phase_on(&store, e.id, "Two").await;
         let mut goals: Vec<GoalId> = Vec::new();
         for title in ["Grow", "Keep", "Save"] {
             goals.push(success::create_goal(&store, "t", a, GoalData { title: title.into(), target: None, due_on: None }, GoalStatus::OnTrack).await.unwrap().id);

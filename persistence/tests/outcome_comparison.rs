@@ -2,110 +2,36 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
-use chrono::{Days, NaiveDate, Utc};
-use tandem_domain::account::NewAccount;
-use tandem_domain::auth::{Principal, Role};
-use tandem_domain::engagement::{
-    EngagementKind, EngagementStatus, FocusKind, NewEngagement, NewPhase, PhaseStatus,
-};
-use tandem_domain::hours::Hours;
+use chrono::{Days, NaiveDate};
+use tandem_domain::engagement::{EngagementStatus, PhaseStatus};
 use tandem_domain::ids::{AccountId, PhaseId, SowId, TeamMemberId};
 use tandem_domain::metrics::{Period, PeriodMovements};
-use tandem_domain::money::{Currency, Money};
 use tandem_domain::outcome_comparison::{Comparison, GoalTally};
-use tandem_domain::segment::Slice;
-use tandem_domain::signals::NewRevenueMovement;
-use tandem_domain::sow::{NewSow, NewTimeEntry, Rate, SowStatus, WorkKind};
-use tandem_domain::success::{GoalData, GoalStatus};
-use tandem_domain::team_member::{NewTeamMember, Team};
+use tandem_domain::sow::{NewSow, Rate, WorkKind};
+use tandem_domain::success::GoalStatus;
 use tandem_domain::timesheet::Decision;
-use tandem_persistence::{
-    Store, account, engagement, outcome_comparison, revenue, sow, success, team_member, timesheet,
-};
+use tandem_persistence::{Store, engagement, outcome_comparison, sow, timesheet};
 use tandem_tests::db_test;
 
 mod common;
+use common::account::{customer_in, usd};
+use common::dates::{ago, today};
+use common::engagement::{phase_on, replatforming};
 use common::open;
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
-fn ago(n: u64) -> NaiveDate {
-    today() - Days::new(n)
-}
+use common::revenue::movements;
+use common::sow::{sign, time_entry};
+use common::success::goal_due;
+use common::team_member::{admin, developer};
 
 /// The last sixty days.
 fn period() -> Period {
     Period::new(ago(60), today()).unwrap()
 }
 
-fn usd() -> Slice {
-    Slice {
-        currency: Currency::USD,
-        segment: None,
-        criteria: None,
-    }
-}
-
-async fn customer(store: &Store, name: &str, currency: &str) -> AccountId {
-    account::create(
-        store,
-        "t",
-        NewAccount {
-            name: name.into(),
-            currency: Some(currency.into()),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap()
-    .id
-}
-
 /// An engagement on `a` with one phase, accepted on `accepted_on`.
 async fn accepted_phase(store: &Store, a: AccountId, accepted_on: NaiveDate) -> PhaseId {
-    let e = engagement::create(
-        store,
-        "t",
-        a,
-        NewEngagement {
-            name: "Replatforming".into(),
-            kind: EngagementKind::Replatforming,
-            source_platform: None,
-            target_platform: None,
-            lead_id: None,
-            description: None,
-            planned_start: None,
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap();
-    let p = engagement::phase::create(
-        store,
-        "t",
-        e.id,
-        NewPhase {
-            name: "Catalog".into(),
-            focus_kind: FocusKind::Problem,
-            focus: "Catalog".into(),
-            objective: None,
-            expected_value: None,
-            planned_start: None,
-            planned_end: None,
-            milestones: vec![],
-            scope: vec![],
-        }
-        .validate()
-        .unwrap(),
-        vec![],
-    )
-    .await
-    .unwrap();
+    let e = replatforming(store, a).await;
+    let p = phase_on(store, e.id, "Catalog").await;
     engagement::transition(store, "t", e.id, 1, EngagementStatus::Active)
         .await
         .unwrap();
@@ -163,34 +89,7 @@ async fn signed_sow(store: &Store, a: AccountId) -> SowId {
     )
     .await
     .unwrap();
-    sow::transition(store, "t", s.id, 1, SowStatus::Proposed, ago(100))
-        .await
-        .unwrap();
-    sow::transition(store, "t", s.id, 2, SowStatus::Signed, ago(100))
-        .await
-        .unwrap()
-        .id
-}
-
-async fn member(store: &Store, name: &str) -> TeamMemberId {
-    team_member::create(
-        store,
-        "t",
-        NewTeamMember {
-            name: name.into(),
-            email: format!("{}@vendor.io", name.to_lowercase()),
-            title: None,
-            team: Team::Services,
-            role: Role::Services,
-            weekly_capacity: None,
-            lead: false,
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap()
-    .id
+    sign(store, s.id, ago(100), ago(100)).await.id
 }
 
 /// Logs (hours in hundredths, kind, day) for `who` and, when `approve`, approves each week.
@@ -203,33 +102,16 @@ async fn log(
 ) {
     let mut sheets = Vec::new();
     for (hours, kind, on) in entries {
-        let e = sow::log_time(
-            store,
-            "t",
-            s,
-            NewTimeEntry {
-                team_member_id: who,
-                role: "Developer".into(),
-                phase_id: None,
-                worked_on: *on,
-                hours: Hours(*hours),
-                kind: *kind,
-                note: None,
-            },
-            today(),
-        )
-        .await
-        .unwrap();
+        let e = sow::log_time(store, "t", s, time_entry(who, *on, *hours, *kind), today())
+            .await
+            .unwrap();
         let sheet = e.timesheet_id.unwrap();
         if !sheets.contains(&sheet) {
             sheets.push(sheet);
         }
     }
     if approve {
-        let admin = Principal {
-            subject: "admin".into(),
-            role: Role::Admin,
-        };
+        let admin = admin();
         for sheet in sheets {
             let draft = timesheet::get_sheet(store, sheet).await.unwrap().unwrap();
             let submitted = timesheet::submit(store, "t", sheet, draft.version)
@@ -242,41 +124,6 @@ async fn log(
     }
 }
 
-async fn movements(store: &Store, a: AccountId, list: &[(&'static str, i64, NaiveDate)]) {
-    let rows: Vec<NewRevenueMovement> = list
-        .iter()
-        .map(|(kind, minor, on)| NewRevenueMovement {
-            account_id: a,
-            kind,
-            amount: Money::new(*minor, Currency::USD),
-            effective_on: *on,
-        })
-        .collect();
-    revenue::import(store, &rows).await.unwrap();
-}
-
-async fn goal(
-    store: &Store,
-    a: AccountId,
-    due_on: Option<NaiveDate>,
-    status: GoalStatus,
-) -> tandem_domain::ids::GoalId {
-    success::create_goal(
-        store,
-        "t",
-        a,
-        GoalData {
-            title: "Goal".into(),
-            target: None,
-            due_on,
-        },
-        status,
-    )
-    .await
-    .unwrap()
-    .id
-}
-
 async fn compare(store: &Store) -> Comparison {
     outcome_comparison::compare(store, &usd(), period(), today())
         .await
@@ -286,15 +133,15 @@ async fn compare(store: &Store) -> Comparison {
 db_test! {
     async fn accounts_split_by_whether_a_phase_was_accepted_in_the_period(db) {
         let store = open(&db).await;
-        let served = customer(&store, "Served", "USD").await;
+        let served = customer_in(&store, "Served", "USD").await;
         accepted_phase(&store, served, ago(10)).await;
         accepted_phase(&store, served, ago(5)).await;
-        let first_day = customer(&store, "First day", "USD").await;
+        let first_day = customer_in(&store, "First day", "USD").await;
         accepted_phase(&store, first_day, ago(60)).await;
-        let earlier = customer(&store, "Earlier", "USD").await;
+        let earlier = customer_in(&store, "Earlier", "USD").await;
         accepted_phase(&store, earlier, ago(61)).await;
-        customer(&store, "Untouched", "USD").await;
-        let euro = customer(&store, "Euro", "EUR").await;
+        customer_in(&store, "Untouched", "USD").await;
+        let euro = customer_in(&store, "Euro", "EUR").await;
         accepted_phase(&store, euro, ago(10)).await;
         let c = compare(&store).await;
         assert_eq!((c.with_accepted.accounts, c.with_accepted.accepted_phases), (2, 3));
@@ -305,12 +152,12 @@ db_test! {
 db_test! {
     async fn each_side_sums_its_revenue_cohort(db) {
         let store = open(&db).await;
-        let served = customer(&store, "Served", "USD").await;
+        let served = customer_in(&store, "Served", "USD").await;
         accepted_phase(&store, served, ago(10)).await;
         movements(&store, served, &[("NEW", 10_000, ago(100)), ("EXPANSION", 2_000, ago(30))]).await;
-        let left = customer(&store, "Left", "USD").await;
+        let left = customer_in(&store, "Left", "USD").await;
         movements(&store, left, &[("NEW", 5_000, ago(100)), ("CHURN", -5_000, ago(20))]).await;
-        let fresh = customer(&store, "Fresh", "USD").await;
+        let fresh = customer_in(&store, "Fresh", "USD").await;
         movements(&store, fresh, &[("NEW", 3_000, ago(10))]).await;
         let c = compare(&store).await;
         assert_eq!(c.with_accepted.movements, PeriodMovements { start_mrr: 10_000, accounts_at_start: 1, expansion: 2_000, ..PeriodMovements::default() });
@@ -322,12 +169,12 @@ db_test! {
 db_test! {
     async fn each_side_sums_the_approved_hours_logged_in_the_period(db) {
         let store = open(&db).await;
-        let served = customer(&store, "Served", "USD").await;
+        let served = customer_in(&store, "Served", "USD").await;
         accepted_phase(&store, served, ago(10)).await;
-        let other = customer(&store, "Other", "USD").await;
+        let other = customer_in(&store, "Other", "USD").await;
         let (s1, s2) = (signed_sow(&store, served).await, signed_sow(&store, other).await);
-        let dee = member(&store, "Dee").await;
-        let eve = member(&store, "Eve").await;
+        let dee = developer(&store, "Dee", false).await.id;
+        let eve = developer(&store, "Eve", false).await.id;
         log(&store, s1, dee, &[(300, WorkKind::TimeAndMaterials, ago(20)), (500, WorkKind::InScope, ago(20)), (900, WorkKind::InScope, ago(70))], true).await;
         log(&store, s2, dee, &[(200, WorkKind::TimeAndMaterials, ago(40))], true).await;
         log(&store, s2, eve, &[(700, WorkKind::TimeAndMaterials, ago(40))], false).await;
@@ -340,21 +187,21 @@ db_test! {
 db_test! {
     async fn goals_due_in_the_period_are_tallied_by_whether_a_phase_serves_them(db) {
         let store = open(&db).await;
-        let a = customer(&store, "Acme", "USD").await;
+        let a = customer_in(&store, "Acme", "USD").await;
         let p = accepted_phase(&store, a, ago(10)).await;
-        let linked_done = goal(&store, a, Some(ago(5)), GoalStatus::Achieved).await;
-        let linked_missed = goal(&store, a, Some(ago(50)), GoalStatus::Missed).await;
-        let linked_late = goal(&store, a, Some(today() + Days::new(30)), GoalStatus::OnTrack).await;
+        let linked_done = goal_due(&store, a, Some(ago(5)), GoalStatus::Achieved).await;
+        let linked_missed = goal_due(&store, a, Some(ago(50)), GoalStatus::Missed).await;
+        let linked_late = goal_due(&store, a, Some(today() + Days::new(30)), GoalStatus::OnTrack).await;
         let version = engagement::phase::by_ids(&store, &[p]).await.unwrap()[0].version;
         engagement::phase::link_goals(&store, "t", p, version, vec![linked_done, linked_missed, linked_late]).await.unwrap();
-        goal(&store, a, Some(ago(20)), GoalStatus::Missed).await;
-        goal(&store, a, Some(ago(30)), GoalStatus::AtRisk).await;
-        goal(&store, a, None, GoalStatus::Achieved).await; // achieved today, in the period
-        goal(&store, a, None, GoalStatus::OnTrack).await; // neither due nor achieved
-        goal(&store, a, Some(ago(61)), GoalStatus::Missed).await; // due before the period
-        goal(&store, a, Some(today() + Days::new(30)), GoalStatus::Achieved).await; // achieved early, due later
-        let euro = customer(&store, "Euro", "EUR").await;
-        goal(&store, euro, Some(ago(5)), GoalStatus::Missed).await;
+        goal_due(&store, a, Some(ago(20)), GoalStatus::Missed).await;
+        goal_due(&store, a, Some(ago(30)), GoalStatus::AtRisk).await;
+        goal_due(&store, a, None, GoalStatus::Achieved).await; // achieved today, in the period
+        goal_due(&store, a, None, GoalStatus::OnTrack).await; // neither due nor achieved
+        goal_due(&store, a, Some(ago(61)), GoalStatus::Missed).await; // due before the period
+        goal_due(&store, a, Some(today() + Days::new(30)), GoalStatus::Achieved).await; // achieved early, due later
+        let euro = customer_in(&store, "Euro", "EUR").await;
+        goal_due(&store, euro, Some(ago(5)), GoalStatus::Missed).await;
         let c = compare(&store).await;
         assert_eq!(c.linked_goals, GoalTally { goals: 2, achieved: 1, missed: 1 });
         assert_eq!(c.unlinked_goals, GoalTally { goals: 3, achieved: 1, missed: 1 });
@@ -364,7 +211,7 @@ db_test! {
 db_test! {
     async fn an_empty_slice_compares_nothing(db) {
         let store = open(&db).await;
-        customer(&store, "Euro", "EUR").await;
+        customer_in(&store, "Euro", "EUR").await;
         assert_eq!(compare(&store).await, Comparison::default());
     }
 }

@@ -16,11 +16,12 @@ use tandem_persistence::{PersistenceError, Store, account, automation, event, pl
 use tandem_tests::db_test;
 
 mod common;
+use common::account::customer_from;
+use common::automation::run_worker;
+use common::dates::today;
 use common::open;
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
+use common::sow::{sign, time_entry};
+use common::team_member::admin;
 
 fn definition(name: &str, trigger: Trigger, condition: Condition) -> PlaybookData {
     PlaybookData::validate(
@@ -69,9 +70,8 @@ async fn customer(
     stage: LifecycleStage,
     renews_in: Option<u64>,
 ) -> AccountId {
-    account::create(
+    customer_from(
         store,
-        "t",
         NewAccount {
             name: name.into(),
             touch_tier: tier,
@@ -79,13 +79,9 @@ async fn customer(
             renewal_date: renews_in.map(|d| today() + Days::new(d)),
             industry: Some("Retail".into()),
             ..Default::default()
-        }
-        .validate()
-        .unwrap(),
+        },
     )
     .await
-    .unwrap()
-    .id
 }
 
 async fn renewing_in(store: &Store, name: &str, days: u64) -> AccountId {
@@ -145,13 +141,9 @@ async fn dry_run(store: &Store, id: PlaybookId, limit: u64) -> (Vec<AccountId>, 
     playbook::dry_run(store, &p, limit).await.unwrap()
 }
 
-/// Runs the automation worker over every event so far.
+/// Runs the automation worker over every event so far; returns the playbooks it fired.
 async fn drain(store: &Store) -> usize {
-    let from = automation::position(store).await.unwrap();
-    automation::process_events(store, from, 10_000)
-        .await
-        .unwrap()
-        .fired
+    run_worker(store).await.fired
 }
 
 async fn fired_on(store: &Store, id: PlaybookId) -> Vec<AccountId> {
@@ -443,7 +435,7 @@ async fn burning(
     amount_cap: Option<i64>,
 ) -> (AccountId, tandem_domain::ids::SowId) {
     use tandem_domain::hours::Hours;
-    use tandem_domain::sow::{NewSow, Rate, SowStatus};
+    use tandem_domain::sow::{NewSow, Rate};
     let a = customer(
         store,
         name,
@@ -473,12 +465,7 @@ async fn burning(
     .await
     .unwrap();
     let day = NaiveDate::from_ymd_opt(2026, 1, 2).unwrap();
-    tandem_persistence::sow::transition(store, "t", s.id, 1, SowStatus::Proposed, day)
-        .await
-        .unwrap();
-    tandem_persistence::sow::transition(store, "t", s.id, 2, SowStatus::Signed, day)
-        .await
-        .unwrap();
+    sign(store, s.id, day, day).await;
     (a, s.id)
 }
 
@@ -489,8 +476,7 @@ async fn log_and_approve(
     kind: tandem_domain::sow::WorkKind,
     approve: bool,
 ) {
-    use tandem_domain::auth::{Principal, Role};
-    use tandem_domain::hours::Hours;
+    use tandem_domain::auth::Role;
     use tandem_domain::team_member::{NewTeamMember, Team};
     let who = tandem_persistence::team_member::create(
         store,
@@ -513,15 +499,12 @@ async fn log_and_approve(
         store,
         "t",
         sow,
-        tandem_domain::sow::NewTimeEntry {
-            team_member_id: who.id,
-            role: "Developer".into(),
-            phase_id: None,
-            worked_on: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
-            hours: Hours(hours),
+        time_entry(
+            who.id,
+            NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+            hours,
             kind,
-            note: None,
-        },
+        ),
         today(),
     )
     .await
@@ -531,13 +514,9 @@ async fn log_and_approve(
         .await
         .unwrap();
     if approve {
-        let admin = Principal {
-            subject: "admin".into(),
-            role: Role::Admin,
-        };
         tandem_persistence::timesheet::decide(
             store,
-            &admin,
+            &admin(),
             sheet,
             submitted.version,
             tandem_domain::timesheet::Decision::Approve,

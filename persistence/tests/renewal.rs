@@ -2,11 +2,9 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{Days, NaiveDate};
 use tandem_domain::DomainError;
-use tandem_domain::account::NewAccount;
-use tandem_domain::auth::Role;
-use tandem_domain::event::{EventKind, NewEvent, SubjectKind};
+use tandem_domain::event::{EventKind, SubjectKind};
 use tandem_domain::ids::{AccountId, RenewalId, RiskId, TeamMemberId};
 use tandem_domain::money::{Currency, Money};
 use tandem_domain::renewal::{
@@ -14,17 +12,15 @@ use tandem_domain::renewal::{
     RiskStatus,
 };
 use tandem_domain::signals::NewRevenueMovement;
-use tandem_domain::team_member::{NewTeamMember, Team};
-use tandem_persistence::event::EventQuery;
-use tandem_persistence::{PersistenceError, Store, account, event, renewal, revenue, team_member};
+use tandem_persistence::{PersistenceError, Store, account, renewal, revenue, team_member};
 use tandem_tests::db_test;
 
 mod common;
-use common::open;
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
+use common::account::{customer_in, usd};
+use common::dates::today;
+use common::event::events_of;
+use common::team_member::member;
+use common::{invalid, open};
 
 fn in_days(n: u64) -> NaiveDate {
     today() + Days::new(n)
@@ -32,44 +28,6 @@ fn in_days(n: u64) -> NaiveDate {
 
 async fn customer(store: &Store, name: &str) -> AccountId {
     customer_in(store, name, "USD").await
-}
-
-async fn customer_in(store: &Store, name: &str, currency: &str) -> AccountId {
-    account::create(
-        store,
-        "t",
-        NewAccount {
-            name: name.into(),
-            currency: Some(currency.into()),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap()
-    .id
-}
-
-async fn member(store: &Store, name: &str) -> TeamMemberId {
-    team_member::create(
-        store,
-        "t",
-        NewTeamMember {
-            name: name.into(),
-            email: format!("{}@vendor.io", name.to_lowercase()),
-            title: None,
-            team: Team::CustomerSuccess,
-            role: Role::CsManager,
-            weekly_capacity: None,
-            lead: false,
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap()
-    .id
 }
 
 fn threat(severity: RiskSeverity, title: &str, owner: Option<TeamMemberId>) -> RiskData {
@@ -135,35 +93,6 @@ async fn decide(
     .map(|_| ())
 }
 
-async fn events_of(store: &Store, kind: EventKind) -> Vec<NewEvent> {
-    event::list(
-        store,
-        &EventQuery {
-            limit: 1000,
-            kinds: vec![kind],
-            ..EventQuery::default()
-        },
-    )
-    .await
-    .unwrap()
-    .into_iter()
-    .map(|e| e.event)
-    .collect()
-}
-
-/// Every USD account.
-fn usd() -> tandem_domain::segment::Slice {
-    tandem_domain::segment::Slice {
-        currency: tandem_domain::money::Currency::USD,
-        segment: None,
-        criteria: None,
-    }
-}
-
-fn is_invalid(err: &PersistenceError, field: &str) -> bool {
-    matches!(err, PersistenceError::Domain(DomainError::Invalid { field: f, .. }) if f == field)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Risks
 
@@ -176,7 +105,7 @@ db_test! {
         let read = renewal::get_risk(&store, r.id).await.unwrap().unwrap();
         assert_eq!(read.data, threat(RiskSeverity::High, "Low adoption", Some(dee)));
         assert_eq!((read.status, read.version, read.created_by.as_str(), read.resolved_at), (RiskStatus::Open, 1, "ann", None));
-        let raised = events_of(&store, EventKind::RiskRaised).await;
+        let raised = events_of(&store, &[EventKind::RiskRaised]).await;
         assert_eq!(raised.len(), 1);
         assert_eq!((raised[0].subject_kind, raised[0].subject_id, raised[0].account_id), (SubjectKind::Risk, r.id.0, Some(a)));
         let status = raised[0].changes.iter().find(|c| c.field == "status").unwrap();
@@ -192,7 +121,7 @@ db_test! {
         let dee = member(&store, "Dee").await;
         team_member::archive(&store, "t", dee, 1).await.unwrap();
         let err = renewal::raise(&store, "ann", a, threat(RiskSeverity::Low, "X", Some(dee))).await.unwrap_err();
-        assert!(is_invalid(&err, "ownerId"), "{err:?}");
+        assert!(invalid(&err, "ownerId"), "{err:?}");
         account::archive(&store, "t", a, 1).await.unwrap();
         let err = renewal::raise(&store, "ann", a, threat(RiskSeverity::Low, "X", None)).await.unwrap_err();
         assert!(matches!(err, PersistenceError::Conflict(ref m) if m.contains("archived")), "{err:?}");
@@ -213,7 +142,7 @@ db_test! {
         move_risk(&store, id, v, RiskStatus::Open).await.unwrap();
         let reopened = renewal::get_risk(&store, id).await.unwrap().unwrap();
         assert_eq!((reopened.status, reopened.resolved_at, reopened.version), (RiskStatus::Open, None, 4));
-        let updates = events_of(&store, EventKind::RiskUpdated).await;
+        let updates = events_of(&store, &[EventKind::RiskUpdated]).await;
         assert_eq!(updates.len(), 3);
         assert_eq!((updates[1].changes[0].field.as_str(), &updates[1].changes[0].before, &updates[1].changes[0].after), ("status", &"MITIGATING".into(), &"RESOLVED".into()));
     }
@@ -256,7 +185,7 @@ db_test! {
         let id = raise(&store, a, RiskSeverity::High, "Low adoption").await;
         let same = renewal::update(&store, "ann", id, 1, |r| Ok((r.data.clone(), r.status))).await.unwrap();
         assert_eq!(same.version, 1);
-        assert!(events_of(&store, EventKind::RiskUpdated).await.is_empty());
+        assert!(events_of(&store, &[EventKind::RiskUpdated]).await.is_empty());
     }
 }
 
@@ -324,7 +253,7 @@ db_test! {
         let listed = renewal::renewals_of(&store, &[a]).await.unwrap();
         assert_eq!(listed.len(), 1);
         assert_eq!((listed[0].id, &listed[0].data), (r.id, &plan(in_days(90), 120_000, Likelihood::Probable)));
-        let recorded = events_of(&store, EventKind::RenewalForecast).await;
+        let recorded = events_of(&store, &[EventKind::RenewalForecast]).await;
         assert_eq!((recorded[0].subject_kind, recorded[0].subject_id), (SubjectKind::Renewal, r.id.0));
         assert!(recorded[0].changes.iter().all(|c| c.before.is_null()));
         assert!(recorded[0].changes.iter().any(|c| c.field == "forecastArr" && c.after == 120_000));
@@ -345,7 +274,7 @@ db_test! {
         let listed = renewal::renewals_of(&store, &[a]).await.unwrap();
         assert_eq!(listed.len(), 1, "still one renewal in play");
         assert_eq!((listed[0].version, listed[0].data.forecast_arr, listed[0].data.likelihood), (2, 90_000, Likelihood::AtRisk));
-        let recorded = events_of(&store, EventKind::RenewalForecast).await;
+        let recorded = events_of(&store, &[EventKind::RenewalForecast]).await;
         assert_eq!(recorded.len(), 2);
         let mut fields: Vec<&str> = recorded[1].changes.iter().map(|c| c.field.as_str()).collect();
         fields.sort();
@@ -370,7 +299,7 @@ db_test! {
         renewal::forecast(&store, "ann", a, None, plan(in_days(90), 120_000, Likelihood::Probable)).await.unwrap();
         let same = renewal::forecast(&store, "ann", a, Some(1), plan(in_days(90), 120_000, Likelihood::Probable)).await.unwrap();
         assert_eq!(same.version, 1);
-        assert_eq!(events_of(&store, EventKind::RenewalForecast).await.len(), 1);
+        assert_eq!(events_of(&store, &[EventKind::RenewalForecast]).await.len(), 1);
     }
 }
 
@@ -382,7 +311,7 @@ db_test! {
         team_member::archive(&store, "t", dee, 1).await.unwrap();
         let owned = RenewalData { owner_id: Some(dee), ..plan(in_days(90), 1, Likelihood::Probable) };
         let err = renewal::forecast(&store, "ann", a, None, owned).await.unwrap_err();
-        assert!(is_invalid(&err, "ownerId"), "{err:?}");
+        assert!(invalid(&err, "ownerId"), "{err:?}");
         account::archive(&store, "t", a, 1).await.unwrap();
         let err = renewal::forecast(&store, "ann", a, None, plan(in_days(90), 1, Likelihood::Probable)).await.unwrap_err();
         assert!(matches!(err, PersistenceError::Conflict(_)), "{err:?}");
@@ -401,7 +330,7 @@ db_test! {
         let d = read.decision.unwrap();
         assert_eq!((d.outcome, d.new_arr, d.reason, d.decided_on), (RenewalOutcome::Renewed, 150_000, None, today()));
         assert_eq!(read.version, 2);
-        let decided = events_of(&store, EventKind::RenewalDecided).await;
+        let decided = events_of(&store, &[EventKind::RenewalDecided]).await;
         assert_eq!(decided.len(), 1);
         assert!(decided[0].changes.iter().any(|c| c.field == "arrBeforeMinor" && c.after == 144_000));
         assert!(decided[0].changes.iter().any(|c| c.field == "outcome" && c.after == "RENEWED"));
@@ -415,7 +344,7 @@ db_test! {
         mrr(&store, a, &[(10_000, today() - Days::new(30))]).await;
         let r = renewal::forecast(&store, "ann", a, None, plan(in_days(30), 100_000, Likelihood::AtRisk)).await.unwrap();
         let err = decide(&store, r.id, 1, RenewalOutcome::Downgraded, Some(120_000), Some(RiskCategory::Budget)).await.unwrap_err();
-        assert!(is_invalid(&err, "newArrMinor"), "{err:?}");
+        assert!(invalid(&err, "newArrMinor"), "{err:?}");
         assert!(renewal::renewals_of(&store, &[a]).await.unwrap()[0].decision.is_none());
         decide(&store, r.id, 1, RenewalOutcome::Downgraded, Some(100_000), Some(RiskCategory::Budget)).await.unwrap();
     }

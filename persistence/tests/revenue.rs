@@ -3,8 +3,6 @@
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
 use chrono::NaiveDate;
-use tandem_domain::DomainError;
-use tandem_domain::account::NewAccount;
 use tandem_domain::event::{EventKind, SubjectKind};
 use tandem_domain::ids::AccountId;
 use tandem_domain::money::{Currency, Money};
@@ -15,31 +13,12 @@ use tandem_persistence::{PersistenceError, Store, account, event, revenue};
 use tandem_tests::db_test;
 
 mod common;
-use common::open;
-
-fn day(m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, m, d).unwrap()
-}
-
-async fn customer(store: &Store, name: &str, currency: &str) -> AccountId {
-    account::create(
-        store,
-        "t",
-        NewAccount {
-            name: name.into(),
-            currency: Some(currency.into()),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap()
-    .id
-}
+use common::account::customer_in;
+use common::dates::day;
+use common::{invalid, open};
 
 async fn acme(store: &Store) -> AccountId {
-    customer(store, "Acme", "USD").await
+    customer_in(store, "Acme", "USD").await
 }
 
 /// Records a movement as `billing`; returns its signed amount.
@@ -64,14 +43,10 @@ async fn mrr(store: &Store, a: AccountId, on: NaiveDate) -> i64 {
         .unwrap_or(0)
 }
 
-fn invalid(err: &PersistenceError, field: &str) -> bool {
-    matches!(err, PersistenceError::Domain(DomainError::Invalid { field: f, .. }) if f == field)
-}
-
 db_test! {
     async fn a_first_movement_records_new_revenue_in_the_accounts_currency(db) {
         let store = open(&db).await;
-        let a = customer(&store, "Acme", "EUR").await;
+        let a = customer_in(&store, "Acme", "EUR").await;
         let m = revenue::record(&store, "billing", a, RevenueKind::New, Some(50_000), day(1, 1)).await.unwrap();
         assert_eq!((m.kind, m.amount, m.effective_on, m.recorded_by.as_deref()), (RevenueKind::New, Money::new(50_000, Currency::parse("c", "EUR").unwrap()), day(1, 1), Some("billing")));
         assert_eq!(mrr(&store, a, day(1, 1)).await, 50_000);
@@ -183,7 +158,7 @@ db_test! {
     async fn mrr_sums_each_accounts_movements_up_to_the_day_past_the_first_five_hundred_keys(db) {
         let store = open(&db).await;
         let a = acme(&store).await;
-        let b = customer(&store, "Globex", "USD").await;
+        let b = customer_in(&store, "Globex", "USD").await;
         let movements: Vec<NewRevenueMovement> = [(a, 10_000, day(1, 1)), (a, 5_000, day(3, 1)), (b, 7_000, day(2, 1)), (b, -7_000, day(4, 1))]
             .into_iter()
             .map(|(account_id, minor, effective_on)| NewRevenueMovement { account_id, kind: "NEW", amount: Money::new(minor, Currency::USD), effective_on })

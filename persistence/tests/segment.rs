@@ -6,7 +6,7 @@ use chrono::{Days, Utc};
 use tandem_domain::account::{LifecycleStage, Needs, NewAccount, TouchTier};
 use tandem_domain::event::EventKind;
 use tandem_domain::health::{Component, HealthModelDef, HealthStatus, Weight};
-use tandem_domain::ids::{AccountId, SegmentId};
+use tandem_domain::ids::SegmentId;
 use tandem_domain::money::{Currency, Money};
 use tandem_domain::playbook::{Action, Condition, PlaybookData, Trigger};
 use tandem_domain::segment::SegmentFilter;
@@ -19,6 +19,7 @@ use tandem_persistence::{
 use tandem_tests::db_test;
 
 mod common;
+use common::account::{customer, customer_from};
 use common::open;
 
 fn filter(f: SegmentFilter) -> SegmentFilter {
@@ -30,24 +31,6 @@ async fn create(store: &Store, name: &str, f: SegmentFilter) -> SegmentId {
         .await
         .unwrap()
         .id
-}
-
-async fn customer(store: &Store, data: NewAccount) -> AccountId {
-    account::create(store, "t", data.validate().unwrap())
-        .await
-        .unwrap()
-        .id
-}
-
-async fn named(store: &Store, name: &str) -> AccountId {
-    customer(
-        store,
-        NewAccount {
-            name: name.into(),
-            ..Default::default()
-        },
-    )
-    .await
 }
 
 /// The live accounts in a segment with `f` today, by name: what a playbook conditioned on the
@@ -174,9 +157,9 @@ db_test! {
 db_test! {
     async fn an_empty_filter_selects_every_live_account(db) {
         let store = open(&db).await;
-        named(&store, "Acme").await;
-        named(&store, "Globex").await;
-        let gone = named(&store, "Gone").await;
+        customer(&store, "Acme").await;
+        customer(&store, "Globex").await;
+        let gone = customer(&store, "Gone").await;
         account::archive(&store, "t", gone, 1).await.unwrap();
         assert_eq!(members(&store, SegmentFilter::default()).await, ["Acme", "Globex"]);
     }
@@ -186,10 +169,10 @@ db_test! {
     async fn criteria_narrow_each_other_and_a_list_matches_any_of_its_values(db) {
         let store = open(&db).await;
         let mk = |name: &str, tier, stage, industry: &str| NewAccount { name: name.into(), touch_tier: tier, lifecycle_stage: stage, industry: Some(industry.into()), ..Default::default() };
-        customer(&store, mk("High retail", TouchTier::High, LifecycleStage::Adoption, "Retail")).await;
-        customer(&store, mk("Low retail", TouchTier::Low, LifecycleStage::Adoption, "Retail")).await;
-        customer(&store, mk("High software", TouchTier::High, LifecycleStage::Adoption, "Software")).await;
-        customer(&store, mk("Tech travel", TouchTier::Tech, LifecycleStage::Renewal, "Travel")).await;
+        customer_from(&store, mk("High retail", TouchTier::High, LifecycleStage::Adoption, "Retail")).await;
+        customer_from(&store, mk("Low retail", TouchTier::Low, LifecycleStage::Adoption, "Retail")).await;
+        customer_from(&store, mk("High software", TouchTier::High, LifecycleStage::Adoption, "Software")).await;
+        customer_from(&store, mk("Tech travel", TouchTier::Tech, LifecycleStage::Renewal, "Travel")).await;
         assert_eq!(members(&store, SegmentFilter { touch_tiers: vec![TouchTier::High, TouchTier::Tech], ..Default::default() }).await, ["High retail", "High software", "Tech travel"]);
         assert_eq!(members(&store, SegmentFilter { touch_tiers: vec![TouchTier::High], industries: vec!["Retail".into()], ..Default::default() }).await, ["High retail"]);
         assert_eq!(members(&store, SegmentFilter { lifecycle_stages: vec![LifecycleStage::Renewal], ..Default::default() }).await, ["Tech travel"]);
@@ -200,9 +183,9 @@ db_test! {
     async fn a_tag_filter_needs_every_tag(db) {
         let store = open(&db).await;
         let tagged = |name: &str, tags: &[&str]| NewAccount { name: name.into(), tags: tags.iter().map(|t| t.to_string()).collect(), ..Default::default() };
-        customer(&store, tagged("Both", &["vip", "beta"])).await;
-        customer(&store, tagged("Vip", &["vip"])).await;
-        customer(&store, tagged("None", &[])).await;
+        customer_from(&store, tagged("Both", &["vip", "beta"])).await;
+        customer_from(&store, tagged("Vip", &["vip"])).await;
+        customer_from(&store, tagged("None", &[])).await;
         assert_eq!(members(&store, SegmentFilter { tags: vec!["vip".into(), "beta".into()], ..Default::default() }).await, ["Both"]);
         assert_eq!(members(&store, SegmentFilter { tags: vec!["VIP".into()], ..Default::default() }).await, ["Both", "Vip"]);
     }
@@ -212,10 +195,10 @@ db_test! {
     async fn mrr_bounds_use_the_movements_up_to_today(db) {
         let store = open(&db).await;
         let today = Utc::now().date_naive();
-        let small = named(&store, "Small").await;
-        let big = named(&store, "Big").await;
-        let later = named(&store, "Later").await;
-        named(&store, "None").await;
+        let small = customer(&store, "Small").await;
+        let big = customer(&store, "Big").await;
+        let later = customer(&store, "Later").await;
+        customer(&store, "None").await;
         let mv = |account_id, minor, effective_on| NewRevenueMovement { account_id, kind: "NEW", amount: Money::new(minor, Currency::USD), effective_on };
         revenue::import(&store, &[mv(small, 1_000, today), mv(big, 50_000, today - Days::new(10)), mv(later, 90_000, today + Days::new(5))]).await.unwrap();
         assert_eq!(members(&store, SegmentFilter { min_mrr_minor: Some(1_000), ..Default::default() }).await, ["Big", "Small"]);
@@ -228,9 +211,9 @@ db_test! {
     async fn active_day_bounds_count_the_last_thirty_days(db) {
         let store = open(&db).await;
         let today = Utc::now().date_naive();
-        let busy = named(&store, "Busy").await;
-        let once = named(&store, "Once").await;
-        named(&store, "Idle").await;
+        let busy = customer(&store, "Busy").await;
+        let once = customer(&store, "Once").await;
+        customer(&store, "Idle").await;
         let at = |a, days_ago: u64| {
             let when = (today - Days::new(days_ago)).and_hms_opt(12, 0, 0).unwrap().and_utc();
             UsageEvent::check(0, a, "search", "u", when, Some(1), Utc::now()).unwrap()
@@ -251,10 +234,10 @@ db_test! {
         let def = HealthModelDef { name: "Goals".into(), weights: vec![Weight { component: Component::GoalAttainment, basis_points: 10_000 }], healthy_from: 70, at_risk_from: 40 }.validate().unwrap();
         health::model::create_model(&store, "t", def, None, None).await.unwrap();
         for (name, status) in [("Thriving", GoalStatus::OnTrack), ("Wobbly", GoalStatus::AtRisk), ("Sinking", GoalStatus::Missed)] {
-            let a = named(&store, name).await;
+            let a = customer(&store, name).await;
             success::create_goal(&store, "t", a, GoalData { title: "Grow".into(), target: None, due_on: None }, status).await.unwrap();
         }
-        named(&store, "Unscored").await;
+        customer(&store, "Unscored").await;
         health::compute::recompute(&store, "t", health::compute::Scope::All, Utc::now()).await.unwrap();
         assert_eq!(members(&store, SegmentFilter { health_statuses: vec![HealthStatus::AtRisk, HealthStatus::Critical], ..Default::default() }).await, ["Sinking", "Wobbly"]);
         assert_eq!(members(&store, SegmentFilter { min_health_score: Some(50.0), ..Default::default() }).await, ["Thriving", "Wobbly"]);
@@ -266,9 +249,9 @@ db_test! {
     async fn a_needs_search_matches_text_in_any_statement_literally(db) {
         let store = open(&db).await;
         let needy = |name: &str, pain: &str| NewAccount { name: name.into(), needs: Needs { pain_points: vec![pain.into()], ..Default::default() }, ..Default::default() };
-        customer(&store, needy("Slow", "Checkout is SLOW on mobile")).await;
-        customer(&store, needy("Discount", "Needs 50% off_season pricing")).await;
-        customer(&store, needy("Plain", "Wants an offXseason sale")).await;
+        customer_from(&store, needy("Slow", "Checkout is SLOW on mobile")).await;
+        customer_from(&store, needy("Discount", "Needs 50% off_season pricing")).await;
+        customer_from(&store, needy("Plain", "Wants an offXseason sale")).await;
         assert_eq!(members(&store, SegmentFilter { needs_text: Some("slow".into()), ..Default::default() }).await, ["Slow"]);
         assert_eq!(members(&store, SegmentFilter { needs_text: Some("50%".into()), ..Default::default() }).await, ["Discount"]);
         assert_eq!(members(&store, SegmentFilter { needs_text: Some("off_season".into()), ..Default::default() }).await, ["Discount"]);

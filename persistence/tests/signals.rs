@@ -4,52 +4,15 @@
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use tandem_domain::DomainError;
-use tandem_domain::account::NewAccount;
-use tandem_domain::contact::{NewContact, StakeholderRole};
 use tandem_domain::ids::{AccountId, ContactId, SurveyResponseId, TicketId};
 use tandem_domain::signals::{BillingStatus, SurveyKind, TicketPriority, TicketStatus};
 use tandem_domain::signals::{SurveyResponse, Ticket};
-use tandem_persistence::{PersistenceError, Store, account, contact, signals};
+use tandem_persistence::{PersistenceError, account, signals};
 use tandem_tests::db_test;
 
 mod common;
+use common::account::{customer, person};
 use common::open;
-
-async fn customer(store: &Store, name: &str) -> AccountId {
-    account::create(
-        store,
-        "t",
-        NewAccount {
-            name: name.into(),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap()
-    .id
-}
-
-async fn person(store: &Store, a: AccountId, email: &str) -> ContactId {
-    contact::create(
-        store,
-        "t",
-        a,
-        NewContact {
-            name: "Bo".into(),
-            email: email.into(),
-            title: None,
-            phone: None,
-            stakeholder_role: StakeholderRole::Champion,
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap()
-    .id
-}
 
 /// A moment `hours` ago, as storage keeps it (to the microsecond).
 fn hours_ago(hours: i64) -> DateTime<Utc> {

@@ -2,34 +2,27 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
-use chrono::NaiveDate;
-use tandem_domain::account::NewAccount;
-use tandem_domain::auth::{Principal, Role};
-use tandem_domain::engagement::{EngagementKind, FocusKind, NewEngagement, NewPhase};
 use tandem_domain::hours::Hours;
-use tandem_domain::sow::{
-    ChangeRequestStatus, NewSow, NewTimeEntry, Rate, ScopeItem, SowStatus, WorkKind,
-};
-use tandem_domain::team_member::{NewTeamMember, Team};
+use tandem_domain::sow::{ChangeRequestStatus, NewSow, NewTimeEntry, Rate, ScopeItem, WorkKind};
 use tandem_domain::timesheet::Decision;
-use tandem_persistence::engagement::{self, phase};
-use tandem_persistence::{PersistenceError, account, sow, team_member, timesheet};
+use tandem_persistence::{PersistenceError, sow, timesheet};
 use tandem_tests::db_test;
 
 mod common;
+use common::account::customer;
+use common::dates::day;
+use common::engagement::{phase_on, replatforming};
 use common::open;
-
-fn day(m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, m, d).unwrap()
-}
+use common::sow::sign;
+use common::team_member::{admin, developer};
 
 db_test! {
     async fn a_signed_sow_burns_its_budget_and_moves_only_through_change_requests(db) {
         let store = open(&db).await;
-        let a = account::create(&store, "t", NewAccount { name: "Acme".into(), ..Default::default() }.validate().unwrap()).await.unwrap();
-        let dev = team_member::create(&store, "t", NewTeamMember { name: "Dee".into(), email: "dee@v.io".into(), title: None, team: Team::Services, role: Role::Services, weekly_capacity: None, lead: false }.validate().unwrap()).await.unwrap();
-        let e = engagement::create(&store, "t", a.id, NewEngagement { name: "R".into(), kind: EngagementKind::Replatforming, source_platform: None, target_platform: None, lead_id: None, description: None, planned_start: None }.validate().unwrap()).await.unwrap();
-        let p1 = phase::create(&store, "t", e.id, NewPhase { name: "Catalog".into(), focus_kind: FocusKind::Problem, focus: "Catalog".into(), objective: None, expected_value: None, planned_start: None, planned_end: None, milestones: vec![], scope: vec![] }.validate().unwrap(), vec![]).await.unwrap();
+        let a = customer(&store, "Acme").await;
+        let dev = developer(&store, "Dee", false).await;
+        let e = replatforming(&store, a).await;
+        let p1 = phase_on(&store, e.id, "Catalog").await;
         let new_sow = || NewSow {
             title: "Phase 1".into(),
             currency: Some("USD".into()),
@@ -39,9 +32,8 @@ db_test! {
             tm_hours_cap: Some(Hours(2_000)),
             tm_amount_cap: Some(300_000),
         };
-        let s = sow::create(&store, "t", a.id, Some(e.id), new_sow()).await.unwrap();
-        let s = sow::transition(&store, "t", s.id, 1, SowStatus::Proposed, day(1, 2)).await.unwrap();
-        let s = sow::transition(&store, "t", s.id, 2, SowStatus::Signed, day(1, 3)).await.unwrap();
+        let s = sow::create(&store, "t", a, Some(e.id), new_sow()).await.unwrap();
+        let s = sign(&store, s.id, day(1, 2), day(1, 3)).await;
         assert_eq!(s.baseline.unwrap().estimated_hours, Hours(10_000));
         let err = sow::update(&store, "t", s.id, 3, new_sow()).await.unwrap_err();
         assert!(matches!(err, PersistenceError::Domain(tandem_domain::DomainError::Conflict(_))), "{err:?}");
@@ -56,8 +48,7 @@ db_test! {
         let draft = timesheet::get_sheet(&store, sheet).await.unwrap().unwrap();
         assert_eq!(draft.version, 3, "every hour logged bumps the sheet");
         let submitted = timesheet::submit(&store, "t", sheet, draft.version).await.unwrap();
-        let admin = Principal { subject: "admin".into(), role: Role::Admin };
-        timesheet::decide(&store, &admin, sheet, submitted.version, Decision::Approve).await.unwrap();
+        timesheet::decide(&store, &admin(), sheet, submitted.version, Decision::Approve).await.unwrap();
         let logged = sow::logged_by_sow(&store, &[s.id]).await.unwrap()[&s.id];
         assert_eq!(logged.in_scope_hours, Hours(800));
         assert_eq!(logged.tm_hours, Hours(550));

@@ -2,42 +2,19 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use tandem_domain::DomainError;
-use tandem_domain::account::NewAccount;
-use tandem_domain::event::{EventKind, NewEvent, SubjectKind};
+use tandem_domain::event::{EventKind, SubjectKind};
 use tandem_domain::ids::{AccountId, GoalId};
 use tandem_domain::success::{GoalData, GoalStatus, ReviewData};
-use tandem_persistence::event::EventQuery;
-use tandem_persistence::{PersistenceError, Store, account, event, success};
+use tandem_persistence::{PersistenceError, Store, account, success};
 use tandem_tests::db_test;
 
 mod common;
+use common::account::customer;
+use common::dates::{day, today};
+use common::event::events_of;
 use common::open;
-
-fn day(m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, m, d).unwrap()
-}
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
-async fn customer(store: &Store, name: &str) -> AccountId {
-    account::create(
-        store,
-        "t",
-        NewAccount {
-            name: name.into(),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap()
-    .id
-}
 
 fn aim(title: &str, due_on: Option<NaiveDate>) -> GoalData {
     GoalData {
@@ -65,22 +42,6 @@ async fn set_status(
         .map(|g| g.version)
 }
 
-async fn events_of(store: &Store, kinds: Vec<EventKind>) -> Vec<NewEvent> {
-    event::list(
-        store,
-        &EventQuery {
-            limit: 1000,
-            kinds,
-            ..EventQuery::default()
-        },
-    )
-    .await
-    .unwrap()
-    .into_iter()
-    .map(|e| e.event)
-    .collect()
-}
-
 fn review(held_on: NaiveDate, summary: &str) -> ReviewData {
     ReviewData {
         held_on,
@@ -102,7 +63,7 @@ db_test! {
         let created = success::create_goal(&store, "cs", a, aim("Lift conversion", Some(day(6, 30))), GoalStatus::OnTrack).await.unwrap();
         let read = success::goal(&store, created.id).await.unwrap().unwrap();
         assert_eq!((read.account_id, &read.data, read.status, read.achieved_on, read.version), (a, &aim("Lift conversion", Some(day(6, 30))), GoalStatus::OnTrack, None, 1));
-        let recorded = events_of(&store, vec![EventKind::GoalCreated]).await;
+        let recorded = events_of(&store, &[EventKind::GoalCreated]).await;
         assert_eq!(recorded.len(), 1);
         let e = &recorded[0];
         assert_eq!((e.subject_kind, e.subject_id, e.account_id, e.actor.as_str()), (SubjectKind::Goal, created.id.0, Some(a), "cs"));
@@ -143,7 +104,7 @@ db_test! {
         let a = customer(&store, "Acme").await;
         let g = add(&store, a, "Lift conversion", Some(day(6, 30))).await;
         success::update_goal(&store, "cs", g, 1, |cur| Ok((GoalData { due_on: Some(day(9, 30)), ..cur.data.clone() }, GoalStatus::AtRisk))).await.unwrap();
-        let recorded = events_of(&store, vec![EventKind::GoalStatusChanged, EventKind::GoalUpdated]).await;
+        let recorded = events_of(&store, &[EventKind::GoalStatusChanged, EventKind::GoalUpdated]).await;
         assert_eq!(recorded.len(), 1);
         let e = &recorded[0];
         assert_eq!(e.kind, EventKind::GoalStatusChanged);
@@ -160,7 +121,7 @@ db_test! {
         let a = customer(&store, "Acme").await;
         let g = add(&store, a, "Lift conversion", None).await;
         success::update_goal(&store, "cs", g, 1, |cur| Ok((GoalData { title: "Lift checkout conversion".into(), ..cur.data.clone() }, cur.status))).await.unwrap();
-        let recorded = events_of(&store, vec![EventKind::GoalStatusChanged, EventKind::GoalUpdated]).await;
+        let recorded = events_of(&store, &[EventKind::GoalStatusChanged, EventKind::GoalUpdated]).await;
         assert_eq!(recorded.len(), 1);
         assert_eq!(recorded[0].kind, EventKind::GoalUpdated);
         assert_eq!(recorded[0].changes.len(), 1);
@@ -191,7 +152,7 @@ db_test! {
         let same = set_status(&store, g, 1, GoalStatus::NotStarted).await.unwrap();
         assert_eq!(same, 1);
         assert_eq!(success::goal(&store, g).await.unwrap().unwrap().version, 1);
-        assert!(events_of(&store, vec![EventKind::GoalStatusChanged, EventKind::GoalUpdated]).await.is_empty());
+        assert!(events_of(&store, &[EventKind::GoalStatusChanged, EventKind::GoalUpdated]).await.is_empty());
     }
 }
 
@@ -270,7 +231,7 @@ db_test! {
         let read = &success::reviews_of(&store, &[a]).await.unwrap()[&a];
         assert_eq!(read.len(), 1);
         assert_eq!((read[0].id, &read[0].data, read[0].recorded_by.as_str()), (r.id, &review(day(3, 3), "Q1 went well"), "cs"));
-        let recorded = events_of(&store, vec![EventKind::BusinessReviewRecorded]).await;
+        let recorded = events_of(&store, &[EventKind::BusinessReviewRecorded]).await;
         assert_eq!(recorded.len(), 1);
         assert_eq!((recorded[0].subject_kind, recorded[0].subject_id), (SubjectKind::BusinessReview, r.id.0));
         assert!(recorded[0].changes.iter().any(|c| c.field == "attendees" && c.after == serde_json::json!(["Ann (vendor)", "Bo (Acme)"])));

@@ -4,64 +4,22 @@
 
 use chrono::NaiveDate;
 use tandem_domain::DomainError;
-use tandem_domain::account::NewAccount;
-use tandem_domain::auth::Role;
 use tandem_domain::event::{EventKind, NewEvent, SubjectKind};
 use tandem_domain::ids::{AccountId, RiskId, TaskId, TeamMemberId};
 use tandem_domain::playbook::TaskChange;
 use tandem_domain::playbook::{Action, Condition, PlaybookData, TaskData, TaskStatus, Trigger};
 use tandem_domain::renewal::{RiskCategory, RiskData, RiskSeverity};
-use tandem_domain::team_member::{NewTeamMember, Team};
-use tandem_persistence::event::EventQuery;
 use tandem_persistence::task::TaskQuery;
-use tandem_persistence::{
-    PersistenceError, Store, account, automation, event, playbook, renewal, task, team_member,
-};
+use tandem_persistence::{PersistenceError, Store, account, playbook, renewal, task, team_member};
 use tandem_tests::db_test;
 
 mod common;
+use common::account::customer;
+use common::automation::run_worker;
+use common::dates::day;
+use common::event::events_of;
 use common::open;
-
-fn day(m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, m, d).unwrap()
-}
-
-async fn customer(store: &Store, name: &str) -> AccountId {
-    account::create(
-        store,
-        "t",
-        NewAccount {
-            name: name.into(),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap()
-    .id
-}
-
-async fn member(store: &Store, name: &str) -> TeamMemberId {
-    team_member::create(
-        store,
-        "t",
-        NewTeamMember {
-            name: name.into(),
-            email: format!("{}@vendor.io", name.to_lowercase()),
-            title: None,
-            team: Team::CustomerSuccess,
-            role: Role::CsManager,
-            weekly_capacity: None,
-            lead: false,
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap()
-    .id
-}
+use common::team_member::member;
 
 fn todo(title: &str, assignee: Option<TeamMemberId>, due: Option<NaiveDate>) -> TaskData {
     TaskData::validate(title, Some("Call them"), assignee, due).unwrap()
@@ -92,23 +50,15 @@ async fn risk(store: &Store, a: AccountId) -> RiskId {
 }
 
 async fn task_events(store: &Store) -> Vec<NewEvent> {
-    event::list(
+    events_of(
         store,
-        &EventQuery {
-            limit: 1000,
-            kinds: vec![
-                EventKind::TaskCreated,
-                EventKind::TaskUpdated,
-                EventKind::TaskStatusChanged,
-            ],
-            ..EventQuery::default()
-        },
+        &[
+            EventKind::TaskCreated,
+            EventKind::TaskUpdated,
+            EventKind::TaskStatusChanged,
+        ],
     )
     .await
-    .unwrap()
-    .into_iter()
-    .map(|e| e.event)
-    .collect()
 }
 
 async fn set_status(
@@ -342,8 +292,7 @@ db_test! {
         let p = playbook::create(&store, "ops", data, true).await.unwrap();
         let a = customer(&store, "Acme").await;
         add(&store, a, todo("By hand", None, None)).await;
-        let from = automation::position(&store).await.unwrap();
-        automation::process_events(&store, from, 100).await.unwrap();
+        run_worker(&store).await;
         let made = task::list(&store, &TaskQuery { playbook_id: Some(p.id), ..query(10) }).await.unwrap();
         assert_eq!(made.len(), 1);
         assert_eq!((made[0].data.title.as_str(), made[0].playbook_id, made[0].account_id), ("Kick-off call", Some(p.id), a));

@@ -3,21 +3,18 @@
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
 use chrono::NaiveDate;
-use tandem_domain::account::NewAccount;
 use tandem_domain::engagement::{EngagementKind, FocusKind, NewEngagement, TemplateRef};
 use tandem_domain::event::EventKind;
-use tandem_domain::ids::{AccountId, TemplateId};
+use tandem_domain::ids::TemplateId;
 use tandem_domain::template::{NewTemplate, TemplateData, TemplateMilestone, TemplatePhase};
 use tandem_persistence::event::EventQuery;
-use tandem_persistence::{PersistenceError, Store, account, engagement, event, template};
+use tandem_persistence::{PersistenceError, Store, engagement, event, template};
 use tandem_tests::db_test;
 
 mod common;
+use common::account::customer;
+use common::dates::day;
 use common::open;
-
-fn day(m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, m, d).unwrap()
-}
 
 fn phase(name: &str, start: i32, days: i32, depends_on: Vec<usize>) -> TemplatePhase {
     TemplatePhase {
@@ -57,22 +54,6 @@ async fn create(store: &Store, name: &str) -> TemplateId {
         .await
         .unwrap()
         .id
-}
-
-async fn customer(store: &Store) -> AccountId {
-    account::create(
-        store,
-        "t",
-        NewAccount {
-            name: "Acme".into(),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap()
-    .id
 }
 
 async fn archive(store: &Store, id: TemplateId, version: i32) {
@@ -190,7 +171,7 @@ db_test! {
 db_test! {
     async fn an_engagement_made_from_a_template_gets_its_dated_phases_and_dependencies(db) {
         let store = open(&db).await;
-        let a = customer(&store).await;
+        let a = customer(&store, "Acme").await;
         let id = create(&store, "Replatforming").await;
         let (e, phases) = template::instantiate(&store, "lead", id, a, |t| {
             Ok((engagement_from(day(3, 2)).validate()?, t.data.plan(day(3, 2))?))
@@ -221,7 +202,7 @@ db_test! {
 db_test! {
     async fn an_engagement_remembers_the_template_version_it_started_from(db) {
         let store = open(&db).await;
-        let a = customer(&store).await;
+        let a = customer(&store, "Acme").await;
         let id = create(&store, "Replatforming").await;
         template::update(&store, id, 1, false, |t| Ok(TemplateData { description: None, ..t.data.clone() })).await.unwrap();
         let (e, _) = template::instantiate(&store, "lead", id, a, |t| Ok((engagement_from(day(3, 2)).validate()?, t.data.plan(day(3, 2))?))).await.unwrap();
@@ -232,7 +213,7 @@ db_test! {
 db_test! {
     async fn an_archived_template_makes_no_engagement(db) {
         let store = open(&db).await;
-        let a = customer(&store).await;
+        let a = customer(&store, "Acme").await;
         let id = create(&store, "Replatforming").await;
         archive(&store, id, 1).await;
         let err = template::instantiate(&store, "lead", id, a, |t| Ok((engagement_from(day(3, 2)).validate()?, t.data.plan(day(3, 2))?))).await.unwrap_err();
@@ -246,7 +227,7 @@ db_test! {
 db_test! {
     async fn a_failure_after_the_engagement_was_written_leaves_nothing_behind(db) {
         let store = open(&db).await;
-        let a = customer(&store).await;
+        let a = customer(&store, "Acme").await;
         let id = create(&store, "Replatforming").await;
         let err = template::instantiate(&store, "lead", id, a, |t| {
             let mut planned = t.data.plan(day(3, 2))?;

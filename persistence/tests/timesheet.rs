@@ -4,29 +4,31 @@
 
 use chrono::{NaiveDate, SubsecRound, Utc};
 use tandem_domain::DomainError;
-use tandem_domain::account::NewAccount;
 use tandem_domain::auth::{Principal, Role};
-use tandem_domain::engagement::{
-    EngagementKind, EngagementStatus, FocusKind, NewEngagement, NewPhase, PhaseStatus,
-};
+use tandem_domain::engagement::{EngagementStatus, PhaseStatus};
 use tandem_domain::event::{EventKind, NewEvent, SubjectKind};
 use tandem_domain::hours::Hours;
 use tandem_domain::ids::{
     AccountId, AllocationId, PhaseId, SowId, TeamMemberId, TimeEntryId, TimesheetId,
 };
-use tandem_domain::sow::{NewSow, NewTimeEntry, Rate, SowStatus, TimeEntry, WorkKind};
-use tandem_domain::team_member::{NewTeamMember, Team, TeamMember};
+use tandem_domain::sow::{NewSow, Rate, TimeEntry, WorkKind};
+use tandem_domain::team_member::TeamMember;
 use tandem_domain::timesheet::{
     Allocation, AllocationData, Decision, NewTimeOff, Timesheet, TimesheetStatus,
 };
 use tandem_persistence::engagement::{self, phase};
-use tandem_persistence::event::EventQuery;
 use tandem_persistence::timesheet::SheetFilter;
-use tandem_persistence::{PersistenceError, Store, account, event, sow, team_member, timesheet};
+use tandem_persistence::{PersistenceError, Store, sow, team_member, timesheet};
 use tandem_tests::db_test;
 
 mod common;
+use common::account::customer;
+use common::dates::day;
+use common::engagement::{phase_on, replatforming};
+use common::event::events_of;
 use common::open;
+use common::sow::{sign, time_entry};
+use common::team_member::{admin, developer};
 
 /// Each sheet's entries' ids, in day order: what the API's `Timesheet.entries` reads.
 async fn entry_ids(
@@ -48,12 +50,7 @@ async fn entry_ids(
     Ok(out)
 }
 
-/// A day of 2026; 5 January 2026 is a Monday.
-fn day(m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, m, d).unwrap()
-}
-
-/// The day every entry is logged on: all the days above are in its past.
+/// The day every entry is logged on: every day these tests log time on is in its past.
 fn today() -> NaiveDate {
     day(12, 1)
 }
@@ -67,61 +64,13 @@ struct Books {
 }
 
 async fn books(store: &Store, name: &str) -> Books {
-    let a = account::create(
-        store,
-        "t",
-        NewAccount {
-            name: name.into(),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap();
-    let e = engagement::create(
-        store,
-        "t",
-        a.id,
-        NewEngagement {
-            name: "Replatforming".into(),
-            kind: EngagementKind::Replatforming,
-            source_platform: None,
-            target_platform: None,
-            lead_id: None,
-            description: None,
-            planned_start: None,
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap();
-    let p = phase::create(
-        store,
-        "t",
-        e.id,
-        NewPhase {
-            name: "Catalog".into(),
-            focus_kind: FocusKind::Problem,
-            focus: "Catalog".into(),
-            objective: None,
-            expected_value: None,
-            planned_start: None,
-            planned_end: None,
-            milestones: vec![],
-            scope: vec![],
-        }
-        .validate()
-        .unwrap(),
-        vec![],
-    )
-    .await
-    .unwrap();
+    let a = customer(store, name).await;
+    let e = replatforming(store, a).await;
+    let p = phase_on(store, e.id, "Catalog").await;
     let s = sow::create(
         store,
         "t",
-        a.id,
+        a,
         Some(e.id),
         NewSow {
             title: "Phase 1".into(),
@@ -138,38 +87,13 @@ async fn books(store: &Store, name: &str) -> Books {
     )
     .await
     .unwrap();
-    sow::transition(store, "t", s.id, 1, SowStatus::Proposed, day(1, 1))
-        .await
-        .unwrap();
-    sow::transition(store, "t", s.id, 2, SowStatus::Signed, day(1, 2))
-        .await
-        .unwrap();
+    sign(store, s.id, day(1, 1), day(1, 2)).await;
     Books {
-        account: a.id,
+        account: a,
         sow: s.id,
         phase: p.id,
         engagement: e.id,
     }
-}
-
-async fn member(store: &Store, name: &str, lead: bool) -> TeamMember {
-    team_member::create(
-        store,
-        "t",
-        NewTeamMember {
-            name: name.into(),
-            email: format!("{}@vendor.io", name.to_lowercase()),
-            title: None,
-            team: Team::Services,
-            role: Role::Services,
-            weekly_capacity: None,
-            lead,
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap()
 }
 
 /// Logs `hours` hundredths of an hour of `who`'s time on `on` against `sow`.
@@ -184,15 +108,7 @@ async fn log(
         store,
         "t",
         sow_id,
-        NewTimeEntry {
-            team_member_id: who,
-            role: "Developer".into(),
-            phase_id: None,
-            worked_on: on,
-            hours: Hours(hours),
-            kind: WorkKind::TimeAndMaterials,
-            note: None,
-        },
+        time_entry(who, on, hours, WorkKind::TimeAndMaterials),
         today(),
     )
     .await
@@ -203,13 +119,6 @@ async fn sheet_of(store: &Store, entry: &TimeEntry) -> Timesheet {
         .await
         .unwrap()
         .unwrap()
-}
-
-fn admin() -> Principal {
-    Principal {
-        subject: "admin".into(),
-        role: Role::Admin,
-    }
 }
 
 fn as_member(m: &TeamMember) -> Principal {
@@ -226,22 +135,6 @@ async fn submitted_sheet(store: &Store, b: &Books, who: TeamMemberId) -> Timeshe
     timesheet::submit(store, "t", draft.id, draft.version)
         .await
         .unwrap()
-}
-
-async fn events(store: &Store, kind: EventKind) -> Vec<NewEvent> {
-    event::list(
-        store,
-        &EventQuery {
-            limit: 10_000,
-            kinds: vec![kind],
-            ..EventQuery::default()
-        },
-    )
-    .await
-    .unwrap()
-    .into_iter()
-    .map(|e| e.event)
-    .collect()
 }
 
 fn change<'a>(e: &'a NewEvent, field: &str) -> &'a tandem_domain::event::FieldChange {
@@ -297,7 +190,7 @@ db_test! {
     async fn time_logged_monday_to_sunday_gathers_into_one_draft_sheet_from_monday(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let wednesday = log(&store, b.sow, dee.id, day(1, 7), 100).await.unwrap();
         let sunday = log(&store, b.sow, dee.id, day(1, 11), 100).await.unwrap();
         let next_monday = log(&store, b.sow, dee.id, day(1, 12), 100).await.unwrap();
@@ -315,8 +208,8 @@ db_test! {
     async fn each_person_has_a_sheet_of_their_own_for_the_same_week(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
-        let eve = member(&store, "Eve", false).await;
+        let dee = developer(&store, "Dee", false).await;
+        let eve = developer(&store, "Eve", false).await;
         let a = log(&store, b.sow, dee.id, day(1, 6), 100).await.unwrap();
         let c = log(&store, b.sow, eve.id, day(1, 6), 100).await.unwrap();
         assert_ne!(a.timesheet_id, c.timesheet_id);
@@ -328,7 +221,7 @@ db_test! {
     async fn every_hour_logged_bumps_the_open_sheets_version(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let first = log(&store, b.sow, dee.id, day(1, 5), 100).await.unwrap();
         assert_eq!(sheet_of(&store, &first).await.version, 1);
         log(&store, b.sow, dee.id, day(1, 6), 100).await.unwrap();
@@ -342,7 +235,7 @@ db_test! {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
         let other = books(&store, "Globex").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let e = log(&store, b.sow, dee.id, day(1, 5), 750).await.unwrap();
         log(&store, other.sow, dee.id, day(1, 6), 125).await.unwrap();
         let next = log(&store, b.sow, dee.id, day(1, 12), 300).await.unwrap();
@@ -358,7 +251,7 @@ db_test! {
     async fn a_sheets_entries_are_listed_in_day_order(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let friday = log(&store, b.sow, dee.id, day(1, 9), 100).await.unwrap();
         let monday = log(&store, b.sow, dee.id, day(1, 5), 100).await.unwrap();
         let wednesday = log(&store, b.sow, dee.id, day(1, 7), 100).await.unwrap();
@@ -372,7 +265,7 @@ db_test! {
     async fn reads_by_many_sheets_answer_for_keys_past_the_first_five_hundred(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let mut sheets = Vec::new();
         for (week, hours) in [(5, 100), (12, 200), (19, 300)] {
             let e = log(&store, b.sow, dee.id, day(1, week), hours).await.unwrap();
@@ -412,7 +305,7 @@ db_test! {
         let store = open(&db).await;
         let acme = books(&store, "Acme").await;
         let globex = books(&store, "Globex").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let e = log(&store, acme.sow, dee.id, day(1, 5), 800).await.unwrap();
         log(&store, acme.sow, dee.id, day(1, 6), 150).await.unwrap();
         log(&store, globex.sow, dee.id, day(1, 7), 400).await.unwrap();
@@ -424,7 +317,7 @@ db_test! {
         assert!(submitted.submitted_at.is_some());
         assert_eq!(stored(&timesheet::get_sheet(&store, draft.id).await.unwrap().unwrap()), stored(&submitted));
 
-        let mut recorded = events(&store, EventKind::TimesheetSubmitted).await;
+        let mut recorded = events_of(&store, &[EventKind::TimesheetSubmitted]).await;
         assert_eq!(recorded.len(), 2);
         recorded.sort_by_key(|e| e.account_id.map(|a| a == globex.account));
         let (on_acme, on_globex) = (&recorded[0], &recorded[1]);
@@ -446,12 +339,12 @@ db_test! {
     async fn a_timesheet_submitted_twice_conflicts(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let s = submitted_sheet(&store, &b, dee.id).await;
         let err = timesheet::submit(&store, "t", s.id, s.version).await.unwrap_err();
         assert!(is_conflict(&err), "{err:?}");
         assert_eq!(timesheet::get_sheet(&store, s.id).await.unwrap().unwrap().version, s.version);
-        assert_eq!(events(&store, EventKind::TimesheetSubmitted).await.len(), 1);
+        assert_eq!(events_of(&store, &[EventKind::TimesheetSubmitted]).await.len(), 1);
     }
 }
 
@@ -459,14 +352,14 @@ db_test! {
     async fn a_submission_from_a_stale_read_loses_to_time_logged_meanwhile(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let e = log(&store, b.sow, dee.id, day(1, 5), 800).await.unwrap();
         let read = sheet_of(&store, &e).await;
         log(&store, b.sow, dee.id, day(1, 6), 100).await.unwrap();
         let err = timesheet::submit(&store, "t", read.id, read.version).await.unwrap_err();
         assert!(matches!(err, PersistenceError::Stale { read: 1, current: 2, .. }), "{err:?}");
         assert_eq!(sheet_of(&store, &e).await.status, TimesheetStatus::Draft);
-        assert!(events(&store, EventKind::TimesheetSubmitted).await.is_empty());
+        assert!(events_of(&store, &[EventKind::TimesheetSubmitted]).await.is_empty());
     }
 }
 
@@ -474,7 +367,7 @@ db_test! {
     async fn a_sheet_without_hours_cannot_be_submitted(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let e = log(&store, b.sow, dee.id, day(1, 5), 800).await.unwrap();
         let emptied = timesheet::remove_entry(&store, "t", e.id).await.unwrap();
         let err = timesheet::submit(&store, "t", emptied.id, emptied.version).await.unwrap_err();
@@ -495,7 +388,7 @@ db_test! {
     async fn a_submitted_week_takes_no_more_time(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let s = submitted_sheet(&store, &b, dee.id).await;
         let err = log(&store, b.sow, dee.id, day(1, 9), 100).await.unwrap_err();
         assert!(is_conflict(&err), "{err:?}");
@@ -510,13 +403,13 @@ db_test! {
     async fn an_entry_on_a_submitted_sheet_cannot_be_removed(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let s = submitted_sheet(&store, &b, dee.id).await;
         let entry = entry_ids(&store, &[s.id]).await.unwrap()[&s.id][0];
         let err = timesheet::remove_entry(&store, "t", entry).await.unwrap_err();
         assert!(is_conflict(&err), "{err:?}");
         assert_eq!(timesheet::hours(&store, &[s.id]).await.unwrap()[&s.id], Hours(800));
-        assert!(events(&store, EventKind::TimeEntryRemoved).await.is_empty());
+        assert!(events_of(&store, &[EventKind::TimeEntryRemoved]).await.is_empty());
     }
 }
 
@@ -527,7 +420,7 @@ db_test! {
     async fn an_admin_approves_a_submitted_sheet_and_each_account_hears_of_it(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let s = submitted_sheet(&store, &b, dee.id).await;
         let approved = timesheet::decide(&store, &admin(), s.id, s.version, Decision::Approve).await.unwrap();
         assert_eq!(approved.status, TimesheetStatus::Approved);
@@ -535,7 +428,7 @@ db_test! {
         assert!(approved.decided_at.is_some());
         assert_eq!(approved.version, s.version + 1);
         assert_eq!(stored(&timesheet::get_sheet(&store, s.id).await.unwrap().unwrap()), stored(&approved));
-        let recorded = events(&store, EventKind::TimesheetApproved).await;
+        let recorded = events_of(&store, &[EventKind::TimesheetApproved]).await;
         assert_eq!(recorded.len(), 1);
         assert_eq!(recorded[0].account_id, Some(b.account));
         assert_eq!(recorded[0].actor, "admin");
@@ -549,9 +442,9 @@ db_test! {
     async fn a_services_lead_may_decide_and_a_plain_services_member_may_not(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
-        let eve = member(&store, "Eve", false).await;
-        let lee = member(&store, "Lee", true).await;
+        let dee = developer(&store, "Dee", false).await;
+        let eve = developer(&store, "Eve", false).await;
+        let lee = developer(&store, "Lee", true).await;
         let s = submitted_sheet(&store, &b, dee.id).await;
         let err = timesheet::decide(&store, &as_member(&eve), s.id, s.version, Decision::Approve).await.unwrap_err();
         assert!(is_not_allowed(&err), "{err:?}");
@@ -564,8 +457,8 @@ db_test! {
     async fn an_archived_lead_may_no_longer_decide(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
-        let lee = member(&store, "Lee", true).await;
+        let dee = developer(&store, "Dee", false).await;
+        let lee = developer(&store, "Lee", true).await;
         let s = submitted_sheet(&store, &b, dee.id).await;
         team_member::archive(&store, "t", lee.id, lee.version).await.unwrap();
         let err = timesheet::decide(&store, &as_member(&lee), s.id, s.version, Decision::Approve).await.unwrap_err();
@@ -578,11 +471,11 @@ db_test! {
     async fn nobody_approves_their_own_sheet(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let lee = member(&store, "Lee", true).await;
+        let lee = developer(&store, "Lee", true).await;
         let s = submitted_sheet(&store, &b, lee.id).await;
         let err = timesheet::decide(&store, &as_member(&lee), s.id, s.version, Decision::Approve).await.unwrap_err();
         assert!(is_not_allowed(&err), "{err:?}");
-        assert!(events(&store, EventKind::TimesheetApproved).await.is_empty());
+        assert!(events_of(&store, &[EventKind::TimesheetApproved]).await.is_empty());
     }
 }
 
@@ -590,7 +483,7 @@ db_test! {
     async fn only_a_submitted_sheet_can_be_decided(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let e = log(&store, b.sow, dee.id, day(1, 5), 800).await.unwrap();
         let draft = sheet_of(&store, &e).await;
         let err = timesheet::decide(&store, &admin(), draft.id, draft.version, Decision::Approve).await.unwrap_err();
@@ -603,7 +496,7 @@ db_test! {
     async fn a_decision_on_a_stale_version_is_refused(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let s = submitted_sheet(&store, &b, dee.id).await;
         let err = timesheet::decide(&store, &admin(), s.id, s.version - 1, Decision::Approve).await.unwrap_err();
         assert!(matches!(err, PersistenceError::Stale { entity: "timesheet", .. }), "{err:?}");
@@ -615,7 +508,7 @@ db_test! {
     async fn an_approved_sheet_is_final(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let s = submitted_sheet(&store, &b, dee.id).await;
         let approved = timesheet::decide(&store, &admin(), s.id, s.version, Decision::Approve).await.unwrap();
         let err = timesheet::decide(&store, &admin(), s.id, approved.version, Decision::Return("late".into())).await.unwrap_err();
@@ -631,13 +524,13 @@ db_test! {
     async fn returning_a_sheet_keeps_the_reason_and_tells_each_account(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let s = submitted_sheet(&store, &b, dee.id).await;
         let returned = timesheet::decide(&store, &admin(), s.id, s.version, Decision::Return("Wrong SOW on Monday".into())).await.unwrap();
         assert_eq!(returned.status, TimesheetStatus::Returned);
         let read = timesheet::get_sheet(&store, s.id).await.unwrap().unwrap();
         assert_eq!(read.return_reason.as_deref(), Some("Wrong SOW on Monday"));
-        let recorded = events(&store, EventKind::TimesheetReturned).await;
+        let recorded = events_of(&store, &[EventKind::TimesheetReturned]).await;
         assert_eq!(recorded.len(), 1);
         assert_eq!(change(&recorded[0], "returnReason").after, "Wrong SOW on Monday");
         assert_eq!(change(&recorded[0], "status").after, "RETURNED");
@@ -648,7 +541,7 @@ db_test! {
     async fn a_return_without_a_reason_is_refused(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let s = submitted_sheet(&store, &b, dee.id).await;
         let err = timesheet::decide(&store, &admin(), s.id, s.version, Decision::Return("  ".into())).await.unwrap_err();
         assert!(matches!(err, PersistenceError::Domain(DomainError::Invalid { ref field, .. }) if field == "reason"), "{err:?}");
@@ -660,7 +553,7 @@ db_test! {
     async fn a_returned_sheet_takes_corrections_and_can_be_submitted_again(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let s = submitted_sheet(&store, &b, dee.id).await;
         let returned = timesheet::decide(&store, &admin(), s.id, s.version, Decision::Return("Add Tuesday".into())).await.unwrap();
         let tuesday = log(&store, b.sow, dee.id, day(1, 6), 200).await.unwrap();
@@ -670,7 +563,7 @@ db_test! {
         assert_eq!(corrected.status, TimesheetStatus::Returned);
         let again = timesheet::submit(&store, "dee", s.id, corrected.version).await.unwrap();
         assert_eq!(again.status, TimesheetStatus::Submitted);
-        let submissions = events(&store, EventKind::TimesheetSubmitted).await;
+        let submissions = events_of(&store, &[EventKind::TimesheetSubmitted]).await;
         assert_eq!(submissions.len(), 2);
         assert_eq!(change(&submissions[1], "status").before, "RETURNED");
         assert_eq!(change(&submissions[1], "hours").after, 10.0);
@@ -684,7 +577,7 @@ db_test! {
     async fn removing_an_entry_records_its_hours_and_bumps_the_sheet(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let keep = log(&store, b.sow, dee.id, day(1, 5), 800).await.unwrap();
         let gone = log(&store, b.sow, dee.id, day(1, 6), 250).await.unwrap();
         let before = sheet_of(&store, &keep).await;
@@ -693,7 +586,7 @@ db_test! {
         assert_eq!(after.version, before.version + 1);
         assert_eq!(timesheet::hours(&store, &[after.id]).await.unwrap()[&after.id], Hours(800));
         assert_eq!(entry_ids(&store, &[after.id]).await.unwrap()[&after.id], vec![keep.id]);
-        let recorded = events(&store, EventKind::TimeEntryRemoved).await;
+        let recorded = events_of(&store, &[EventKind::TimeEntryRemoved]).await;
         assert_eq!(recorded.len(), 1);
         assert_eq!((recorded[0].subject_kind, recorded[0].subject_id), (SubjectKind::TimeEntry, gone.id.0));
         assert_eq!(recorded[0].account_id, Some(b.account));
@@ -717,8 +610,8 @@ db_test! {
     async fn sheets_list_newest_week_first_then_by_person(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
-        let eve = member(&store, "Eve", false).await;
+        let dee = developer(&store, "Dee", false).await;
+        let eve = developer(&store, "Eve", false).await;
         for on in [day(1, 5), day(1, 19), day(1, 12)] {
             log(&store, b.sow, dee.id, on, 100).await.unwrap();
             log(&store, b.sow, eve.id, on, 100).await.unwrap();
@@ -740,8 +633,8 @@ db_test! {
     async fn sheets_filter_by_person_and_status(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
-        let eve = member(&store, "Eve", false).await;
+        let dee = developer(&store, "Dee", false).await;
+        let eve = developer(&store, "Eve", false).await;
         let submitted = submitted_sheet(&store, &b, dee.id).await;
         log(&store, b.sow, dee.id, day(1, 12), 100).await.unwrap();
         log(&store, b.sow, eve.id, day(1, 12), 100).await.unwrap();
@@ -764,7 +657,7 @@ db_test! {
     async fn an_empty_list_of_people_or_statuses_matches_no_sheet(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         log(&store, b.sow, dee.id, day(1, 5), 100).await.unwrap();
         assert_eq!(timesheet::list(&store, &SheetFilter::default(), 10).await.unwrap().len(), 1);
         let nobody = SheetFilter { team_member_ids: Some(vec![]), ..Default::default() };
@@ -778,7 +671,7 @@ db_test! {
     async fn a_week_range_keeps_the_weeks_its_days_fall_in(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         for monday in [day(1, 5), day(1, 12), day(1, 19), day(1, 26)] {
             log(&store, b.sow, dee.id, monday, 100).await.unwrap();
         }
@@ -797,8 +690,8 @@ db_test! {
     async fn logged_by_week_sums_all_and_approved_hours_per_person_and_week(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
-        let eve = member(&store, "Eve", false).await;
+        let dee = developer(&store, "Dee", false).await;
+        let eve = developer(&store, "Eve", false).await;
         let s = submitted_sheet(&store, &b, dee.id).await; // 8 h in the week of 5 January
         timesheet::decide(&store, &admin(), s.id, s.version, Decision::Approve).await.unwrap();
         log(&store, b.sow, dee.id, day(1, 13), 300).await.unwrap();
@@ -816,7 +709,7 @@ db_test! {
     async fn logged_by_week_keeps_weeks_starting_within_the_range(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         for monday in [day(1, 5), day(1, 12), day(1, 19)] {
             log(&store, b.sow, dee.id, monday, 100).await.unwrap();
         }
@@ -829,8 +722,8 @@ db_test! {
     async fn logged_by_week_answers_for_people_past_the_first_five_hundred(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
-        let eve = member(&store, "Eve", false).await;
+        let dee = developer(&store, "Dee", false).await;
+        let eve = developer(&store, "Eve", false).await;
         log(&store, b.sow, dee.id, day(1, 5), 100).await.unwrap();
         log(&store, b.sow, eve.id, day(1, 5), 200).await.unwrap();
         let people = padded(&[dee.id, eve.id], TeamMemberId::new);
@@ -861,7 +754,7 @@ fn time_off(
 db_test! {
     async fn time_off_reads_back_where_it_overlaps_the_range_in_date_order(db) {
         let store = open(&db).await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let late = timesheet::time_off::add_time_off(&store, "t", time_off(dee.id, day(3, 2), day(3, 6))).await.unwrap();
         let early = timesheet::time_off::add_time_off(&store, "t", time_off(dee.id, day(2, 2), day(2, 4))).await.unwrap();
         timesheet::time_off::add_time_off(&store, "t", time_off(dee.id, day(5, 1), day(5, 1))).await.unwrap();
@@ -877,8 +770,8 @@ db_test! {
 db_test! {
     async fn time_off_is_read_for_people_past_the_first_five_hundred(db) {
         let store = open(&db).await;
-        let dee = member(&store, "Dee", false).await;
-        let eve = member(&store, "Eve", false).await;
+        let dee = developer(&store, "Dee", false).await;
+        let eve = developer(&store, "Eve", false).await;
         timesheet::time_off::add_time_off(&store, "t", time_off(dee.id, day(2, 2), day(2, 4))).await.unwrap();
         timesheet::time_off::add_time_off(&store, "t", time_off(eve.id, day(2, 2), day(2, 4))).await.unwrap();
         let people = padded(&[dee.id, eve.id], TeamMemberId::new);
@@ -894,7 +787,7 @@ db_test! {
 db_test! {
     async fn time_off_is_refused_for_an_archived_member(db) {
         let store = open(&db).await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         team_member::archive(&store, "t", dee.id, dee.version).await.unwrap();
         let err = timesheet::time_off::add_time_off(&store, "t", time_off(dee.id, day(2, 2), day(2, 4))).await.unwrap_err();
         assert!(matches!(err, PersistenceError::Domain(DomainError::Invalid { ref field, .. }) if field == "teamMemberId"), "{err:?}");
@@ -905,7 +798,7 @@ db_test! {
 db_test! {
     async fn removing_time_off_returns_it_and_forgets_it(db) {
         let store = open(&db).await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let off = timesheet::time_off::add_time_off(&store, "t", time_off(dee.id, day(2, 2), day(2, 4))).await.unwrap();
         let removed = timesheet::time_off::remove_time_off(&store, off.id).await.unwrap();
         assert_eq!(removed.id, off.id);
@@ -934,14 +827,14 @@ db_test! {
     async fn an_allocation_reads_back_and_records_its_fields(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let a = timesheet::allocation::allocate(&store, "lead", dee.id, b.phase, plan(day(2, 2), day(3, 27), 2000)).await.unwrap();
         assert_eq!(a.version, 1);
         assert_eq!(a.created_by, "lead");
         let read = timesheet::allocation::get_allocation(&store, a.id).await.unwrap().unwrap();
         assert_eq!(read.data, a.data);
         assert_eq!((read.team_member_id, read.phase_id), (dee.id, b.phase));
-        let recorded = events(&store, EventKind::AllocationChanged).await;
+        let recorded = events_of(&store, &[EventKind::AllocationChanged]).await;
         assert_eq!(recorded.len(), 1);
         let ev = &recorded[0];
         assert_eq!((ev.account_id, ev.subject_kind, ev.subject_id), (Some(b.account), SubjectKind::Allocation, a.id.0));
@@ -957,14 +850,14 @@ db_test! {
     async fn an_allocation_to_an_unknown_phase_or_an_archived_member_is_refused(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let err = timesheet::allocation::allocate(&store, "t", dee.id, PhaseId::new(), plan(day(2, 2), day(2, 27), 1000)).await.unwrap_err();
         assert!(matches!(err, PersistenceError::Domain(DomainError::Invalid { ref field, .. }) if field == "phaseId"), "{err:?}");
         team_member::archive(&store, "t", dee.id, dee.version).await.unwrap();
         let err = timesheet::allocation::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(2, 27), 1000)).await.unwrap_err();
         assert!(matches!(err, PersistenceError::Domain(DomainError::Invalid { ref field, .. }) if field == "teamMemberId"), "{err:?}");
         assert!(timesheet::allocation::allocations_of_phases(&store, &[b.phase]).await.unwrap().is_empty());
-        assert!(events(&store, EventKind::AllocationChanged).await.is_empty());
+        assert!(events_of(&store, &[EventKind::AllocationChanged]).await.is_empty());
     }
 }
 
@@ -972,7 +865,7 @@ db_test! {
     async fn nobody_is_allocated_to_an_accepted_phase(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         engagement::transition(&store, "t", b.engagement, 1, EngagementStatus::Active).await.unwrap();
         let p = phase::transition(&store, "t", b.phase, 1, PhaseStatus::InProgress, day(1, 5)).await.unwrap();
         let p = phase::transition(&store, "t", p.id, p.version, PhaseStatus::Delivered, day(1, 20)).await.unwrap();
@@ -988,7 +881,7 @@ db_test! {
     async fn updating_an_allocation_bumps_its_version_and_records_what_changed(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let a = timesheet::allocation::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(3, 27), 2000)).await.unwrap();
         let updated = timesheet::allocation::update_allocation(&store, "lead", a.id, 1, |cur| {
             Ok(AllocationData { hours_per_week: Hours(3000), ..cur.data.clone() })
@@ -997,7 +890,7 @@ db_test! {
         .unwrap();
         assert_eq!(updated.version, 2);
         assert_eq!(stored_allocation(&timesheet::allocation::get_allocation(&store, a.id).await.unwrap().unwrap()), stored_allocation(&updated));
-        let recorded = events(&store, EventKind::AllocationChanged).await;
+        let recorded = events_of(&store, &[EventKind::AllocationChanged]).await;
         assert_eq!(recorded.len(), 2);
         let ev = &recorded[1];
         assert_eq!(ev.actor, "lead");
@@ -1011,12 +904,12 @@ db_test! {
     async fn an_allocation_update_that_changes_nothing_writes_nothing(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let a = timesheet::allocation::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(3, 27), 2000)).await.unwrap();
         let same = timesheet::allocation::update_allocation(&store, "t", a.id, 1, |cur| Ok(cur.data.clone())).await.unwrap();
         assert_eq!(same.version, 1);
         assert_eq!(timesheet::allocation::get_allocation(&store, a.id).await.unwrap().unwrap().version, 1);
-        assert_eq!(events(&store, EventKind::AllocationChanged).await.len(), 1);
+        assert_eq!(events_of(&store, &[EventKind::AllocationChanged]).await.len(), 1);
     }
 }
 
@@ -1024,7 +917,7 @@ db_test! {
     async fn a_stale_allocation_version_is_refused(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let a = timesheet::allocation::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(3, 27), 2000)).await.unwrap();
         timesheet::allocation::update_allocation(&store, "t", a.id, 1, |cur| Ok(AllocationData { note: None, ..cur.data.clone() })).await.unwrap();
         let err = timesheet::allocation::update_allocation(&store, "t", a.id, 1, |cur| Ok(AllocationData { hours_per_week: Hours(100), ..cur.data.clone() }))
@@ -1042,7 +935,7 @@ db_test! {
     async fn a_refused_allocation_change_writes_nothing(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let a = timesheet::allocation::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(3, 27), 2000)).await.unwrap();
         let err = timesheet::allocation::update_allocation(&store, "t", a.id, 1, |cur| {
             AllocationData { hours_per_week: Hours(0), ..cur.data.clone() }.validate()
@@ -1051,7 +944,7 @@ db_test! {
         .unwrap_err();
         assert!(matches!(err, PersistenceError::Domain(DomainError::Invalid { ref field, .. }) if field == "hoursPerWeek"), "{err:?}");
         assert_eq!(stored_allocation(&timesheet::allocation::get_allocation(&store, a.id).await.unwrap().unwrap()), stored_allocation(&a));
-        assert_eq!(events(&store, EventKind::AllocationChanged).await.len(), 1);
+        assert_eq!(events_of(&store, &[EventKind::AllocationChanged]).await.len(), 1);
     }
 }
 
@@ -1059,12 +952,12 @@ db_test! {
     async fn removing_an_allocation_records_every_field_going_to_null(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
+        let dee = developer(&store, "Dee", false).await;
         let a = timesheet::allocation::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(3, 27), 2000)).await.unwrap();
         let removed = timesheet::allocation::remove_allocation(&store, "lead", a.id, 1).await.unwrap();
         assert_eq!(stored_allocation(&removed), stored_allocation(&a));
         assert!(timesheet::allocation::get_allocation(&store, a.id).await.unwrap().is_none());
-        let recorded = events(&store, EventKind::AllocationChanged).await;
+        let recorded = events_of(&store, &[EventKind::AllocationChanged]).await;
         assert_eq!(recorded.len(), 2);
         let ev = &recorded[1];
         assert_eq!((ev.account_id, ev.actor.as_str()), (Some(b.account), "lead"));
@@ -1081,8 +974,8 @@ db_test! {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
         let other = books(&store, "Globex").await;
-        let dee = member(&store, "Dee", false).await;
-        let eve = member(&store, "Eve", false).await;
+        let dee = developer(&store, "Dee", false).await;
+        let eve = developer(&store, "Eve", false).await;
         let late = timesheet::allocation::allocate(&store, "t", dee.id, b.phase, plan(day(4, 1), day(4, 30), 1000)).await.unwrap();
         let early = timesheet::allocation::allocate(&store, "t", eve.id, b.phase, plan(day(2, 2), day(2, 27), 1000)).await.unwrap();
         let elsewhere = timesheet::allocation::allocate(&store, "t", dee.id, other.phase, plan(day(3, 2), day(3, 27), 1000)).await.unwrap();
@@ -1102,8 +995,8 @@ db_test! {
     async fn allocations_of_members_keep_those_overlapping_the_range(db) {
         let store = open(&db).await;
         let b = books(&store, "Acme").await;
-        let dee = member(&store, "Dee", false).await;
-        let eve = member(&store, "Eve", false).await;
+        let dee = developer(&store, "Dee", false).await;
+        let eve = developer(&store, "Eve", false).await;
         let feb = timesheet::allocation::allocate(&store, "t", dee.id, b.phase, plan(day(2, 2), day(2, 27), 1000)).await.unwrap();
         let apr = timesheet::allocation::allocate(&store, "t", dee.id, b.phase, plan(day(4, 1), day(4, 30), 1000)).await.unwrap();
         let eves = timesheet::allocation::allocate(&store, "t", eve.id, b.phase, plan(day(2, 2), day(2, 27), 1000)).await.unwrap();

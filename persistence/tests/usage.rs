@@ -2,9 +2,8 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use tandem_domain::DomainError;
-use tandem_domain::account::NewAccount;
 use tandem_domain::ids::AccountId;
 use tandem_domain::signals::UsageEvent;
 use tandem_domain::signals::{DayUsage, FeatureUsage, Ingested, UsageSummary};
@@ -12,37 +11,9 @@ use tandem_persistence::{PersistenceError, Store, account, usage};
 use tandem_tests::db_test;
 
 mod common;
+use common::account::customer;
+use common::dates::{ago, at, today};
 use common::open;
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
-/// `n` days ago.
-fn ago(n: u64) -> NaiveDate {
-    today() - Days::new(n)
-}
-
-/// A moment of `day` (UTC).
-fn at(day: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
-    day.and_hms_opt(h, m, 0).unwrap().and_utc()
-}
-
-async fn customer(store: &Store, name: &str) -> AccountId {
-    account::create(
-        store,
-        "t",
-        NewAccount {
-            name: name.into(),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap()
-    .id
-}
 
 fn used(
     a: AccountId,

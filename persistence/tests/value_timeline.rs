@@ -2,53 +2,25 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
-use tandem_domain::account::NewAccount;
-use tandem_domain::engagement::{
-    EngagementKind, EngagementStatus, FocusKind, NewEngagement, NewPhase, PhaseStatus,
-};
+use chrono::{DateTime, NaiveDate, Utc};
+use tandem_domain::engagement::{EngagementStatus, PhaseStatus};
 use tandem_domain::health::ImportedScore;
 use tandem_domain::health::{HealthStatus, Score};
 use tandem_domain::ids::AccountId;
 use tandem_domain::money::{Currency, Money};
-use tandem_domain::signals::NewRevenueMovement;
 use tandem_domain::signals::RevenueKind;
 use tandem_domain::success::{GoalData, GoalStatus};
 use tandem_domain::value_timeline::{TimelineQuery, ValueDetail, ValueEvent, ValueEventKind};
 use tandem_persistence::engagement::{self, phase};
-use tandem_persistence::{Store, account, health, revenue, success, value_timeline};
+use tandem_persistence::{Store, health, success, value_timeline};
 use tandem_tests::db_test;
 
 mod common;
+use common::account::customer;
+use common::dates::{ago, at, today};
+use common::engagement::{phase_on, replatforming};
 use common::open;
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
-fn ago(n: u64) -> NaiveDate {
-    today() - Days::new(n)
-}
-
-fn at(day: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
-    day.and_hms_opt(h, m, 0).unwrap().and_utc()
-}
-
-async fn customer(store: &Store, name: &str) -> AccountId {
-    account::create(
-        store,
-        "t",
-        NewAccount {
-            name: name.into(),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap()
-    .id
-}
+use common::revenue::movements;
 
 fn everything() -> TimelineQuery {
     TimelineQuery::new(None, None, None, vec![]).unwrap()
@@ -80,19 +52,6 @@ async fn scores(store: &Store, a: AccountId, list: &[(f64, HealthStatus, DateTim
         })
         .collect();
     health::score::import_scores(store, &rows).await.unwrap();
-}
-
-async fn movements(store: &Store, a: AccountId, list: &[(&'static str, i64, NaiveDate)]) {
-    let rows: Vec<NewRevenueMovement> = list
-        .iter()
-        .map(|(kind, minor, on)| NewRevenueMovement {
-            account_id: a,
-            kind,
-            amount: Money::new(*minor, Currency::USD),
-            effective_on: *on,
-        })
-        .collect();
-    revenue::import(store, &rows).await.unwrap();
 }
 
 fn summary(e: &ValueEvent) -> (NaiveDate, ValueEventKind) {
@@ -173,8 +132,8 @@ db_test! {
     async fn phases_show_when_delivered_and_when_accepted_with_their_engagement(db) {
         let store = open(&db).await;
         let a = customer(&store, "Acme").await;
-        let e = engagement::create(&store, "t", a, NewEngagement { name: "Replatforming".into(), kind: EngagementKind::Replatforming, source_platform: None, target_platform: None, lead_id: None, description: None, planned_start: None }.validate().unwrap()).await.unwrap();
-        let p = phase::create(&store, "t", e.id, NewPhase { name: "Catalog".into(), focus_kind: FocusKind::Problem, focus: "Catalog".into(), objective: None, expected_value: None, planned_start: None, planned_end: None, milestones: vec![], scope: vec![] }.validate().unwrap(), vec![]).await.unwrap();
+        let e = replatforming(&store, a).await;
+        let p = phase_on(&store, e.id, "Catalog").await;
         engagement::transition(&store, "t", e.id, 1, EngagementStatus::Active).await.unwrap();
         let p = phase::transition(&store, "t", p.id, 1, PhaseStatus::InProgress, ago(30)).await.unwrap();
         let p = phase::transition(&store, "t", p.id, p.version, PhaseStatus::Delivered, ago(20)).await.unwrap();

@@ -3,16 +3,18 @@
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
 use chrono::{DateTime, Duration, Utc};
-use tandem_domain::account::{AccountPatch, NewAccount, TouchTier};
+use tandem_domain::account::{AccountPatch, TouchTier};
 use tandem_domain::event::EventKind;
 use tandem_domain::ids::{AccountId, WebhookDeliveryId, WebhookEndpointId};
 use tandem_domain::webhook::EndpointData;
 use tandem_domain::webhook::{AttemptResult, DeliveryStatus, Due, EndpointChange, RetryPolicy};
 use tandem_persistence::webhook::DeliveryQuery;
-use tandem_persistence::{PersistenceError, Store, account, automation, webhook};
+use tandem_persistence::{PersistenceError, Store, account, webhook};
 use tandem_tests::db_test;
 
 mod common;
+use common::account::customer;
+use common::automation::run_worker;
 use common::open;
 
 fn data(url: &str, kinds: Vec<EventKind>) -> EndpointData {
@@ -26,23 +28,6 @@ async fn register(store: &Store, who: &str, kinds: Vec<EventKind>) -> WebhookEnd
         who,
         data("https://hooks.example.com/tandem", kinds),
         "s3cret".into(),
-    )
-    .await
-    .unwrap()
-    .id
-}
-
-/// Creates an account, which records an `ACCOUNT_CREATED` event.
-async fn new_account(store: &Store, name: &str) -> AccountId {
-    account::create(
-        store,
-        "t",
-        NewAccount {
-            name: name.into(),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap(),
     )
     .await
     .unwrap()
@@ -63,11 +48,7 @@ async fn touch(store: &Store, a: AccountId) {
 
 /// Runs the automation worker over every event so far; returns the deliveries it owed.
 async fn drain(store: &Store) -> usize {
-    let from = automation::position(store).await.unwrap();
-    automation::process_events(store, from, 10_000)
-        .await
-        .unwrap()
-        .deliveries
+    run_worker(store).await.deliveries
 }
 
 /// What is due a second from now.
@@ -235,7 +216,7 @@ db_test! {
         let store = open(&db).await;
         let created_only = register(&store, "crm", vec![EventKind::AccountCreated]).await;
         let everything = register(&store, "crm", vec![]).await;
-        let a = new_account(&store, "Acme").await;
+        let a = customer(&store, "Acme").await;
         touch(&store, a).await;
         assert_eq!(drain(&store).await, 3);
         assert_eq!(drain(&store).await, 0, "a second pass owes nothing more");
@@ -257,7 +238,7 @@ db_test! {
 db_test! {
     async fn an_endpoint_is_owed_only_events_after_its_registration(db) {
         let store = open(&db).await;
-        let a = new_account(&store, "Acme").await;
+        let a = customer(&store, "Acme").await;
         let id = register(&store, "crm", vec![]).await;
         touch(&store, a).await;
         assert_eq!(drain(&store).await, 1);
@@ -273,7 +254,7 @@ db_test! {
         let store = open(&db).await;
         let id = register(&store, "crm", vec![]).await;
         change(&store, id, 1, false, false).await.unwrap();
-        new_account(&store, "Acme").await;
+        customer(&store, "Acme").await;
         assert_eq!(drain(&store).await, 0);
         assert!(webhook::deliveries(&store, id, &all(10)).await.unwrap().is_empty());
     }
@@ -284,7 +265,7 @@ db_test! {
         let store = open(&db).await;
         let id = register(&store, "crm", vec![]).await;
         for name in ["A", "B", "C"] {
-            new_account(&store, name).await;
+            customer(&store, name).await;
         }
         drain(&store).await;
         let listed = webhook::deliveries(&store, id, &all(10)).await.unwrap();
@@ -311,8 +292,8 @@ db_test! {
     async fn due_deliveries_come_oldest_first_with_where_and_how_to_send_them(db) {
         let store = open(&db).await;
         let id = register(&store, "crm", vec![]).await;
-        new_account(&store, "A").await;
-        new_account(&store, "B").await;
+        customer(&store, "A").await;
+        customer(&store, "B").await;
         drain(&store).await;
         let before = webhook::due(&store, Utc::now() - Duration::hours(1), 100).await.unwrap();
         assert!(before.is_empty(), "nothing is due before it was owed");
@@ -328,7 +309,7 @@ db_test! {
     async fn nothing_is_due_to_a_disabled_endpoint(db) {
         let store = open(&db).await;
         let id = register(&store, "crm", vec![]).await;
-        new_account(&store, "A").await;
+        customer(&store, "A").await;
         drain(&store).await;
         change(&store, id, 1, false, false).await.unwrap();
         assert!(due(&store).await.is_empty());
@@ -340,7 +321,7 @@ db_test! {
     async fn a_successful_attempt_delivers_and_clears_the_failure_record(db) {
         let store = open(&db).await;
         let id = register(&store, "crm", vec![]).await;
-        new_account(&store, "A").await;
+        customer(&store, "A").await;
         drain(&store).await;
         let first = due(&store).await.remove(0);
         let t1 = Utc::now();
@@ -363,7 +344,7 @@ db_test! {
     async fn a_failed_attempt_with_a_retry_reschedules_and_counts_against_the_endpoint(db) {
         let store = open(&db).await;
         let id = register(&store, "crm", vec![]).await;
-        new_account(&store, "A").await;
+        customer(&store, "A").await;
         drain(&store).await;
         let d = due(&store).await.remove(0);
         let at = Utc::now();
@@ -385,7 +366,7 @@ db_test! {
     async fn a_failed_attempt_without_a_retry_gives_the_delivery_up(db) {
         let store = open(&db).await;
         let id = register(&store, "crm", vec![]).await;
-        new_account(&store, "A").await;
+        customer(&store, "A").await;
         drain(&store).await;
         let d = due(&store).await.remove(0);
         webhook::record_attempt(&store, &d, &failed(Utc::now()), give_up()).await.unwrap();
@@ -399,8 +380,8 @@ db_test! {
     async fn an_endpoint_failing_since_its_first_failure_counts_every_one_in_a_row(db) {
         let store = open(&db).await;
         let id = register(&store, "crm", vec![]).await;
-        new_account(&store, "A").await;
-        new_account(&store, "B").await;
+        customer(&store, "A").await;
+        customer(&store, "B").await;
         drain(&store).await;
         let owed = due(&store).await;
         let first = Utc::now() - Duration::minutes(10);
@@ -416,7 +397,7 @@ db_test! {
     async fn an_endpoint_failing_for_too_long_is_disabled_with_the_reason(db) {
         let store = open(&db).await;
         let id = register(&store, "crm", vec![]).await;
-        new_account(&store, "A").await;
+        customer(&store, "A").await;
         drain(&store).await;
         let d = due(&store).await.remove(0);
         let at = Utc::now();
@@ -436,7 +417,7 @@ db_test! {
     async fn enabling_a_disabled_endpoint_clears_its_failures_and_makes_its_deliveries_due(db) {
         let store = open(&db).await;
         let id = register(&store, "crm", vec![]).await;
-        new_account(&store, "A").await;
+        customer(&store, "A").await;
         drain(&store).await;
         let d = due(&store).await.remove(0);
         let at = Utc::now();
@@ -458,8 +439,8 @@ db_test! {
     async fn deleting_an_endpoint_gives_up_its_pending_deliveries_and_keeps_delivered_ones(db) {
         let store = open(&db).await;
         let id = register(&store, "crm", vec![]).await;
-        new_account(&store, "A").await;
-        new_account(&store, "B").await;
+        customer(&store, "A").await;
+        customer(&store, "B").await;
         drain(&store).await;
         let owed = due(&store).await;
         webhook::record_attempt(&store, &owed[0], &ok(Utc::now()), give_up()).await.unwrap();
@@ -477,7 +458,7 @@ db_test! {
     async fn an_attempt_in_flight_when_its_endpoint_is_deleted_leaves_the_delivery_given_up(db) {
         let store = open(&db).await;
         let id = register(&store, "crm", vec![]).await;
-        new_account(&store, "A").await;
+        customer(&store, "A").await;
         drain(&store).await;
         // The dispatcher takes the delivery; the endpoint is deleted while it is being sent.
         let in_flight = due(&store).await.remove(0);
@@ -503,8 +484,8 @@ db_test! {
     async fn attempts_are_listed_per_delivery_in_order_past_the_first_five_hundred_keys(db) {
         let store = open(&db).await;
         register(&store, "crm", vec![]).await;
-        new_account(&store, "A").await;
-        new_account(&store, "B").await;
+        customer(&store, "A").await;
+        customer(&store, "B").await;
         drain(&store).await;
         let owed = due(&store).await;
         let (a, b) = (owed[0].delivery.id, owed[1].delivery.id);

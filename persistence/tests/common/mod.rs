@@ -1,6 +1,21 @@
-//! What the repository tests share.
+//! What the repository tests share: a store on the test's own database, the days they arrange
+//! things on, and the fixtures and reads that several test files need alike.
+//!
+//! Every test file compiles its own copy of this module and uses only part of it.
+#![allow(dead_code)]
 
-use tandem_persistence::{Store, StoreOptions};
+pub mod account;
+pub mod automation;
+pub mod dates;
+pub mod engagement;
+pub mod event;
+pub mod revenue;
+pub mod sow;
+pub mod success;
+pub mod team_member;
+
+use tandem_domain::DomainError;
+use tandem_persistence::{PersistenceError, Store, StoreOptions};
 use tandem_tests::TestDb;
 
 /// A migrated store on the test's own database.
@@ -11,4 +26,9 @@ pub async fn open(db: &TestDb) -> Store {
     let store = Store::connect(&options).await.expect("connect");
     store.migrate().await.expect("migrate");
     store
+}
+
+/// Whether `err` is the rules refusing the value of `field`.
+pub fn invalid(err: &PersistenceError, field: &str) -> bool {
+    matches!(err, PersistenceError::Domain(DomainError::Invalid { field: f, .. }) if f == field)
 }
