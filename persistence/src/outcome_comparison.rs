@@ -26,8 +26,7 @@ const GOALS_DUE: &str = include_str!("outcome_comparison.goals_due.sql");
 ///
 /// Revenue, accepted phases and hours are summed per account over every account before the
 /// slice applies: the slice is any condition, and a hash join of whole-table aggregates is
-/// what both databases do well (`bench/run --scenarios outcomes` times it over 10,000
-/// accounts).
+/// what both databases do well (`bench/run --scenarios outcomes` times it).
 pub async fn compare(
     store: &Store,
     slice: &Slice,
