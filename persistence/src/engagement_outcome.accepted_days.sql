@@ -1,7 +1,7 @@
 -- One row per engagement and distinct day its phases were accepted (one row with a NULL day when
 -- none was): its account and currency, its first phase's start, and how many phases were accepted
 -- that day. The accepted phases come from phases_accepted (migration 15), the first start from
--- phases_position (migration 2).
+-- the phase-outline index of migration 18.
 SELECT e.id AS engagement_id,
        e.account_id AS account_id,
        a.currency AS currency,

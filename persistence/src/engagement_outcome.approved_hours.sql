@@ -1,5 +1,5 @@
--- Approved hours per engagement and kind of work (in scope, time and materials), summed; the
--- statements of work come from sows_engagement (migration 3).
+-- Approved hours per engagement and kind of work (in scope, time and materials), summed; served
+-- by sows_engagement (migration 3) and the covering time_entries_sow_day (migration 15).
 SELECT s.engagement_id AS engagement_id,
        time_entries.kind AS kind,
        CAST(SUM(time_entries.hours) AS BIGINT) AS hours

@@ -1,5 +1,6 @@
 -- The MRR on a day over the slice's live accounts, and the part of it from accounts whose current
--- health is AT_RISK or CRITICAL; served by revenue_events_account (migration 1).
+-- health is AT_RISK or CRITICAL; served by accounts_live (migration 16) and
+-- revenue_events_account (migration 1).
 -- Binds: the day.
 SELECT CAST(COALESCE(SUM(r.amount_minor), 0) AS BIGINT) AS mrr,
        CAST(COALESCE(SUM(CASE WHEN hc.status IN ('AT_RISK', 'CRITICAL')

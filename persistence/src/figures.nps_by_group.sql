@@ -1,5 +1,6 @@
 -- Per group of the slice's accounts, its NPS answers given in the period: promoters (9 or 10),
--- passives (7 or 8) and detractors (6 or less); served by survey_responses_account (migration 6).
+-- passives (7 or 8) and detractors (6 or less). No index narrows the period: the answers are
+-- read and matched to acc by account id.
 -- It reads acc (id, grp): the slice's accounts, which Rust writes in a WITH clause before this
 -- text. Binds, in order: the period's first moment, the moment after its last day.
 SELECT acc.grp AS grp,
