@@ -22,6 +22,18 @@ use crate::{PersistenceResult, Store};
 /// Spans per revenue statement: four values each, far below either database's limit on them.
 const CHUNK: usize = 200;
 
+/// Per engagement and acceptance day, up to `WHERE e.id IN`: the chunk's ids and the grouping
+/// are appended.
+const ACCEPTED_DAYS: &str = include_str!("engagement_outcome.accepted_days.sql");
+
+/// Approved hours per engagement and kind, up to `WHERE`: the approval condition, the chunk's
+/// ids and the grouping are appended.
+const APPROVED_HOURS: &str = include_str!("engagement_outcome.approved_hours.sql");
+
+/// The movements in each engagement's windows, read from a table `t` of windows written before
+/// it.
+const MOVEMENTS_IN_WINDOWS: &str = include_str!("engagement_outcome.movements_in_windows.sql");
+
 /// The outcome of each of `engagements` as it stands on `today`. Engagements that do not exist
 /// are absent.
 pub async fn of_engagements(
@@ -34,14 +46,7 @@ pub async fn of_engagements(
     for chunk in engagements.chunks(MAX_IN_LIST) {
         // One row per engagement and distinct acceptance day (one with a NULL day when nothing
         // is accepted): the windows are a set of days, the counts are SQL's.
-        let mut q = Sql::new(
-            "SELECT e.id AS engagement_id, e.account_id AS account_id, a.currency AS currency, \
-             (SELECT MIN(s.actual_start) FROM phases s WHERE s.engagement_id = e.id) AS started_on, \
-             p.accepted_on AS accepted_on, COUNT(p.id) AS phases \
-             FROM engagements e JOIN accounts a ON a.id = e.account_id \
-             LEFT JOIN phases p ON p.engagement_id = e.id AND p.status = 'ACCEPTED' \
-             AND p.accepted_on IS NOT NULL WHERE e.id IN ",
-        );
+        let mut q = Sql::new(ACCEPTED_DAYS);
         q.bind_list(chunk.iter().map(|e| e.0))
             .push(" GROUP BY e.id, e.account_id, a.currency, p.accepted_on");
         for r in q.all(store.conn()).await? {
@@ -68,13 +73,10 @@ pub async fn of_engagements(
         }
 
         // Approved hours only: logged but unapproved time is not spent yet.
-        let mut q = Sql::new(&format!(
-            "SELECT s.engagement_id AS engagement_id, time_entries.kind AS kind, \
-             CAST(SUM(time_entries.hours) AS BIGINT) AS hours \
-             FROM time_entries JOIN sows s ON s.id = time_entries.sow_id \
-             WHERE {APPROVED_ONLY} AND s.engagement_id IN "
-        ));
-        q.bind_list(chunk.iter().map(|e| e.0))
+        let mut q = Sql::new(APPROVED_HOURS);
+        q.push(APPROVED_ONLY)
+            .push(" AND s.engagement_id IN ")
+            .bind_list(chunk.iter().map(|e| e.0))
             .push(" GROUP BY s.engagement_id, time_entries.kind");
         for r in q.all(store.conn()).await? {
             let Some(entry) = out.get_mut(&EngagementId(get(&r, "engagement_id")?)) else {
@@ -125,13 +127,7 @@ pub async fn of_engagements(
                 .bind(*through)
                 .push(")");
         }
-        q.push(
-            ") SELECT t.engagement_id AS engagement_id, re.kind AS kind, \
-             CAST(SUM(re.amount_minor) AS BIGINT) AS total \
-             FROM t JOIN revenue_events re ON re.account_id = t.account_id \
-             AND re.effective_on > t.after_day AND re.effective_on <= t.through_day \
-             GROUP BY t.engagement_id, re.kind",
-        );
+        q.push(") ").push(MOVEMENTS_IN_WINDOWS);
         for r in q.all(store.conn()).await? {
             let id = EngagementId(get(&r, "engagement_id")?);
             let kind: RevenueKind = get::<String>(&r, "kind")?

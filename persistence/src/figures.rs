@@ -16,6 +16,16 @@ use uuid::Uuid;
 use crate::sql::{Sql, get};
 use crate::{PersistenceResult, Store};
 
+/// NPS answers per group, read from the slice's accounts `acc` written before it.
+const NPS_BY_GROUP: &str = include_str!("figures.nps_by_group.sql");
+
+/// MRR and MRR at risk, up to the condition on live accounts of the slice, which is appended.
+const MRR_AT_RISK: &str = include_str!("figures.mrr_at_risk.sql");
+
+/// Renewing accounts and their MRR, up to the condition on live accounts of the slice, which is
+/// appended.
+const RENEWING_MRR: &str = include_str!("figures.renewing_mrr.sql");
+
 /// The `accounts` column a dimension groups by.
 fn dimension_column(dimension: Dimension) -> &'static str {
     match dimension {
@@ -111,17 +121,10 @@ pub async fn sums(
     // NPS answers given in the period.
     let mut q = Sql::new("WITH acc AS (");
     q.append(slice_accounts(slice, dimension));
-    q.push(
-        ") SELECT acc.grp AS grp, \
-         CAST(SUM(CASE WHEN s.score >= 9 THEN 1 ELSE 0 END) AS BIGINT) AS promoters, \
-         CAST(SUM(CASE WHEN s.score BETWEEN 7 AND 8 THEN 1 ELSE 0 END) AS BIGINT) AS passives, \
-         CAST(SUM(CASE WHEN s.score <= 6 THEN 1 ELSE 0 END) AS BIGINT) AS detractors \
-         FROM survey_responses s JOIN acc ON acc.id = s.account_id WHERE s.kind = 'NPS' AND s.responded_at >= ",
-    )
-    .bind(start_of(period.from))
-    .push(" AND s.responded_at < ")
-    .bind(start_of(period.to + Duration::days(1)))
-    .push(" GROUP BY acc.grp");
+    q.push(") ")
+        .push(NPS_BY_GROUP)
+        .bind_value(start_of(period.from))
+        .bind_value(start_of(period.to + Duration::days(1)));
     for r in q.all(conn).await? {
         let key = key_of(&r, dimension)?;
         let s = groups.entry(key.clone()).or_default();
@@ -420,13 +423,8 @@ pub async fn mrr_at_risk(
     today: NaiveDate,
 ) -> PersistenceResult<(i64, i64)> {
     let slice = &slice_condition(slice, today);
-    let mut q = Sql::new(
-        "SELECT CAST(COALESCE(SUM(r.amount_minor), 0) AS BIGINT) AS mrr, \
-         CAST(COALESCE(SUM(CASE WHEN hc.status IN ('AT_RISK', 'CRITICAL') THEN r.amount_minor ELSE 0 END), 0) AS BIGINT) AS at_risk \
-         FROM accounts JOIN revenue_events r ON r.account_id = accounts.id \
-         LEFT JOIN health_current hc ON hc.account_id = accounts.id WHERE r.effective_on <= ",
-    );
-    q.bind(today).push(" AND");
+    let mut q = Sql::new(MRR_AT_RISK);
+    q.bind_value(today);
     live(&mut q, slice);
     match q.all(store.conn()).await?.first() {
         Some(r) => Ok((get(r, "mrr")?, get(r, "at_risk")?)),
@@ -485,21 +483,12 @@ pub async fn renewals(
     until: NaiveDate,
 ) -> PersistenceResult<(i64, i64)> {
     let slice = &slice_condition(slice, today);
-    let mut q = Sql::new(
-        "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(m.mrr), 0) AS BIGINT) AS mrr FROM accounts \
-         LEFT JOIN (SELECT r.account_id AS id, SUM(r.amount_minor) AS mrr FROM revenue_events r \
-         JOIN accounts ON accounts.id = r.account_id WHERE accounts.renewal_date >= ",
-    );
-    q.bind(today)
-        .push(" AND accounts.renewal_date <= ")
-        .bind(until)
-        .push(" AND r.effective_on <= ")
-        .bind(today)
-        .push(" GROUP BY r.account_id) m ON m.id = accounts.id WHERE accounts.renewal_date >= ")
-        .bind(today)
-        .push(" AND accounts.renewal_date <= ")
-        .bind(until)
-        .push(" AND");
+    let mut q = Sql::new(RENEWING_MRR);
+    q.bind_value(today)
+        .bind_value(until)
+        .bind_value(today)
+        .bind_value(today)
+        .bind_value(until);
     live(&mut q, slice);
     match q.all(store.conn()).await?.first() {
         Some(r) => Ok((get(r, "n")?, get(r, "mrr")?)),

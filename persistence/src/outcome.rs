@@ -22,6 +22,12 @@ use crate::{PersistenceResult, Store};
 /// Phases per statement: four values each, far below either database's limit on them.
 const CHUNK: usize = 200;
 
+/// The scores at each checkpoint, read from a table `t` of checkpoints written before it.
+const SCORES_AT_CHECKPOINTS: &str = include_str!("outcome.scores_at_checkpoints.sql");
+
+/// The movements in each phase's window, read from a table `t` of windows written before it.
+const MOVEMENTS_IN_WINDOWS: &str = include_str!("outcome.movements_in_windows.sql");
+
 /// For each phase, the latest score of its account on or before each day of
 /// [`outcome::health_days`] as of `today` (key: days after acceptance). A day without a score
 /// by then is absent.
@@ -54,14 +60,7 @@ pub async fn health(
         if first {
             continue;
         }
-        q.push(
-            ") SELECT t.phase_id AS phase_id, t.days AS days, hs.score AS score, \
-             hs.status AS status, hs.computed_at AS computed_at \
-             FROM t JOIN health_scores hs ON hs.account_id = t.account_id \
-             AND hs.computed_at = (SELECT MAX(h2.computed_at) FROM health_scores h2 \
-             WHERE h2.account_id = t.account_id AND h2.computed_at < t.cutoff) \
-             ORDER BY hs.id",
-        );
+        q.push(") ").push(SCORES_AT_CHECKPOINTS);
         for r in q.all(store.conn()).await? {
             let point = ScorePoint {
                 score: get(&r, "score")?,
@@ -108,14 +107,7 @@ pub async fn revenue(
                 .bind(w.through)
                 .push(")");
         }
-        q.push(
-            ") SELECT t.phase_id AS phase_id, a.currency AS currency, re.kind AS kind, \
-             CAST(COALESCE(SUM(re.amount_minor), 0) AS BIGINT) AS total \
-             FROM t JOIN accounts a ON a.id = t.account_id \
-             LEFT JOIN revenue_events re ON re.account_id = t.account_id \
-             AND re.effective_on > t.after_day AND re.effective_on <= t.through_day \
-             GROUP BY t.phase_id, a.currency, re.kind",
-        );
+        q.push(") ").push(MOVEMENTS_IN_WINDOWS);
         for r in q.all(store.conn()).await? {
             let phase = PhaseId(get(&r, "phase_id")?);
             let currency = Currency::parse("currency", &get::<String>(&r, "currency")?)?;

@@ -17,14 +17,16 @@ use crate::sow::APPROVED_ONLY;
 use crate::sql::{Sql, get};
 use crate::{PersistenceResult, Store};
 
+/// The tally of goals due in the period, read from the slice's accounts `acc` written before it.
+const GOALS_DUE: &str = include_str!("outcome_comparison.goals_due.sql");
+
 /// Compares, over `period`, the accounts of `slice` on `today`: two
 /// statements, whatever the number of accounts, run at once on two pooled connections (each
 /// is a read on its own; neither needs the other's snapshot to make sense).
 ///
 /// Revenue, accepted phases and hours are summed per account over every account before the
 /// slice applies: the slice is any condition, and a hash join of whole-table aggregates is
-/// what both databases do well (`bench/run --scenarios outcomes` times it over 10,000
-/// accounts).
+/// what both databases do well (`bench/run --scenarios outcomes` times it).
 pub async fn compare(
     store: &Store,
     slice: &Slice,
@@ -125,23 +127,13 @@ fn sides(slice: &Sql, period: Period, backend: DbBackend) -> Sql {
 /// The statement tallying the slice's goals that came due in the period: one row per kind
 /// that has goals (`linked` 1 when a phase serves the goal, 0 when none does).
 fn goals(slice: &Sql, period: Period) -> Sql {
-    let mut q = Sql::new(
-        "SELECT CASE WHEN EXISTS (SELECT 1 FROM phase_goals pg WHERE pg.goal_id = g.id) \
-         THEN 1 ELSE 0 END AS linked, CAST(COUNT(*) AS BIGINT) AS goals, \
-         CAST(COALESCE(SUM(CASE WHEN g.status = 'ACHIEVED' THEN 1 ELSE 0 END), 0) AS BIGINT) AS achieved, \
-         CAST(COALESCE(SUM(CASE WHEN g.status = 'MISSED' THEN 1 ELSE 0 END), 0) AS BIGINT) AS missed \
-         FROM goals g WHERE g.archived_at IS NULL \
-         AND g.account_id IN (SELECT accounts.id FROM accounts WHERE ",
-    );
+    let mut q = Sql::new("WITH acc AS (SELECT accounts.id AS id FROM accounts WHERE ");
     q.append(slice.clone());
-    q.push(") AND ((g.due_on >= ")
-        .bind(period.from)
-        .push(" AND g.due_on <= ")
-        .bind(period.to)
-        .push(") OR (g.due_on IS NULL AND g.achieved_on >= ")
-        .bind(period.from)
-        .push(" AND g.achieved_on <= ")
-        .bind(period.to)
-        .push(")) GROUP BY 1");
+    q.push(") ")
+        .push(GOALS_DUE)
+        .bind_value(period.from)
+        .bind_value(period.to)
+        .bind_value(period.from)
+        .bind_value(period.to);
     q
 }

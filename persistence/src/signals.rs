@@ -11,6 +11,9 @@ use crate::error::corrupt;
 use crate::sql::{Sql, get};
 use crate::{PersistenceError, PersistenceResult, Store};
 
+/// Inserts a ticket or updates the account's ticket with the same external id.
+const UPSERT_TICKET: &str = include_str!("signals.upsert_ticket.sql");
+
 /// Ensures the account exists and is not archived (and the contact, if any, belongs to it).
 async fn ensure_account(
     conn: &impl sea_orm::ConnectionTrait,
@@ -117,35 +120,18 @@ pub async fn upsert_ticket(
 ) -> PersistenceResult<Ticket> {
     ensure_account(store.conn(), ticket.account_id, None).await?;
     let now = Utc::now();
-    let mut q = Sql::new(
-        "INSERT INTO support_tickets (id, account_id, external_id, subject, priority, status, opened_at, closed_at, recorded_by, created_at, updated_at) VALUES (",
-    );
-    q.bind(ticket.id.0)
-        .push(", ")
-        .bind(ticket.account_id.0)
-        .push(", ")
-        .bind(ticket.external_id.as_str())
-        .push(", ")
-        .bind(ticket.subject.as_str())
-        .push(", ")
-        .bind(ticket.priority.as_str())
-        .push(", ")
-        .bind(ticket.status.as_str())
-        .push(", ")
-        .bind(ticket.opened_at)
-        .push(", ")
-        .bind(ticket.closed_at)
-        .push(", ")
-        .bind(recorded_by)
-        .push(", ")
-        .bind(now)
-        .push(", ")
-        .bind(now)
-        .push(
-            ") ON CONFLICT (account_id, external_id) DO UPDATE SET subject = excluded.subject, \
-             priority = excluded.priority, status = excluded.status, opened_at = excluded.opened_at, \
-             closed_at = excluded.closed_at, recorded_by = excluded.recorded_by, updated_at = excluded.updated_at",
-        );
+    let mut q = Sql::new(UPSERT_TICKET);
+    q.bind_value(ticket.id.0)
+        .bind_value(ticket.account_id.0)
+        .bind_value(ticket.external_id.as_str())
+        .bind_value(ticket.subject.as_str())
+        .bind_value(ticket.priority.as_str())
+        .bind_value(ticket.status.as_str())
+        .bind_value(ticket.opened_at)
+        .bind_value(ticket.closed_at)
+        .bind_value(recorded_by)
+        .bind_value(now)
+        .bind_value(now);
     q.execute(store.conn()).await?;
     let mut q = Sql::new("SELECT id FROM support_tickets WHERE account_id = ");
     q.bind(ticket.account_id.0)

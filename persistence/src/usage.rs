@@ -16,6 +16,39 @@ use uuid::Uuid;
 use crate::sql::{Sql, get};
 use crate::{PersistenceError, PersistenceResult, Store};
 
+/// A statement written for each database: PostgreSQL's text, then SQLite's.
+type ByBackend = (&'static str, &'static str);
+
+/// Appends a batch's raw events from JSON.
+const INSERT_EVENTS: ByBackend = (
+    include_str!("usage.insert_events.pg.sql"),
+    include_str!("usage.insert_events.sqlite.sql"),
+);
+
+/// Adds a batch's daily counts from JSON to the roll-up.
+const UPSERT_DAILY: ByBackend = (
+    include_str!("usage.upsert_daily.pg.sql"),
+    include_str!("usage.upsert_daily.sqlite.sql"),
+);
+
+/// Records a batch's active users per day from JSON.
+const INSERT_ACTORS: ByBackend = (
+    include_str!("usage.insert_actors.pg.sql"),
+    include_str!("usage.insert_actors.sqlite.sql"),
+);
+
+/// Moves each feature's first day earlier from JSON.
+const UPSERT_FIRSTS: ByBackend = (
+    include_str!("usage.upsert_firsts.pg.sql"),
+    include_str!("usage.upsert_firsts.sqlite.sql"),
+);
+
+/// An account's usage per day.
+const DAILY: &str = include_str!("usage.daily.sql");
+
+/// An account's usage per feature.
+const FEATURES: &str = include_str!("usage.features.sql");
+
 /// A fingerprint of a batch's content, so that a key reused for a different batch is caught.
 fn fingerprint(events: &[UsageEvent]) -> String {
     // FNV-1a, 64-bit: stable across builds and platforms, which a std hasher is not.
@@ -91,38 +124,10 @@ pub async fn ingest(
     };
     check_accounts(&tx, events).await?;
 
-    let postgres = store.backend() == crate::Backend::Postgres;
     // Rows travel as one JSON array per table, expanded by the database itself (json_each on
-    // SQLite, jsonb_array_elements on PostgreSQL): binding tens of thousands of values one by
-    // one costs more than the writes.
-    let rows = |source: &str, columns: &[(&str, &str)]| -> String {
-        let picked: Vec<String> = columns
-            .iter()
-            .enumerate()
-            .map(|(i, (kind, name))| {
-                let raw = if postgres {
-                    format!("(e->>{i})")
-                } else {
-                    format!("json_extract(e.value, '$[{i}]')")
-                };
-                let cast = match (*kind, postgres) {
-                    ("uuid", true) => format!("{raw}::uuid"),
-                    ("uuid", false) => format!("unhex({raw})"),
-                    ("date", true) => format!("{raw}::date"),
-                    ("ts", true) => format!("{raw}::timestamptz"),
-                    ("int", true) => format!("{raw}::bigint"),
-                    _ => raw,
-                };
-                format!("{cast} AS {name}")
-            })
-            .collect();
-        let from = if postgres {
-            "jsonb_array_elements(CAST(? AS TEXT)::jsonb) AS e"
-        } else {
-            "json_each(jsonb(?)) AS e"
-        };
-        format!("SELECT {} FROM {from}{source}", picked.join(", "))
-    };
+    // SQLite, jsonb_array_elements on PostgreSQL): one bound value per table, however many rows.
+    let postgres = store.backend() == crate::Backend::Postgres;
+    let text = |(pg, sqlite): ByBackend| if postgres { pg } else { sqlite };
     let hex = |id: Uuid| id.simple().to_string();
     fn json<T: serde::Serialize>(rows: &T) -> PersistenceResult<String> {
         serde_json::to_string(rows).map_err(|e| crate::error::corrupt("usage rows", e))
@@ -141,20 +146,7 @@ pub async fn ingest(
             )
         })
         .collect();
-    let mut insert = Sql::new(&format!(
-        "INSERT INTO usage_events (account_id, feature, actor, occurred_at, quantity, batch) SELECT account_id, feature, actor, occurred_at, quantity, ? FROM ({}) AS rows",
-        rows(
-            "",
-            &[
-                ("uuid", "account_id"),
-                ("text", "feature"),
-                ("text", "actor"),
-                ("ts", "occurred_at"),
-                ("int", "quantity")
-            ]
-        )
-    ));
-    // The batch name is the first placeholder, the JSON the second.
+    let mut insert = Sql::new(text(INSERT_EVENTS));
     insert.bind_value(batch.as_str()).bind_value(json(&raw)?);
     insert.execute(&tx).await?;
 
@@ -174,22 +166,7 @@ pub async fn ingest(
             .and_modify(|d| *d = (*d).min(day))
             .or_insert(day);
     }
-    let mut up = Sql::new(&format!(
-        "INSERT INTO usage_daily (account_id, day, feature, events, quantity) {} \
-         ON CONFLICT (account_id, day, feature) DO UPDATE SET \
-         events = usage_daily.events + excluded.events, \
-         quantity = usage_daily.quantity + excluded.quantity",
-        rows(
-            " WHERE true",
-            &[
-                ("uuid", "account_id"),
-                ("date", "day"),
-                ("text", "feature"),
-                ("int", "events"),
-                ("int", "quantity")
-            ]
-        )
-    ));
+    let mut up = Sql::new(text(UPSERT_DAILY));
     up.bind_value(json(
         &daily
             .iter()
@@ -197,14 +174,7 @@ pub async fn ingest(
             .collect::<Vec<_>>(),
     )?);
     up.execute(&tx).await?;
-    let mut ins = Sql::new(&format!(
-        "INSERT INTO usage_actors (account_id, day, actor) {} \
-         ON CONFLICT (account_id, day, actor) DO NOTHING",
-        rows(
-            " WHERE true",
-            &[("uuid", "account_id"), ("date", "day"), ("text", "actor")]
-        )
-    ));
+    let mut ins = Sql::new(text(INSERT_ACTORS));
     ins.bind_value(json(
         &actors
             .iter()
@@ -212,19 +182,7 @@ pub async fn ingest(
             .collect::<Vec<_>>(),
     )?);
     ins.execute(&tx).await?;
-    let mut ins = Sql::new(&format!(
-        "INSERT INTO usage_firsts (account_id, feature, first_day) {} \
-         ON CONFLICT (account_id, feature) DO UPDATE SET first_day = excluded.first_day \
-         WHERE excluded.first_day < usage_firsts.first_day",
-        rows(
-            " WHERE true",
-            &[
-                ("uuid", "account_id"),
-                ("text", "feature"),
-                ("date", "first_day")
-            ]
-        )
-    ));
+    let mut ins = Sql::new(text(UPSERT_FIRSTS));
     ins.bind_value(json(
         &firsts
             .iter()
@@ -280,18 +238,8 @@ pub async fn daily(
     from: NaiveDate,
     to: NaiveDate,
 ) -> PersistenceResult<Vec<DayUsage>> {
-    let mut q = Sql::new(
-        "SELECT d.day AS day, CAST(SUM(d.events) AS BIGINT) AS events, \
-         CAST(SUM(d.quantity) AS BIGINT) AS quantity, \
-         (SELECT COUNT(*) FROM usage_actors a WHERE a.account_id = d.account_id AND a.day = d.day) AS users \
-         FROM usage_daily d WHERE d.account_id = ",
-    );
-    q.bind(account.0)
-        .push(" AND d.day >= ")
-        .bind(from)
-        .push(" AND d.day <= ")
-        .bind(to)
-        .push(" GROUP BY d.account_id, d.day ORDER BY d.day");
+    let mut q = Sql::new(DAILY);
+    q.bind_value(account.0).bind_value(from).bind_value(to);
     q.all(store.conn())
         .await?
         .iter()
@@ -313,18 +261,8 @@ pub async fn features(
     from: NaiveDate,
     to: NaiveDate,
 ) -> PersistenceResult<Vec<FeatureUsage>> {
-    let mut q = Sql::new(
-        "SELECT d.feature AS feature, CAST(SUM(d.events) AS BIGINT) AS events, \
-         CAST(SUM(d.quantity) AS BIGINT) AS quantity, COUNT(*) AS days, MAX(d.day) AS last_day, \
-         (SELECT f.first_day FROM usage_firsts f WHERE f.account_id = d.account_id AND f.feature = d.feature) AS first_day \
-         FROM usage_daily d WHERE d.account_id = ",
-    );
-    q.bind(account.0)
-        .push(" AND d.day >= ")
-        .bind(from)
-        .push(" AND d.day <= ")
-        .bind(to)
-        .push(" GROUP BY d.account_id, d.feature ORDER BY events DESC, feature");
+    let mut q = Sql::new(FEATURES);
+    q.bind_value(account.0).bind_value(from).bind_value(to);
     q.all(store.conn())
         .await?
         .iter()

@@ -19,6 +19,9 @@ use super::score::as_of;
 /// each account's current score.
 pub const MOVER_WINDOWS: [i64; 3] = [7, 30, 90];
 
+/// NPS answers per account, up to the scope's condition, which is appended with the grouping.
+const NPS_BY_ACCOUNT: &str = include_str!("nps_by_account.sql");
+
 /// Which accounts a computation covers.
 #[derive(Debug, Clone, Copy)]
 pub enum Scope<'a> {
@@ -110,14 +113,8 @@ pub async fn signals(
 
     // Surveys over the last 180 days.
     let survey_since = now - Duration::days(180);
-    let mut q = Sql::new(
-        "SELECT account_id, \
-         CAST(SUM(CASE WHEN score >= 9 THEN 1 ELSE 0 END) AS BIGINT) AS promoters, \
-         CAST(SUM(CASE WHEN score BETWEEN 7 AND 8 THEN 1 ELSE 0 END) AS BIGINT) AS passives, \
-         CAST(SUM(CASE WHEN score <= 6 THEN 1 ELSE 0 END) AS BIGINT) AS detractors \
-         FROM survey_responses WHERE kind = 'NPS' AND responded_at >= ",
-    );
-    q.bind(survey_since).push(" AND responded_at <= ").bind(now);
+    let mut q = Sql::new(NPS_BY_ACCOUNT);
+    q.bind_value(survey_since).bind_value(now);
     scope.restrict(&mut q, "account_id");
     q.push(" GROUP BY account_id");
     each(q.all(conn).await?, &mut |s, r| {

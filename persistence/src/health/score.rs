@@ -79,8 +79,7 @@ pub async fn current(
 }
 
 /// Each account's latest score without its breakdown: for lists that show none, which then
-/// neither cast, send nor parse its JSON (parsing it was most of decoding a dashboard's 50
-/// scores).
+/// neither cast, send nor parse its JSON.
 pub async fn current_outlines(
     store: &Store,
     accounts: &[AccountId],
