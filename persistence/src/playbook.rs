@@ -14,7 +14,7 @@ use tandem_domain::sow::{SowStatus, WorkKind};
 
 use crate::error::corrupt;
 use crate::sql::{Sql, get};
-use crate::{PersistenceError, PersistenceResult, Store};
+use crate::{PersistenceError, PersistenceResult, Store, versioned};
 
 const COLUMNS: &str = "id, name, description, enabled, trigger_def, condition_def, actions, version, \
                        created_by, created_at, updated_at, archived_at";
@@ -148,13 +148,7 @@ pub async fn update(
             current.data.name
         )));
     }
-    if current.version != version {
-        return Err(PersistenceError::Stale {
-            entity: "playbook",
-            read: version,
-            current: current.version,
-        });
-    }
+    versioned::check("playbook", version, current.version)?;
     let change = change(&current)?;
     if !change.archive {
         check(&tx, &change.data, Some(id)).await?;
@@ -187,16 +181,8 @@ pub async fn update(
         .push(", archived_at = ")
         .bind(updated.archived_at)
         .push(" WHERE id = ")
-        .bind(id.0)
-        .push(" AND version = ")
-        .bind(version);
-    if q.execute(&tx).await? != 1 {
-        return Err(PersistenceError::Stale {
-            entity: "playbook",
-            read: version,
-            current: version + 1,
-        });
-    }
+        .bind(id.0);
+    versioned::save_sql(&tx, q, version, "playbook").await?;
     let restart = updated.enabled
         && (!current.enabled
             || current.data.trigger != updated.data.trigger
