@@ -306,28 +306,14 @@ pub(crate) async fn matching_sql(
         }
         Trigger::TmBurnAbove { percent } => {
             let tm = WorkKind::TimeAndMaterials.as_str();
-            q.push(
-                " AND EXISTS (SELECT 1 FROM sows s WHERE s.account_id = accounts.id AND s.status IN ",
-            )
-            .bind_list([SowStatus::Signed.as_str(), SowStatus::InDelivery.as_str()])
-            .push(
-                " AND ((s.tm_amount_cap_minor > 0 AND (SELECT COALESCE(SUM(t.amount_minor), 0) \
-                 FROM time_entries t WHERE t.sow_id = s.id AND t.timesheet_id IN (SELECT id \
-                 FROM timesheets WHERE status = 'APPROVED') AND t.kind = ",
-            )
-            .bind(tm)
-            .push(") * 100.0 > ")
-            .bind(*percent)
-            .push(
-                " * s.tm_amount_cap_minor) OR (s.tm_amount_cap_minor IS NULL AND s.tm_hours_cap > 0 \
-                 AND (SELECT COALESCE(SUM(t.hours), 0) FROM time_entries t WHERE t.sow_id = s.id \
-                 AND t.timesheet_id IN (SELECT id FROM timesheets WHERE status = 'APPROVED') \
-                 AND t.kind = ",
-            )
-            .bind(tm)
-            .push(") * 100.0 > ")
-            .bind(*percent)
-            .push(" * s.tm_hours_cap)))");
+            q.push(" AND ")
+                .push(include_str!("playbook.tm_burn_above.sql"))
+                .bind_value(SowStatus::Signed.as_str())
+                .bind_value(SowStatus::InDelivery.as_str())
+                .bind_value(tm)
+                .bind_value(*percent)
+                .bind_value(tm)
+                .bind_value(*percent);
         }
     }
     if !condition_sql(conn, &playbook.data.condition, today, &mut q).await? {
