@@ -522,6 +522,18 @@ pub async fn renewals_of(store: &Store, accounts: &[AccountId]) -> PersistenceRe
     Ok(out)
 }
 
+/// `WITH sliced AS (…)`: the accounts of `slice` with their id and `archived_at`, archived ones
+/// too; the statements in `renewal.*.sql` that read a slice follow it.
+fn with_sliced(slice: &Slice, today: NaiveDate) -> Sql {
+    let mut q = Sql::new(
+        "WITH sliced AS (SELECT accounts.id AS id, accounts.archived_at AS archived_at \
+         FROM accounts WHERE ",
+    );
+    q.append(crate::figures::slice_condition(slice, today))
+        .push(")\n");
+    q
+}
+
 /// The renewal pipeline: renewals in play renewing from `from` to `to`, over the live accounts
 /// of `slice`, by month and likelihood. The ARR at stake is today's.
 pub async fn pipeline(
@@ -531,29 +543,14 @@ pub async fn pipeline(
     from: NaiveDate,
     to: NaiveDate,
 ) -> PersistenceResult<Vec<PipelineRow>> {
-    let slice = &crate::figures::slice_condition(slice, today);
-    let month = match store.backend() {
-        crate::Backend::Postgres => "to_char(r.renews_on, 'YYYY-MM')",
-        crate::Backend::Sqlite => "substr(r.renews_on, 1, 7)",
-    };
-    let mut q = Sql::new(&format!(
-        "SELECT {month} AS month, r.likelihood AS likelihood, COUNT(*) AS n, \
-         CAST(COALESCE(SUM(m.mrr), 0) * 12 AS BIGINT) AS current_arr, \
-         CAST(COALESCE(SUM(r.forecast_arr_minor), 0) AS BIGINT) AS forecast_arr \
-         FROM renewals r JOIN accounts ON accounts.id = r.account_id \
-         LEFT JOIN (SELECT account_id, SUM(amount_minor) AS mrr FROM revenue_events \
-         WHERE effective_on <= "
-    ));
-    q.bind(today)
-        .push(" GROUP BY account_id) m ON m.account_id = r.account_id WHERE r.outcome IS NULL AND r.renews_on >= ")
-        .bind(from)
-        .push(" AND r.renews_on <= ")
-        .bind(to)
-        .push(" AND accounts.archived_at IS NULL AND ")
-        .append(slice.clone());
-    q.push(&format!(
-        " GROUP BY {month}, r.likelihood ORDER BY {month}, r.likelihood"
-    ));
+    let mut q = with_sliced(slice, today);
+    q.push(match store.backend() {
+        crate::Backend::Postgres => include_str!("renewal.pipeline.pg.sql"),
+        crate::Backend::Sqlite => include_str!("renewal.pipeline.sqlite.sql"),
+    })
+    .bind_value(today)
+    .bind_value(from)
+    .bind_value(to);
     q.all(store.conn())
         .await?
         .iter()
@@ -577,19 +574,10 @@ pub async fn churn_reasons(
     from: NaiveDate,
     to: NaiveDate,
 ) -> PersistenceResult<Vec<ReasonRow>> {
-    let slice = &crate::figures::slice_condition(slice, today);
-    let mut q = Sql::new(
-        "SELECT r.reason AS reason, r.outcome AS outcome, COUNT(*) AS n, \
-         CAST(COALESCE(SUM(r.arr_at_decision_minor - r.new_arr_minor), 0) AS BIGINT) AS lost \
-         FROM renewals r JOIN accounts ON accounts.id = r.account_id \
-         WHERE r.reason IS NOT NULL AND r.decided_on >= ",
-    );
-    q.bind(from)
-        .push(" AND r.decided_on <= ")
-        .bind(to)
-        .push(" AND ")
-        .append(slice.clone());
-    q.push(" GROUP BY r.reason, r.outcome ORDER BY COUNT(*) DESC, r.reason, r.outcome");
+    let mut q = with_sliced(slice, today);
+    q.push(include_str!("renewal.churn_reasons.sql"))
+        .bind_value(from)
+        .bind_value(to);
     q.all(store.conn())
         .await?
         .iter()
