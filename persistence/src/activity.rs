@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::error::corrupt;
 use crate::sql::{Sql, get};
-use crate::{PersistenceError, PersistenceResult, Store};
+use crate::{PersistenceResult, Store, versioned};
 
 const COLUMNS: &str = "id, account_id, kind, occurred_at, title, body, contact_ids, \
                        team_member_ids, engagement_id, phase_id, goal_id, business_review_id, \
@@ -225,22 +225,8 @@ pub async fn update(
         "SELECT {COLUMNS} FROM activities WHERE deleted_at IS NULL AND id = "
     ));
     q.bind(id.0);
-    let current = match q.all(&tx).await?.first() {
-        Some(r) => row(r)?,
-        None => {
-            return Err(PersistenceError::NotFound {
-                entity: "activity",
-                id: id.to_string(),
-            });
-        }
-    };
-    if current.version != version {
-        return Err(PersistenceError::Stale {
-            entity: "activity",
-            read: version,
-            current: current.version,
-        });
-    }
+    let found = q.all(&tx).await?.first().map(row).transpose()?;
+    let current = versioned::read(found, "activity", id, version, |a| a.version)?;
     let now = Utc::now();
     let next = change(&current)?;
     let (updated, kind, changes) = match next {
@@ -260,7 +246,7 @@ pub async fn update(
                 .bind(now)
                 .push(" WHERE id = ")
                 .bind(id.0);
-            q.execute(&tx).await?;
+            versioned::save_sql(&tx, q, version, "activity").await?;
             (
                 Activity {
                     data,
@@ -279,7 +265,7 @@ pub async fn update(
                 .bind(version + 1)
                 .push(" WHERE id = ")
                 .bind(id.0);
-            q.execute(&tx).await?;
+            versioned::save_sql(&tx, q, version, "activity").await?;
             (
                 Activity {
                     version: version + 1,

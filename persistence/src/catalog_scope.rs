@@ -271,7 +271,7 @@ async fn write(
     next: &PhaseCatalogScope,
 ) -> PersistenceResult<()> {
     let s = &next.scope;
-    let q = match before {
+    match before {
         None => {
             let mut q = Sql::new(
                 "INSERT INTO phase_catalog_scopes (phase_id, catalog_version_id, product_lines, \
@@ -293,7 +293,7 @@ async fn write(
                 .push(", ")
                 .bind(next.updated_at)
                 .push(")");
-            q
+            q.execute(tx).await?;
         }
         Some(b) => {
             let mut q = Sql::new("UPDATE phase_catalog_scopes SET catalog_version_id = ");
@@ -309,18 +309,9 @@ async fn write(
                 .push(", updated_at = ")
                 .bind(next.updated_at)
                 .push(" WHERE phase_id = ")
-                .bind(next.phase_id.0)
-                .push(" AND version = ")
-                .bind(b.version);
-            q
+                .bind(next.phase_id.0);
+            versioned::save_sql(tx, q, b.version, "phase catalog scope").await?;
         }
-    };
-    if q.execute(tx).await? == 0 {
-        return Err(PersistenceError::Stale {
-            entity: "phase catalog scope",
-            read: before.map_or(0, |b| b.version),
-            current: before.map_or(0, |b| b.version) + 1,
-        });
     }
     let changes = event::diff(&snapshot(before), &snapshot(Some(next)));
     record(
@@ -452,16 +443,8 @@ pub async fn clear(
         return Ok(());
     };
     let mut q = Sql::new("DELETE FROM phase_catalog_scopes WHERE phase_id = ");
-    q.bind(phase.0)
-        .push(" AND version = ")
-        .bind(current.version);
-    if q.execute(&tx).await? == 0 {
-        return Err(PersistenceError::Stale {
-            entity: "phase catalog scope",
-            read: current.version,
-            current: current.version + 1,
-        });
-    }
+    q.bind(phase.0);
+    versioned::save_sql(&tx, q, current.version, "phase catalog scope").await?;
     record(
         store,
         &tx,

@@ -14,7 +14,7 @@ use tandem_domain::sow::{SowStatus, WorkKind};
 
 use crate::error::corrupt;
 use crate::sql::{Sql, get};
-use crate::{PersistenceError, PersistenceResult, Store};
+use crate::{PersistenceError, PersistenceResult, Store, versioned};
 
 const COLUMNS: &str = "id, name, description, enabled, trigger_def, condition_def, actions, version, \
                        created_by, created_at, updated_at, archived_at";
@@ -148,13 +148,7 @@ pub async fn update(
             current.data.name
         )));
     }
-    if current.version != version {
-        return Err(PersistenceError::Stale {
-            entity: "playbook",
-            read: version,
-            current: current.version,
-        });
-    }
+    versioned::check("playbook", version, current.version)?;
     let change = change(&current)?;
     if !change.archive {
         check(&tx, &change.data, Some(id)).await?;
@@ -187,16 +181,8 @@ pub async fn update(
         .push(", archived_at = ")
         .bind(updated.archived_at)
         .push(" WHERE id = ")
-        .bind(id.0)
-        .push(" AND version = ")
-        .bind(version);
-    if q.execute(&tx).await? != 1 {
-        return Err(PersistenceError::Stale {
-            entity: "playbook",
-            read: version,
-            current: version + 1,
-        });
-    }
+        .bind(id.0);
+    versioned::save_sql(&tx, q, version, "playbook").await?;
     let restart = updated.enabled
         && (!current.enabled
             || current.data.trigger != updated.data.trigger
@@ -320,28 +306,14 @@ pub(crate) async fn matching_sql(
         }
         Trigger::TmBurnAbove { percent } => {
             let tm = WorkKind::TimeAndMaterials.as_str();
-            q.push(
-                " AND EXISTS (SELECT 1 FROM sows s WHERE s.account_id = accounts.id AND s.status IN ",
-            )
-            .bind_list([SowStatus::Signed.as_str(), SowStatus::InDelivery.as_str()])
-            .push(
-                " AND ((s.tm_amount_cap_minor > 0 AND (SELECT COALESCE(SUM(t.amount_minor), 0) \
-                 FROM time_entries t WHERE t.sow_id = s.id AND t.timesheet_id IN (SELECT id \
-                 FROM timesheets WHERE status = 'APPROVED') AND t.kind = ",
-            )
-            .bind(tm)
-            .push(") * 100.0 > ")
-            .bind(*percent)
-            .push(
-                " * s.tm_amount_cap_minor) OR (s.tm_amount_cap_minor IS NULL AND s.tm_hours_cap > 0 \
-                 AND (SELECT COALESCE(SUM(t.hours), 0) FROM time_entries t WHERE t.sow_id = s.id \
-                 AND t.timesheet_id IN (SELECT id FROM timesheets WHERE status = 'APPROVED') \
-                 AND t.kind = ",
-            )
-            .bind(tm)
-            .push(") * 100.0 > ")
-            .bind(*percent)
-            .push(" * s.tm_hours_cap)))");
+            q.push(" AND ")
+                .push(include_str!("playbook.tm_burn_above.sql"))
+                .bind_value(SowStatus::Signed.as_str())
+                .bind_value(SowStatus::InDelivery.as_str())
+                .bind_value(tm)
+                .bind_value(*percent)
+                .bind_value(tm)
+                .bind_value(*percent);
         }
     }
     if !condition_sql(conn, &playbook.data.condition, today, &mut q).await? {

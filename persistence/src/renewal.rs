@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::error::corrupt;
 use crate::sql::{Sql, get};
-use crate::{PersistenceError, PersistenceResult, Store};
+use crate::{PersistenceError, PersistenceResult, Store, versioned};
 
 fn parse<T: std::str::FromStr<Err = String>>(r: &QueryResult, col: &str) -> PersistenceResult<T> {
     let s: String = get(r, col)?;
@@ -140,19 +140,7 @@ pub async fn update(
     change: impl FnOnce(&Risk) -> tandem_domain::DomainResult<(RiskData, RiskStatus)>,
 ) -> PersistenceResult<Risk> {
     let tx = store.begin_write().await?;
-    let current = one_risk(&tx, id)
-        .await?
-        .ok_or_else(|| PersistenceError::NotFound {
-            entity: "risk",
-            id: id.to_string(),
-        })?;
-    if current.version != version {
-        return Err(PersistenceError::Stale {
-            entity: "risk",
-            read: version,
-            current: current.version,
-        });
-    }
+    let current = versioned::read(one_risk(&tx, id).await?, "risk", id, version, |r| r.version)?;
     let (data, status) = change(&current)?;
     if status != current.status {
         current.status.check_move(status)?;
@@ -200,16 +188,8 @@ pub async fn update(
         .push(", resolved_at = ")
         .bind(updated.resolved_at)
         .push(" WHERE id = ")
-        .bind(id.0)
-        .push(" AND version = ")
-        .bind(version);
-    if q.execute(&tx).await? != 1 {
-        return Err(PersistenceError::Stale {
-            entity: "risk",
-            read: version,
-            current: version + 1,
-        });
-    }
+        .bind(id.0);
+    versioned::save_sql(&tx, q, version, "risk").await?;
     crate::event::record(
         store,
         &tx,
@@ -341,22 +321,13 @@ pub async fn forecast(
     let snapshot = |d: &RenewalData| serde_json::to_value(d).unwrap_or_default();
     let (saved, changes) = match open {
         Some(current) => {
-            match version {
-                Some(v) if v == current.version => {}
-                Some(v) => {
-                    return Err(PersistenceError::Stale {
-                        entity: "renewal",
-                        read: v,
-                        current: current.version,
-                    });
-                }
-                None => {
-                    return Err(PersistenceError::Conflict(format!(
-                        "the account already has a renewal in play (version {}); pass its version to change it",
-                        current.version
-                    )));
-                }
-            }
+            let Some(read) = version else {
+                return Err(PersistenceError::Conflict(format!(
+                    "the account already has a renewal in play (version {}); pass its version to change it",
+                    current.version
+                )));
+            };
+            versioned::check("renewal", read, current.version)?;
             let changes = event::diff(&snapshot(&current.data), &snapshot(&data));
             if changes.is_empty() {
                 return Ok(current);
@@ -371,15 +342,17 @@ pub async fn forecast(
                 .bind(data.owner_id.map(|o| o.0))
                 .push(", notes = ")
                 .bind(data.notes.clone())
-                .push(", version = version + 1, updated_at = ")
+                .push(", version = ")
+                .bind(read + 1)
+                .push(", updated_at = ")
                 .bind(now)
                 .push(" WHERE id = ")
                 .bind(current.id.0);
-            q.execute(&tx).await?;
+            versioned::save_sql(&tx, q, read, "renewal").await?;
             (
                 Renewal {
                     data,
-                    version: current.version + 1,
+                    version: read + 1,
                     updated_at: now,
                     ..current
                 },
@@ -387,12 +360,8 @@ pub async fn forecast(
             )
         }
         None => {
-            if let Some(v) = version {
-                return Err(PersistenceError::Stale {
-                    entity: "renewal",
-                    read: v,
-                    current: 0,
-                });
+            if let Some(read) = version {
+                return Err(versioned::gone("renewal", read));
             }
             let r = Renewal {
                 id: RenewalId::new(),
@@ -489,13 +458,7 @@ pub async fn decide(
             "the renewal is already decided".to_owned(),
         ));
     }
-    if current.version != version {
-        return Err(PersistenceError::Stale {
-            entity: "renewal",
-            read: version,
-            current: current.version,
-        });
-    }
+    versioned::check("renewal", version, current.version)?;
     let before = arr_on(&tx, current.account_id, Utc::now().date_naive()).await?;
     let decision = decide(&current, before)?;
     let now = Utc::now();
@@ -509,11 +472,13 @@ pub async fn decide(
         .bind(decision.decided_on)
         .push(", arr_at_decision_minor = ")
         .bind(before)
-        .push(", version = version + 1, updated_at = ")
+        .push(", version = ")
+        .bind(version + 1)
+        .push(", updated_at = ")
         .bind(now)
         .push(" WHERE id = ")
         .bind(id.0);
-    q.execute(&tx).await?;
+    versioned::save_sql(&tx, q, version, "renewal").await?;
     crate::event::record(
         store,
         &tx,
@@ -557,6 +522,18 @@ pub async fn renewals_of(store: &Store, accounts: &[AccountId]) -> PersistenceRe
     Ok(out)
 }
 
+/// `WITH sliced AS (…)`: the accounts of `slice` with their id and `archived_at`, archived ones
+/// too; the statements in `renewal.*.sql` that read a slice follow it.
+fn with_sliced(slice: &Slice, today: NaiveDate) -> Sql {
+    let mut q = Sql::new(
+        "WITH sliced AS (SELECT accounts.id AS id, accounts.archived_at AS archived_at \
+         FROM accounts WHERE ",
+    );
+    q.append(crate::figures::slice_condition(slice, today))
+        .push(")\n");
+    q
+}
+
 /// The renewal pipeline: renewals in play renewing from `from` to `to`, over the live accounts
 /// of `slice`, by month and likelihood. The ARR at stake is today's.
 pub async fn pipeline(
@@ -566,29 +543,14 @@ pub async fn pipeline(
     from: NaiveDate,
     to: NaiveDate,
 ) -> PersistenceResult<Vec<PipelineRow>> {
-    let slice = &crate::figures::slice_condition(slice, today);
-    let month = match store.backend() {
-        crate::Backend::Postgres => "to_char(r.renews_on, 'YYYY-MM')",
-        crate::Backend::Sqlite => "substr(r.renews_on, 1, 7)",
-    };
-    let mut q = Sql::new(&format!(
-        "SELECT {month} AS month, r.likelihood AS likelihood, COUNT(*) AS n, \
-         CAST(COALESCE(SUM(m.mrr), 0) * 12 AS BIGINT) AS current_arr, \
-         CAST(COALESCE(SUM(r.forecast_arr_minor), 0) AS BIGINT) AS forecast_arr \
-         FROM renewals r JOIN accounts ON accounts.id = r.account_id \
-         LEFT JOIN (SELECT account_id, SUM(amount_minor) AS mrr FROM revenue_events \
-         WHERE effective_on <= "
-    ));
-    q.bind(today)
-        .push(" GROUP BY account_id) m ON m.account_id = r.account_id WHERE r.outcome IS NULL AND r.renews_on >= ")
-        .bind(from)
-        .push(" AND r.renews_on <= ")
-        .bind(to)
-        .push(" AND accounts.archived_at IS NULL AND ")
-        .append(slice.clone());
-    q.push(&format!(
-        " GROUP BY {month}, r.likelihood ORDER BY {month}, r.likelihood"
-    ));
+    let mut q = with_sliced(slice, today);
+    q.push(match store.backend() {
+        crate::Backend::Postgres => include_str!("renewal.pipeline.pg.sql"),
+        crate::Backend::Sqlite => include_str!("renewal.pipeline.sqlite.sql"),
+    })
+    .bind_value(today)
+    .bind_value(from)
+    .bind_value(to);
     q.all(store.conn())
         .await?
         .iter()
@@ -612,19 +574,10 @@ pub async fn churn_reasons(
     from: NaiveDate,
     to: NaiveDate,
 ) -> PersistenceResult<Vec<ReasonRow>> {
-    let slice = &crate::figures::slice_condition(slice, today);
-    let mut q = Sql::new(
-        "SELECT r.reason AS reason, r.outcome AS outcome, COUNT(*) AS n, \
-         CAST(COALESCE(SUM(r.arr_at_decision_minor - r.new_arr_minor), 0) AS BIGINT) AS lost \
-         FROM renewals r JOIN accounts ON accounts.id = r.account_id \
-         WHERE r.reason IS NOT NULL AND r.decided_on >= ",
-    );
-    q.bind(from)
-        .push(" AND r.decided_on <= ")
-        .bind(to)
-        .push(" AND ")
-        .append(slice.clone());
-    q.push(" GROUP BY r.reason, r.outcome ORDER BY COUNT(*) DESC, r.reason, r.outcome");
+    let mut q = with_sliced(slice, today);
+    q.push(include_str!("renewal.churn_reasons.sql"))
+        .bind_value(from)
+        .bind_value(to);
     q.all(store.conn())
         .await?
         .iter()

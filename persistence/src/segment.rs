@@ -7,7 +7,7 @@ use tandem_domain::segment::{Segment, SegmentFilter};
 
 use crate::error::corrupt;
 use crate::sql::{Sql, get};
-use crate::{PersistenceError, PersistenceResult, Store};
+use crate::{PersistenceError, PersistenceResult, Store, versioned};
 
 /// A boolean SQL expression over the `accounts` table that holds for the accounts `filter`
 /// selects on `today` (money and usage are as of that day). `TRUE` for an empty filter.
@@ -222,13 +222,7 @@ pub async fn update(
             current.name
         )));
     }
-    if current.version != version {
-        return Err(PersistenceError::Stale {
-            entity: "segment",
-            read: version,
-            current: current.version,
-        });
-    }
+    versioned::check("segment", version, current.version)?;
     let next = change(&current)?;
     if next.archived_at.is_none() {
         ensure_unique_name(&tx, &next.name, Some(id)).await?;
@@ -251,16 +245,8 @@ pub async fn update(
         .push(", archived_at = ")
         .bind(updated.archived_at)
         .push(" WHERE id = ")
-        .bind(id.0)
-        .push(" AND version = ")
-        .bind(version);
-    if q.execute(&tx).await? != 1 {
-        return Err(PersistenceError::Stale {
-            entity: "segment",
-            read: version,
-            current: version + 1,
-        });
-    }
+        .bind(id.0);
+    versioned::save_sql(&tx, q, version, "segment").await?;
     tx.commit().await?;
     Ok(updated)
 }

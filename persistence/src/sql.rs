@@ -1,6 +1,15 @@
 //! Hand-written SQL for what the query builder says badly: bulk inserts, upserts into roll-ups
 //! and the aggregates behind the figures. Statements are written once with `?` placeholders and
 //! numbered for PostgreSQL when they run, so one text serves both databases.
+//!
+//! A long fixed statement (or fixed part of one: a condition, the statement after a `WITH`)
+//! lives in a `.sql` file beside its repository, loaded with `include_str!` and bound in the
+//! order of its `?`s with [`Sql::bind_value`]; dynamic parts (lists, optional filters) stay in
+//! Rust. For the module `persistence/src/foo.rs` the file is
+//! `persistence/src/foo.<statement>.sql`; only when `foo/` is already a folder does it go inside,
+//! as `persistence/src/foo/<statement>.sql`. A statement whose text differs between the
+//! databases has two files, `<statement>.pg.sql` and `<statement>.sqlite.sql`. Comments in these
+//! files start with `--` and never hold a `?`, which would be taken for a placeholder.
 
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
 

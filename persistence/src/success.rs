@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::error::corrupt;
 use crate::sql::{Sql, get};
-use crate::{PersistenceError, PersistenceResult, Store};
+use crate::{PersistenceResult, Store, versioned};
 
 pub(crate) const GOAL_COLUMNS: &str =
     "id, account_id, title, target, due_on, status, achieved_on, version, created_at, updated_at";
@@ -115,21 +115,8 @@ pub async fn update_goal(
         "SELECT {GOAL_COLUMNS}, archived_at IS NULL AS live FROM goals WHERE id = "
     ));
     q.bind(id.0);
-    let rows = q.all(&tx).await?;
-    let Some(row) = rows.first() else {
-        return Err(PersistenceError::NotFound {
-            entity: "goal",
-            id: id.to_string(),
-        });
-    };
-    let current = goal_row(row)?;
-    if current.version != version {
-        return Err(PersistenceError::Stale {
-            entity: "goal",
-            read: version,
-            current: current.version,
-        });
-    }
+    let found = q.all(&tx).await?.first().map(goal_row).transpose()?;
+    let current = versioned::read(found, "goal", id, version, |g| g.version)?;
     ensure_live_account(&tx, current.account_id).await?;
     let (data, status) = change(&current)?;
     let field_changes = event::diff(&current.data, &data);
@@ -166,16 +153,8 @@ pub async fn update_goal(
         .push(", updated_at = ")
         .bind(now)
         .push(" WHERE id = ")
-        .bind(id.0)
-        .push(" AND version = ")
-        .bind(version);
-    if q.execute(&tx).await? != 1 {
-        return Err(PersistenceError::Stale {
-            entity: "goal",
-            read: version,
-            current: version + 1,
-        });
-    }
+        .bind(id.0);
+    versioned::save_sql(&tx, q, version, "goal").await?;
     let (kind, mut changes) = if status_changed {
         (
             EventKind::GoalStatusChanged,

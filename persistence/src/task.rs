@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::error::corrupt;
 use crate::sql::{Sql, get};
-use crate::{PersistenceError, PersistenceResult, Store};
+use crate::{PersistenceResult, Store, versioned};
 
 const COLUMNS: &str = "id, account_id, assignee_id, title, notes, due_on, status, playbook_id, \
                        version, created_by, created_at, updated_at, closed_at, risk_id";
@@ -151,14 +151,7 @@ pub async fn update(
     change: impl FnOnce(&Task) -> tandem_domain::DomainResult<TaskChange>,
 ) -> PersistenceResult<Task> {
     let tx = store.begin_write().await?;
-    let current = one(&tx, id).await?.ok_or_else(|| not_found(id))?;
-    if current.version != version {
-        return Err(PersistenceError::Stale {
-            entity: "task",
-            read: version,
-            current: current.version,
-        });
-    }
+    let current = versioned::read(one(&tx, id).await?, "task", id, version, |t| t.version)?;
     let now = Utc::now();
     let (updated, kind) = match change(&current)? {
         TaskChange::Fields(data) => {
@@ -213,16 +206,8 @@ pub async fn update(
         .push(", updated_at = ")
         .bind(now)
         .push(" WHERE id = ")
-        .bind(id.0)
-        .push(" AND version = ")
-        .bind(version);
-    if q.execute(&tx).await? != 1 {
-        return Err(PersistenceError::Stale {
-            entity: "task",
-            read: version,
-            current: version + 1,
-        });
-    }
+        .bind(id.0);
+    versioned::save_sql(&tx, q, version, "task").await?;
     crate::event::record(
         store,
         &tx,
@@ -236,13 +221,6 @@ pub async fn update(
     .await?;
     tx.commit().await?;
     Ok(updated)
-}
-
-fn not_found(id: TaskId) -> PersistenceError {
-    PersistenceError::NotFound {
-        entity: "task",
-        id: id.to_string(),
-    }
 }
 
 async fn one(conn: &impl ConnectionTrait, id: TaskId) -> PersistenceResult<Option<Task>> {

@@ -12,7 +12,7 @@ use tandem_domain::template::{PlannedPhase, Template, TemplateData};
 
 use crate::error::corrupt;
 use crate::sql::{Sql, get};
-use crate::{PersistenceError, PersistenceResult, Store, engagement};
+use crate::{PersistenceError, PersistenceResult, Store, engagement, versioned};
 
 const COLUMNS: &str =
     "id, name, kind, description, phases, version, archived_at, created_at, updated_at";
@@ -161,7 +161,7 @@ pub async fn update(
 ) -> PersistenceResult<Template> {
     let tx = store.begin_write().await?;
     let current = load(&tx, id).await?;
-    crate::versioned::check("engagement template", version, current.version)?;
+    versioned::check("engagement template", version, current.version)?;
     let data = change(&current)?;
     if data == current.data && !archive {
         return Ok(current);
@@ -194,16 +194,8 @@ pub async fn update(
         .push(", updated_at = ")
         .bind(now)
         .push(" WHERE id = ")
-        .bind(id.0)
-        .push(" AND version = ")
-        .bind(version);
-    if q.execute(&tx).await? != 1 {
-        return Err(PersistenceError::Stale {
-            entity: "engagement template",
-            read: version,
-            current: version + 1,
-        });
-    }
+        .bind(id.0);
+    versioned::save_sql(&tx, q, version, "engagement template").await?;
     tx.commit().await?;
     Ok(updated)
 }

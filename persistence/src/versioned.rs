@@ -19,6 +19,17 @@ pub(crate) fn check(entity: &'static str, read: i32, current: i32) -> Persistenc
     Ok(())
 }
 
+/// Refuses a change computed from version `read` of an object no longer where the change looks
+/// for it (the renewal in play, since decided): storage holds none there, which counts as
+/// version 0, as for an object not yet made.
+pub(crate) fn gone(entity: &'static str, read: i32) -> PersistenceError {
+    PersistenceError::Stale {
+        entity,
+        read,
+        current: 0,
+    }
+}
+
 /// The object `found` under `id`, read for a change computed from its version `read`: refused
 /// when it is missing or has moved on.
 pub(crate) fn read<T>(

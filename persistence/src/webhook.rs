@@ -15,7 +15,7 @@ use tandem_domain::webhook::{
 
 use crate::error::corrupt;
 use crate::sql::{Sql, get};
-use crate::{PersistenceError, PersistenceResult, Store};
+use crate::{PersistenceError, PersistenceResult, Store, versioned};
 
 const COLUMNS: &str = "id, url, description, event_kinds, secret, enabled, disabled_reason, \
                        failing_since, consecutive_failures, version, created_by, created_at, \
@@ -110,13 +110,7 @@ pub async fn update(
             "the webhook endpoint has been deleted".to_owned(),
         ));
     }
-    if current.version != version {
-        return Err(PersistenceError::Stale {
-            entity: "webhook endpoint",
-            read: version,
-            current: current.version,
-        });
-    }
+    versioned::check("webhook endpoint", version, current.version)?;
     let change = change(&current)?;
     let now = Utc::now();
     let enabling = change.enabled && !current.enabled;
@@ -164,16 +158,8 @@ pub async fn update(
         .push(", archived_at = ")
         .bind(updated.archived_at)
         .push(" WHERE id = ")
-        .bind(id.0)
-        .push(" AND version = ")
-        .bind(version);
-    if q.execute(&tx).await? != 1 {
-        return Err(PersistenceError::Stale {
-            entity: "webhook endpoint",
-            read: version,
-            current: version + 1,
-        });
-    }
+        .bind(id.0);
+    versioned::save_sql(&tx, q, version, "webhook endpoint").await?;
     if enabling {
         let mut q = Sql::new("UPDATE webhook_deliveries SET next_attempt_at = ");
         q.bind(now)

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::error::corrupt;
 use crate::sql::{Sql, get};
-use crate::{PersistenceError, PersistenceResult, Store};
+use crate::{PersistenceError, PersistenceResult, Store, versioned};
 
 const MODEL_COLUMNS: &str = "id, touch_tier, segment_id, version, CAST(definition AS TEXT) AS definition, created_at, updated_at, archived_at";
 
@@ -206,13 +206,7 @@ pub async fn update_model(
             "the health model is archived and can no longer change".to_owned(),
         ));
     }
-    if current.version != version {
-        return Err(PersistenceError::Stale {
-            entity: "health model",
-            read: version,
-            current: current.version,
-        });
-    }
+    versioned::check("health model", version, current.version)?;
     let now = Utc::now();
     let mut next = current.clone();
     if archive {
@@ -242,7 +236,7 @@ pub async fn update_model(
         .bind(next.archived_at)
         .push(" WHERE id = ")
         .bind(id.0);
-    q.execute(&tx).await?;
+    versioned::save_sql(&tx, q, version, "health model").await?;
     tx.commit().await?;
     Ok(next)
 }
