@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
@@ -12,15 +12,16 @@ use sea_orm::{
 use serde_json::Value;
 use tandem_domain::DomainResult;
 use tandem_domain::account::{Account, AccountData, CompanySize, LifecycleStage, Needs, TouchTier};
-use tandem_domain::event::{self, EventKind, NewEvent, SubjectKind};
+use tandem_domain::event::{self, EventKind, SubjectKind};
 use tandem_domain::ids::{AccountId, TeamMemberId};
 use tandem_domain::money::Currency;
 use uuid::Uuid;
 
+use crate::change::{self, Aggregate, Archivable};
 use crate::entity::{account, account_tag};
 use crate::error::corrupt;
 use crate::page::{Page, Window};
-use crate::{PersistenceError, PersistenceResult, Store, team_member, versioned};
+use crate::{PersistenceResult, Store, team_member};
 
 /// Which accounts a list shows. Every criterion narrows the list; empty lists do not filter.
 #[derive(Debug, Clone, Default)]
@@ -337,17 +338,14 @@ pub(crate) async fn create_in(
         .exec_without_returning(tx)
         .await?;
     write_tags(tx, account.id, &account.data.tags).await?;
-    crate::event::append(
+    let changes = event::created(&account.data);
+    change::record(
         store,
         tx,
-        NewEvent {
-            account_id: Some(account.id),
-            subject_kind: SubjectKind::Account,
-            subject_id: account.id.0,
-            kind: EventKind::AccountCreated,
-            actor: actor.to_owned(),
-            changes: event::created(&account.data),
-        },
+        actor,
+        &account,
+        EventKind::AccountCreated,
+        changes,
     )
     .await?;
     Ok(account)
@@ -363,10 +361,7 @@ pub async fn update(
     version: i32,
     change: impl FnOnce(&Account) -> DomainResult<AccountData>,
 ) -> PersistenceResult<Account> {
-    let tx = store.begin_write().await?;
-    let updated = update_in(store, &tx, actor, id, Some(version), change).await?;
-    tx.commit().await?;
-    Ok(updated.unwrap_or_else(|current| current))
+    change::update(store, actor, id, version, change).await
 }
 
 /// [`update`] inside `tx`, at whatever version the account is when `version` is `None` (what a
@@ -379,46 +374,7 @@ pub(crate) async fn update_in(
     version: Option<i32>,
     change: impl FnOnce(&Account) -> DomainResult<AccountData>,
 ) -> PersistenceResult<Result<Account, Account>> {
-    let current = load_for_write(tx, id, version).await?;
-    let version = current.version;
-    let data = change(&current)?;
-    if data.owner_id != current.data.owner_id
-        && let Some(owner) = data.owner_id
-    {
-        team_member::ensure_active(tx, owner, "ownerId").await?;
-    }
-    let changes = event::diff(&current.data, &data);
-    if changes.is_empty() {
-        return Ok(Err(current));
-    }
-    let updated = Account {
-        data,
-        version: version + 1,
-        updated_at: Utc::now(),
-        ..current.clone()
-    };
-    save(tx, &updated, version).await?;
-    if updated.data.tags != current.data.tags {
-        account_tag::Entity::delete_many()
-            .filter(account_tag::Column::AccountId.eq(id.0))
-            .exec(tx)
-            .await?;
-        write_tags(tx, id, &updated.data.tags).await?;
-    }
-    crate::event::append(
-        store,
-        tx,
-        NewEvent {
-            account_id: Some(id),
-            subject_kind: SubjectKind::Account,
-            subject_id: id.0,
-            kind: EventKind::AccountUpdated,
-            actor: actor.to_owned(),
-            changes,
-        },
-    )
-    .await?;
-    Ok(Ok(updated))
+    change::update_in(store, tx, actor, id, version, change).await
 }
 
 /// Archives the account if it is still at `version`, and records `ACCOUNT_ARCHIVED`.
@@ -429,76 +385,92 @@ pub async fn archive(
     id: AccountId,
     version: i32,
 ) -> PersistenceResult<Account> {
-    let tx = store.begin_write().await?;
-    let current = load_for_write(&tx, id, Some(version)).await?;
-    current.ensure_active()?;
-    let now = Utc::now();
-    let archived = Account {
-        version: version + 1,
-        updated_at: now,
-        archived_at: Some(now),
-        ..current
-    };
-    save(&tx, &archived, version).await?;
-    crate::event::append(
-        store,
-        &tx,
-        NewEvent {
-            account_id: Some(id),
-            subject_kind: SubjectKind::Account,
-            subject_id: id.0,
-            kind: EventKind::AccountArchived,
-            actor: actor.to_owned(),
-            changes: event::archived(now),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(archived)
+    change::archive(store, actor, id, version).await
 }
 
-/// Loads the account inside a write transaction and checks the version the caller read, if any.
-async fn load_for_write(
-    tx: &DatabaseTransaction,
-    id: AccountId,
-    version: Option<i32>,
-) -> PersistenceResult<Account> {
-    let row = account::Entity::find_by_id(id.0)
-        .one(tx)
-        .await?
-        .ok_or_else(|| not_found(id))?;
-    let current = with_tags(tx, vec![row])
-        .await?
-        .pop()
-        .ok_or_else(|| not_found(id))?;
-    if let Some(version) = version {
-        versioned::check("account", version, current.version)?;
+impl Aggregate for Account {
+    type Id = AccountId;
+    type Data = AccountData;
+    type Entity = account::Entity;
+    const NAME: &'static str = "account";
+    const SUBJECT: SubjectKind = SubjectKind::Account;
+    const UPDATED: EventKind = EventKind::AccountUpdated;
+    const KEY: (account::Column, account::Column) = (account::Column::Id, account::Column::Version);
+
+    fn id(&self) -> AccountId {
+        self.id
     }
-    Ok(current)
-}
-
-fn not_found(id: AccountId) -> PersistenceError {
-    PersistenceError::NotFound {
-        entity: "account",
-        id: id.to_string(),
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn data(&self) -> &AccountData {
+        &self.data
+    }
+    fn account(&self) -> Option<AccountId> {
+        Some(self.id)
+    }
+    fn row(&self) -> account::ActiveModel {
+        active_model(self)
+    }
+    fn with_data(&self, data: AccountData) -> Account {
+        Account { data, ..*self }
+    }
+    fn stamp(&mut self, version: i32, at: DateTime<Utc>) {
+        self.version = version;
+        self.updated_at = at;
+    }
+    /// The account with its tags.
+    async fn find<C: ConnectionTrait>(
+        conn: &C,
+        id: AccountId,
+    ) -> PersistenceResult<Option<Account>> {
+        let Some(row) = account::Entity::find_by_id(id.0).one(conn).await? else {
+            return Ok(None);
+        };
+        Ok(with_tags(conn, vec![row]).await?.pop())
+    }
+    /// A new owner must be an active team member.
+    async fn vet(
+        tx: &DatabaseTransaction,
+        current: &Account,
+        data: &AccountData,
+    ) -> PersistenceResult<()> {
+        if data.owner_id != current.data.owner_id
+            && let Some(owner) = data.owner_id
+        {
+            team_member::ensure_active(tx, owner, "ownerId").await?;
+        }
+        Ok(())
+    }
+    /// Tags that changed are written anew.
+    async fn saved(
+        tx: &DatabaseTransaction,
+        before: &Account,
+        after: &Account,
+    ) -> PersistenceResult<()> {
+        if after.data.tags != before.data.tags {
+            account_tag::Entity::delete_many()
+                .filter(account_tag::Column::AccountId.eq(after.id.0))
+                .exec(tx)
+                .await?;
+            write_tags(tx, after.id, &after.data.tags).await?;
+        }
+        Ok(())
     }
 }
 
-async fn save(
-    tx: &DatabaseTransaction,
-    account: &Account,
-    read_version: i32,
-) -> PersistenceResult<()> {
-    let columns = (account::Column::Id, account::Column::Version);
-    versioned::save::<account::Entity>(
-        tx,
-        active_model(account),
-        columns,
-        account.id.0,
-        read_version,
-        "account",
-    )
-    .await
+impl Archivable for Account {
+    const ARCHIVED: EventKind = EventKind::AccountArchived;
+
+    async fn may_archive(&self, _tx: &DatabaseTransaction) -> PersistenceResult<()> {
+        Ok(self.ensure_active()?)
+    }
+    fn archived(&self, at: DateTime<Utc>) -> Account {
+        Account {
+            archived_at: Some(at),
+            ..self.clone()
+        }
+    }
 }
 
 async fn write_tags(
@@ -615,14 +587,7 @@ pub(crate) async fn ensure_exists(
     tx: &DatabaseTransaction,
     id: AccountId,
 ) -> PersistenceResult<Account> {
-    let row = account::Entity::find_by_id(id.0)
-        .one(tx)
-        .await?
-        .ok_or_else(|| not_found(id))?;
-    with_tags(tx, vec![row])
-        .await?
-        .pop()
-        .ok_or_else(|| not_found(id))
+    change::load(tx, id, None).await
 }
 
 /// Refuses an account that does not exist (NOT_FOUND) or is archived (CONFLICT, saying
