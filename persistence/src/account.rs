@@ -11,7 +11,9 @@ use sea_orm::{
 };
 use serde_json::Value;
 use tandem_domain::DomainResult;
-use tandem_domain::account::{Account, AccountData, CompanySize, LifecycleStage, Needs, TouchTier};
+use tandem_domain::account::{
+    Account, AccountData, CompanySize, LifecycleStage, Needs, TouchTier, Unread, Untagged,
+};
 use tandem_domain::event::{self, EventKind, SubjectKind};
 use tandem_domain::ids::{AccountId, TeamMemberId};
 use tandem_domain::money::Currency;
@@ -108,8 +110,8 @@ pub struct AccountKey {
 }
 
 impl AccountKey {
-    /// The key of `account`.
-    pub fn of(account: &Account) -> AccountKey {
+    /// The key of `account`, whether its tags were read or not.
+    pub fn of<Tags>(account: &Account<Tags>) -> AccountKey {
         AccountKey {
             name_key: name_key(&account.data.name),
             id: account.id.0,
@@ -225,25 +227,14 @@ pub async fn by_ids(store: &Store, ids: &[AccountId]) -> PersistenceResult<Vec<A
     with_tags(store.conn(), rows).await
 }
 
-/// A page of accounts matching `filter`, in `order`.
+/// A page of accounts matching `filter`, in `order`, read without their tags: most pages do
+/// not show them, and a page that does reads them in one statement more ([`list_with`]).
 pub async fn list(
     store: &Store,
     filter: &AccountFilter,
     order: AccountOrder,
     window: &Window<AccountKey>,
-) -> PersistenceResult<Page<Account>> {
-    list_with(store, filter, order, window, true).await
-}
-
-/// [`list`], reading the accounts' tags only when `tags` is true (else `data.tags` is empty):
-/// a page shown without its tags then costs one query less.
-pub async fn list_with(
-    store: &Store,
-    filter: &AccountFilter,
-    order: AccountOrder,
-    window: &Window<AccountKey>,
-    tags: bool,
-) -> PersistenceResult<Page<Account>> {
+) -> PersistenceResult<Page<Untagged>> {
     use account::Column as C;
     let mut cond = filter_condition(filter, store.backend());
     if let Some(after) = &window.after {
@@ -264,14 +255,51 @@ pub async fn list_with(
     }
     let select = select.order_by(C::Id, sort).limit(window.limit + 1);
     let rows = crate::page::all_positional(store.conn(), select).await?;
-    let accounts = if tags {
-        with_tags(store.conn(), rows).await?
-    } else {
-        rows.into_iter()
-            .map(|row| to_domain(row, Vec::new()))
-            .collect::<PersistenceResult<_>>()?
-    };
+    let accounts = rows
+        .into_iter()
+        .map(|row| to_domain(row, Unread))
+        .collect::<PersistenceResult<_>>()?;
     Ok(Page::from_rows(accounts, window))
+}
+
+/// A page of accounts as [`list_with`] read it: the accounts without their tags, and their
+/// tags when the reader asked for them.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    /// The accounts.
+    pub page: Page<Untagged>,
+    /// The tags of the page's accounts (accounts without any absent), if they were read.
+    tags: Option<HashMap<AccountId, Vec<String>>>,
+}
+
+impl Listing {
+    /// The tags of `account`, one of the page's: `None` when the page was read without tags.
+    pub fn tags_of(&self, account: AccountId) -> Option<Vec<String>> {
+        let tags = self.tags.as_ref()?;
+        Some(tags.get(&account).cloned().unwrap_or_default())
+    }
+}
+
+/// [`list`], and the tags of the page's accounts when `tags` is true: a page shown without its
+/// tags costs one statement, a page shown with them two (the GraphQL `accounts` query asks for
+/// them when its selection names them). `a_page_shown_without_tags_reads_none` and
+/// `a_page_shown_with_tags_reads_them_in_one_statement_more` (`persistence/tests/account_page.rs`)
+/// hold it.
+pub async fn list_with(
+    store: &Store,
+    filter: &AccountFilter,
+    order: AccountOrder,
+    window: &Window<AccountKey>,
+    tags: bool,
+) -> PersistenceResult<Listing> {
+    let page = list(store, filter, order, window).await?;
+    let tags = if tags {
+        let ids: Vec<AccountId> = page.items.iter().map(|a| a.id).collect();
+        Some(tags_in(store.conn(), &ids).await?)
+    } else {
+        None
+    };
+    Ok(Listing { page, tags })
 }
 
 /// How many accounts match `filter`. Every account, or every live one, is read from the tallies
@@ -516,32 +544,40 @@ fn active_model(account: &Account) -> account::ActiveModel {
     }
 }
 
-/// Converts rows to accounts, reading all their tags in one query.
+/// The tags of each of these accounts, sorted; accounts without any are absent. One statement
+/// per chunk of accounts.
+async fn tags_in<C: ConnectionTrait>(
+    conn: &C,
+    accounts: &[AccountId],
+) -> PersistenceResult<HashMap<AccountId, Vec<String>>> {
+    let select = account_tag::Entity::find().order_by_asc(account_tag::Column::Tag);
+    let rows = crate::page::rows_in(conn, select, account_tag::Column::AccountId, accounts).await?;
+    let mut tags: HashMap<AccountId, Vec<String>> = HashMap::new();
+    for row in rows {
+        tags.entry(AccountId(row.account_id))
+            .or_default()
+            .push(row.tag);
+    }
+    Ok(tags)
+}
+
+/// Converts rows to accounts, reading all their tags at once.
 async fn with_tags<C: ConnectionTrait>(
     conn: &C,
     rows: Vec<account::Model>,
 ) -> PersistenceResult<Vec<Account>> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut tags: HashMap<Uuid, Vec<String>> = HashMap::new();
-    for tag in account_tag::Entity::find()
-        .filter(account_tag::Column::AccountId.is_in(rows.iter().map(|r| r.id)))
-        .order_by_asc(account_tag::Column::Tag)
-        .all(conn)
-        .await?
-    {
-        tags.entry(tag.account_id).or_default().push(tag.tag);
-    }
+    let ids: Vec<AccountId> = rows.iter().map(|r| AccountId(r.id)).collect();
+    let mut tags = tags_in(conn, &ids).await?;
     rows.into_iter()
         .map(|row| {
-            let t = tags.remove(&row.id).unwrap_or_default();
+            let t = tags.remove(&AccountId(row.id)).unwrap_or_default();
             to_domain(row, t)
         })
         .collect()
 }
 
-fn to_domain(m: account::Model, tags: Vec<String>) -> PersistenceResult<Account> {
+/// The account in row `m`, with `tags` for its tags (or [`Unread`] when they were not read).
+fn to_domain<Tags>(m: account::Model, tags: Tags) -> PersistenceResult<Account<Tags>> {
     let parse_err = |what: &str| {
         let what = what.to_owned();
         move |e: String| corrupt(&what, e)
