@@ -95,9 +95,12 @@ impl Needs {
 
 /// The editable fields of an account, validated. Field names serialise as the API spells them,
 /// which is what account-change events record.
+///
+/// `Tags` is what the account's tags are known as: the tags themselves, or [`Unread`] in an
+/// account read without them ([`Untagged`]).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct AccountData {
+pub struct AccountData<Tags = Vec<String>> {
     /// The organisation's name.
     pub name: String,
     /// Its main internet domain (`acme.com`).
@@ -121,20 +124,20 @@ pub struct AccountData {
     /// The currency it is billed in.
     pub currency: Currency,
     /// Free labels for filtering.
-    pub tags: Vec<String>,
+    pub tags: Tags,
     /// Free-form attributes from other systems (a JSON object).
     pub traits: Map<String, Value>,
     /// What it needs from the vendor.
     pub needs: Needs,
 }
 
-/// An account as stored.
+/// An account as stored: with its tags, or, as [`Untagged`], without them.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Account {
+pub struct Account<Tags = Vec<String>> {
     /// Its id.
     pub id: AccountId,
     /// Its fields.
-    pub data: AccountData,
+    pub data: AccountData<Tags>,
     /// Bumped on every change; an update names the version it read.
     pub version: i32,
     /// When it was created.
@@ -143,6 +146,85 @@ pub struct Account {
     pub updated_at: DateTime<Utc>,
     /// When it was archived, if it was.
     pub archived_at: Option<DateTime<Utc>>,
+}
+
+/// What an account read without its tags has for tags: not "none", but not known. A page of
+/// accounts is read so, since most pages do not show tags and reading them costs a statement
+/// of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unread;
+
+/// An account read without its tags: a reader that needs them reads them and makes an
+/// [`Account`] with [`Untagged::tagged`]; nothing here can be taken for an account without tags.
+pub type Untagged = Account<Unread>;
+
+impl<Tags> Account<Tags> {
+    /// The account with `tags` for its tags, and the tags it had.
+    fn retagged<T>(self, tags: T) -> (Account<T>, Tags) {
+        let Account {
+            id,
+            data,
+            version,
+            created_at,
+            updated_at,
+            archived_at,
+        } = self;
+        let AccountData {
+            name,
+            domain,
+            industry,
+            company_size,
+            region,
+            plan,
+            touch_tier,
+            lifecycle_stage,
+            owner_id,
+            renewal_date,
+            currency,
+            tags: had,
+            traits,
+            needs,
+        } = data;
+        let data = AccountData {
+            name,
+            domain,
+            industry,
+            company_size,
+            region,
+            plan,
+            touch_tier,
+            lifecycle_stage,
+            owner_id,
+            renewal_date,
+            currency,
+            tags,
+            traits,
+            needs,
+        };
+        let account = Account {
+            id,
+            data,
+            version,
+            created_at,
+            updated_at,
+            archived_at,
+        };
+        (account, had)
+    }
+}
+
+impl Account {
+    /// The account without its tags, and its tags.
+    pub fn untagged(self) -> (Untagged, Vec<String>) {
+        self.retagged(Unread)
+    }
+}
+
+impl Untagged {
+    /// The account with `tags`, read for it.
+    pub fn tagged(self, tags: Vec<String>) -> Account {
+        self.retagged(tags).0
+    }
 }
 
 /// The fields of a new account as a person typed them, before validation.
@@ -353,6 +435,16 @@ mod tests {
             updated_at: now,
             archived_at: None,
         }
+    }
+
+    #[test]
+    fn an_account_taken_apart_from_its_tags_comes_back_whole() {
+        let account = stored(new_account().validate().unwrap());
+        let (untagged, tags) = account.clone().untagged();
+        assert_eq!(tags, vec!["vip"]);
+        assert_eq!(untagged.data.tags, Unread);
+        assert_eq!(untagged.data.name, account.data.name);
+        assert_eq!(untagged.tagged(tags), account);
     }
 
     #[test]

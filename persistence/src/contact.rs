@@ -2,19 +2,21 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
 };
 use tandem_domain::DomainResult;
 use tandem_domain::contact::{Contact, ContactData};
-use tandem_domain::event::{self, EventKind, NewEvent, SubjectKind};
+use tandem_domain::event::{self, EventKind, SubjectKind};
 use tandem_domain::ids::{AccountId, ContactId};
 
+use crate::change::{self, Aggregate, Archivable};
 use crate::entity::contact;
 use crate::error::corrupt;
-use crate::{PersistenceError, PersistenceResult, Store, versioned};
+use crate::{PersistenceError, PersistenceResult, Store};
 
 /// The contacts with these ids that exist, archived or not.
 pub async fn by_ids(store: &Store, ids: &[ContactId]) -> PersistenceResult<Vec<Contact>> {
@@ -96,7 +98,7 @@ pub(crate) async fn create_in(
         .exec_without_returning(tx)
         .await?;
     let changes = event::created(&contact.data);
-    record(
+    change::record(
         store,
         tx,
         actor,
@@ -117,14 +119,7 @@ pub async fn update(
     version: i32,
     change: impl FnOnce(&Contact) -> DomainResult<ContactData>,
 ) -> PersistenceResult<Contact> {
-    let tx = store.begin_write().await?;
-    match update_in(store, &tx, actor, id, Some(version), change).await? {
-        Ok(updated) => {
-            tx.commit().await?;
-            Ok(updated)
-        }
-        Err(same) => Ok(same),
-    }
+    change::update(store, actor, id, version, change).await
 }
 
 /// [`update`] inside the caller's transaction, at `version` when given, else at whatever
@@ -137,33 +132,7 @@ pub(crate) async fn update_in(
     version: Option<i32>,
     change: impl FnOnce(&Contact) -> DomainResult<ContactData>,
 ) -> PersistenceResult<Result<Contact, Contact>> {
-    let current = load_for_write(tx, id, version).await?;
-    let version = current.version;
-    let data = change(&current)?;
-    if data.email != current.data.email {
-        ensure_email_free(tx, current.account_id, &data.email, Some(id)).await?;
-    }
-    let changes = event::diff(&current.data, &data);
-    if changes.is_empty() {
-        return Ok(Err(current));
-    }
-    let updated = Contact {
-        data,
-        version: version + 1,
-        updated_at: Utc::now(),
-        ..current
-    };
-    save(tx, &updated, version).await?;
-    record(
-        store,
-        tx,
-        actor,
-        &updated,
-        EventKind::ContactUpdated,
-        changes,
-    )
-    .await?;
-    Ok(Ok(updated))
+    change::update_in(store, tx, actor, id, version, change).await
 }
 
 /// Archives the contact if still at `version`; records `CONTACT_ARCHIVED`.
@@ -174,29 +143,75 @@ pub async fn archive(
     id: ContactId,
     version: i32,
 ) -> PersistenceResult<Contact> {
-    let tx = store.begin_write().await?;
-    let current = load_for_write(&tx, id, version).await?;
-    current.ensure_active()?;
-    let now = Utc::now();
-    let archived = Contact {
-        version: version + 1,
-        updated_at: now,
-        archived_at: Some(now),
-        ..current
-    };
-    save(&tx, &archived, version).await?;
-    let changes = event::archived(now);
-    record(
-        store,
-        &tx,
-        actor,
-        &archived,
-        EventKind::ContactArchived,
-        changes,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(archived)
+    change::archive(store, actor, id, version).await
+}
+
+impl Aggregate for Contact {
+    type Id = ContactId;
+    type Data = ContactData;
+    type Entity = contact::Entity;
+    const NAME: &'static str = "contact";
+    const SUBJECT: SubjectKind = SubjectKind::Contact;
+    const UPDATED: EventKind = EventKind::ContactUpdated;
+    const KEY: (contact::Column, contact::Column) = (contact::Column::Id, contact::Column::Version);
+
+    fn id(&self) -> ContactId {
+        self.id
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn data(&self) -> &ContactData {
+        &self.data
+    }
+    fn account(&self) -> Option<AccountId> {
+        Some(self.account_id)
+    }
+    fn row(&self) -> contact::ActiveModel {
+        active_model(self)
+    }
+    fn with_data(&self, data: ContactData) -> Contact {
+        Contact { data, ..*self }
+    }
+    fn stamp(&mut self, version: i32, at: DateTime<Utc>) {
+        self.version = version;
+        self.updated_at = at;
+    }
+    async fn find<C: ConnectionTrait>(
+        conn: &C,
+        id: ContactId,
+    ) -> PersistenceResult<Option<Contact>> {
+        contact::Entity::find_by_id(id.0)
+            .one(conn)
+            .await?
+            .map(to_domain)
+            .transpose()
+    }
+    /// A new e-mail address must be free among the account's active contacts.
+    async fn vet(
+        tx: &DatabaseTransaction,
+        current: &Contact,
+        data: &ContactData,
+    ) -> PersistenceResult<()> {
+        if data.email != current.data.email {
+            ensure_email_free(tx, current.account_id, &data.email, Some(current.id)).await?;
+        }
+        Ok(())
+    }
+}
+
+impl Archivable for Contact {
+    const ARCHIVED: EventKind = EventKind::ContactArchived;
+
+    async fn may_archive(&self, _tx: &DatabaseTransaction) -> PersistenceResult<()> {
+        Ok(self.ensure_active()?)
+    }
+    fn archived(&self, at: DateTime<Utc>) -> Contact {
+        Contact {
+            archived_at: Some(at),
+            ..self.clone()
+        }
+    }
 }
 
 async fn ensure_email_free(
@@ -218,65 +233,6 @@ async fn ensure_email_free(
         )));
     }
     Ok(())
-}
-
-async fn record(
-    store: &Store,
-    tx: &DatabaseTransaction,
-    actor: &str,
-    contact: &Contact,
-    kind: EventKind,
-    changes: Vec<event::FieldChange>,
-) -> PersistenceResult<i64> {
-    crate::event::append(
-        store,
-        tx,
-        NewEvent {
-            account_id: Some(contact.account_id),
-            subject_kind: SubjectKind::Contact,
-            subject_id: contact.id.0,
-            kind,
-            actor: actor.to_owned(),
-            changes,
-        },
-    )
-    .await
-}
-
-async fn load_for_write(
-    tx: &DatabaseTransaction,
-    id: ContactId,
-    version: impl Into<Option<i32>>,
-) -> PersistenceResult<Contact> {
-    let current = contact::Entity::find_by_id(id.0)
-        .one(tx)
-        .await?
-        .ok_or_else(|| PersistenceError::NotFound {
-            entity: "contact",
-            id: id.to_string(),
-        })
-        .and_then(to_domain)?;
-    if let Some(version) = version.into() {
-        versioned::check("contact", version, current.version)?;
-    }
-    Ok(current)
-}
-
-async fn save(
-    tx: &DatabaseTransaction,
-    contact: &Contact,
-    read_version: i32,
-) -> PersistenceResult<()> {
-    let columns = (contact::Column::Id, contact::Column::Version);
-    versioned::save::<contact::Entity>(
-        tx,
-        active_model(contact),
-        columns,
-        contact.id.0,
-        read_version,
-        "contact",
-    )
-    .await
 }
 
 fn active_model(c: &Contact) -> contact::ActiveModel {

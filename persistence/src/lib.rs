@@ -11,6 +11,7 @@ pub mod activity;
 pub mod automation;
 pub mod catalog;
 pub mod catalog_scope;
+mod change;
 pub mod cluster;
 pub mod contact;
 pub mod engagement;

@@ -1,20 +1,21 @@
 //! Team members: the vendor's people, who own accounts and sign in.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder,
 };
-use tandem_domain::event::{self, EventKind, NewEvent, SubjectKind};
+use tandem_domain::event::{self, EventKind, SubjectKind};
 use tandem_domain::hours::Hours;
-use tandem_domain::ids::TeamMemberId;
+use tandem_domain::ids::{AccountId, TeamMemberId};
 use tandem_domain::team_member::{Team, TeamMember, TeamMemberData};
 use tandem_domain::{DomainError, DomainResult};
 
+use crate::change::{self, Aggregate, Archivable};
 use crate::entity::{account, team_member};
 use crate::error::corrupt;
-use crate::{PersistenceError, PersistenceResult, Store, versioned};
+use crate::{PersistenceError, PersistenceResult, Store};
 
 /// The team members with these ids that exist, archived or not.
 pub async fn by_ids(store: &Store, ids: &[TeamMemberId]) -> PersistenceResult<Vec<TeamMember>> {
@@ -81,7 +82,7 @@ pub async fn create(
         .exec_without_returning(&tx)
         .await?;
     let changes = event::created(&member.data);
-    record(
+    change::record(
         store,
         &tx,
         actor,
@@ -103,34 +104,7 @@ pub async fn update(
     version: i32,
     change: impl FnOnce(&TeamMember) -> DomainResult<TeamMemberData>,
 ) -> PersistenceResult<TeamMember> {
-    let tx = store.begin_write().await?;
-    let current = load_for_write(&tx, id, version).await?;
-    let data = change(&current)?;
-    if data.email != current.data.email {
-        ensure_email_free(&tx, &data.email, Some(id)).await?;
-    }
-    let changes = event::diff(&current.data, &data);
-    if changes.is_empty() {
-        return Ok(current);
-    }
-    let updated = TeamMember {
-        data,
-        version: version + 1,
-        updated_at: Utc::now(),
-        ..current
-    };
-    save(&tx, &updated, version).await?;
-    record(
-        store,
-        &tx,
-        actor,
-        &updated,
-        EventKind::TeamMemberUpdated,
-        changes,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(updated)
+    change::update(store, actor, id, version, change).await
 }
 
 /// Archives the member if still at `version`. Refused while they own active accounts, so that
@@ -142,46 +116,96 @@ pub async fn archive(
     id: TeamMemberId,
     version: i32,
 ) -> PersistenceResult<TeamMember> {
-    let tx = store.begin_write().await?;
-    let current = load_for_write(&tx, id, version).await?;
-    if current.archived_at.is_some() {
-        return Err(DomainError::Conflict(format!(
-            "team member '{}' is already archived",
-            current.data.name
-        ))
-        .into());
+    change::archive(store, actor, id, version).await
+}
+
+impl Aggregate for TeamMember {
+    type Id = TeamMemberId;
+    type Data = TeamMemberData;
+    type Entity = team_member::Entity;
+    const NAME: &'static str = "team member";
+    const SUBJECT: SubjectKind = SubjectKind::TeamMember;
+    const UPDATED: EventKind = EventKind::TeamMemberUpdated;
+    const KEY: (team_member::Column, team_member::Column) =
+        (team_member::Column::Id, team_member::Column::Version);
+
+    fn id(&self) -> TeamMemberId {
+        self.id
     }
-    let owned = account::Entity::find()
-        .filter(account::Column::OwnerId.eq(id.0))
-        .filter(account::Column::ArchivedAt.is_null())
-        .count(&tx)
-        .await?;
-    if owned > 0 {
-        return Err(PersistenceError::Conflict(format!(
-            "team member '{}' owns {owned} active account(s); give them another owner first",
-            current.data.name
-        )));
+    fn version(&self) -> i32 {
+        self.version
     }
-    let now = Utc::now();
-    let archived = TeamMember {
-        version: version + 1,
-        updated_at: now,
-        archived_at: Some(now),
-        ..current
-    };
-    save(&tx, &archived, version).await?;
-    let changes = event::archived(now);
-    record(
-        store,
-        &tx,
-        actor,
-        &archived,
-        EventKind::TeamMemberArchived,
-        changes,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(archived)
+    fn data(&self) -> &TeamMemberData {
+        &self.data
+    }
+    /// A team member concerns no single account.
+    fn account(&self) -> Option<AccountId> {
+        None
+    }
+    fn row(&self) -> team_member::ActiveModel {
+        active_model(self)
+    }
+    fn with_data(&self, data: TeamMemberData) -> TeamMember {
+        TeamMember { data, ..*self }
+    }
+    fn stamp(&mut self, version: i32, at: DateTime<Utc>) {
+        self.version = version;
+        self.updated_at = at;
+    }
+    async fn find<C: ConnectionTrait>(
+        conn: &C,
+        id: TeamMemberId,
+    ) -> PersistenceResult<Option<TeamMember>> {
+        team_member::Entity::find_by_id(id.0)
+            .one(conn)
+            .await?
+            .map(to_domain)
+            .transpose()
+    }
+    /// A new e-mail address must be free among the active team.
+    async fn vet(
+        tx: &DatabaseTransaction,
+        current: &TeamMember,
+        data: &TeamMemberData,
+    ) -> PersistenceResult<()> {
+        if data.email != current.data.email {
+            ensure_email_free(tx, &data.email, Some(current.id)).await?;
+        }
+        Ok(())
+    }
+}
+
+impl Archivable for TeamMember {
+    const ARCHIVED: EventKind = EventKind::TeamMemberArchived;
+
+    /// Refused when already archived, and while they own active accounts.
+    async fn may_archive(&self, tx: &DatabaseTransaction) -> PersistenceResult<()> {
+        if self.archived_at.is_some() {
+            return Err(DomainError::Conflict(format!(
+                "team member '{}' is already archived",
+                self.data.name
+            ))
+            .into());
+        }
+        let owned = account::Entity::find()
+            .filter(account::Column::OwnerId.eq(self.id.0))
+            .filter(account::Column::ArchivedAt.is_null())
+            .count(tx)
+            .await?;
+        if owned > 0 {
+            return Err(PersistenceError::Conflict(format!(
+                "team member '{}' owns {owned} active account(s); give them another owner first",
+                self.data.name
+            )));
+        }
+        Ok(())
+    }
+    fn archived(&self, at: DateTime<Utc>) -> TeamMember {
+        TeamMember {
+            archived_at: Some(at),
+            ..self.clone()
+        }
+    }
 }
 
 /// Refuses a reference (`field`) to a team member who does not exist or is archived.
@@ -217,63 +241,6 @@ async fn ensure_email_free(
         )));
     }
     Ok(())
-}
-
-async fn record(
-    store: &Store,
-    tx: &DatabaseTransaction,
-    actor: &str,
-    member: &TeamMember,
-    kind: EventKind,
-    changes: Vec<event::FieldChange>,
-) -> PersistenceResult<i64> {
-    crate::event::append(
-        store,
-        tx,
-        NewEvent {
-            account_id: None,
-            subject_kind: SubjectKind::TeamMember,
-            subject_id: member.id.0,
-            kind,
-            actor: actor.to_owned(),
-            changes,
-        },
-    )
-    .await
-}
-
-async fn load_for_write<C: ConnectionTrait>(
-    conn: &C,
-    id: TeamMemberId,
-    version: i32,
-) -> PersistenceResult<TeamMember> {
-    let current = team_member::Entity::find_by_id(id.0)
-        .one(conn)
-        .await?
-        .ok_or_else(|| PersistenceError::NotFound {
-            entity: "team member",
-            id: id.to_string(),
-        })
-        .and_then(to_domain)?;
-    versioned::check("team member", version, current.version)?;
-    Ok(current)
-}
-
-async fn save(
-    tx: &DatabaseTransaction,
-    member: &TeamMember,
-    read_version: i32,
-) -> PersistenceResult<()> {
-    let columns = (team_member::Column::Id, team_member::Column::Version);
-    versioned::save::<team_member::Entity>(
-        tx,
-        active_model(member),
-        columns,
-        member.id.0,
-        read_version,
-        "team member",
-    )
-    .await
 }
 
 fn active_model(member: &TeamMember) -> team_member::ActiveModel {

@@ -3,8 +3,8 @@
 use tandem_domain::account::{Account, AccountPatch, NewAccount};
 use tandem_domain::auth::{Action, Principal};
 use tandem_domain::ids::AccountId;
-use tandem_persistence::account::{self, AccountFilter, AccountKey, AccountOrder};
-use tandem_persistence::page::{Page, Window};
+use tandem_persistence::account::{self, AccountFilter, AccountKey, AccountOrder, Listing};
+use tandem_persistence::page::Window;
 
 use super::Services;
 use crate::error::ApiResult;
@@ -15,7 +15,7 @@ pub async fn get(s: &Services, who: &Principal, id: AccountId) -> ApiResult<Opti
     Ok(account::get(&s.store, id).await?)
 }
 
-/// A page of accounts.
+/// A page of accounts, with their tags when `tags` (see [`account::list_with`]).
 pub async fn list(
     s: &Services,
     who: &Principal,
@@ -23,7 +23,7 @@ pub async fn list(
     order: AccountOrder,
     window: &Window<AccountKey>,
     tags: bool,
-) -> ApiResult<Page<Account>> {
+) -> ApiResult<Listing> {
     who.authorize(Action::Read)?;
     Ok(account::list_with(&s.store, filter, order, window, tags).await?)
 }

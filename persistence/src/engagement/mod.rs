@@ -5,28 +5,28 @@ pub mod baseline;
 pub mod phase;
 mod row;
 
-pub(crate) use row::load;
 use row::{active_model, to_domain};
 
 use std::collections::HashMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder,
 };
 use serde_json::Value;
 use tandem_domain::DomainResult;
 use tandem_domain::engagement::{
     Engagement, EngagementData, EngagementKind, EngagementStatus, TemplateRef,
 };
-use tandem_domain::event::{self, EventKind, FieldChange, NewEvent, SubjectKind};
+use tandem_domain::event::{self, EventKind, FieldChange, SubjectKind};
 use tandem_domain::ids::{AccountId, EngagementId, TeamMemberId};
 use uuid::Uuid;
 
+use crate::change::{self, Aggregate};
 use crate::entity::engagement;
 use crate::page::{Page, Window};
-use crate::{PersistenceResult, Store, team_member, versioned};
+use crate::{PersistenceResult, Store, team_member};
 
 /// Which engagements a list shows; empty lists do not filter.
 #[derive(Debug, Clone, Default)]
@@ -120,6 +120,14 @@ pub async fn count(store: &Store, filter: &EngagementFilter) -> PersistenceResul
         .await?)
 }
 
+/// Loads an engagement inside a write transaction, without a version check.
+pub(crate) async fn load<C: ConnectionTrait>(
+    conn: &C,
+    id: EngagementId,
+) -> PersistenceResult<Engagement> {
+    change::load(conn, id, None).await
+}
+
 /// Scopes an engagement on an active account; records `ENGAGEMENT_CREATED`.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
@@ -180,7 +188,7 @@ pub(crate) async fn create_in(
         changes.push(FieldChange::set("templateId", t.id));
         changes.push(FieldChange::set("templateVersion", t.version));
     }
-    record(store, tx, actor, &e, EventKind::EngagementCreated, changes).await?;
+    change::record(store, tx, actor, &e, EventKind::EngagementCreated, changes).await?;
     Ok(e)
 }
 
@@ -193,36 +201,7 @@ pub async fn update(
     version: i32,
     change: impl FnOnce(&Engagement) -> DomainResult<EngagementData>,
 ) -> PersistenceResult<Engagement> {
-    let tx = store.begin_write().await?;
-    let current = load_for_write(&tx, id, version).await?;
-    let data = change(&current)?;
-    if data.lead_id != current.data.lead_id
-        && let Some(lead) = data.lead_id
-    {
-        team_member::ensure_active(&tx, lead, "leadId").await?;
-    }
-    let changes = event::diff(&current.data, &data);
-    if changes.is_empty() {
-        return Ok(current);
-    }
-    let updated = Engagement {
-        data,
-        version: version + 1,
-        updated_at: Utc::now(),
-        ..current
-    };
-    save(&tx, &updated, version).await?;
-    record(
-        store,
-        &tx,
-        actor,
-        &updated,
-        EventKind::EngagementUpdated,
-        changes,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(updated)
+    change::update(store, actor, id, version, change).await
 }
 
 /// Moves an engagement still at `version` to `next`, if its rules allow; records
@@ -236,7 +215,7 @@ pub async fn transition(
     next: EngagementStatus,
 ) -> PersistenceResult<Engagement> {
     let tx = store.begin_write().await?;
-    let current = load_for_write(&tx, id, version).await?;
+    let current: Engagement = change::load(&tx, id, Some(version)).await?;
     let phases = phase::load(&tx, &[id])
         .await?
         .remove(&id)
@@ -244,22 +223,22 @@ pub async fn transition(
     current.check_transition(next, &phases)?;
     let moved = Engagement {
         status: next,
-        version: version + 1,
-        updated_at: Utc::now(),
         ..current.clone()
     };
-    save(&tx, &moved, version).await?;
     let changes = vec![FieldChange::new(
         "status",
         current.status.as_str(),
         next.as_str(),
     )];
-    record(
+    let kind = EventKind::EngagementStatusChanged;
+    let moved = change::write(
         store,
         &tx,
         actor,
-        &moved,
-        EventKind::EngagementStatusChanged,
+        &current,
+        moved,
+        Utc::now(),
+        kind,
         changes,
     )
     .await?;
@@ -267,52 +246,60 @@ pub async fn transition(
     Ok(moved)
 }
 
-async fn load_for_write(
-    tx: &DatabaseTransaction,
-    id: EngagementId,
-    version: i32,
-) -> PersistenceResult<Engagement> {
-    let current = load(tx, id).await?;
-    versioned::check("engagement", version, current.version)?;
-    Ok(current)
-}
+/// An engagement is not archived; its status moves through [`super::transition`] instead.
+impl Aggregate for Engagement {
+    type Id = EngagementId;
+    type Data = EngagementData;
+    type Entity = engagement::Entity;
+    const NAME: &'static str = "engagement";
+    const SUBJECT: SubjectKind = SubjectKind::Engagement;
+    const UPDATED: EventKind = EventKind::EngagementUpdated;
+    const KEY: (engagement::Column, engagement::Column) =
+        (engagement::Column::Id, engagement::Column::Version);
 
-async fn save(
-    tx: &DatabaseTransaction,
-    e: &Engagement,
-    read_version: i32,
-) -> PersistenceResult<()> {
-    let columns = (engagement::Column::Id, engagement::Column::Version);
-    versioned::save::<engagement::Entity>(
-        tx,
-        active_model(e),
-        columns,
-        e.id.0,
-        read_version,
-        "engagement",
-    )
-    .await
-}
-
-async fn record(
-    store: &Store,
-    tx: &DatabaseTransaction,
-    actor: &str,
-    e: &Engagement,
-    kind: EventKind,
-    changes: Vec<FieldChange>,
-) -> PersistenceResult<i64> {
-    crate::event::append(
-        store,
-        tx,
-        NewEvent {
-            account_id: Some(e.account_id),
-            subject_kind: SubjectKind::Engagement,
-            subject_id: e.id.0,
-            kind,
-            actor: actor.to_owned(),
-            changes,
-        },
-    )
-    .await
+    fn id(&self) -> EngagementId {
+        self.id
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn data(&self) -> &EngagementData {
+        &self.data
+    }
+    fn account(&self) -> Option<AccountId> {
+        Some(self.account_id)
+    }
+    fn row(&self) -> engagement::ActiveModel {
+        active_model(self)
+    }
+    fn with_data(&self, data: EngagementData) -> Engagement {
+        Engagement { data, ..*self }
+    }
+    fn stamp(&mut self, version: i32, at: DateTime<Utc>) {
+        self.version = version;
+        self.updated_at = at;
+    }
+    async fn find<C: ConnectionTrait>(
+        conn: &C,
+        id: EngagementId,
+    ) -> PersistenceResult<Option<Engagement>> {
+        engagement::Entity::find_by_id(id.0)
+            .one(conn)
+            .await?
+            .map(to_domain)
+            .transpose()
+    }
+    /// A new lead must be an active team member.
+    async fn vet(
+        tx: &DatabaseTransaction,
+        current: &Engagement,
+        data: &EngagementData,
+    ) -> PersistenceResult<()> {
+        if data.lead_id != current.data.lead_id
+            && let Some(lead) = data.lead_id
+        {
+            team_member::ensure_active(tx, lead, "leadId").await?;
+        }
+        Ok(())
+    }
 }

@@ -1,29 +1,14 @@
 //! An engagement's row: read as the domain's [`Engagement`] and written from it. The
-//! engagement repository (this folder's `mod.rs`) and the phase repository, which checks the
-//! engagement a phase belongs to, both go through it.
+//! engagement repository (this folder's `mod.rs`) goes through it, also in [`super::load`],
+//! with which the phase repository checks the engagement a phase belongs to.
 
-use sea_orm::{ConnectionTrait, EntityTrait, NotSet, Set};
+use sea_orm::{NotSet, Set};
 use tandem_domain::engagement::{Engagement, EngagementData, TemplateRef};
 use tandem_domain::ids::{AccountId, EngagementId, TeamMemberId, TemplateId};
 
+use crate::PersistenceResult;
 use crate::entity::engagement;
 use crate::error::corrupt;
-use crate::{PersistenceError, PersistenceResult};
-
-/// Loads an engagement inside a write transaction, without a version check.
-pub(crate) async fn load<C: ConnectionTrait>(
-    conn: &C,
-    id: EngagementId,
-) -> PersistenceResult<Engagement> {
-    engagement::Entity::find_by_id(id.0)
-        .one(conn)
-        .await?
-        .ok_or_else(|| PersistenceError::NotFound {
-            entity: "engagement",
-            id: id.to_string(),
-        })
-        .and_then(to_domain)
-}
 
 pub(super) fn active_model(e: &Engagement) -> engagement::ActiveModel {
     let d = &e.data;

@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use tandem_domain::account::Account;
+use tandem_domain::account::{Account, Untagged};
 use tandem_domain::auth::Action;
 use tandem_domain::money::Money;
 
@@ -21,12 +21,31 @@ use crate::graphql::sow::SowNode;
 use crate::graphql::team_member::TeamMemberNode;
 use crate::service;
 
-/// A customer organisation.
-pub struct AccountNode(pub Account);
+/// A customer organisation, as far as it was read: an account of a page that does not show
+/// tags comes without them (`persistence::account::list_with`), and its `tags` field, if asked
+/// after all, loads them.
+pub struct AccountNode {
+    account: Untagged,
+    /// Its tags, when the read that made the node had them.
+    tags: Option<Vec<String>>,
+}
 
+/// The node of an account read whole, tags and all. A function named like the type, so that the
+/// features that show an account (a contact's, a SOW's, `node(id:)`…) make its node as
+/// `AccountNode(account)`, as they did when the type held a whole account and nothing else.
+#[allow(non_snake_case)]
+pub fn AccountNode(account: Account) -> AccountNode {
+    let (account, tags) = account.untagged();
+    AccountNode {
+        account,
+        tags: Some(tags),
+    }
+}
+
+/// `tags` is not plain: an account read without them answers it through a loader.
 impl Plain for AccountNode {
     fn plain(&self, name: &str) -> Option<async_graphql::Value> {
-        let a = &self.0;
+        let a = &self.account;
         match name {
             "id" => value(ids::encode(Kind::Account, a.id.0)),
             "version" => value(a.version),
@@ -40,7 +59,6 @@ impl Plain for AccountNode {
             "lifecycleStage" => value(LifecycleStage::from(a.data.lifecycle_stage)),
             "renewalDate" => value(a.data.renewal_date.map(Date)),
             "currency" => value(a.data.currency.as_str().to_owned()),
-            "tags" => value(a.data.tags.clone()),
             "createdAt" => value(a.created_at),
             "updatedAt" => value(a.updated_at),
             "archivedAt" => value(a.archived_at),
@@ -53,47 +71,47 @@ impl Plain for AccountNode {
 impl AccountNode {
     /// The account's opaque global id.
     pub async fn id(&self) -> ID {
-        ids::encode(Kind::Account, self.0.id.0)
+        ids::encode(Kind::Account, self.account.id.0)
     }
     /// Bumped on every change; pass it back to `updateAccount` and `archiveAccount`.
     async fn version(&self) -> i32 {
-        self.0.version
+        self.account.version
     }
     /// The organisation's name.
     async fn name(&self) -> &str {
-        &self.0.data.name
+        &self.account.data.name
     }
     /// Its main internet domain.
     async fn domain(&self) -> Option<&str> {
-        self.0.data.domain.as_deref()
+        self.account.data.domain.as_deref()
     }
     /// Its industry, in the vendor's own taxonomy.
     async fn industry(&self) -> Option<&str> {
-        self.0.data.industry.as_deref()
+        self.account.data.industry.as_deref()
     }
     /// Its size band by employees.
     async fn company_size(&self) -> Option<CompanySize> {
-        self.0.data.company_size.map(Into::into)
+        self.account.data.company_size.map(Into::into)
     }
     /// Its sales region.
     async fn region(&self) -> Option<&str> {
-        self.0.data.region.as_deref()
+        self.account.data.region.as_deref()
     }
     /// The plan it is on.
     async fn plan(&self) -> Option<&str> {
-        self.0.data.plan.as_deref()
+        self.account.data.plan.as_deref()
     }
     /// How it is served.
     async fn touch_tier(&self) -> TouchTier {
-        self.0.data.touch_tier.into()
+        self.account.data.touch_tier.into()
     }
     /// Where it is in its life with the vendor.
     async fn lifecycle_stage(&self) -> LifecycleStage {
-        self.0.data.lifecycle_stage.into()
+        self.account.data.lifecycle_stage.into()
     }
     /// The team member who owns the relationship.
     async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<TeamMemberNode>> {
-        let Some(owner) = self.0.data.owner_id else {
+        let Some(owner) = self.account.data.owner_id else {
             return Ok(None);
         };
         Ok(loaders(ctx)?
@@ -104,23 +122,27 @@ impl AccountNode {
     }
     /// When its contract next renews.
     async fn renewal_date(&self) -> Option<Date> {
-        self.0.data.renewal_date.map(Date)
+        self.account.data.renewal_date.map(Date)
     }
     /// The ISO 4217 currency it is billed in.
     async fn currency(&self) -> &str {
-        self.0.data.currency.as_str()
+        self.account.data.currency.as_str()
     }
     /// Labels for filtering, lower case, sorted.
-    async fn tags(&self) -> &[String] {
-        &self.0.data.tags
+    async fn tags(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
+        if let Some(tags) = &self.tags {
+            return Ok(tags.clone());
+        }
+        let whole = loaders(ctx)?.accounts().load_one(self.account.id).await?;
+        Ok(whole.map(|a| a.data.tags).unwrap_or_default())
     }
     /// Free-form attributes from other systems.
     async fn traits(&self) -> Json<serde_json::Map<String, serde_json::Value>> {
-        Json(self.0.data.traits.clone())
+        Json(self.account.data.traits.clone())
     }
     /// What it needs from the vendor.
     async fn needs(&self) -> NeedsValue {
-        let n = &self.0.data.needs;
+        let n = &self.account.data.needs;
         NeedsValue {
             jobs_to_be_done: n.jobs_to_be_done.clone(),
             pain_points: n.pain_points.clone(),
@@ -142,7 +164,7 @@ impl AccountNode {
     async fn contacts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ContactNode>> {
         Ok(loaders(ctx)?
             .contacts()
-            .load_one(self.0.id)
+            .load_one(self.account.id)
             .await?
             .unwrap_or_default()
             .into_iter()
@@ -156,7 +178,7 @@ impl AccountNode {
     ) -> async_graphql::Result<FastList<EngagementNode>> {
         Ok(loaders(ctx)?
             .engagements_by_account()
-            .load_one(self.0.id)
+            .load_one(self.account.id)
             .await?
             .unwrap_or_default()
             .iter()
@@ -168,7 +190,7 @@ impl AccountNode {
     async fn sows(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SowNode>> {
         Ok(loaders(ctx)?
             .sows_by_account()
-            .load_one(self.0.id)
+            .load_one(self.account.id)
             .await?
             .unwrap_or_default()
             .into_iter()
@@ -191,11 +213,15 @@ impl AccountNode {
         {
             loaders
                 .health_outlines()
-                .load_one(self.0.id)
+                .load_one(self.account.id)
                 .await?
                 .map(Into::into)
         } else {
-            loaders.health().load_one(self.0.id).await?.map(Into::into)
+            loaders
+                .health()
+                .load_one(self.account.id)
+                .await?
+                .map(Into::into)
         };
         Ok(score.map(Fast))
     }
@@ -213,7 +239,7 @@ impl AccountNode {
         }
         let first = first_or(Some(first), DEFAULT_PAGE)?;
         Ok(
-            service::health::history(s, who, self.0.id, i64::from(days), first)
+            service::health::history(s, who, self.account.id, i64::from(days), first)
                 .await?
                 .into_iter()
                 .map(crate::graphql::health::HealthScoreNode::from)
@@ -232,7 +258,7 @@ impl AccountNode {
         if !(1..=3660).contains(&days) {
             return Err(ApiError::invalid("days", "must be from 1 to 3660").into());
         }
-        let history = service::health::history(s, who, self.0.id, 3660, 500).await?;
+        let history = service::health::history(s, who, self.account.id, 3660, 500).await?;
         let Some(latest) = history.first() else {
             return Ok(Vec::new());
         };
@@ -255,7 +281,7 @@ impl AccountNode {
     async fn usage(&self, ctx: &Context<'_>) -> async_graphql::Result<UsageSummaryValue> {
         let u = loaders(ctx)?
             .usage()
-            .load_one(self.0.id)
+            .load_one(self.account.id)
             .await?
             .unwrap_or_default();
         Ok(UsageSummaryValue {
@@ -275,7 +301,7 @@ impl AccountNode {
     ) -> async_graphql::Result<Vec<UsageDay>> {
         let (s, who) = parts(ctx)?;
         Ok(
-            service::signals::usage_by_day(s, who, self.0.id, from.0, to.0)
+            service::signals::usage_by_day(s, who, self.account.id, from.0, to.0)
                 .await?
                 .into_iter()
                 .map(|d| UsageDay {
@@ -297,7 +323,7 @@ impl AccountNode {
     ) -> async_graphql::Result<Vec<FeatureUsageValue>> {
         let (s, who) = parts(ctx)?;
         Ok(
-            service::signals::feature_usage(s, who, self.0.id, from.0, to.0)
+            service::signals::feature_usage(s, who, self.account.id, from.0, to.0)
                 .await?
                 .into_iter()
                 .map(|f| FeatureUsageValue {
@@ -319,7 +345,7 @@ impl AccountNode {
     ) -> async_graphql::Result<Vec<crate::graphql::success::GoalNode>> {
         Ok(loaders(ctx)?
             .goals()
-            .load_one(self.0.id)
+            .load_one(self.account.id)
             .await?
             .unwrap_or_default()
             .into_iter()
@@ -334,7 +360,7 @@ impl AccountNode {
     ) -> async_graphql::Result<Vec<crate::graphql::success::BusinessReview>> {
         Ok(loaders(ctx)?
             .reviews()
-            .load_one(self.0.id)
+            .load_one(self.account.id)
             .await?
             .unwrap_or_default()
             .into_iter()
@@ -352,7 +378,7 @@ impl AccountNode {
         let (s, who) = parts(ctx)?;
         let first = first_or(Some(first), DEFAULT_PAGE)?;
         Ok(
-            service::signals::revenue_movements(s, who, self.0.id, first)
+            service::signals::revenue_movements(s, who, self.account.id, first)
                 .await?
                 .into_iter()
                 .map(crate::graphql::signals::RevenueMovementNode)
@@ -367,7 +393,7 @@ impl AccountNode {
     ) -> async_graphql::Result<Vec<crate::graphql::signals::SurveyResponseNode>> {
         let (s, who) = parts(ctx)?;
         let first = first_or(Some(first), DEFAULT_PAGE)?;
-        Ok(service::signals::surveys(s, who, self.0.id, first)
+        Ok(service::signals::surveys(s, who, self.account.id, first)
             .await?
             .into_iter()
             .map(crate::graphql::signals::SurveyResponseNode)
@@ -381,7 +407,7 @@ impl AccountNode {
     ) -> async_graphql::Result<Vec<crate::graphql::signals::TicketNode>> {
         let (s, who) = parts(ctx)?;
         let first = first_or(Some(first), DEFAULT_PAGE)?;
-        Ok(service::signals::tickets(s, who, self.0.id, first)
+        Ok(service::signals::tickets(s, who, self.account.id, first)
             .await?
             .into_iter()
             .map(crate::graphql::signals::TicketNode)
@@ -392,7 +418,7 @@ impl AccountNode {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::graphql::sync::ExternalIdValue>> {
-        crate::graphql::sync::ExternalIdValue::of(ctx, self.0.id).await
+        crate::graphql::sync::ExternalIdValue::of(ctx, self.account.id).await
     }
     /// Its risks, most severe first; OPEN and MITIGATING ones when `statuses` is left out.
     #[graphql(guard = "Allowed(Action::ReadInsights)")]
@@ -407,7 +433,7 @@ impl AccountNode {
                 crate::graphql::renewal::RiskStatus::Mitigating,
             ]
         });
-        crate::graphql::renewal::RiskNode::of_account(ctx, self.0.id, statuses).await
+        crate::graphql::renewal::RiskNode::of_account(ctx, self.account.id, statuses).await
     }
     /// Its renewals, newest first: the one in play (no outcome yet) and the decided ones.
     #[graphql(guard = "Allowed(Action::ReadInsights)")]
@@ -415,7 +441,12 @@ impl AccountNode {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::graphql::renewal::RenewalNode>> {
-        crate::graphql::renewal::RenewalNode::of_account(ctx, self.0.id, self.0.data.currency).await
+        crate::graphql::renewal::RenewalNode::of_account(
+            ctx,
+            self.account.id,
+            self.account.data.currency,
+        )
+        .await
     }
     /// Its story, newest first: notes, meetings, calls and e-mails merged with its
     /// account-change events. `kinds` narrows it (all when left out).
@@ -429,7 +460,7 @@ impl AccountNode {
     ) -> async_graphql::Result<crate::graphql::activity::TimelineConnection> {
         crate::graphql::activity::TimelineConnection::of_account(
             ctx,
-            self.0.id,
+            self.account.id,
             first,
             after,
             kinds.unwrap_or_default(),
@@ -453,7 +484,7 @@ impl AccountNode {
     ) -> async_graphql::Result<Vec<crate::graphql::value_timeline::ValueEventNode>> {
         crate::graphql::value_timeline::ValueEventNode::of_account(
             ctx,
-            self.0.id,
+            self.account.id,
             from,
             to,
             first,
@@ -468,29 +499,38 @@ impl AccountNode {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<crate::graphql::signals::BillingStatus>> {
         let (s, who) = parts(ctx)?;
-        Ok(service::signals::billing(s, who, self.0.id)
+        Ok(service::signals::billing(s, who, self.account.id)
             .await?
             .map(Into::into))
     }
     /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.account.created_at
     }
     /// When it last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+        self.account.updated_at
     }
     /// When it was archived; archived accounts refuse changes and are left out of lists unless
     /// asked for.
     async fn archived_at(&self) -> Option<DateTime<Utc>> {
-        self.0.archived_at
+        self.account.archived_at
     }
 }
 
 impl AccountNode {
+    /// The node of an account of a page, read without its tags, with them if they were read.
+    pub(super) fn listed(account: Untagged, tags: Option<Vec<String>>) -> AccountNode {
+        AccountNode { account, tags }
+    }
+
     async fn mrr_money(&self, ctx: &Context<'_>) -> ApiResult<Money> {
-        let minor = loaders(ctx)?.mrr().load_one(self.0.id).await?.unwrap_or(0);
-        Ok(Money::new(minor, self.0.data.currency))
+        let minor = loaders(ctx)?
+            .mrr()
+            .load_one(self.account.id)
+            .await?
+            .unwrap_or(0);
+        Ok(Money::new(minor, self.account.data.currency))
     }
 }
 

@@ -3,11 +3,10 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 
-use tandem_domain::account::Account;
+use tandem_domain::account::{Account, Untagged};
 use tandem_domain::auth::Action;
 use tandem_domain::ids::{AccountId, TeamMemberId};
-use tandem_persistence::account::{AccountFilter, AccountKey, AccountOrder};
-use tandem_persistence::page::Page;
+use tandem_persistence::account::{AccountFilter, AccountKey, AccountOrder, Listing};
 
 use super::node::AccountNode;
 use crate::error::{ApiError, ApiResult};
@@ -141,7 +140,7 @@ pub(super) struct Cursor {
     key: AccountKey,
 }
 
-pub(super) fn cursor_of(order: AccountOrderBy, account: &Account) -> String {
+pub(super) fn cursor_of<Tags>(order: AccountOrderBy, account: &Account<Tags>) -> String {
     ids::encode_cursor(&Cursor {
         o: order.tag(),
         key: AccountKey::of(account),
@@ -172,9 +171,9 @@ pub struct AccountEdge {
     pub node: AccountNode,
 }
 
-/// A page of accounts.
+/// A page of accounts, with their tags if the page's selection names them.
 pub struct AccountConnection {
-    page: Page<Account>,
+    listing: Listing,
     filter: AccountFilter,
     order: AccountOrderBy,
 }
@@ -183,32 +182,46 @@ pub struct AccountConnection {
 impl AccountConnection {
     /// The accounts of this page, each with its cursor.
     async fn edges(&self) -> Vec<AccountEdge> {
-        self.page
+        self.listing
+            .page
             .items
             .iter()
             .map(|a| AccountEdge {
                 cursor: cursor_of(self.order, a),
-                node: AccountNode(a.clone()),
+                node: self.node(a),
             })
             .collect()
     }
     /// The accounts of this page.
     async fn nodes(&self) -> FastList<AccountNode> {
-        self.page.items.iter().cloned().map(AccountNode).collect()
+        self.listing
+            .page
+            .items
+            .iter()
+            .map(|a| self.node(a))
+            .collect()
     }
     /// Where this page sits.
     async fn page_info(&self) -> PageInfo {
+        let page = &self.listing.page;
         PageInfo {
-            has_next_page: self.page.has_next,
-            has_previous_page: self.page.has_previous,
-            start_cursor: self.page.items.first().map(|a| cursor_of(self.order, a)),
-            end_cursor: self.page.items.last().map(|a| cursor_of(self.order, a)),
+            has_next_page: page.has_next,
+            has_previous_page: page.has_previous,
+            start_cursor: page.items.first().map(|a| cursor_of(self.order, a)),
+            end_cursor: page.items.last().map(|a| cursor_of(self.order, a)),
         }
     }
     /// How many accounts match the filter, across all pages (counted in SQL).
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
         let (s, who) = parts(ctx)?;
         Ok(service::account::count(s, who, &self.filter).await? as i64)
+    }
+}
+
+impl AccountConnection {
+    /// The node of `account`, one of the page's, with its tags if the page read them.
+    fn node(&self, account: &Untagged) -> AccountNode {
+        AccountNode::listed(account.clone(), self.listing.tags_of(account.id))
     }
 }
 
@@ -251,13 +264,16 @@ impl AccountQuery {
         let window = Paging::parse(first, after, last, before)?
             .window(|cursor, field| decode_cursor(order_by, field, cursor))?;
         let filter = filter.unwrap_or_default().resolve(s, who).await?;
-        // Tags cost a query of their own: read them only when the page shows them.
+        // Tags cost a statement of their own: read them only when the page shows them. An
+        // account read without them loads them if asked after all (`AccountNode::tags`).
+        // `a_page_reads_tags_only_when_asked_and_then_answers_them` (below) holds both.
         let shown = ctx.look_ahead();
         let tags = shown.field("nodes").field("tags").exists()
             || shown.field("edges").field("node").field("tags").exists();
-        let page = service::account::list(s, who, &filter, order_by.into(), &window, tags).await?;
+        let listing =
+            service::account::list(s, who, &filter, order_by.into(), &window, tags).await?;
         Ok(AccountConnection {
-            page,
+            listing,
             filter,
             order: order_by,
         })
@@ -271,6 +287,108 @@ impl From<AccountOrderBy> for AccountOrder {
             AccountOrderBy::NameDesc => AccountOrder::NameDesc,
             AccountOrderBy::CreatedAtAsc => AccountOrder::CreatedAsc,
             AccountOrderBy::CreatedAtDesc => AccountOrder::CreatedDesc,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! A page of accounts reads its accounts' tags only when its selection names them, and
+    //! then answers them as they are, however the selection names them: against the real
+    //! server, on both databases.
+
+    use std::collections::HashMap;
+    use std::time::Duration;
+
+    use serde_json::{Value, json};
+    use tandem_domain::account::NewAccount;
+    use tandem_domain::auth::Role;
+    use tandem_persistence::{Store, account};
+    use tandem_tests::{TestDb, db_test};
+
+    use crate::app::{self, RunningServer, StartOptions};
+    use crate::auth::Issuer;
+    use crate::settings::{Overrides, Settings};
+
+    /// A server on `db` whose event relay stays out of the statement counts.
+    async fn serve(db: &TestDb) -> (RunningServer, Store, String) {
+        let mut vars: HashMap<String, String> = HashMap::new();
+        vars.insert(
+            "TANDEM_JWT_SECRET".into(),
+            "account-page-test-secret-of-enough-length".into(),
+        );
+        vars.insert("TANDEM_EVENT_POLL_INTERVAL".into(), "1h".into());
+        vars.insert("TANDEM_RATE_LIMIT_PER_SECOND".into(), "0".into());
+        if let Some(schema) = &db.pg_schema {
+            vars.insert("TANDEM_DATABASE_SCHEMA".into(), schema.clone());
+        }
+        let overrides = Overrides {
+            bind: Some("127.0.0.1:0".into()),
+            database_url: Some(db.url.clone()),
+        };
+        let settings = Settings::from_vars(&vars, &overrides).unwrap();
+        let store = app::connect(&settings).await.unwrap();
+        let running = app::start(&settings, store.clone(), StartOptions::default())
+            .await
+            .unwrap();
+        let token = Issuer::new(&settings.auth)
+            .unwrap()
+            .issue("tester", Role::Viewer, Duration::from_secs(600))
+            .unwrap();
+        (running, store, token)
+    }
+
+    /// The `data` of `query`, and the statements it ran.
+    async fn ask(running: &RunningServer, store: &Store, token: &str, query: &str) -> (Value, u64) {
+        let before = store.statements();
+        let body: Value = reqwest::Client::new()
+            .post(format!("http://{}/graphql", running.addr))
+            .bearer_auth(token)
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(body.get("errors").is_none(), "{body}");
+        (body["data"].clone(), store.statements() - before)
+    }
+
+    /// Each account's tags in a page's `nodes` (or its edges' nodes), by name.
+    fn tags(nodes: &Value) -> Vec<(String, Value)> {
+        let nodes = nodes.as_array().unwrap().iter();
+        let nodes = nodes.map(|n| n.get("node").unwrap_or(n));
+        nodes
+            .map(|n| (n["name"].as_str().unwrap().to_owned(), n["tags"].clone()))
+            .collect()
+    }
+
+    db_test! {
+        async fn a_page_reads_tags_only_when_asked_and_then_answers_them(db) {
+            let (running, store, token) = serve(&db).await;
+            for (name, tags) in [("Acme", vec!["vip", "beta"]), ("Globex", vec![])] {
+                let tags = tags.into_iter().map(String::from).collect();
+                let data = NewAccount { name: name.into(), tags, ..NewAccount::default() };
+                account::create(&store, "tester", data.validate().unwrap()).await.unwrap();
+            }
+            // Whatever the server does once at start is done.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let expected = vec![("Acme".to_owned(), json!(["beta", "vip"])), ("Globex".to_owned(), json!([]))];
+
+            let (_, statements) = ask(&running, &store, &token, "{ accounts { nodes { name } } }").await;
+            assert_eq!(statements, 1, "a page shown without tags reads none");
+            for (query, path) in [
+                ("{ accounts { nodes { name tags } } }", "nodes"),
+                ("{ accounts { edges { node { name tags } } } }", "edges"),
+                ("{ accounts { nodes { name ... on Account { tags } } } }", "nodes"),
+                ("{ accounts { nodes { name ...T } } } fragment T on Account { tags }", "nodes"),
+            ] {
+                let (data, statements) = ask(&running, &store, &token, query).await;
+                assert_eq!(tags(&data["accounts"][path]), expected, "{query}");
+                assert_eq!(statements, 2, "{query}: a page's tags are one statement");
+            }
+            running.stop().await;
         }
     }
 }
