@@ -514,3 +514,96 @@ impl From<&PhaseScopeItem> for PhaseScopeItemValue {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+    use chrono::NaiveDate;
+    use serde_json::json;
+    use tandem_domain::account::NewAccount;
+    use tandem_domain::engagement::{EngagementKind, NewEngagement, NewPhase};
+    use tandem_persistence::{Store, StoreOptions, account, engagement};
+    use tandem_tests::db_test;
+
+    use super::*;
+    use crate::graphql::loaders::Loaders;
+
+    /// A query root that hands out one phase as its head and as its outline.
+    struct Views(PhaseHead, PhaseOutline);
+
+    #[Object]
+    impl Views {
+        async fn head(&self) -> PhaseNode {
+            PhaseNode::from(self.0.clone())
+        }
+        async fn outline(&self) -> PhaseNode {
+            PhaseNode::from(self.1.clone())
+        }
+    }
+
+    /// A phase with an objective and a milestone, stored.
+    async fn stored_phase(store: &Store) -> Phase {
+        let account = NewAccount {
+            name: "Acme".into(),
+            ..Default::default()
+        };
+        let a = account::create(store, "t", account.validate().unwrap())
+            .await
+            .unwrap();
+        let data = NewEngagement {
+            name: "Replatforming".into(),
+            kind: EngagementKind::Replatforming,
+            source_platform: None,
+            target_platform: None,
+            lead_id: None,
+            description: None,
+            planned_start: None,
+        };
+        let e = engagement::create(store, "lead", a.id, data.validate().unwrap())
+            .await
+            .unwrap();
+        let phase = NewPhase {
+            name: "Apparel".into(),
+            focus_kind: tandem_domain::engagement::FocusKind::Problem,
+            focus: "Slow checkout".into(),
+            objective: Some("Move apparel".into()),
+            expected_value: None,
+            planned_start: NaiveDate::from_ymd_opt(2026, 1, 5),
+            planned_end: None,
+            milestones: vec![Milestone {
+                name: "Catalog loaded".into(),
+                due: None,
+                done_on: None,
+            }],
+            scope: vec![],
+        };
+        engagement::phase::create(store, "lead", e.id, phase.validate().unwrap(), vec![])
+            .await
+            .unwrap()
+    }
+
+    db_test! {
+        async fn a_field_its_view_lacks_is_read_from_the_whole_phase(db) {
+            let mut options = StoreOptions::new(db.url.clone());
+            options.pg_schema = db.pg_schema.clone();
+            let store = Store::connect(&options).await.unwrap();
+            store.migrate().await.unwrap();
+            let p = stored_phase(&store).await;
+            let views = Views(PhaseHead::from(&p), PhaseOutline::from(&p));
+            let schema = Schema::build(views, EmptyMutation, EmptySubscription)
+                .data(Loaders::new(store))
+                .finish();
+            let answer = schema
+                .execute("{ head { name focusKind objective milestones { name } } outline { focus plannedStart objective } }")
+                .await;
+            assert!(answer.errors.is_empty(), "{:?}", answer.errors);
+            assert_eq!(
+                answer.data.into_json().unwrap(),
+                json!({
+                    "head": {"name": "Apparel", "focusKind": "PROBLEM", "objective": "Move apparel", "milestones": [{"name": "Catalog loaded"}]},
+                    "outline": {"focus": "Slow checkout", "plannedStart": "2026-01-05", "objective": "Move apparel"},
+                })
+            );
+        }
+    }
+}
