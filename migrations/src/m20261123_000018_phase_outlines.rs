@@ -1,7 +1,9 @@
-//! A covering index for phase outlines: `engagement::phase::outlines_of_engagements` (what a
-//! dashboard's phase lists read) then answers from the index alone. On the bench's 120,000
-//! phases PostgreSQL's read of a dashboard's 600 went from 1.1 ms to 0.42 ms, skipping a heap
-//! page per engagement. The columns are the ones that read selects; keep the two in step.
+//! A covering index for phase outlines: `engagement::phase::outlines_of_engagements` and
+//! `heads_of_engagements` (what a dashboard's phase lists read) then answer from the index
+//! alone. On the bench's 120,000 phases PostgreSQL's read of a dashboard's 600 went from 1.1 ms
+//! to 0.42 ms, skipping a heap page per engagement. The columns are the ones those reads select
+//! (the `COLUMNS` of `PhaseOutline` and `PhaseHead` in `persistence/src/engagement/phase/
+//! outline.rs`); keep them in step.
 //!
 //! On PostgreSQL the unique index on `(engagement_id, position)` carries the outline as
 //! `INCLUDE`d columns, so uniqueness is kept and no second index is written. SQLite has no
