@@ -1,6 +1,8 @@
-//! A covering index for phase outlines: `engagement::phase::outlines_of_engagements` (what a
-//! dashboard's phase lists read) then answers from the index alone, skipping a heap page per
-//! engagement (bench/README.md has the figures). The columns are the ones that read selects; keep the two in step.
+//! A covering index for phase outlines: `engagement::phase::outlines_of_engagements` and
+//! `heads_of_engagements` (what a dashboard's phase lists read) then answer from the index
+//! alone, skipping a heap page per engagement (bench/README.md has the figures). The columns are
+//! the ones those reads select (the `COLUMNS` of `PhaseOutline` and `PhaseHead` in
+//! `persistence/src/engagement/phase/outline.rs`); keep them in step.
 //!
 //! On PostgreSQL the unique index on `(engagement_id, position)` carries the outline as
 //! `INCLUDE`d columns, so uniqueness is kept and no second index is written. SQLite has no

@@ -14,6 +14,7 @@ mod phase;
 mod plan;
 mod status;
 mod transition;
+mod view;
 
 pub use aggregate::{Engagement, EngagementData, EngagementPatch, NewEngagement, TemplateRef};
 pub(crate) use phase::scope;
@@ -22,3 +23,4 @@ pub use plan::{
     Progress, blockers, check_dependencies, next_startable, progress, reorder, weighted_progress,
 };
 pub use status::{EngagementKind, EngagementStatus, FocusKind, PhaseStatus};
+pub use view::{PhaseHead, PhaseOutline};

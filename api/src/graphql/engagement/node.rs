@@ -112,35 +112,29 @@ impl EngagementNode {
     async fn phases(&self, ctx: &Context<'_>) -> async_graphql::Result<FastList<PhaseNode>> {
         // A phase's own dependencies are read by `dependsOn` and `blockedBy` only; without
         // them, the phases come from a loader that leaves them out (one query less), and when
-        // nothing but a phase's heads or outline is asked for, from one that reads only those.
+        // nothing but a phase's heads or outline is asked for (`PHASE_HEAD`, `PHASE_OUTLINE`),
+        // from one that reads only those.
         let shown = ctx.look_ahead();
         let asks_only = |fields: &[&str]| {
             ctx.field()
                 .selection_set()
                 .all(|f| fields.contains(&f.name()))
         };
-        let phases = if asks_only(PHASE_HEAD) {
-            loaders(ctx)?
-                .phase_heads()
-                .load_one(self.0.id)
-                .await?
-                .unwrap_or_default()
+        let loaders = loaders(ctx)?;
+        Ok(if asks_only(PHASE_HEAD) {
+            nodes(loaders.phase_heads().load_one(self.0.id).await?)
         } else if asks_only(PHASE_OUTLINE) {
-            loaders(ctx)?
-                .phase_outlines()
-                .load_one(self.0.id)
-                .await?
-                .unwrap_or_default()
+            nodes(loaders.phase_outlines().load_one(self.0.id).await?)
         } else if shown.field("dependsOn").exists() || shown.field("blockedBy").exists() {
-            self.phase_list(ctx).await?
+            nodes(Some(self.phase_list(ctx).await?))
         } else {
-            loaders(ctx)?
-                .phases_without_dependencies()
-                .load_one(self.0.id)
-                .await?
-                .unwrap_or_default()
-        };
-        Ok(phases.iter().cloned().map(PhaseNode).collect())
+            nodes(
+                loaders
+                    .phases_without_dependencies()
+                    .load_one(self.0.id)
+                    .await?,
+            )
+        })
     }
     /// Accepted phases against all phases.
     async fn progress(&self, ctx: &Context<'_>) -> async_graphql::Result<EngagementProgress> {
@@ -181,7 +175,7 @@ impl EngagementNode {
         Ok(rules::next_startable(&phases)
             .into_iter()
             .cloned()
-            .map(PhaseNode)
+            .map(PhaseNode::from)
             .collect())
     }
     /// The latest any phase is, in days, against its planned delivery (negative: early; null
@@ -265,7 +259,28 @@ pub struct EngagementProgress {
     pub by_budget_weight: Option<f64>,
 }
 
-/// The fields of a phase that its heads answer (`heads_of_engagements` reads only the columns
+/// The phases of a list, as read (whole, outlines or heads), as nodes.
+fn nodes<T: Clone>(phases: Option<Arc<[T]>>) -> FastList<PhaseNode>
+where
+    PhaseNode: From<T>,
+{
+    phases
+        .unwrap_or_default()
+        .iter()
+        .cloned()
+        .map(PhaseNode::from)
+        .collect()
+}
+
+// The selection check of `Engagement.phases`: a list of phases that asks for these fields and
+// no others is read as heads or outlines only. Each list names the fields its view answers
+// plainly; a field outside it would still answer right (the node loads the whole phase for
+// it, `a_field_its_view_lacks_is_read_from_the_whole_phase` in `phase.rs`), one phase at a
+// time. Held by `phase_views_answer_every_field_they_are_chosen_for` below, and end to end by
+// `plain_fields_answer_as_their_resolvers_do` (`tests/tests/e2e/plain.rs`), which asks for
+// each list alone and with `objective` beside it and compares the answers.
+
+/// The fields of a phase that its head answers (`heads_of_engagements` reads only the columns
 /// behind them).
 pub(super) const PHASE_HEAD: &[&str] =
     &["__typename", "id", "version", "position", "name", "status"];
@@ -287,3 +302,45 @@ pub(super) const PHASE_OUTLINE: &[&str] = &[
     "actualEnd",
     "acceptedOn",
 ];
+
+#[cfg(test)]
+mod tests {
+    use tandem_domain::engagement::{FocusKind, PhaseHead, PhaseOutline, PhaseStatus};
+    use tandem_domain::ids::{EngagementId, PhaseId};
+
+    use super::*;
+
+    #[test]
+    fn phase_views_answer_every_field_they_are_chosen_for() {
+        let head = PhaseHead {
+            id: PhaseId::new(),
+            engagement_id: EngagementId::new(),
+            position: 1,
+            name: "Apparel".into(),
+            status: PhaseStatus::Planned,
+            version: 1,
+        };
+        let outline = PhaseOutline {
+            head: head.clone(),
+            focus_kind: FocusKind::ProductLine,
+            focus: "Apparel".into(),
+            planned_start: None,
+            planned_end: None,
+            actual_start: None,
+            actual_end: None,
+            accepted_on: None,
+        };
+        let views = [
+            (PhaseNode::from(head), PHASE_HEAD),
+            (PhaseNode::from(outline), PHASE_OUTLINE),
+        ];
+        for (node, fields) in &views {
+            for field in fields.iter().filter(|f| **f != "__typename") {
+                assert!(node.plain(field).is_some(), "{field} is not answered");
+            }
+            // And nothing beyond: a field the view lacks goes to its resolver.
+            assert!(node.plain("objective").is_none());
+        }
+        assert!(views[0].0.plain("focus").is_none());
+    }
+}

@@ -142,7 +142,7 @@ impl EngagementQuery {
         let id = PhaseId(ids::decode(Kind::Phase, &id, "id")?);
         Ok(service::engagement::get_phase(s, who, id)
             .await?
-            .map(PhaseNode))
+            .map(PhaseNode::from))
     }
 
     /// Engagements across accounts, oldest first, for the services team: filter by account,

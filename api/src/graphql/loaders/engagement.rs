@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use tandem_domain::engagement::{Engagement, Phase};
+use tandem_domain::engagement::{Engagement, Phase, PhaseHead, PhaseOutline};
 use tandem_domain::ids::{AccountId, EngagementId, PhaseId};
 use tandem_persistence::{Store, engagement};
 
@@ -46,20 +46,21 @@ impl Loader<AccountId> for EngagementsByAccountLoader {
 }
 
 /// A loader of each engagement's phases, in order, through one of the persistence layer's
-/// readers (which differ in how much of a phase they read).
+/// readers (which differ in how much of a phase they read: whole, as `PhaseOutline` or as
+/// `PhaseHead`).
 macro_rules! phases_loader {
-    ($(#[$doc:meta])* $name:ident, $read:path) => {
+    ($(#[$doc:meta])* $name:ident, $view:ty, $read:path) => {
         $(#[$doc])*
         pub struct $name(pub(super) Store);
 
         impl Loader<EngagementId> for $name {
-            type Value = Arc<[Phase]>;
+            type Value = Arc<[$view]>;
             type Error = ApiError;
 
             async fn load(
                 &self,
                 keys: &[EngagementId],
-            ) -> Result<HashMap<EngagementId, Arc<[Phase]>>, ApiError> {
+            ) -> Result<HashMap<EngagementId, Arc<[$view]>>, ApiError> {
                 Ok(shared($read(&self.0, keys).await?))
             }
         }
@@ -69,21 +70,25 @@ macro_rules! phases_loader {
 phases_loader!(
     /// Loads each engagement's phases.
     PhasesLoader,
+    Phase,
     engagement::phase::of_engagements
 );
 phases_loader!(
     /// Loads each engagement's phases without their dependencies.
     PhasesWithoutDependenciesLoader,
+    Phase,
     engagement::phase::of_engagements_without_dependencies
 );
 phases_loader!(
     /// Loads each engagement's phases, their outlines only.
     PhaseOutlinesLoader,
+    PhaseOutline,
     engagement::phase::outlines_of_engagements
 );
 phases_loader!(
     /// Loads each engagement's phases, their heads only.
     PhaseHeadsLoader,
+    PhaseHead,
     engagement::phase::heads_of_engagements
 );
 
