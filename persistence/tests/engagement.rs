@@ -176,36 +176,3 @@ db_test! {
         assert_eq!((read[0].goal_id, read[0].realised_value.clone()), (Some(goal.id), None));
     }
 }
-
-db_test! {
-    async fn phase_heads_and_outlines_read_what_the_phase_holds(db) {
-        let store = open(&db).await;
-        let e = scoped(&store).await;
-        let catalog = phase::create(&store, "lead", e, new_phase("Catalog model"), vec![]).await.unwrap();
-        phase::create(&store, "lead", e, new_phase("Apparel"), vec![catalog.id]).await.unwrap();
-        engagement::transition(&store, "lead", e, 1, EngagementStatus::Active).await.unwrap();
-        phase::transition(&store, "lead", catalog.id, 1, PhaseStatus::InProgress, day(1, 6)).await.unwrap();
-
-        let full = phase::of_engagements(&store, &[e]).await.unwrap().remove(&e).unwrap();
-        let outlines = phase::outlines_of_engagements(&store, &[e]).await.unwrap().remove(&e).unwrap();
-        let heads = phase::heads_of_engagements(&store, &[e]).await.unwrap().remove(&e).unwrap();
-        assert_eq!(full.len(), 2);
-        assert_eq!((outlines.len(), heads.len()), (2, 2));
-        for ((p, o), h) in full.iter().zip(&outlines).zip(&heads) {
-            let head = |p: &tandem_domain::engagement::Phase| {
-                (p.id, p.engagement_id, p.position, p.data.name.clone(), p.status, p.version)
-            };
-            assert_eq!(head(h), head(p));
-            assert_eq!(head(o), head(p));
-            assert_eq!(
-                (o.data.focus_kind, &o.data.focus, o.data.planned_start, o.data.planned_end),
-                (p.data.focus_kind, &p.data.focus, p.data.planned_start, p.data.planned_end)
-            );
-            assert_eq!(
-                (o.actual_start, o.actual_end, o.accepted_on),
-                (p.actual_start, p.actual_end, p.accepted_on)
-            );
-        }
-        assert_eq!(outlines[0].actual_start, Some(day(1, 6)));
-    }
-}

@@ -318,7 +318,7 @@ impl AffectedPhase {
             .into_iter()
             .filter_map(|(s, impact)| {
                 phases.remove(&s.phase_id).map(|p| AffectedPhase {
-                    phase: PhaseNode(p),
+                    phase: PhaseNode::from(p),
                     scoped_version_number: s.catalog_version_number,
                     impact: impact_value(version, impact),
                 })
@@ -350,7 +350,7 @@ pub struct PhaseCatalogScopePayload(ScopeChange);
 impl PhaseCatalogScopePayload {
     /// The phase.
     async fn phase(&self) -> PhaseNode {
-        PhaseNode(self.0.phase.clone())
+        PhaseNode::from(self.0.phase.clone())
     }
     /// Its catalog scope now; null once cleared.
     async fn catalog_scope(&self) -> Option<PhaseCatalogScopeNode> {

@@ -6,11 +6,10 @@ use tandem_domain::contact::{Contact, ContactPatch, NewContact};
 use tandem_domain::ids::{AccountId, ContactId};
 
 use super::account::AccountNode;
-use super::common::context::{loaders, parts};
+use super::common::context::{ parts};
 use super::common::input::patch;
 use super::enums::StakeholderRole;
 use super::ids::{self, Kind};
-use crate::error::ApiError;
 use crate::service;
 
 /// A person at a customer organisation.
@@ -35,12 +34,7 @@ impl ContactNode {
     }
     /// The account the contact belongs to.
     async fn account(&self, ctx: &Context<'_>) -> async_graphql::Result<AccountNode> {
-        loaders(ctx)?
-            .accounts()
-            .load_one(self.0.account_id)
-            .await?
-            .map(AccountNode)
-            .ok_or_else(|| ApiError::not_found("the contact's account no longer exists").into())
+        Ok(AccountNode::of(ctx, self.0.account_id, "the contact's").await?)
     }
     /// Full name.
     async fn name(&self) -> &str {

@@ -11,7 +11,7 @@ use tandem_domain::ids::AccountId;
 use tandem_persistence::event::EventQuery as StoredEvents;
 
 use super::account::AccountNode;
-use super::common::context::{loaders, parts};
+use super::common::context::{ parts};
 use super::common::paging::{DEFAULT_PAGE, PageInfo, first_or};
 use super::enums::EventKind;
 use super::ids::{self, Kind};
@@ -56,11 +56,7 @@ impl AccountEventNode {
         let Some(id) = self.0.event.account_id else {
             return Ok(None);
         };
-        Ok(loaders(ctx)?
-            .accounts()
-            .load_one(id)
-            .await?
-            .map(AccountNode))
+        Ok(AccountNode::load(ctx, id).await?)
     }
     /// The id of the object that changed (an account, a contact, a playbook…).
     async fn subject_id(&self) -> ID {

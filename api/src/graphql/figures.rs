@@ -396,7 +396,7 @@ impl RenewalWindow {
             .await?;
         Ok(ids
             .iter()
-            .filter_map(|id| loaded.get(id).cloned().map(AccountNode))
+            .filter_map(|id| loaded.get(id).cloned().map(AccountNode::from))
             .collect())
     }
 }
@@ -450,7 +450,7 @@ impl PortfolioView {
             .into_iter()
             .filter_map(|(id, now, before)| {
                 loaded.get(&id).cloned().map(|a| HealthMover {
-                    account: AccountNode(a),
+                    account: AccountNode::from(a),
                     score: now,
                     previous_score: before,
                     change: ((now - before) * 10.0).round() / 10.0,

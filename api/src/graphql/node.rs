@@ -51,7 +51,7 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Nod
                 .accounts()
                 .load_one(AccountId(uuid))
                 .await?
-                .map(|a| Node::Account(AccountNode(a)))
+                .map(|a| Node::Account(AccountNode::from(a)))
         }
         Kind::Contact => service::contact::get(s, who, ContactId(uuid))
             .await?
@@ -64,7 +64,7 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Nod
             .map(|e| Node::Engagement(EngagementNode(e))),
         Kind::Phase => service::engagement::get_phase(s, who, PhaseId(uuid))
             .await?
-            .map(|p| Node::Phase(PhaseNode(p))),
+            .map(|p| Node::Phase(PhaseNode::from(p))),
         Kind::Sow => service::sow::get(s, who, SowId(uuid))
             .await?
             .map(|x| Node::Sow(SowNode(x))),

@@ -142,11 +142,7 @@ impl RiskNode {
     }
     /// The account it threatens.
     async fn account(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<AccountNode>> {
-        Ok(loaders(ctx)?
-            .accounts()
-            .load_one(self.0.account_id)
-            .await?
-            .map(AccountNode))
+        Ok(AccountNode::load(ctx, self.0.account_id).await?)
     }
     /// The tasks that mitigate it.
     #[graphql(guard = "Allowed(Action::ReadInsights)")]

@@ -331,7 +331,7 @@ impl SyncMutation {
                 index: r.index as i32,
                 external_id: r.external_id,
                 status: r.status.into(),
-                account: r.account.map(AccountNode),
+                account: r.account.map(AccountNode::from),
                 error: r.error.map(upsert_error),
             })
             .collect())

@@ -532,7 +532,7 @@ pub struct BaselinePhaseNode(PhaseVariance, Option<Phase>);
 impl BaselinePhaseNode {
     /// The phase as it is now; null when it was removed.
     async fn phase(&self) -> Option<PhaseNode> {
-        self.1.clone().map(PhaseNode)
+        self.1.clone().map(PhaseNode::from)
     }
     /// Its name now, or in the baseline when it was removed.
     async fn name(&self) -> &str {

@@ -200,7 +200,7 @@ impl AllocationNode {
             .phase_by_id()
             .load_one(self.0.phase_id)
             .await?
-            .map(PhaseNode))
+            .map(PhaseNode::from))
     }
     /// The first day.
     async fn starts_on(&self) -> Date {

@@ -168,7 +168,7 @@ impl PhaseValueDetail {
             .phase_by_id()
             .load_one(self.phase_id)
             .await?
-            .map(PhaseNode))
+            .map(PhaseNode::from))
     }
     /// Its name.
     async fn phase_name(&self) -> &str {

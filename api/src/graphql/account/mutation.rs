@@ -199,7 +199,7 @@ impl AccountMutation {
             .await
             .map_err(|e| e.under("input"))?;
         Ok(CreateAccountPayload {
-            account: AccountNode(account),
+            account: AccountNode::from(account),
         })
     }
 
@@ -216,7 +216,7 @@ impl AccountMutation {
             .await
             .map_err(|e| e.under("input"))?;
         Ok(UpdateAccountPayload {
-            account: AccountNode(account),
+            account: AccountNode::from(account),
         })
     }
 
@@ -230,7 +230,7 @@ impl AccountMutation {
         let id = AccountId(ids::decode(Kind::Account, &input.id, "input.id")?);
         let account = service::account::archive(s, who, id, input.version).await?;
         Ok(ArchiveAccountPayload {
-            account: AccountNode(account),
+            account: AccountNode::from(account),
         })
     }
 }

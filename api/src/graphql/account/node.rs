@@ -30,15 +30,14 @@ pub struct AccountNode {
     tags: Option<Vec<String>>,
 }
 
-/// The node of an account read whole, tags and all. A function named like the type, so that the
-/// features that show an account (a contact's, a SOW's, `node(id:)`…) make its node as
-/// `AccountNode(account)`, as they did when the type held a whole account and nothing else.
-#[allow(non_snake_case)]
-pub fn AccountNode(account: Account) -> AccountNode {
-    let (account, tags) = account.untagged();
-    AccountNode {
-        account,
-        tags: Some(tags),
+impl From<Account> for AccountNode {
+    /// The node of an account read whole, tags and all.
+    fn from(account: Account) -> Self {
+        let (account, tags) = account.untagged();
+        AccountNode {
+            account,
+            tags: Some(tags),
+        }
     }
 }
 
@@ -519,6 +518,30 @@ impl AccountNode {
 }
 
 impl AccountNode {
+    /// The account `id` through the request's loader; `None` when no account has it.
+    pub(crate) async fn load(
+        ctx: &Context<'_>,
+        id: tandem_domain::ids::AccountId,
+    ) -> ApiResult<Option<AccountNode>> {
+        Ok(loaders(ctx)?
+            .accounts()
+            .load_one(id)
+            .await?
+            .map(AccountNode::from))
+    }
+
+    /// [`load`](Self::load) for an object that must have its account: NOT_FOUND, naming
+    /// `whose` ("the SOW's"), when it no longer exists.
+    pub(crate) async fn of(
+        ctx: &Context<'_>,
+        id: tandem_domain::ids::AccountId,
+        whose: &str,
+    ) -> ApiResult<AccountNode> {
+        AccountNode::load(ctx, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("{whose} account no longer exists")))
+    }
+
     /// The node of an account of a page, read without its tags, with them if they were read.
     pub(super) fn listed(account: Untagged, tags: Option<Vec<String>>) -> AccountNode {
         AccountNode { account, tags }

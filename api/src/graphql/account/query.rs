@@ -240,7 +240,7 @@ impl AccountQuery {
         let id = AccountId(ids::decode(Kind::Account, &id, "id")?);
         Ok(service::account::get(s, who, id)
             .await?
-            .map(|a| Fast(AccountNode(a))))
+            .map(|a| Fast(AccountNode::from(a))))
     }
 
     /// Accounts, a page at a time: `first` (and `after`) reads forwards, `last` (and `before`)

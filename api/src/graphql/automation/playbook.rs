@@ -216,7 +216,7 @@ impl PlaybookNode {
             count: count as i32,
             accounts: accounts
                 .iter()
-                .filter_map(|a| found.get(a).cloned().map(AccountNode))
+                .filter_map(|a| found.get(a).cloned().map(AccountNode::from))
                 .collect(),
         })
     }
@@ -279,11 +279,7 @@ pub(super) struct PlaybookRunNode(pub Run);
 impl PlaybookRunNode {
     /// The account it fired on.
     async fn account(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<AccountNode>> {
-        Ok(loaders(ctx)?
-            .accounts()
-            .load_one(self.0.account_id)
-            .await?
-            .map(AccountNode))
+        Ok(AccountNode::load(ctx, self.0.account_id).await?)
     }
     /// The cursor of the event that set it off; `null` for a threshold crossing.
     async fn event_cursor(&self) -> Option<String> {

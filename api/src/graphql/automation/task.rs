@@ -56,11 +56,7 @@ impl TaskNode {
     }
     /// The account it concerns.
     async fn account(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<AccountNode>> {
-        Ok(loaders(ctx)?
-            .accounts()
-            .load_one(self.0.account_id)
-            .await?
-            .map(AccountNode))
+        Ok(AccountNode::load(ctx, self.0.account_id).await?)
     }
     /// Who should do it; `null` when unassigned.
     async fn assignee(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<TeamMemberNode>> {

@@ -50,11 +50,7 @@ impl SessionNode {
     }
     /// The account whose catalog it models.
     async fn account(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<AccountNode>> {
-        Ok(loaders(ctx)?
-            .accounts()
-            .load_one(self.0.account_id)
-            .await?
-            .map(AccountNode))
+        Ok(AccountNode::load(ctx, self.0.account_id).await?)
     }
     /// Who runs it.
     async fn facilitator(

@@ -324,7 +324,7 @@ impl EngagementMutation {
             .await
             .map_err(|e| e.under("input"))?;
         Ok(PhasePayload {
-            phase: PhaseNode(p),
+            phase: PhaseNode::from(p),
         })
     }
 
@@ -351,7 +351,7 @@ impl EngagementMutation {
             .await
             .map_err(|e| e.under("input"))?;
         Ok(PhasePayload {
-            phase: PhaseNode(p),
+            phase: PhaseNode::from(p),
         })
     }
 
@@ -374,7 +374,7 @@ impl EngagementMutation {
         .await
         .map_err(|e| e.under("input"))?;
         Ok(PhasePayload {
-            phase: PhaseNode(p),
+            phase: PhaseNode::from(p),
         })
     }
 
@@ -396,7 +396,7 @@ impl EngagementMutation {
             .transpose()?;
         let p = service::engagement::link_phase_goal(s, who, id, version, goal).await?;
         Ok(PhasePayload {
-            phase: PhaseNode(p),
+            phase: PhaseNode::from(p),
         })
     }
 
@@ -428,7 +428,7 @@ impl EngagementMutation {
             .await
             .map_err(|e| e.under("input"))?;
         Ok(PhasePayload {
-            phase: PhaseNode(p),
+            phase: PhaseNode::from(p),
         })
     }
 
@@ -453,7 +453,7 @@ impl EngagementMutation {
         .await
         .map_err(|e| e.under("input"))?;
         Ok(PhasePayload {
-            phase: PhaseNode(p),
+            phase: PhaseNode::from(p),
         })
     }
 
@@ -470,7 +470,7 @@ impl EngagementMutation {
             .await
             .map_err(|e| e.under("input"))?;
         Ok(PhasePayload {
-            phase: PhaseNode(p),
+            phase: PhaseNode::from(p),
         })
     }
 
@@ -489,7 +489,7 @@ impl EngagementMutation {
             service::engagement::move_phase(s, who, id, input.version, input.position as usize)
                 .await?;
         Ok(MovePhasePayload {
-            phases: order.into_iter().map(PhaseNode).collect(),
+            phases: order.into_iter().map(PhaseNode::from).collect(),
         })
     }
 }

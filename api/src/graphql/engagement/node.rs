@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tandem_domain::engagement::{self as rules, Engagement, Phase};
 
 use super::phase::PhaseNode;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ ApiResult};
 use crate::graphql::account::AccountNode;
 use crate::graphql::common::context::loaders;
 use crate::graphql::enums::{EngagementKind, EngagementStatus};
@@ -62,12 +62,7 @@ impl EngagementNode {
     }
     /// The account it serves.
     async fn account(&self, ctx: &Context<'_>) -> async_graphql::Result<AccountNode> {
-        loaders(ctx)?
-            .accounts()
-            .load_one(self.0.account_id)
-            .await?
-            .map(AccountNode)
-            .ok_or_else(|| ApiError::not_found("the engagement's account no longer exists").into())
+        Ok(AccountNode::of(ctx, self.0.account_id, "the engagement's").await?)
     }
     /// A short name.
     async fn name(&self) -> &str {

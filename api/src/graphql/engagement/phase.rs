@@ -88,14 +88,6 @@ enum PhaseView {
     Whole(Phase),
 }
 
-/// The node of a whole phase. A function of the type's name, so that the object types that
-/// hold a whole phase make its node as they made it when it held nothing else
-/// (`PhaseNode(phase)`); the same as `PhaseNode::from(phase)`.
-#[allow(non_snake_case)]
-pub fn PhaseNode(phase: Phase) -> PhaseNode {
-    PhaseNode::from(phase)
-}
-
 impl From<Phase> for PhaseNode {
     fn from(phase: Phase) -> Self {
         PhaseNode {

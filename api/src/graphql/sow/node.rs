@@ -124,12 +124,7 @@ impl SowNode {
     }
     /// The account it is with.
     async fn account(&self, ctx: &Context<'_>) -> async_graphql::Result<AccountNode> {
-        loaders(ctx)?
-            .accounts()
-            .load_one(self.0.account_id)
-            .await?
-            .map(AccountNode)
-            .ok_or_else(|| ApiError::not_found("the SOW's account no longer exists").into())
+        Ok(AccountNode::of(ctx, self.0.account_id, "the SOW's").await?)
     }
     /// The engagement it prices.
     async fn engagement(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<EngagementNode>> {
