@@ -6,7 +6,7 @@ use tandem_domain::contact::{Contact, ContactPatch, NewContact};
 use tandem_domain::ids::{AccountId, ContactId};
 
 use super::account::AccountNode;
-use super::common::context::{ parts};
+use super::common::context::parts;
 use super::common::input::patch;
 use super::enums::StakeholderRole;
 use super::ids::{self, Kind};

@@ -11,7 +11,7 @@ use tandem_domain::ids::AccountId;
 use tandem_persistence::event::EventQuery as StoredEvents;
 
 use super::account::AccountNode;
-use super::common::context::{ parts};
+use super::common::context::parts;
 use super::common::paging::{DEFAULT_PAGE, PageInfo, first_or};
 use super::enums::EventKind;
 use super::ids::{self, Kind};

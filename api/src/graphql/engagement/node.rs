@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tandem_domain::engagement::{self as rules, Engagement, Phase};
 
 use super::phase::PhaseNode;
-use crate::error::{ ApiResult};
+use crate::error::ApiResult;
 use crate::graphql::account::AccountNode;
 use crate::graphql::common::context::loaders;
 use crate::graphql::enums::{EngagementKind, EngagementStatus};
