@@ -31,6 +31,10 @@ pub(super) struct Gate {
     acknowledged: bool,
     /// The ids of the subscriptions still running.
     running: HashSet<String>,
+    /// The ids the client completed while they ran: async-graphql answers each with a
+    /// `complete` of its own, which the protocol does not send and which must not end a new
+    /// subscription under the same id.
+    stopping: HashSet<String>,
 }
 
 impl Gate {
@@ -90,7 +94,9 @@ impl Gate {
             }
             "complete" => {
                 let id = id_of(&message)?;
-                self.running.remove(id);
+                if self.running.remove(id) {
+                    self.stopping.insert(id.to_owned());
+                }
             }
             other => {
                 return Err(bad(&format!(
@@ -103,18 +109,25 @@ impl Gate {
     }
 
     /// Notes a message the server sends: the acknowledgement, and the end of a subscription.
+    /// `false` for async-graphql's answer to the client's own `complete`, which is not sent.
     /// Messages are written by serde with `type` first, so a look at the start tells them apart.
-    pub(super) fn outgoing(&mut self, text: &str) {
+    pub(super) fn outgoing(&mut self, text: &str) -> bool {
         if text.starts_with(r#"{"type":"connection_ack""#) {
             self.acknowledged = true;
-        } else if (text.starts_with(r#"{"type":"complete""#)
-            || text.starts_with(r#"{"type":"error""#))
+            return true;
+        }
+        let complete = text.starts_with(r#"{"type":"complete""#);
+        if (complete || text.starts_with(r#"{"type":"error""#))
             && let Some(id) = serde_json::from_str::<Value>(text)
                 .ok()
                 .and_then(|m| m.get("id").and_then(Value::as_str).map(str::to_owned))
         {
+            if complete && self.stopping.remove(&id) {
+                return false;
+            }
             self.running.remove(&id);
         }
+        true
     }
 
     /// The close async-graphql asks for, as the protocol wants it: a refused `connection_init`
@@ -173,6 +186,14 @@ mod tests {
         g.incoming(sub("1").as_bytes()).unwrap();
         assert_eq!(g.incoming(sub("1").as_bytes()).unwrap_err().0, 4409);
         g.outgoing(r#"{"type":"complete","id":"1"}"#);
+        g.incoming(sub("1").as_bytes()).unwrap();
+        // The client completes "1" and subscribes under it again before async-graphql's answer
+        // to the complete goes out: that answer is not sent and does not end the new one.
+        g.incoming(br#"{"type":"complete","id":"1"}"#).unwrap();
+        g.incoming(sub("1").as_bytes()).unwrap();
+        assert!(!g.outgoing(r#"{"type":"complete","id":"1"}"#));
+        assert_eq!(g.incoming(sub("1").as_bytes()).unwrap_err().0, 4409);
+        assert!(g.outgoing(r#"{"type":"complete","id":"1"}"#));
         g.incoming(sub("1").as_bytes()).unwrap();
         assert_eq!(
             g.incoming(br#"{"type":"connection_init"}"#).unwrap_err().0,

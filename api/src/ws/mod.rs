@@ -165,8 +165,10 @@ async fn run(
             },
             reply = graphql.next() => match reply {
                 Some(WsMessage::Text(text)) => {
-                    if let Some(g) = gate.as_mut() {
-                        g.outgoing(&text);
+                    if let Some(g) = gate.as_mut()
+                        && !g.outgoing(&text)
+                    {
+                        continue;
                     }
                     if !sent(limit, session.text(text)).await {
                         return;
