@@ -24,5 +24,6 @@ mod sync;
 mod templates;
 mod timeline;
 mod timesheets;
+mod typescript_client;
 mod value_timeline;
 mod ws_protocol;
