@@ -115,7 +115,9 @@ pub async fn start(
     let graphiql = settings
         .graphiql
         .then(|| crate::graphiql::page(options.graphiql_token.as_deref()));
+    let shape = Arc::new(crate::graphql::complete::Shape::from_sdl(&schema.sdl()));
     let state = web::Data::from(Arc::new(AppState {
+        shape,
         schema,
         known,
         verifier: Verifier::new(&settings.auth)?,

@@ -14,6 +14,8 @@ use crate::settings::Limits;
 pub struct AppState {
     /// The schema, with the services in its data.
     pub schema: TandemSchema,
+    /// The schema's types, to complete answers with field errors to the spec's shape.
+    pub shape: std::sync::Arc<crate::graphql::complete::Shape>,
     /// Requests that passed validation before, run without validating them again.
     pub known: Known,
     /// Checks bearer tokens.

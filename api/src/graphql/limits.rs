@@ -18,14 +18,19 @@
 use std::sync::{Arc, OnceLock};
 
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, Selection, SelectionSet,
+    Directive, DocumentOperations, ExecutableDocument, Selection, SelectionSet,
 };
-use async_graphql::{Request, ServerError};
+use async_graphql::{Positioned, Request, ServerError};
 
 use crate::cache::Memo;
 
 /// The parsed document for `query`, refused when it uses more than `max_aliases` aliases.
 pub fn parse(query: &str, max_aliases: usize) -> Result<ExecutableDocument, ServerError> {
+    Ok(checked(query, max_aliases)?.document.clone())
+}
+
+/// The cached parse of `query`, refused when it uses more than `max_aliases` aliases.
+fn checked(query: &str, max_aliases: usize) -> Result<Arc<Parsed>, ServerError> {
     let parsed = documents().get_or_parse(query)?;
     if parsed.aliases > max_aliases {
         return Err(ServerError::new(
@@ -36,15 +41,65 @@ pub fn parse(query: &str, max_aliases: usize) -> Result<ExecutableDocument, Serv
             None,
         ));
     }
-    Ok(parsed.document.clone())
+    Ok(parsed)
 }
 
 /// Parses and checks a request's query and attaches the document to it, for the schema to
-/// validate and run without parsing again.
-pub fn prepare(request: &mut Request, max_aliases: usize) -> Result<(), ServerError> {
-    let document = parse(&request.query, max_aliases)?;
-    request.set_parsed_query(document);
-    Ok(())
+/// validate and run without parsing again. The answer keeps the document as parsed, for the
+/// completion of an answer with field errors ([`super::complete`]).
+pub fn prepare(request: &mut Request, max_aliases: usize) -> Result<Prepared, ServerError> {
+    let parsed = checked(&request.query, max_aliases)?;
+    if parsed.conditional {
+        apply_defaults(request, &parsed.document);
+    }
+    request.set_parsed_query(parsed.document.clone());
+    Ok(Prepared(parsed))
+}
+
+/// Gives each variable the request leaves out its default, as the spec's variable coercion does.
+/// async-graphql applies defaults where a variable is an argument, but decides `@skip` and
+/// `@include` from the variables as sent: `query($all: Boolean = true) { … @include(if: $all) }`
+/// sent without variables left the field out. Only documents whose directives read variables
+/// come here.
+fn apply_defaults(request: &mut Request, document: &ExecutableDocument) {
+    let operation = match (&document.operations, request.operation_name.as_deref()) {
+        (DocumentOperations::Single(op), _) => op,
+        (DocumentOperations::Multiple(ops), Some(name)) => match ops.get(name) {
+            Some(op) => op,
+            None => return,
+        },
+        _ => return,
+    };
+    for definition in &operation.node.variable_definitions {
+        let name = &definition.node.name.node;
+        if let Some(default) = &definition.node.default_value
+            && !request.variables.contains_key(name)
+        {
+            request.variables.insert(name.clone(), default.node.clone());
+        }
+    }
+}
+
+/// A request's document as parsed, before async-graphql edits its copy.
+pub struct Prepared(Arc<Parsed>);
+
+impl Prepared {
+    /// The document.
+    pub fn document(&self) -> &ExecutableDocument {
+        &self.0.document
+    }
+
+    /// Whether a directive of the document reads a variable (then the request's variables
+    /// decide which fields an answer holds).
+    pub fn reads_variables_in_directives(&self) -> bool {
+        self.0.conditional
+    }
+
+    /// Whether the document holds several operations (then the request's operation name says
+    /// which one ran).
+    pub fn has_several_operations(&self) -> bool {
+        matches!(self.0.document.operations, DocumentOperations::Multiple(_))
+    }
 }
 
 /// Aliased fields in every operation and fragment of a document.
@@ -76,6 +131,35 @@ pub fn count_aliases(document: &ExecutableDocument) -> usize {
     operations + fragments
 }
 
+/// Whether a directive anywhere in `document` has an argument that reads a variable.
+fn reads_variables_in_directives(document: &ExecutableDocument) -> bool {
+    fn reads(directives: &[Positioned<Directive>]) -> bool {
+        directives.iter().any(|d| {
+            d.node
+                .arguments
+                .iter()
+                .any(|(_, v)| v.node.clone().into_const().is_none())
+        })
+    }
+    fn in_set(set: &SelectionSet) -> bool {
+        set.items.iter().any(|item| match &item.node {
+            Selection::Field(f) => reads(&f.node.directives) || in_set(&f.node.selection_set.node),
+            Selection::InlineFragment(i) => {
+                reads(&i.node.directives) || in_set(&i.node.selection_set.node)
+            }
+            Selection::FragmentSpread(s) => reads(&s.node.directives),
+        })
+    }
+    document
+        .operations
+        .iter()
+        .any(|(_, op)| in_set(&op.node.selection_set.node))
+        || document
+            .fragments
+            .values()
+            .any(|f| in_set(&f.node.selection_set.node))
+}
+
 /// Documents kept at most, per thread (each HTTP worker keeps its own).
 const CACHED_DOCUMENTS: usize = 512;
 /// Longer query texts are parsed every time rather than kept.
@@ -85,6 +169,8 @@ const CACHED_QUERY_BYTES: usize = 16 * 1024;
 struct Parsed {
     document: ExecutableDocument,
     aliases: usize,
+    /// Whether a directive reads a variable.
+    conditional: bool,
 }
 
 /// Parsed documents by query text, at most [`CACHED_DOCUMENTS`] a thread of at most
@@ -104,6 +190,7 @@ impl Documents {
         let document = async_graphql::parser::parse_query(query)?;
         let parsed = Arc::new(Parsed {
             aliases: count_aliases(&document),
+            conditional: reads_variables_in_directives(&document),
             document,
         });
         if query.len() <= CACHED_QUERY_BYTES {

@@ -11,6 +11,7 @@ pub mod automation;
 pub mod catalog;
 pub mod catalog_scope;
 pub mod common;
+pub mod complete;
 pub mod contact;
 pub mod engagement;
 pub mod engagement_outcome;

@@ -15,6 +15,7 @@ use serde_json::Value;
 use tracing::Instrument;
 
 use crate::error::Code;
+use crate::graphql::complete::Completion;
 use crate::graphql::json::RawJson;
 use crate::graphql::loaders::Loaders;
 use crate::state::AppState;
@@ -347,9 +348,12 @@ pub(super) async fn run(
     if let Some(name) = p.operation_name {
         request = request.operation_name(name);
     }
-    if let Err(refused) = crate::graphql::limits::prepare(&mut request, state.limits.max_aliases) {
-        return render(async_graphql::Response::from_errors(vec![refused]), media);
-    }
+    let completion = match crate::graphql::limits::prepare(&mut request, state.limits.max_aliases) {
+        Ok(prepared) => Completion::of(&request, prepared),
+        Err(refused) => {
+            return render(async_graphql::Response::from_errors(vec![refused]), media);
+        }
+    };
     let timeout = state.limits.request_timeout;
     let execution = pin!(async {
         match text {
@@ -371,6 +375,8 @@ pub(super) async fn run(
             error_body(Code::Internal, &message),
         );
     };
+    let mut response = response;
+    completion.apply(&state.shape, &mut response);
     let (status, body) = render(response, media);
     tracing::info!(
         elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,

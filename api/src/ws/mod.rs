@@ -27,6 +27,7 @@ use serde_json::Value;
 use tokio_stream::wrappers::UnboundedReceiverStream;
 
 use crate::error::{ApiError, Code};
+use crate::graphql::complete::{Completion, Shape};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::{TandemSchema, limits};
 use crate::state::AppState;
@@ -105,6 +106,7 @@ async fn run(
     let checked = Checked {
         schema: state.schema.clone(),
         max_aliases: state.limits.max_aliases,
+        shape: state.shape.clone(),
     };
     let mut graphql = async_graphql::http::WebSocket::new(
         checked,
@@ -226,12 +228,19 @@ async fn sent(limit: Duration, send: impl Future<Output = Result<(), actix_ws::C
 struct Checked {
     schema: TandemSchema,
     max_aliases: usize,
+    /// Completes answers with field errors to the spec's shape.
+    shape: Arc<Shape>,
 }
 
 impl async_graphql::Executor for Checked {
     async fn execute(&self, mut request: async_graphql::Request) -> async_graphql::Response {
         match limits::prepare(&mut request, self.max_aliases) {
-            Ok(()) => self.schema.execute(request).await,
+            Ok(prepared) => {
+                let completion = Completion::of(&request, prepared);
+                let mut response = self.schema.execute(request).await;
+                completion.apply(&self.shape, &mut response);
+                response
+            }
             Err(e) => async_graphql::Response::from_errors(vec![e]),
         }
     }
@@ -242,9 +251,17 @@ impl async_graphql::Executor for Checked {
         session_data: Option<Arc<Data>>,
     ) -> futures_util::stream::BoxStream<'static, async_graphql::Response> {
         match limits::prepare(&mut request, self.max_aliases) {
-            Ok(()) => self
-                .schema
-                .execute_stream_with_session_data(request, session_data.unwrap_or_default()),
+            Ok(prepared) => {
+                let completion = Completion::of(&request, prepared);
+                let shape = self.shape.clone();
+                self.schema
+                    .execute_stream_with_session_data(request, session_data.unwrap_or_default())
+                    .map(move |mut response| {
+                        completion.apply(&shape, &mut response);
+                        response
+                    })
+                    .boxed()
+            }
             Err(e) => {
                 futures_util::stream::once(
                     async move { async_graphql::Response::from_errors(vec![e]) },

@@ -414,9 +414,15 @@ db_test! {
         assert_eq!(p["renewals"]["count"], 3);
         assert_eq!(p["renewals"]["mrr"]["amountMinor"], 30_000);
         assert_eq!(p["renewals"]["accounts"].as_array().unwrap().len(), 2);
+        // A VIEWER may not see money: `mrrAtRisk` is a non-null Money!, so its error nulls the
+        // nearest nullable parent, and `portfolio` is non-null too: the whole `data` is null.
         let (_, body) = server.post(&server.token(Role::Viewer), "{ portfolio { accounts mrrAtRisk { amountMinor } } }", json!({})).await;
-        assert_eq!(body["data"]["portfolio"]["accounts"], 3);
+        assert_eq!(body["data"], Value::Null, "{body}");
+        assert!(body.as_object().unwrap().contains_key("data"), "{body}");
         assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+        assert_eq!(body["errors"][0]["path"], json!(["portfolio", "mrrAtRisk"]));
+        let viewer = server.ok(Role::Viewer, "{ portfolio { accounts } }", json!({})).await;
+        assert_eq!(viewer["portfolio"]["accounts"], 3);
         let archived = server.ok(Role::CsManager, "mutation($id: ID!) { archiveSegment(id: $id, version: 1) { segment { archivedAt } } }", json!({"id": segment["id"]})).await;
         assert!(archived["archiveSegment"]["segment"]["archivedAt"].is_string());
         let (code, _) = server.error(Role::Viewer, "query($s: ID!) { accounts(filter: {segmentId: $s}) { totalCount } }", json!({"s": segment["id"]})).await;

@@ -12,6 +12,8 @@ mod catalog_scope;
 mod engagements;
 mod events;
 mod health;
+mod input_errors;
+mod oracle;
 mod outcome_comparison;
 mod outcomes;
 mod plain;
