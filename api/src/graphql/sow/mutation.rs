@@ -116,7 +116,7 @@ impl SowMutation {
     ) -> async_graphql::Result<ChangeRequestPayload> {
         let (s, who) = parts(ctx)?;
         let id = SowId(ids::decode(Kind::Sow, &input.sow_id, "input.sowId")?);
-        let hours = Hours::from_decimal("input.hours", input.hours)?;
+        let hours = Hours::from_decimal("input.hours", input.hours).map_err(ApiError::from)?;
         let cr = service::sow::raise_change_request(
             s,
             who,
@@ -174,7 +174,7 @@ impl SowMutation {
                 .map(|p| ids::decode(Kind::Phase, &p, "input.phaseId").map(PhaseId))
                 .transpose()?,
             worked_on: chrono::NaiveDate::MIN,
-            hours: Hours::from_decimal("input.hours", input.hours)?,
+            hours: Hours::from_decimal("input.hours", input.hours).map_err(ApiError::from)?,
             kind: input.kind.into(),
             note: input.note,
         };
