@@ -78,11 +78,14 @@ pub fn nps(promoters: i64, passives: i64, detractors: i64) -> Option<f64> {
     (total > 0).then(|| ((promoters - detractors) as f64 * 1000.0 / total as f64).round() / 10.0)
 }
 
+/// The length of the average month in days: a Julian year over twelve, 30.4375.
+pub const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
+
 /// The monthly revenue churn rate of a period: MRR lost to churn and contraction over the
-/// cohort's starting MRR, spread over the period's length in months (30.44 days each); `None`
-/// for an empty cohort.
+/// cohort's starting MRR, spread over the period's length in months ([`DAYS_PER_MONTH`] days
+/// each); `None` for an empty cohort.
 pub fn monthly_churn_rate(m: &PeriodMovements, days: i64) -> Option<f64> {
-    let months = (days.max(1) as f64) / 30.4375;
+    let months = (days.max(1) as f64) / DAYS_PER_MONTH;
     ratio(m.churn + m.contraction, m.start_mrr).map(|r| r / months)
 }
 
@@ -272,6 +275,25 @@ pub struct Cohort {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_readme_gives_the_month_the_code_uses() {
+        let readme = include_str!("../../README.md");
+        let days = format!("{DAYS_PER_MONTH}");
+        assert_eq!(days, "30.4375");
+        assert!(
+            readme.contains(&format!("365.25 / 12 = {days} days")),
+            "README's LTV formula names another month length than DAYS_PER_MONTH ({days})"
+        );
+        // A 30-day period is a little less than one average month.
+        let m = PeriodMovements {
+            start_mrr: 1000,
+            churn: 100,
+            ..PeriodMovements::default()
+        };
+        let rate = monthly_churn_rate(&m, 30).unwrap();
+        assert!((rate - 0.1 * DAYS_PER_MONTH / 30.0).abs() < 1e-12, "{rate}");
+    }
 
     #[test]
     fn shares_are_undefined_without_a_whole() {

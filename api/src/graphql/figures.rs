@@ -171,7 +171,7 @@ impl Figures {
     async fn arpa(&self) -> Option<MoneyValue> {
         metrics::arpa(&self.sums.movements).map(|a| money(a, self.currency))
     }
-    /// The monthly revenue churn rate: (churn + contraction) / start MRR per 30.44 days.
+    /// The monthly revenue churn rate: (churn + contraction) / start MRR per month of 365.25 / 12 = 30.4375 days.
     #[graphql(guard = "Allowed(Action::SeeMoney)")]
     async fn monthly_revenue_churn_rate(&self) -> Option<f64> {
         metrics::monthly_churn_rate(&self.sums.movements, self.period.days())
