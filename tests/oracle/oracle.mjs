@@ -46,6 +46,7 @@ const canonical = (value) =>
   );
 
 let failed = 0;
+let unordered = 0;
 for (const c of cases) {
   const document = parse(c.query);
   const invalid = validate(schema, document);
@@ -91,6 +92,7 @@ for (const c of cases) {
   const tandem = JSON.stringify(c.response.data ?? null);
   const same = canonical(result.data ?? null) === canonical(c.response.data ?? null);
   if (!same) failed += 1;
+  if (graphqljs !== tandem) unordered += 1;
   console.log(
     JSON.stringify({
       name: c.name,
@@ -102,4 +104,8 @@ for (const c of cases) {
     }),
   );
 }
+console.error(
+  `${cases.length - failed} of ${cases.length} answers have graphql-js's shape; ` +
+    `${cases.length - unordered} also have its key order`,
+);
 process.exit(failed > 0 ? 1 : 0);

@@ -461,6 +461,7 @@ db_test! {
             String::from_utf8_lossy(&output.stderr)
         );
         assert_eq!(stdout.lines().count(), cases.len(), "{stdout}");
+        eprintln!("{}", String::from_utf8_lossy(&output.stderr).trim());
         server.stop().await;
     }
 }
