@@ -12,6 +12,7 @@ mod catalog_scope;
 mod engagements;
 mod events;
 mod health;
+mod metrics;
 mod outcome_comparison;
 mod outcomes;
 mod plain;
