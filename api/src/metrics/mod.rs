@@ -16,6 +16,7 @@
 
 mod names;
 mod render;
+mod series;
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
@@ -23,93 +24,10 @@ use std::time::Duration;
 use thread_local::ThreadLocal;
 
 pub use render::Gauges;
+pub use series::{MAX_OPERATIONS, Operation, Outcome};
 
 use names::Names;
-
-/// The most distinct operation names that get series of their own.
-pub const MAX_OPERATIONS: usize = 100;
-/// The slot of requests that sent no `operationName`.
-const ANONYMOUS: usize = 0;
-/// The slot of names past the cap, or not GraphQL names.
-const OTHER: usize = 1;
-/// The first slot of a named operation.
-const FIRST_NAMED: usize = 2;
-/// Every slot a shard keeps.
-const SLOTS: usize = FIRST_NAMED + MAX_OPERATIONS;
-
-/// Upper bounds of the latency histogram's buckets, in microseconds (the last bucket, +Inf,
-/// has none).
-const BOUNDS_MICROS: [u64; 14] = [
-    500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000,
-    2_500_000, 5_000_000, 10_000_000,
-];
-const BUCKETS: usize = BOUNDS_MICROS.len() + 1;
-
-/// The error codes counted by name (`extensions.code` of a response's first error); any other
-/// code counts as `OTHER`.
-const CODES: [&str; 8] = [
-    "BAD_USER_INPUT",
-    "UNAUTHENTICATED",
-    "FORBIDDEN",
-    "NOT_FOUND",
-    "CONFLICT",
-    "RATE_LIMITED",
-    "INTERNAL",
-    "PERSISTED_QUERY_NOT_FOUND",
-];
-/// Ok, each code, and other codes.
-const OUTCOMES: usize = CODES.len() + 2;
-const OTHER_CODE: u8 = (CODES.len() + 1) as u8;
-
-/// A request's operation, as its counters know it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Operation(usize);
-
-/// How a request ended: ok, or an error with its code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Outcome(u8);
-
-impl Outcome {
-    /// No errors.
-    pub const OK: Outcome = Outcome(0);
-
-    /// The outcome of a response with these errors: ok when there are none, else the code of
-    /// the first (errors without a code are about the request: `BAD_USER_INPUT`, as the
-    /// response says too).
-    #[inline]
-    pub fn of(errors: &[async_graphql::ServerError]) -> Outcome {
-        let Some(first) = errors.first() else {
-            return Outcome::OK;
-        };
-        let code = first
-            .extensions
-            .as_ref()
-            .and_then(|e| e.get("code"))
-            .and_then(|v| match v {
-                async_graphql::Value::String(s) => Some(s.as_str()),
-                _ => None,
-            })
-            .unwrap_or("BAD_USER_INPUT");
-        Outcome::error(code)
-    }
-
-    /// An error with `code`.
-    pub fn error(code: &str) -> Outcome {
-        CODES
-            .iter()
-            .position(|c| *c == code)
-            .map_or(Outcome(OTHER_CODE), |i| Outcome(i as u8 + 1))
-    }
-
-    /// The code's label value, `None` for ok.
-    fn code(index: usize) -> Option<&'static str> {
-        match index {
-            0 => None,
-            i if i <= CODES.len() => Some(CODES[i - 1]),
-            _ => Some("OTHER"),
-        }
-    }
-}
+use series::{BOUNDS_MICROS, BUCKETS, OUTCOMES, SLOTS, Sums};
 
 /// One operation's counters in one thread's shard.
 #[derive(Default)]
@@ -187,7 +105,34 @@ impl Metrics {
 
     /// The exposition text: these counters and `gauges`, read by the caller at scrape time.
     pub fn render(&self, gauges: &Gauges) -> String {
-        render::render(self, gauges)
+        let labels = self.names.labels();
+        let sums: Vec<Sums> = (0..labels.len())
+            .map(|i| {
+                let mut s = Sums {
+                    outcomes: [0; OUTCOMES],
+                    buckets: [0; BUCKETS],
+                    micros: 0,
+                };
+                for shard in self.shards.iter() {
+                    let slot = &shard.slots[i];
+                    for (sum, n) in s.outcomes.iter_mut().zip(&slot.outcomes) {
+                        *sum += n.load(Ordering::Relaxed);
+                    }
+                    for (sum, n) in s.buckets.iter_mut().zip(&slot.buckets) {
+                        *sum += n.load(Ordering::Relaxed);
+                    }
+                    s.micros += slot.micros.load(Ordering::Relaxed);
+                }
+                s
+            })
+            .collect();
+        let refused: Vec<u64> = self
+            .refused
+            .iter()
+            .map(|n| n.load(Ordering::Relaxed))
+            .collect();
+        let websockets = self.websockets.load(Ordering::Relaxed).max(0);
+        render::render(&labels, &sums, &refused, websockets, gauges)
     }
 }
 

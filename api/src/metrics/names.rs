@@ -7,7 +7,7 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 use foldhash::fast::RandomState;
 use thread_local::ThreadLocal;
 
-use super::{ANONYMOUS, FIRST_NAMED, MAX_OPERATIONS, OTHER};
+use super::series::{ANONYMOUS, FIRST_NAMED, MAX_OPERATIONS, OTHER};
 
 type Map = HashMap<Box<str>, usize, RandomState>;
 

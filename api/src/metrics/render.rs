@@ -1,12 +1,11 @@
 //! The Prometheus text exposition format (0.0.4) of the counters and the scrape-time gauges.
 
 use std::fmt::Write;
-use std::sync::atomic::Ordering;
 
 use tandem_persistence::PoolStatus;
 use tandem_persistence::webhook::Backlog;
 
-use super::{BOUNDS_MICROS, BUCKETS, Metrics, OUTCOMES, Outcome};
+use super::series::{BOUNDS_MICROS, Outcome, Sums};
 
 /// What a scrape reads besides the counters. A reading that failed (the database did not
 /// answer) is `None`, and its series are left out of that scrape.
@@ -35,35 +34,13 @@ fn gauge(out: &mut String, name: &str, help: &str, value: impl std::fmt::Display
     let _ = writeln!(out, "{name} {value}");
 }
 
-/// One operation's counters, added up over every thread's shard.
-struct Sums {
-    outcomes: [u64; OUTCOMES],
-    buckets: [u64; BUCKETS],
-    micros: u64,
-}
-
-pub(super) fn render(metrics: &Metrics, g: &Gauges) -> String {
-    let labels = metrics.names.labels();
-    let sums: Vec<Sums> = (0..labels.len())
-        .map(|i| {
-            let mut s = Sums {
-                outcomes: [0; OUTCOMES],
-                buckets: [0; BUCKETS],
-                micros: 0,
-            };
-            for shard in metrics.shards.iter() {
-                let slot = &shard.slots[i];
-                for (sum, n) in s.outcomes.iter_mut().zip(&slot.outcomes) {
-                    *sum += n.load(Ordering::Relaxed);
-                }
-                for (sum, n) in s.buckets.iter_mut().zip(&slot.buckets) {
-                    *sum += n.load(Ordering::Relaxed);
-                }
-                s.micros += slot.micros.load(Ordering::Relaxed);
-            }
-            s
-        })
-        .collect();
+pub(super) fn render(
+    labels: &[Box<str>],
+    sums: &[Sums],
+    refused: &[u64],
+    websockets: i64,
+    g: &Gauges,
+) -> String {
     let mut out = String::with_capacity(4096);
     header(
         &mut out,
@@ -71,7 +48,7 @@ pub(super) fn render(metrics: &Metrics, g: &Gauges) -> String {
         "counter",
         "GraphQL requests run over HTTP, by operationName (the first 100 distinct names; later ones are \"(other)\") and outcome (ok, or error with the first error's code).",
     );
-    for (label, s) in labels.iter().zip(&sums) {
+    for (label, s) in labels.iter().zip(sums) {
         for (i, &n) in s.outcomes.iter().enumerate() {
             if n == 0 {
                 continue;
@@ -95,7 +72,7 @@ pub(super) fn render(metrics: &Metrics, g: &Gauges) -> String {
         "histogram",
         "How long GraphQL requests over HTTP took, from reading their parameters to their answer, by operationName.",
     );
-    for (label, s) in labels.iter().zip(&sums) {
+    for (label, s) in labels.iter().zip(sums) {
         let count: u64 = s.buckets.iter().sum();
         if count == 0 {
             continue;
@@ -122,8 +99,7 @@ pub(super) fn render(metrics: &Metrics, g: &Gauges) -> String {
         "counter",
         "GraphQL requests over HTTP refused before they ran: no or a bad token (UNAUTHENTICATED), over the caller's rate (RATE_LIMITED).",
     );
-    for (i, n) in metrics.refused.iter().enumerate() {
-        let n = n.load(Ordering::Relaxed);
+    for (i, &n) in refused.iter().enumerate() {
         if let (Some(code), true) = (Outcome::code(i), n > 0) {
             let _ = writeln!(out, "tandem_graphql_refused_total{{code=\"{code}\"}} {n}");
         }
@@ -138,7 +114,7 @@ pub(super) fn render(metrics: &Metrics, g: &Gauges) -> String {
         &mut out,
         "tandem_websocket_connections",
         "Open GraphQL WebSocket connections.",
-        metrics.websockets.load(Ordering::Relaxed).max(0),
+        websockets,
     );
     gauge(
         &mut out,
