@@ -6,7 +6,7 @@ mod otlp;
 
 use std::io::IsTerminal;
 
-use tracing_subscriber::filter::{FilterExt, LevelFilter, filter_fn};
+use tracing_subscriber::filter::{FilterExt, LevelFilter, Targets, filter_fn};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer, Registry};
@@ -36,6 +36,15 @@ impl Telemetry {
 /// set to anything but the empty string (<https://no-color.org>).
 pub fn colour(writer_is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
     writer_is_terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
+/// What traces carry: spans and events at `info` and above (each request, each SQL statement,
+/// the log lines inside them), and every service function's span, which are `debug` so that
+/// logs at the default level neither show nor pay for them.
+fn traced() -> Targets {
+    Targets::new()
+        .with_default(LevelFilter::INFO)
+        .with_target("tandem_api::service", LevelFilter::DEBUG)
 }
 
 /// Installs the global subscriber. Calling it twice is harmless (tests do): the second call
@@ -73,7 +82,7 @@ pub fn init(format: LogFormat, filter: &str, traces: Option<&TraceSettings>) -> 
                 layers.push(
                     tracing_opentelemetry::layer()
                         .with_tracer(tracer)
-                        .with_filter(LevelFilter::INFO)
+                        .with_filter(traced())
                         .boxed(),
                 );
                 provider = Some(p);
