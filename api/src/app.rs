@@ -131,8 +131,10 @@ pub async fn start(
         )),
         graphiql,
         shutdown: shutdown_rx,
+        metrics: crate::metrics::Metrics::new(),
         in_flight: in_flight.clone(),
     }));
+    let metrics = settings.metrics;
     let listener = TcpListener::bind(settings.bind)
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
     let addr = listener.local_addr()?;
@@ -147,6 +149,11 @@ pub async fn start(
             )
             .route("/healthz", web::get().to(crate::http::healthz))
             .route("/readyz", web::get().to(crate::http::readyz))
+            .configure(|app| {
+                if metrics {
+                    app.route("/metrics", web::get().to(crate::http::metrics));
+                }
+            })
             .default_service(web::to(crate::http::not_found))
     })
     .workers(settings.workers)

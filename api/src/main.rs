@@ -105,7 +105,11 @@ async fn main() -> ExitCode {
 
 async fn serve(overrides: Overrides, with_demo: bool) -> anyhow::Result<()> {
     let mut settings = Settings::from_env(&overrides)?;
-    telemetry::init(settings.log_format, &settings.log_filter);
+    let telemetry = telemetry::init(
+        settings.log_format,
+        &settings.log_filter,
+        settings.traces.as_ref(),
+    );
     let stop = app::shutdown_signal()?;
     if with_demo && settings.auth.algorithm == JwtAlgorithm::Hs256 && settings.auth.secret.is_none()
     {
@@ -135,6 +139,7 @@ async fn serve(overrides: Overrides, with_demo: bool) -> anyhow::Result<()> {
     server.stop().await;
     store.close().await.ok();
     tracing::info!("stopped");
+    telemetry.shutdown().await;
     Ok(())
 }
 
@@ -169,7 +174,7 @@ fn print_banner(url: &str, summary: &demo::DemoSummary, token: &str) {
 
 async fn migrate(overrides: Overrides) -> anyhow::Result<()> {
     let settings = Settings::from_env(&overrides)?;
-    telemetry::init(settings.log_format, &settings.log_filter);
+    let _telemetry = telemetry::init(settings.log_format, &settings.log_filter, None);
     let store = app::connect(&settings).await?;
     store.close().await.ok();
     println!("migrations applied");
@@ -178,7 +183,7 @@ async fn migrate(overrides: Overrides) -> anyhow::Result<()> {
 
 async fn recompute_health(overrides: Overrides) -> anyhow::Result<()> {
     let settings = Settings::from_env(&overrides)?;
-    telemetry::init(settings.log_format, &settings.log_filter);
+    let _telemetry = telemetry::init(settings.log_format, &settings.log_filter, None);
     let store = app::connect(&settings).await?;
     let started = std::time::Instant::now();
     let report = tandem_persistence::health::compute::recompute(

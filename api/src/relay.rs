@@ -80,6 +80,16 @@ impl EventRelay {
         self.inner.wake.notify_one();
     }
 
+    /// The cursor of the last event broadcast (for the relay-lag gauge).
+    pub fn cursor(&self) -> i64 {
+        self.inner.cursor.load(Ordering::Relaxed)
+    }
+
+    /// How many subscriptions are listening now.
+    pub fn subscribers(&self) -> usize {
+        self.inner.sender.receiver_count()
+    }
+
     /// A receiver of every event broadcast from now on, and the cursor of the last event
     /// broadcast before it: every later event arrives on the receiver.
     pub fn subscribe(&self) -> (broadcast::Receiver<Arc<Event>>, i64) {

@@ -140,6 +140,54 @@ pub struct Settings {
     pub event_poll_interval: Duration,
     /// The automation worker: playbooks and webhook deliveries.
     pub automation: AutomationSettings,
+    /// Whether `GET /metrics` answers, in Prometheus' text format and without a token
+    /// (`TANDEM_METRICS`, default on).
+    pub metrics: bool,
+    /// Where traces go over OTLP/HTTP; `None` (the default) exports none.
+    pub traces: Option<TraceSettings>,
+}
+
+/// Trace export over OTLP/HTTP (protobuf), configured by the standard OpenTelemetry variables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceSettings {
+    /// The collector's full traces URL: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` as given, or
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT` with `/v1/traces` appended.
+    pub endpoint: String,
+    /// The `service.name` resource attribute (`OTEL_SERVICE_NAME`, default `tandem`).
+    pub service_name: String,
+}
+
+impl TraceSettings {
+    /// Reads the standard variables; `None` when no endpoint is set or `OTEL_SDK_DISABLED` is
+    /// true. Other `OTEL_*` variables (headers, timeouts, `OTEL_BSP_*`) are read by the exporter.
+    fn read(r: &mut Reader<'_>) -> Option<TraceSettings> {
+        if r.flag("OTEL_SDK_DISABLED", false) {
+            return None;
+        }
+        let (name, endpoint) = match (
+            r.raw("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+            r.raw("OTEL_EXPORTER_OTLP_ENDPOINT"),
+        ) {
+            (Some(traces), _) => ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", traces.to_owned()),
+            (None, Some(base)) => (
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                format!("{}/v1/traces", base.trim_end_matches('/')),
+            ),
+            (None, None) => return None,
+        };
+        if !(endpoint.starts_with("http://") || endpoint.starts_with("https://"))
+            || url::Url::parse(&endpoint).is_err()
+        {
+            r.errors.push(format!(
+                "{name}: expected an http:// or https:// URL such as http://localhost:4318"
+            ));
+            return None;
+        }
+        Some(TraceSettings {
+            endpoint,
+            service_name: r.string("OTEL_SERVICE_NAME", "tandem"),
+        })
+    }
 }
 
 /// How the automation worker runs.
@@ -465,6 +513,8 @@ impl Settings {
             workers: r.number("TANDEM_WORKERS", cpus, 1, 256),
             event_poll_interval: r.duration("TANDEM_EVENT_POLL_INTERVAL", Duration::from_secs(1)),
             automation: AutomationSettings::read(&mut r),
+            metrics: r.flag("TANDEM_METRICS", true),
+            traces: TraceSettings::read(&mut r),
         };
         if r.errors.is_empty() {
             Ok(settings)
@@ -566,6 +616,44 @@ mod tests {
         .unwrap();
         assert_eq!(s.bind.port(), 9999);
         assert!(s.database_url.starts_with("postgres://"));
+    }
+
+    #[test]
+    fn traces_follow_the_standard_otlp_variables() {
+        let read = |pairs: &[(&str, &str)]| {
+            Settings::from_vars(&vars(pairs), &Overrides::default()).map(|s| s.traces)
+        };
+        assert_eq!(read(&[]).unwrap(), None);
+        let base = read(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/")]).unwrap();
+        assert_eq!(
+            base.as_ref()
+                .map(|t| (t.endpoint.as_str(), t.service_name.as_str())),
+            Some(("http://collector:4318/v1/traces", "tandem"))
+        );
+        let traces = read(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://ignored:4318"),
+            (
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                "https://c.example/traces",
+            ),
+            ("OTEL_SERVICE_NAME", "tandem-eu"),
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(traces.endpoint, "https://c.example/traces");
+        assert_eq!(traces.service_name, "tandem-eu");
+        let disabled = read(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"),
+            ("OTEL_SDK_DISABLED", "true"),
+        ]);
+        assert_eq!(disabled.unwrap(), None);
+        let bad = read(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318")]).unwrap_err();
+        assert!(
+            bad.to_string().contains("OTEL_EXPORTER_OTLP_ENDPOINT"),
+            "{bad}"
+        );
+        let off = Settings::from_vars(&vars(&[("TANDEM_METRICS", "off")]), &Overrides::default());
+        assert!(!off.unwrap().metrics);
     }
 
     #[test]

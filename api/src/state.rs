@@ -30,6 +30,8 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     /// Requests per token subject.
     pub limiter: std::sync::Arc<crate::rate_limit::RateLimiter>,
+    /// Request counters and latencies, for `GET /metrics`.
+    pub metrics: crate::metrics::Metrics,
     /// GraphQL requests being handled now: shutdown waits for them.
     pub in_flight: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }

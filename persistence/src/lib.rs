@@ -45,4 +45,4 @@ mod versioned;
 pub mod webhook;
 
 pub use error::{PersistenceError, PersistenceResult};
-pub use store::{Backend, Store, StoreOptions};
+pub use store::{Backend, PoolStatus, Store, StoreOptions};

@@ -47,12 +47,24 @@ impl StoreOptions {
     }
 }
 
+/// A connection pool's use at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Connections open now, idle or in use.
+    pub open: u32,
+    /// Open connections waiting for work.
+    pub idle: u32,
+    /// The most connections the pool opens.
+    pub max: u32,
+}
+
 /// The handle every repository works through. Cheap to clone: it wraps a connection pool.
 #[derive(Clone, Debug)]
 pub struct Store {
     conn: DatabaseConnection,
     backend: Backend,
     statements: Arc<AtomicU64>,
+    max_connections: u32,
     /// The schema this store works in: what scopes its notifications and worker lock, so
     /// that deployments (and tests) sharing one PostgreSQL database stay apart.
     scope: Arc<str>,
@@ -96,6 +108,7 @@ impl Store {
             conn,
             backend,
             statements,
+            max_connections: options.max_connections.max(1),
             scope: options.pg_schema.as_deref().unwrap_or("public").into(),
         })
     }
@@ -104,6 +117,26 @@ impl Store {
     /// guard against N+1 queries count.
     pub fn statements(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
+    }
+
+    /// The connection pool's use now: connections open, of them idle, and the most it opens.
+    /// Cheap (a few atomic reads): what the metrics endpoint reports at each scrape.
+    pub fn pool_status(&self) -> PoolStatus {
+        let (open, idle) = match self.backend {
+            Backend::Postgres => {
+                let pool = self.conn.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            Backend::Sqlite => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+        };
+        PoolStatus {
+            open,
+            idle: u32::try_from(idle).unwrap_or(u32::MAX).min(open),
+            max: self.max_connections,
+        }
     }
 
     /// Applies every pending migration.

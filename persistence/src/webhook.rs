@@ -480,3 +480,32 @@ pub async fn record_attempt(
     tx.commit().await?;
     Ok(())
 }
+
+/// What the dispatcher still owes: deliveries pending (waiting for their first attempt or a
+/// retry) and, of those, the ones already due, for the operators' backlog gauges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Backlog {
+    /// Deliveries not yet delivered nor given up.
+    pub pending: i64,
+    /// Pending deliveries whose next attempt is due by now.
+    pub due: i64,
+}
+
+/// Counts the deliveries still owed (one aggregate statement; read when metrics are scraped).
+pub async fn backlog(store: &Store, now: DateTime<Utc>) -> PersistenceResult<Backlog> {
+    let mut q = Sql::new(
+        "SELECT COUNT(*) AS pending, \
+         COALESCE(SUM(CASE WHEN next_attempt_at <= ",
+    );
+    q.bind(now)
+        .push(" THEN 1 ELSE 0 END), 0) AS due FROM webhook_deliveries WHERE status = ")
+        .bind(DeliveryStatus::Pending.as_str());
+    let rows = q.all(store.conn()).await?;
+    let Some(r) = rows.first() else {
+        return Ok(Backlog::default());
+    };
+    Ok(Backlog {
+        pending: get(r, "pending")?,
+        due: get(r, "due")?,
+    })
+}

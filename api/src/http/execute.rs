@@ -18,6 +18,7 @@ use crate::error::Code;
 use crate::graphql::complete::Completion;
 use crate::graphql::json::RawJson;
 use crate::graphql::loaders::Loaders;
+use crate::metrics::Outcome;
 use crate::state::AppState;
 
 use super::media::{Media, error_body, negotiate, rate_limited, refuse, render};
@@ -282,6 +283,9 @@ fn admit(
     media: Media,
 ) -> Result<tandem_domain::auth::Principal, Box<HttpResponse>> {
     let principal = authenticate(req, state).map_err(|message| {
+        state
+            .metrics
+            .refused(Outcome::error(Code::Unauthenticated.as_str()));
         Box::new(refuse(
             StatusCode::UNAUTHORIZED,
             media,
@@ -290,7 +294,12 @@ fn admit(
         ))
     })?;
     match rate_limited(state, &principal, media) {
-        Some(refused) => Err(Box::new(refused)),
+        Some(refused) => {
+            state
+                .metrics
+                .refused(Outcome::error(Code::RateLimited.as_str()));
+            Err(Box::new(refused))
+        }
         None => Ok(principal),
     }
 }
@@ -334,6 +343,7 @@ pub(super) async fn run(
     text: Option<&str>,
 ) -> (StatusCode, Vec<u8>) {
     let started = Instant::now();
+    let operation = state.metrics.operation(p.operation_name.as_deref());
     tracing::Span::current().record(
         "operation",
         p.operation_name.as_deref().unwrap_or("anonymous"),
@@ -351,6 +361,8 @@ pub(super) async fn run(
     let completion = match crate::graphql::limits::prepare(&mut request, state.limits.max_aliases) {
         Ok(prepared) => Completion::of(&request, prepared),
         Err(refused) => {
+            let outcome = Outcome::of(std::slice::from_ref(&refused));
+            state.metrics.observe(operation, outcome, started.elapsed());
             return render(async_graphql::Response::from_errors(vec![refused]), media);
         }
     };
@@ -362,6 +374,8 @@ pub(super) async fn run(
         }
     });
     let Some(response) = within(started + timeout, execution).await else {
+        let outcome = Outcome::error(Code::Internal.as_str());
+        state.metrics.observe(operation, outcome, started.elapsed());
         tracing::warn!(
             elapsed_ms = started.elapsed().as_millis() as u64,
             "request timed out"
@@ -377,9 +391,12 @@ pub(super) async fn run(
     };
     let mut response = response;
     completion.apply(&state.shape, &mut response);
+    let outcome = Outcome::of(&response.errors);
     let (status, body) = render(response, media);
+    let elapsed = started.elapsed();
+    state.metrics.observe(operation, outcome, elapsed);
     tracing::info!(
-        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        elapsed_ms = elapsed.as_secs_f64() * 1000.0,
         status = status.as_u16(),
         "graphql request"
     );

@@ -3,12 +3,15 @@
 //! `application/json` as the client accepts, and the status codes the specification asks for.
 //!
 //! [`execute`] handles the GraphQL endpoint, [`request`] reads what a request carries,
-//! [`media`] writes what it answers, and [`probe`] serves health and readiness.
+//! [`media`] writes what it answers, [`probe`] serves health and readiness, and [`metrics`]
+//! what operators scrape.
 
 mod execute;
 mod media;
+mod metrics;
 mod probe;
 mod request;
 
 pub use execute::{get, post};
+pub use metrics::metrics;
 pub use probe::{healthz, not_found, readyz};

@@ -10,12 +10,14 @@ use super::Services;
 use crate::error::ApiResult;
 
 /// One account, or `None`.
+#[tracing::instrument(level = "debug", name = "service::account::get", skip_all)]
 pub async fn get(s: &Services, who: &Principal, id: AccountId) -> ApiResult<Option<Account>> {
     who.authorize(Action::Read)?;
     Ok(account::get(&s.store, id).await?)
 }
 
 /// A page of accounts, with their tags when `tags` (see [`account::list_with`]).
+#[tracing::instrument(level = "debug", name = "service::account::list", skip_all)]
 pub async fn list(
     s: &Services,
     who: &Principal,
@@ -29,6 +31,7 @@ pub async fn list(
 }
 
 /// How many accounts match.
+#[tracing::instrument(level = "debug", name = "service::account::count", skip_all)]
 pub async fn count(s: &Services, who: &Principal, filter: &AccountFilter) -> ApiResult<u64> {
     who.authorize(Action::Read)?;
     Ok(account::count(&s.store, filter).await?)

@@ -9,6 +9,7 @@ use super::Services;
 use crate::error::{ApiError, ApiResult, Code};
 
 /// Logs an activity.
+#[tracing::instrument(level = "debug", name = "service::activity::log", skip_all)]
 pub async fn log(
     s: &Services,
     who: &Principal,
@@ -22,6 +23,7 @@ pub async fn log(
 
 /// Corrects (`Some`) or deletes (`None`) an activity still at `version`: its author's, or any
 /// as an admin.
+#[tracing::instrument(level = "debug", name = "service::activity::update", skip_all)]
 pub async fn update(
     s: &Services,
     who: &Principal,
@@ -47,6 +49,7 @@ pub async fn update(
 }
 
 /// An account's timeline page.
+#[tracing::instrument(level = "debug", name = "service::activity::timeline", skip_all)]
 pub async fn timeline(
     s: &Services,
     who: &Principal,
@@ -58,6 +61,7 @@ pub async fn timeline(
 }
 
 /// One activity.
+#[tracing::instrument(level = "debug", name = "service::activity::get", skip_all)]
 pub async fn get(s: &Services, who: &Principal, id: ActivityId) -> ApiResult<Option<Activity>> {
     who.authorize(Action::ReadInsights)?;
     Ok(activity::get_one(&s.store, id).await?)

@@ -16,6 +16,11 @@ use super::Services;
 use crate::error::{ApiError, ApiResult, Code};
 
 /// Defines a playbook.
+#[tracing::instrument(
+    level = "debug",
+    name = "service::automation::create_playbook",
+    skip_all
+)]
 pub async fn create_playbook(
     s: &Services,
     who: &Principal,
@@ -28,6 +33,11 @@ pub async fn create_playbook(
 }
 
 /// Changes, enables, disables or archives a playbook still at `version`.
+#[tracing::instrument(
+    level = "debug",
+    name = "service::automation::update_playbook",
+    skip_all
+)]
 pub async fn update_playbook(
     s: &Services,
     who: &Principal,
@@ -41,12 +51,14 @@ pub async fn update_playbook(
 }
 
 /// The live playbooks.
+#[tracing::instrument(level = "debug", name = "service::automation::playbooks", skip_all)]
 pub async fn playbooks(s: &Services, who: &Principal) -> ApiResult<Vec<Playbook>> {
     who.authorize(Action::ReadInsights)?;
     Ok(playbook::list(&s.store).await?)
 }
 
 /// One playbook.
+#[tracing::instrument(level = "debug", name = "service::automation::playbook", skip_all)]
 pub async fn playbook(
     s: &Services,
     who: &Principal,
@@ -57,6 +69,7 @@ pub async fn playbook(
 }
 
 /// The accounts a playbook would act on now, at most `limit`, and how many there are.
+#[tracing::instrument(level = "debug", name = "service::automation::dry_run", skip_all)]
 pub async fn dry_run(
     s: &Services,
     who: &Principal,
@@ -68,6 +81,7 @@ pub async fn dry_run(
 }
 
 /// A playbook's latest firings.
+#[tracing::instrument(level = "debug", name = "service::automation::runs", skip_all)]
 pub async fn runs(
     s: &Services,
     who: &Principal,
@@ -79,6 +93,7 @@ pub async fn runs(
 }
 
 /// Creates a task.
+#[tracing::instrument(level = "debug", name = "service::automation::create_task", skip_all)]
 pub async fn create_task(
     s: &Services,
     who: &Principal,
@@ -108,6 +123,7 @@ pub struct TaskEdit {
 
 /// Changes a task still at `version`: its fields, or its status (not both at once, so that each
 /// change is one event).
+#[tracing::instrument(level = "debug", name = "service::automation::update_task", skip_all)]
 pub async fn update_task(
     s: &Services,
     who: &Principal,
@@ -142,18 +158,21 @@ pub async fn update_task(
 }
 
 /// Tasks as `query` selects them.
+#[tracing::instrument(level = "debug", name = "service::automation::tasks", skip_all)]
 pub async fn tasks(s: &Services, who: &Principal, query: &TaskQuery) -> ApiResult<Vec<Task>> {
     who.authorize(Action::ReadInsights)?;
     Ok(task::list(&s.store, query).await?)
 }
 
 /// One task.
+#[tracing::instrument(level = "debug", name = "service::automation::task", skip_all)]
 pub async fn task(s: &Services, who: &Principal, id: TaskId) -> ApiResult<Option<Task>> {
     who.authorize(Action::ReadInsights)?;
     Ok(task::get_one(&s.store, id).await?)
 }
 
 /// The caller's own tasks: its token's subject must be a team member's id.
+#[tracing::instrument(level = "debug", name = "service::automation::my_tasks", skip_all)]
 pub async fn my_tasks(s: &Services, who: &Principal, mut query: TaskQuery) -> ApiResult<Vec<Task>> {
     who.authorize(Action::ReadInsights)?;
     let Ok(me) = who.subject.parse::<uuid::Uuid>() else {
@@ -174,6 +193,11 @@ fn new_secret() -> String {
 }
 
 /// Registers an endpoint; the returned endpoint carries its secret, which is never shown again.
+#[tracing::instrument(
+    level = "debug",
+    name = "service::automation::register_webhook",
+    skip_all
+)]
 pub async fn register_webhook(
     s: &Services,
     who: &Principal,
@@ -205,6 +229,11 @@ pub struct WebhookEdit {
 }
 
 /// Changes an endpoint still at `version`. An integration changes only its own endpoints.
+#[tracing::instrument(
+    level = "debug",
+    name = "service::automation::update_webhook",
+    skip_all
+)]
 pub async fn update_webhook(
     s: &Services,
     who: &Principal,
@@ -247,12 +276,22 @@ pub async fn update_webhook(
 }
 
 /// The endpoints the caller may see: an integration its own, an admin all.
+#[tracing::instrument(
+    level = "debug",
+    name = "service::automation::webhook_endpoints",
+    skip_all
+)]
 pub async fn webhook_endpoints(s: &Services, who: &Principal) -> ApiResult<Vec<Endpoint>> {
     who.authorize(Action::ManageWebhooks)?;
     Ok(webhook::list(&s.store, own(who)).await?)
 }
 
 /// One endpoint, when the caller may see it.
+#[tracing::instrument(
+    level = "debug",
+    name = "service::automation::webhook_endpoint",
+    skip_all
+)]
 pub async fn webhook_endpoint(
     s: &Services,
     who: &Principal,
@@ -269,6 +308,7 @@ fn own(who: &Principal) -> Option<&str> {
 }
 
 /// An endpoint's deliveries, newest first.
+#[tracing::instrument(level = "debug", name = "service::automation::deliveries", skip_all)]
 pub async fn deliveries(
     s: &Services,
     who: &Principal,
@@ -280,6 +320,7 @@ pub async fn deliveries(
 }
 
 /// The attempts at deliveries.
+#[tracing::instrument(level = "debug", name = "service::automation::attempts", skip_all)]
 pub async fn attempts(
     s: &Services,
     who: &Principal,

@@ -11,12 +11,14 @@ use super::Services;
 use crate::error::ApiResult;
 
 /// The account's draft model.
+#[tracing::instrument(level = "debug", name = "service::catalog::draft", skip_all)]
 pub async fn draft(s: &Services, who: &Principal, account: AccountId) -> ApiResult<Draft> {
     who.authorize(Action::Read)?;
     Ok(catalog::draft(&s.store, account).await?)
 }
 
 /// The account's published versions.
+#[tracing::instrument(level = "debug", name = "service::catalog::versions", skip_all)]
 pub async fn versions(
     s: &Services,
     who: &Principal,
@@ -27,6 +29,7 @@ pub async fn versions(
 }
 
 /// One published version.
+#[tracing::instrument(level = "debug", name = "service::catalog::version", skip_all)]
 pub async fn version(
     s: &Services,
     who: &Principal,
@@ -38,6 +41,7 @@ pub async fn version(
 }
 
 /// The account's sessions.
+#[tracing::instrument(level = "debug", name = "service::catalog::sessions", skip_all)]
 pub async fn sessions(
     s: &Services,
     who: &Principal,

@@ -9,6 +9,7 @@ use super::Services;
 use crate::error::ApiResult;
 
 /// One contact, or `None`.
+#[tracing::instrument(level = "debug", name = "service::contact::get", skip_all)]
 pub async fn get(s: &Services, who: &Principal, id: ContactId) -> ApiResult<Option<Contact>> {
     who.authorize(Action::Read)?;
     Ok(contact::by_ids(&s.store, &[id]).await?.pop())

@@ -16,18 +16,21 @@ use super::Services;
 use crate::error::ApiResult;
 
 /// One engagement, or `None`.
+#[tracing::instrument(level = "debug", name = "service::engagement::get", skip_all)]
 pub async fn get(s: &Services, who: &Principal, id: EngagementId) -> ApiResult<Option<Engagement>> {
     who.authorize(Action::Read)?;
     Ok(engagement::get(&s.store, id).await?)
 }
 
 /// One phase, or `None`.
+#[tracing::instrument(level = "debug", name = "service::engagement::get_phase", skip_all)]
 pub async fn get_phase(s: &Services, who: &Principal, id: PhaseId) -> ApiResult<Option<Phase>> {
     who.authorize(Action::Read)?;
     Ok(phase::by_ids(&s.store, &[id]).await?.pop())
 }
 
 /// A page of engagements.
+#[tracing::instrument(level = "debug", name = "service::engagement::list", skip_all)]
 pub async fn list(
     s: &Services,
     who: &Principal,
@@ -39,6 +42,7 @@ pub async fn list(
 }
 
 /// How many engagements match.
+#[tracing::instrument(level = "debug", name = "service::engagement::count", skip_all)]
 pub async fn count(s: &Services, who: &Principal, filter: &EngagementFilter) -> ApiResult<u64> {
     who.authorize(Action::Read)?;
     Ok(engagement::count(&s.store, filter).await?)

@@ -14,6 +14,7 @@ use super::Services;
 use crate::error::ApiResult;
 
 /// Events after a cursor, oldest first.
+#[tracing::instrument(level = "debug", name = "service::event::list", skip_all)]
 pub async fn list(s: &Services, who: &Principal, query: &EventQuery) -> ApiResult<Vec<Event>> {
     who.authorize(Action::Read)?;
     Ok(event::list(&s.store, query).await?)

@@ -15,12 +15,22 @@ use super::segment::live_segment;
 use crate::error::{ApiError, ApiResult};
 
 /// The figures' settings.
+#[tracing::instrument(
+    level = "debug",
+    name = "service::figures::analytics_settings",
+    skip_all
+)]
 pub async fn analytics_settings(s: &Services, who: &Principal) -> ApiResult<AnalyticsSettings> {
     who.authorize(Action::ReadInsights)?;
     Ok(tandem_persistence::settings::analytics(&s.store).await?)
 }
 
 /// Saves the figures' settings.
+#[tracing::instrument(
+    level = "debug",
+    name = "service::figures::configure_analytics",
+    skip_all
+)]
 pub async fn configure_analytics(
     s: &Services,
     who: &Principal,
@@ -35,6 +45,7 @@ pub async fn configure_analytics(
 /// A slice: the accounts billed in `currency` (figures never add up different currencies),
 /// a saved segment's filter and ad-hoc criteria, all of which must hold. The segment must be
 /// live; it is resolved to its filter here, so storage reads one value.
+#[tracing::instrument(level = "debug", name = "service::figures::slice", skip_all)]
 pub async fn slice(
     s: &Services,
     who: &Principal,
@@ -56,6 +67,7 @@ pub async fn slice(
 }
 
 /// The figures' sums for a period over a slice.
+#[tracing::instrument(level = "debug", name = "service::figures::figures", skip_all)]
 pub async fn figures(
     s: &Services,
     who: &Principal,
@@ -71,6 +83,7 @@ pub async fn figures(
 }
 
 /// Cohort tables.
+#[tracing::instrument(level = "debug", name = "service::figures::cohorts", skip_all)]
 pub async fn cohorts(
     s: &Services,
     who: &Principal,
@@ -95,6 +108,11 @@ pub async fn cohorts(
 
 /// The portfolio outcome comparison for a period over a slice: accounts with a phase accepted
 /// in the period beside those without, and goals linked to phases beside the rest.
+#[tracing::instrument(
+    level = "debug",
+    name = "service::figures::outcome_comparison",
+    skip_all
+)]
 pub async fn outcome_comparison(
     s: &Services,
     who: &Principal,
@@ -107,6 +125,7 @@ pub async fn outcome_comparison(
 }
 
 /// Live accounts of a portfolio's slice by their latest health status (`None`: not scored).
+#[tracing::instrument(level = "debug", name = "service::figures::status_counts", skip_all)]
 pub async fn status_counts(
     s: &Services,
     who: &Principal,
@@ -118,6 +137,7 @@ pub async fn status_counts(
 
 /// MRR today over a portfolio's live accounts, and the part of it from accounts AT_RISK or
 /// CRITICAL.
+#[tracing::instrument(level = "debug", name = "service::figures::mrr_at_risk", skip_all)]
 pub async fn mrr_at_risk(s: &Services, who: &Principal, slice: &Slice) -> ApiResult<(i64, i64)> {
     who.authorize(Action::ReadInsights)?;
     who.authorize(Action::SeeMoney)?;
@@ -126,6 +146,7 @@ pub async fn mrr_at_risk(s: &Services, who: &Principal, slice: &Slice) -> ApiRes
 
 /// The live accounts of a portfolio's slice whose latest score moved most against their score
 /// `days` (7, 30 or 90) days before: id, score now, score then, biggest move first.
+#[tracing::instrument(level = "debug", name = "service::figures::movers", skip_all)]
 pub async fn movers(
     s: &Services,
     who: &Principal,
@@ -140,6 +161,7 @@ pub async fn movers(
 
 /// Live accounts of a portfolio's slice renewing from `from` (today) to `until`: how many, and
 /// their MRR on `from`.
+#[tracing::instrument(level = "debug", name = "service::figures::renewals", skip_all)]
 pub async fn renewals(
     s: &Services,
     who: &Principal,
@@ -153,6 +175,7 @@ pub async fn renewals(
 
 /// The first `limit` live accounts of a portfolio's slice renewing from `from` (today) to
 /// `until`, soonest first.
+#[tracing::instrument(level = "debug", name = "service::figures::next_renewals", skip_all)]
 pub async fn next_renewals(
     s: &Services,
     who: &Principal,

@@ -14,6 +14,7 @@ use super::Services;
 use crate::error::{ApiError, ApiResult, Code};
 
 /// The health models.
+#[tracing::instrument(level = "debug", name = "service::health::models", skip_all)]
 pub async fn models(
     s: &Services,
     who: &Principal,
@@ -24,6 +25,7 @@ pub async fn models(
 }
 
 /// Creates a health model.
+#[tracing::instrument(level = "debug", name = "service::health::create_model", skip_all)]
 pub async fn create_model(
     s: &Services,
     who: &Principal,
@@ -37,6 +39,7 @@ pub async fn create_model(
 }
 
 /// Changes or archives a health model still at `version`.
+#[tracing::instrument(level = "debug", name = "service::health::update_model", skip_all)]
 pub async fn update_model(
     s: &Services,
     who: &Principal,
@@ -51,6 +54,7 @@ pub async fn update_model(
 }
 
 /// Computes one account's score now.
+#[tracing::instrument(level = "debug", name = "service::health::compute_one", skip_all)]
 pub async fn compute_one(
     s: &Services,
     who: &Principal,
@@ -78,6 +82,7 @@ pub async fn compute_one(
 }
 
 /// Recomputes every live account's score; returns what it did and how long it took.
+#[tracing::instrument(level = "debug", name = "service::health::recompute_all", skip_all)]
 pub async fn recompute_all(
     s: &Services,
     who: &Principal,
@@ -90,6 +95,7 @@ pub async fn recompute_all(
 }
 
 /// An account's score history.
+#[tracing::instrument(level = "debug", name = "service::health::history", skip_all)]
 pub async fn history(
     s: &Services,
     who: &Principal,

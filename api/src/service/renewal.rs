@@ -13,6 +13,7 @@ use super::Services;
 use crate::error::ApiResult;
 
 /// Raises a risk.
+#[tracing::instrument(level = "debug", name = "service::renewal::raise", skip_all)]
 pub async fn raise(
     s: &Services,
     who: &Principal,
@@ -25,6 +26,7 @@ pub async fn raise(
 }
 
 /// Changes a risk still at `version`.
+#[tracing::instrument(level = "debug", name = "service::renewal::update_risk", skip_all)]
 pub async fn update_risk(
     s: &Services,
     who: &Principal,
@@ -38,12 +40,14 @@ pub async fn update_risk(
 }
 
 /// One risk.
+#[tracing::instrument(level = "debug", name = "service::renewal::risk", skip_all)]
 pub async fn risk(s: &Services, who: &Principal, id: RiskId) -> ApiResult<Option<Risk>> {
     who.authorize(Action::ReadInsights)?;
     Ok(renewal::get_risk(&s.store, id).await?)
 }
 
 /// Sets the forecast of the account's renewal in play (opening one when none is).
+#[tracing::instrument(level = "debug", name = "service::renewal::forecast", skip_all)]
 pub async fn forecast(
     s: &Services,
     who: &Principal,
@@ -57,6 +61,7 @@ pub async fn forecast(
 }
 
 /// Decides a renewal.
+#[tracing::instrument(level = "debug", name = "service::renewal::decide", skip_all)]
 pub async fn decide(
     s: &Services,
     who: &Principal,
@@ -70,6 +75,7 @@ pub async fn decide(
 }
 
 /// The renewal pipeline over a slice.
+#[tracing::instrument(level = "debug", name = "service::renewal::pipeline", skip_all)]
 pub async fn pipeline(
     s: &Services,
     who: &Principal,
@@ -83,6 +89,7 @@ pub async fn pipeline(
 }
 
 /// Churn and downgrade reasons over a slice.
+#[tracing::instrument(level = "debug", name = "service::renewal::churn_reasons", skip_all)]
 pub async fn churn_reasons(
     s: &Services,
     who: &Principal,

@@ -10,6 +10,7 @@ use super::Services;
 use crate::error::{ApiError, ApiResult, Code};
 
 /// Saves a segment.
+#[tracing::instrument(level = "debug", name = "service::segment::create_segment", skip_all)]
 pub async fn create_segment(
     s: &Services,
     who: &Principal,
@@ -24,6 +25,7 @@ pub async fn create_segment(
 }
 
 /// Changes or archives a segment still at `version`.
+#[tracing::instrument(level = "debug", name = "service::segment::update_segment", skip_all)]
 pub async fn update_segment(
     s: &Services,
     who: &Principal,
@@ -84,18 +86,21 @@ pub struct SegmentChange {
 }
 
 /// Every live segment.
+#[tracing::instrument(level = "debug", name = "service::segment::segments", skip_all)]
 pub async fn segments(s: &Services, who: &Principal) -> ApiResult<Vec<Segment>> {
     who.authorize(Action::ReadInsights)?;
     Ok(segment::list(&s.store).await?)
 }
 
 /// One segment.
+#[tracing::instrument(level = "debug", name = "service::segment::segment", skip_all)]
 pub async fn segment(s: &Services, who: &Principal, id: SegmentId) -> ApiResult<Option<Segment>> {
     who.authorize(Action::ReadInsights)?;
     Ok(segment::get_one(&s.store, id).await?)
 }
 
 /// A segment that must exist and be live, for filtering.
+#[tracing::instrument(level = "debug", name = "service::segment::live_segment", skip_all)]
 pub async fn live_segment(s: &Services, who: &Principal, id: SegmentId) -> ApiResult<Segment> {
     who.authorize(Action::ReadInsights)?;
     match segment::get_one(&s.store, id).await? {

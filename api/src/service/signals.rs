@@ -48,6 +48,11 @@ pub async fn record_revenue(
 }
 
 /// An account's revenue movements (an integration sees only those it recorded).
+#[tracing::instrument(
+    level = "debug",
+    name = "service::signals::revenue_movements",
+    skip_all
+)]
 pub async fn revenue_movements(
     s: &Services,
     who: &Principal,
@@ -59,6 +64,7 @@ pub async fn revenue_movements(
 }
 
 /// Records a survey answer.
+#[tracing::instrument(level = "debug", name = "service::signals::record_survey", skip_all)]
 pub async fn record_survey(
     s: &Services,
     who: &Principal,
@@ -69,6 +75,7 @@ pub async fn record_survey(
 }
 
 /// An account's survey answers.
+#[tracing::instrument(level = "debug", name = "service::signals::surveys", skip_all)]
 pub async fn surveys(
     s: &Services,
     who: &Principal,
@@ -80,12 +87,14 @@ pub async fn surveys(
 }
 
 /// Records or updates a support ticket.
+#[tracing::instrument(level = "debug", name = "service::signals::record_ticket", skip_all)]
 pub async fn record_ticket(s: &Services, who: &Principal, ticket: Ticket) -> ApiResult<Ticket> {
     who.authorize(Action::WriteSignals)?;
     Ok(signals::upsert_ticket(&s.store, &who.subject, ticket).await?)
 }
 
 /// An account's tickets.
+#[tracing::instrument(level = "debug", name = "service::signals::tickets", skip_all)]
 pub async fn tickets(
     s: &Services,
     who: &Principal,
@@ -97,6 +106,7 @@ pub async fn tickets(
 }
 
 /// Sets an account's billing status.
+#[tracing::instrument(level = "debug", name = "service::signals::set_billing", skip_all)]
 pub async fn set_billing(
     s: &Services,
     who: &Principal,
@@ -109,6 +119,7 @@ pub async fn set_billing(
 }
 
 /// An account's billing status.
+#[tracing::instrument(level = "debug", name = "service::signals::billing", skip_all)]
 pub async fn billing(
     s: &Services,
     who: &Principal,
@@ -131,6 +142,7 @@ fn check_window(from: NaiveDate, to: NaiveDate) -> ApiResult<()> {
 
 /// An account's usage per day from `from` to `to` (at most 366 days), days without usage left
 /// out.
+#[tracing::instrument(level = "debug", name = "service::signals::usage_by_day", skip_all)]
 pub async fn usage_by_day(
     s: &Services,
     who: &Principal,
@@ -144,6 +156,7 @@ pub async fn usage_by_day(
 }
 
 /// An account's usage per feature from `from` to `to` (at most 366 days), most used first.
+#[tracing::instrument(level = "debug", name = "service::signals::feature_usage", skip_all)]
 pub async fn feature_usage(
     s: &Services,
     who: &Principal,

@@ -16,12 +16,14 @@ use super::Services;
 use crate::error::ApiResult;
 
 /// One SOW, or `None`.
+#[tracing::instrument(level = "debug", name = "service::sow::get", skip_all)]
 pub async fn get(s: &Services, who: &Principal, id: SowId) -> ApiResult<Option<Sow>> {
     who.authorize(Action::Read)?;
     Ok(sow::get(&s.store, id).await?)
 }
 
 /// A page of SOWs.
+#[tracing::instrument(level = "debug", name = "service::sow::list", skip_all)]
 pub async fn list(
     s: &Services,
     who: &Principal,
@@ -33,12 +35,14 @@ pub async fn list(
 }
 
 /// How many SOWs match.
+#[tracing::instrument(level = "debug", name = "service::sow::count", skip_all)]
 pub async fn count(s: &Services, who: &Principal, filter: &SowFilter) -> ApiResult<u64> {
     who.authorize(Action::Read)?;
     Ok(sow::count(&s.store, filter).await?)
 }
 
 /// A page of a SOW's time entries.
+#[tracing::instrument(level = "debug", name = "service::sow::time_entries", skip_all)]
 pub async fn time_entries(
     s: &Services,
     who: &Principal,

@@ -9,6 +9,7 @@ use super::Services;
 use crate::error::ApiResult;
 
 /// Adds a goal to an account's success plan.
+#[tracing::instrument(level = "debug", name = "service::success::create_goal", skip_all)]
 pub async fn create_goal(
     s: &Services,
     who: &Principal,
@@ -23,6 +24,7 @@ pub async fn create_goal(
 }
 
 /// Changes a goal still at `version`.
+#[tracing::instrument(level = "debug", name = "service::success::update_goal", skip_all)]
 pub async fn update_goal(
     s: &Services,
     who: &Principal,
@@ -40,6 +42,7 @@ pub async fn update_goal(
 }
 
 /// Records a business review.
+#[tracing::instrument(level = "debug", name = "service::success::record_review", skip_all)]
 pub async fn record_review(
     s: &Services,
     who: &Principal,
@@ -53,6 +56,7 @@ pub async fn record_review(
 }
 
 /// One goal.
+#[tracing::instrument(level = "debug", name = "service::success::goal", skip_all)]
 pub async fn goal(s: &Services, who: &Principal, id: GoalId) -> ApiResult<Option<Goal>> {
     who.authorize(Action::ReadInsights)?;
     Ok(success::goal(&s.store, id).await?)

@@ -11,6 +11,7 @@ use super::Services;
 use crate::error::{ApiError, ApiResult, Code};
 
 /// Upserts accounts by their ids in `source`.
+#[tracing::instrument(level = "debug", name = "service::sync::upsert_accounts", skip_all)]
 pub async fn upsert_accounts(
     s: &Services,
     who: &Principal,
@@ -23,6 +24,7 @@ pub async fn upsert_accounts(
 }
 
 /// Upserts contacts by their ids in `source`.
+#[tracing::instrument(level = "debug", name = "service::sync::upsert_contacts", skip_all)]
 pub async fn upsert_contacts(
     s: &Services,
     who: &Principal,
@@ -35,6 +37,7 @@ pub async fn upsert_contacts(
 }
 
 /// Links an object to its id in a source, or unlinks it.
+#[tracing::instrument(level = "debug", name = "service::sync::set_external_id", skip_all)]
 pub async fn set_external_id(
     s: &Services,
     who: &Principal,

@@ -9,12 +9,14 @@ use super::Services;
 use crate::error::ApiResult;
 
 /// One team member, or `None`.
+#[tracing::instrument(level = "debug", name = "service::team_member::get", skip_all)]
 pub async fn get(s: &Services, who: &Principal, id: TeamMemberId) -> ApiResult<Option<TeamMember>> {
     who.authorize(Action::Read)?;
     Ok(team_member::get(&s.store, id).await?)
 }
 
 /// The team member the caller's token names, if its subject is a team member's id.
+#[tracing::instrument(level = "debug", name = "service::team_member::me", skip_all)]
 pub async fn me(s: &Services, who: &Principal) -> ApiResult<Option<TeamMember>> {
     match who.subject.parse::<uuid::Uuid>() {
         Ok(id) => get(s, who, TeamMemberId(id)).await,
@@ -23,6 +25,7 @@ pub async fn me(s: &Services, who: &Principal) -> ApiResult<Option<TeamMember>> 
 }
 
 /// The team, optionally one team of it.
+#[tracing::instrument(level = "debug", name = "service::team_member::list", skip_all)]
 pub async fn list(
     s: &Services,
     who: &Principal,

@@ -15,6 +15,7 @@ use super::Services;
 use crate::error::ApiResult;
 
 /// The templates, by name; archived ones too when asked.
+#[tracing::instrument(level = "debug", name = "service::template::list", skip_all)]
 pub async fn list(
     s: &Services,
     who: &Principal,
@@ -25,6 +26,7 @@ pub async fn list(
 }
 
 /// One template (archived or not), or `None`.
+#[tracing::instrument(level = "debug", name = "service::template::get", skip_all)]
 pub async fn get(s: &Services, who: &Principal, id: TemplateId) -> ApiResult<Option<Template>> {
     who.authorize(Action::Read)?;
     Ok(template::get_one(&s.store, id).await?)

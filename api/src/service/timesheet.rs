@@ -18,12 +18,14 @@ use super::Services;
 use crate::error::{ApiError, ApiResult};
 
 /// One timesheet.
+#[tracing::instrument(level = "debug", name = "service::timesheet::get", skip_all)]
 pub async fn get(s: &Services, who: &Principal, id: TimesheetId) -> ApiResult<Option<Timesheet>> {
     who.authorize(Action::Read)?;
     Ok(timesheet::get_sheet(&s.store, id).await?)
 }
 
 /// Timesheets matching `filter`, newest week first.
+#[tracing::instrument(level = "debug", name = "service::timesheet::list", skip_all)]
 pub async fn list(
     s: &Services,
     who: &Principal,
@@ -35,6 +37,7 @@ pub async fn list(
 }
 
 /// Submits a timesheet for approval.
+#[tracing::instrument(level = "debug", name = "service::timesheet::submit", skip_all)]
 pub async fn submit(
     s: &Services,
     who: &Principal,
@@ -48,6 +51,7 @@ pub async fn submit(
 
 /// Approves or returns a submitted timesheet. The role check is the domain's: an ADMIN or a
 /// services lead, never the sheet's owner.
+#[tracing::instrument(level = "debug", name = "service::timesheet::decide", skip_all)]
 pub async fn decide(
     s: &Services,
     who: &Principal,
@@ -61,6 +65,7 @@ pub async fn decide(
 }
 
 /// Removes a time entry from a draft or returned timesheet.
+#[tracing::instrument(level = "debug", name = "service::timesheet::remove_entry", skip_all)]
 pub async fn remove_entry(s: &Services, who: &Principal, id: TimeEntryId) -> ApiResult<Timesheet> {
     who.authorize(Action::WriteEngagement)?;
     let t = timesheet::remove_entry(&s.store, &who.subject, id).await?;
@@ -68,6 +73,7 @@ pub async fn remove_entry(s: &Services, who: &Principal, id: TimeEntryId) -> Api
 }
 
 /// Records time off.
+#[tracing::instrument(level = "debug", name = "service::timesheet::add_time_off", skip_all)]
 pub async fn add_time_off(s: &Services, who: &Principal, input: NewTimeOff) -> ApiResult<TimeOff> {
     who.authorize(Action::PlanCapacity)?;
     let t = input.validate(chrono::Utc::now())?;
@@ -75,12 +81,18 @@ pub async fn add_time_off(s: &Services, who: &Principal, input: NewTimeOff) -> A
 }
 
 /// Removes time off.
+#[tracing::instrument(
+    level = "debug",
+    name = "service::timesheet::remove_time_off",
+    skip_all
+)]
 pub async fn remove_time_off(s: &Services, who: &Principal, id: TimeOffId) -> ApiResult<TimeOff> {
     who.authorize(Action::PlanCapacity)?;
     Ok(timesheet::time_off::remove_time_off(&s.store, id).await?)
 }
 
 /// Allocates a person to a phase.
+#[tracing::instrument(level = "debug", name = "service::timesheet::allocate", skip_all)]
 pub async fn allocate(
     s: &Services,
     who: &Principal,
@@ -95,6 +107,11 @@ pub async fn allocate(
 }
 
 /// Changes an allocation still at `version`.
+#[tracing::instrument(
+    level = "debug",
+    name = "service::timesheet::update_allocation",
+    skip_all
+)]
 pub async fn update_allocation(
     s: &Services,
     who: &Principal,
@@ -111,6 +128,11 @@ pub async fn update_allocation(
 }
 
 /// Removes an allocation still at `version`.
+#[tracing::instrument(
+    level = "debug",
+    name = "service::timesheet::remove_allocation",
+    skip_all
+)]
 pub async fn remove_allocation(
     s: &Services,
     who: &Principal,
@@ -123,6 +145,7 @@ pub async fn remove_allocation(
 }
 
 /// One allocation.
+#[tracing::instrument(level = "debug", name = "service::timesheet::allocation", skip_all)]
 pub async fn allocation(
     s: &Services,
     who: &Principal,
@@ -133,6 +156,7 @@ pub async fn allocation(
 }
 
 /// People's time off and allocations overlapping `[from, to]`.
+#[tracing::instrument(level = "debug", name = "service::timesheet::plans_of", skip_all)]
 pub async fn plans_of(
     s: &Services,
     who: &Principal,
@@ -179,6 +203,7 @@ pub const MAX_WEEKS: u32 = 26;
 
 /// Utilisation per person and week for `weeks` weeks from the week containing `from`:
 /// capacity less time off, allocations pro rata, hours logged and approved (summed in SQL).
+#[tracing::instrument(level = "debug", name = "service::timesheet::utilisation", skip_all)]
 pub async fn utilisation(
     s: &Services,
     who: &Principal,

@@ -100,6 +100,7 @@ async fn run(
     mut session: actix_ws::Session,
     mut incoming: actix_ws::AggregatedMessageStream,
 ) {
+    let _open = state.metrics.websocket();
     let (to_graphql, from_client) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
     let verifier = state.verifier.clone();
     let store = state.services.store.clone();

@@ -13,6 +13,7 @@ mod engagements;
 mod events;
 mod health;
 mod input_errors;
+mod metrics;
 mod oracle;
 mod outcome_comparison;
 mod outcomes;
