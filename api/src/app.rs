@@ -128,6 +128,9 @@ pub async fn start(
             },
         )),
         graphiql,
+        documents: Arc::new(crate::http::trusted::Documents::load(
+            &settings.trusted_documents,
+        )?),
         shutdown: shutdown_rx,
         in_flight: in_flight.clone(),
     }));

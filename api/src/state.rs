@@ -28,6 +28,8 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     /// Requests per token subject.
     pub limiter: std::sync::Arc<crate::rate_limit::RateLimiter>,
+    /// Persisted queries and the trusted-documents allowlist.
+    pub documents: std::sync::Arc<crate::http::trusted::Documents>,
     /// GraphQL requests being handled now: shutdown waits for them.
     pub in_flight: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }

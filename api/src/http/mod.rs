@@ -3,12 +3,16 @@
 //! `application/json` as the client accepts, and the status codes the specification asks for.
 //!
 //! [`execute`] handles the GraphQL endpoint, [`request`] reads what a request carries,
-//! [`media`] writes what it answers, and [`probe`] serves health and readiness.
+//! [`media`] writes what it answers, and [`probe`] serves health and readiness. A request that
+//! accepts `text/event-stream` is answered as Server-Sent Events by [`sse`] (the graphql-sse
+//! protocol); [`trusted`] holds persisted queries and the trusted-documents allowlist.
 
 mod execute;
 mod media;
 mod probe;
 mod request;
+mod sse;
+pub mod trusted;
 
 pub use execute::{get, post};
 pub use probe::{healthz, not_found, readyz};

@@ -29,7 +29,9 @@ use tokio_stream::wrappers::UnboundedReceiverStream;
 use crate::error::{ApiError, Code};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::{TandemSchema, limits};
+use crate::http::trusted::Documents;
 use crate::state::AppState;
+use tandem_domain::auth::Principal;
 
 mod gate;
 
@@ -105,6 +107,7 @@ async fn run(
     let checked = Checked {
         schema: state.schema.clone(),
         max_aliases: state.limits.max_aliases,
+        documents: state.documents.clone(),
     };
     let mut graphql = async_graphql::http::WebSocket::new(
         checked,
@@ -220,16 +223,44 @@ async fn sent(limit: Duration, send: impl Future<Output = Result<(), actix_ws::C
     }
 }
 
-/// The schema as a WebSocket runs it: each document parsed and checked by [`limits::parse`]
-/// first, as over HTTP.
+/// The schema as a WebSocket runs it: each document held to the persisted and trusted
+/// documents rules, then parsed and checked by [`limits::parse`], as over HTTP.
 #[derive(Clone)]
 struct Checked {
     schema: TandemSchema,
     max_aliases: usize,
+    documents: Arc<Documents>,
+}
+
+impl Checked {
+    /// Fills in or refuses the request's document ([`Documents::resolve_request`]) for the
+    /// caller the connection authenticated as.
+    fn trusted(
+        &self,
+        request: &mut async_graphql::Request,
+        data: Option<&Data>,
+    ) -> Result<(), async_graphql::ServerError> {
+        let who = data
+            .and_then(|d| d.get(&std::any::TypeId::of::<Principal>()))
+            .and_then(|p| p.downcast_ref::<Principal>());
+        match who {
+            Some(who) => self.documents.resolve_request(who, request),
+            None => Err(crate::http::trusted::error(
+                "authenticate with connection_init first",
+                Code::Unauthenticated.as_str(),
+            )),
+        }
+    }
 }
 
 impl async_graphql::Executor for Checked {
     async fn execute(&self, mut request: async_graphql::Request) -> async_graphql::Response {
+        let data = std::mem::take(&mut request.data);
+        let trusted = self.trusted(&mut request, Some(&data));
+        request.data = data;
+        if let Err(e) = trusted {
+            return async_graphql::Response::from_errors(vec![e]);
+        }
         match limits::prepare(&mut request, self.max_aliases) {
             Ok(()) => self.schema.execute(request).await,
             Err(e) => async_graphql::Response::from_errors(vec![e]),
@@ -241,7 +272,10 @@ impl async_graphql::Executor for Checked {
         mut request: async_graphql::Request,
         session_data: Option<Arc<Data>>,
     ) -> futures_util::stream::BoxStream<'static, async_graphql::Response> {
-        match limits::prepare(&mut request, self.max_aliases) {
+        let checked = self
+            .trusted(&mut request, session_data.as_deref())
+            .and_then(|()| limits::prepare(&mut request, self.max_aliases));
+        match checked {
             Ok(()) => self
                 .schema
                 .execute_stream_with_session_data(request, session_data.unwrap_or_default()),
