@@ -363,6 +363,35 @@ mod tests {
     }
 
     #[test]
+    fn a_manifest_must_key_each_document_by_its_sha256() {
+        let path = std::env::temp_dir().join(format!("manifest-{}.json", uuid::Uuid::new_v4()));
+        let load = |manifest: serde_json::Value| {
+            std::fs::write(&path, manifest.to_string()).unwrap();
+            Documents::load(&TrustedDocumentsSettings {
+                mode: TrustedMode::Allowlist,
+                manifest: Some(path.clone()),
+                any_document_roles: vec![],
+            })
+            .map(|d| d.manifest.len())
+            .map_err(|e| e.to_string())
+        };
+        let hex = |d: &str| {
+            sha256(d)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        };
+        assert_eq!(load(serde_json::json!({ hex(TYPENAME): TYPENAME })), Ok(1));
+        let wrong = load(serde_json::json!({ hex("{ a }"): TYPENAME })).unwrap_err();
+        assert!(wrong.contains("does not hash to it"), "{wrong}");
+        let sha1 = load(serde_json::json!({ "a9993e364706816aba3e": TYPENAME })).unwrap_err();
+        assert!(sha1.contains("not a SHA-256 hex hash"), "{sha1}");
+        let list = load(serde_json::json!([TYPENAME])).unwrap_err();
+        assert!(list.contains("TANDEM_TRUSTED_DOCUMENTS_MANIFEST"), "{list}");
+        std::fs::remove_file(&path).ok();
+    }
+
+    #[test]
     fn a_text_that_does_not_match_its_hash_is_refused() {
         let docs = documents(TrustedMode::Off, &[]);
         let wrong = docs.resolve(&who(Role::Admin), Some(&[0; 32]), &mut TYPENAME.to_owned());

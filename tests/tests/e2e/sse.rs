@@ -65,6 +65,20 @@ db_test! {
         let (results, completed) = events(&text);
         assert_eq!(results, vec![json!({ "data": { "accounts": { "totalCount": 1 } } })]);
         assert!(completed, "{text}");
+        // The same over GET, with the request in the URL.
+        let text = server
+            .http
+            .get(&server.url)
+            .bearer_auth(&token)
+            .header("accept", "text/event-stream")
+            .query(&[("query", "{ accounts(first: 5) { totalCount } }")])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(events(&text), (vec![json!({ "data": { "accounts": { "totalCount": 1 } } })], true));
         server.stop().await;
     }
 }

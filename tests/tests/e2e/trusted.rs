@@ -147,6 +147,21 @@ db_test! {
             .await
             .unwrap();
         assert_eq!(first_error(&refused).0, "PERSISTED_QUERY_NOT_IN_LIST");
+        // So is a Server-Sent Events stream: the refusal comes as its one result.
+        let text = server
+            .http
+            .post(&server.url)
+            .bearer_auth(server.token(Role::Viewer))
+            .header("accept", "text/event-stream")
+            .json(&json!({ "query": OTHER }))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(text.starts_with("event: next\n"), "{text}");
+        assert!(text.contains("PERSISTED_QUERY_NOT_IN_LIST"), "{text}");
         server.stop().await;
         std::fs::remove_file(manifest).ok();
     }
