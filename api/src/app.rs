@@ -130,6 +130,9 @@ pub async fn start(
             },
         )),
         graphiql,
+        documents: Arc::new(crate::http::trusted::Documents::load(
+            &settings.trusted_documents,
+        )?),
         shutdown: shutdown_rx,
         metrics: crate::metrics::Metrics::new(),
         in_flight: in_flight.clone(),

@@ -145,6 +145,8 @@ pub struct Settings {
     pub metrics: bool,
     /// Where traces go over OTLP/HTTP; `None` (the default) exports none.
     pub traces: Option<TraceSettings>,
+    /// Persisted queries and the trusted-documents allowlist.
+    pub trusted_documents: TrustedDocumentsSettings,
 }
 
 /// Trace export over OTLP/HTTP (protobuf), configured by the standard OpenTelemetry variables.
@@ -187,6 +189,69 @@ impl TraceSettings {
             endpoint,
             service_name: r.string("OTEL_SERVICE_NAME", "tandem"),
         })
+    }
+}
+
+/// Which documents the server runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TrustedMode {
+    /// Any document; clients may also register documents by hash (automatic persisted queries).
+    #[default]
+    Off,
+    /// Only the documents in the manifest, except for the roles that may send any document.
+    Allowlist,
+}
+
+/// Persisted queries and trusted documents (`TANDEM_TRUSTED_DOCUMENTS*`).
+#[derive(Debug, Clone)]
+pub struct TrustedDocumentsSettings {
+    /// Whether only the manifest's documents run.
+    pub mode: TrustedMode,
+    /// A JSON file mapping SHA-256 hashes (hex) to document texts, as GraphQL Code Generator's
+    /// client preset writes `persisted-documents.json`; its documents can always be sent by hash.
+    pub manifest: Option<std::path::PathBuf>,
+    /// Roles that may send any document in allowlist mode (GraphiQL users, operators).
+    pub any_document_roles: Vec<tandem_domain::auth::Role>,
+}
+
+impl TrustedDocumentsSettings {
+    fn read(r: &mut Reader<'_>) -> TrustedDocumentsSettings {
+        use tandem_domain::auth::Role;
+        let mode = r.parse(
+            "TANDEM_TRUSTED_DOCUMENTS",
+            TrustedMode::Off,
+            "off or allowlist",
+            |v| match v.to_ascii_lowercase().as_str() {
+                "off" => Some(TrustedMode::Off),
+                "allowlist" => Some(TrustedMode::Allowlist),
+                _ => None,
+            },
+        );
+        let manifest = r
+            .raw("TANDEM_TRUSTED_DOCUMENTS_MANIFEST")
+            .map(std::path::PathBuf::from);
+        if mode == TrustedMode::Allowlist && manifest.is_none() {
+            r.errors.push(
+                "TANDEM_TRUSTED_DOCUMENTS_MANIFEST: required when TANDEM_TRUSTED_DOCUMENTS is allowlist"
+                    .into(),
+            );
+        }
+        let any_document_roles = r.parse(
+            "TANDEM_TRUSTED_DOCUMENTS_ANY_ROLES",
+            vec![Role::Admin],
+            "comma-separated roles (ADMIN, CS_MANAGER, …) or none",
+            |v| {
+                if v.eq_ignore_ascii_case("none") {
+                    return Some(Vec::new());
+                }
+                v.split(',').map(|r| r.parse::<Role>().ok()).collect()
+            },
+        );
+        TrustedDocumentsSettings {
+            mode,
+            manifest,
+            any_document_roles,
+        }
     }
 }
 
@@ -515,6 +580,7 @@ impl Settings {
             automation: AutomationSettings::read(&mut r),
             metrics: r.flag("TANDEM_METRICS", true),
             traces: TraceSettings::read(&mut r),
+            trusted_documents: TrustedDocumentsSettings::read(&mut r),
         };
         if r.errors.is_empty() {
             Ok(settings)
@@ -654,6 +720,42 @@ mod tests {
         );
         let off = Settings::from_vars(&vars(&[("TANDEM_METRICS", "off")]), &Overrides::default());
         assert!(!off.unwrap().metrics);
+    }
+
+    #[test]
+    fn trusted_documents_are_off_by_default_and_an_allowlist_needs_a_manifest() {
+        use tandem_domain::auth::Role;
+        let s = Settings::from_vars(&vars(&[]), &Overrides::default()).unwrap();
+        assert_eq!(s.trusted_documents.mode, TrustedMode::Off);
+        assert_eq!(s.trusted_documents.any_document_roles, vec![Role::Admin]);
+        let err = Settings::from_vars(
+            &vars(&[
+                ("TANDEM_TRUSTED_DOCUMENTS", "allowlist"),
+                ("TANDEM_TRUSTED_DOCUMENTS_ANY_ROLES", "ADMIN,nobody"),
+            ]),
+            &Overrides::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("TANDEM_TRUSTED_DOCUMENTS_MANIFEST: required"),
+            "{err}"
+        );
+        assert!(err.contains("TANDEM_TRUSTED_DOCUMENTS_ANY_ROLES"), "{err}");
+        let s = Settings::from_vars(
+            &vars(&[
+                ("TANDEM_TRUSTED_DOCUMENTS", "allowlist"),
+                (
+                    "TANDEM_TRUSTED_DOCUMENTS_MANIFEST",
+                    "/etc/tandem/documents.json",
+                ),
+                ("TANDEM_TRUSTED_DOCUMENTS_ANY_ROLES", "none"),
+            ]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(s.trusted_documents.mode, TrustedMode::Allowlist);
+        assert!(s.trusted_documents.any_document_roles.is_empty());
     }
 
     #[test]

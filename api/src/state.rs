@@ -32,6 +32,8 @@ pub struct AppState {
     pub limiter: std::sync::Arc<crate::rate_limit::RateLimiter>,
     /// Request counters and latencies, for `GET /metrics`.
     pub metrics: crate::metrics::Metrics,
+    /// Persisted queries and the trusted-documents allowlist.
+    pub documents: std::sync::Arc<crate::http::trusted::Documents>,
     /// GraphQL requests being handled now: shutdown waits for them.
     pub in_flight: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }

@@ -10,7 +10,6 @@ use actix_web::http::header::{self};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::Variables;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
-use futures_util::StreamExt;
 use serde_json::Value;
 use tracing::Instrument;
 
@@ -21,8 +20,10 @@ use crate::graphql::loaders::Loaders;
 use crate::metrics::Outcome;
 use crate::state::AppState;
 
-use super::media::{Media, error_body, negotiate, rate_limited, refuse, render};
-use super::request::{GetParams, InFlight, Params, RequestId, params, with_request_id};
+use super::media::{Media, error_body, negotiate, refuse, render};
+use super::request::{
+    GetParams, InFlight, Params, RequestId, admit, json_content, params, read_body, with_request_id,
+};
 
 /// `POST /graphql`.
 pub async fn post(
@@ -30,6 +31,12 @@ pub async fn post(
     body: web::Payload,
     state: web::Data<AppState>,
 ) -> HttpResponse {
+    if super::sse::wanted(&req) {
+        // Boxed: the event stream's reading would otherwise grow every request's state.
+        let id = RequestId::of(&req);
+        let opened = Box::pin(super::sse::post(req, body, &state).instrument(id.span("POST")));
+        return with_request_id(opened.await, &id);
+    }
     let _in_flight = InFlight::enter(&state);
     let id = RequestId::of(&req);
     let span = id.span("POST");
@@ -59,6 +66,11 @@ pub async fn get(req: HttpRequest, body: web::Payload, state: web::Data<AppState
             .content_type("text/html; charset=utf-8")
             .body(page.clone());
     }
+    if super::sse::wanted(&req) {
+        let id = RequestId::of(&req);
+        let opened = Box::pin(super::sse::get(req, &state).instrument(id.span("GET")));
+        return with_request_id(opened.await, &id);
+    }
     let _in_flight = InFlight::enter(&state);
     let id = RequestId::of(&req);
     let span = id.span("GET");
@@ -67,87 +79,24 @@ pub async fn get(req: HttpRequest, body: web::Payload, state: web::Data<AppState
 
 pub(super) async fn handle_post(
     req: HttpRequest,
-    mut body: web::Payload,
+    body: web::Payload,
     state: &AppState,
 ) -> HttpResponse {
     let media = match answer_media(&req) {
         Ok(media) => media,
         Err(refused) => return *refused,
     };
-    match req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    {
-        None => {
-            return refuse(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                media,
-                Code::BadUserInput,
-                "send the request as Content-Type: application/json",
-            );
-        }
-        Some(ct) => {
-            let mut parts = ct.split(';');
-            let essence = parts.next().unwrap_or_default().trim();
-            let charset_ok = parts.all(|p| {
-                let p = p.trim().to_ascii_lowercase();
-                !p.starts_with("charset=") || p == "charset=utf-8" || p == "charset=\"utf-8\""
-            });
-            if !essence.eq_ignore_ascii_case("application/json") || !charset_ok {
-                return refuse(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    media,
-                    Code::BadUserInput,
-                    "send the request as Content-Type: application/json (UTF-8)",
-                );
-            }
-        }
+    if let Err(refused) = json_content(&req, media) {
+        return *refused;
     }
     let principal = match admit(&req, state, media) {
         Ok(p) => p,
         Err(refused) => return *refused,
     };
-    let limit = state.limits.max_body_bytes;
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    let too_large = || {
-        refuse(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            media,
-            Code::BadUserInput,
-            &format!("the request body is larger than the {limit}-byte limit"),
-        )
+    let bytes = match read_body(&req, body, state, media).await {
+        Ok(bytes) => bytes,
+        Err(refused) => return *refused,
     };
-    if declared.is_some_and(|n| n > limit) {
-        return too_large();
-    }
-    let mut bytes = web::BytesMut::with_capacity(declared.unwrap_or(1024).min(limit));
-    while let Some(chunk) = body.next().await {
-        let Ok(chunk) = chunk else {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                media,
-                Code::BadUserInput,
-                "the request body could not be read",
-            );
-        };
-        if bytes.len() + chunk.len() > limit {
-            return too_large();
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    if bytes.is_empty() {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            media,
-            Code::BadUserInput,
-            "the request has no body",
-        );
-    }
     // The request's whole text: read for its parameters, and by which a request that passed
     // validation is recognised.
     let Ok(text) = std::str::from_utf8(&bytes) else {
@@ -158,12 +107,15 @@ pub(super) async fn handle_post(
             "the request body is not valid UTF-8",
         );
     };
-    let p = match params(text) {
+    let mut p = match params(text) {
         Ok(p) => p,
         Err(message) => {
             return refuse(StatusCode::BAD_REQUEST, media, Code::BadUserInput, &message);
         }
     };
+    if let Err(refused) = trusted(state, &principal, &mut p, media) {
+        return *refused;
+    }
     let text = Some(text);
     match req
         .headers()
@@ -200,14 +152,6 @@ pub(super) async fn handle_get(req: HttpRequest, state: &AppState) -> HttpRespon
             "the URL parameters could not be read",
         );
     };
-    let Some(query) = get.query else {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            media,
-            Code::BadUserInput,
-            "the request has no \"query\" parameter",
-        );
-    };
     let variables = match get.variables.as_deref().map(serde_json::from_str::<Value>) {
         None | Some(Ok(Value::Null)) => None,
         Some(Ok(Value::Object(v))) => Some(Variables::from_json(Value::Object(v))),
@@ -233,8 +177,36 @@ pub(super) async fn handle_get(req: HttpRequest, state: &AppState) -> HttpRespon
             "\"extensions\" must be a JSON object",
         );
     }
-    if let Ok(document) = crate::graphql::limits::parse(&query, usize::MAX) {
-        let kind = match (&document.operations, get.operation_name.as_deref()) {
+    let persisted = match get.extensions.as_deref().map(super::trusted::persisted) {
+        None => None,
+        Some(Ok(hash)) => hash,
+        Some(Err(message)) => {
+            return refuse(StatusCode::BAD_REQUEST, media, Code::BadUserInput, &message);
+        }
+    };
+    let query = match get.query {
+        Some(query) => query,
+        None if persisted.is_some() => String::new(),
+        None => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                media,
+                Code::BadUserInput,
+                "the request has no \"query\" parameter",
+            );
+        }
+    };
+    let mut p = Params {
+        query,
+        operation_name: get.operation_name,
+        variables,
+        persisted,
+    };
+    if let Err(refused) = trusted(state, &principal, &mut p, media) {
+        return *refused;
+    }
+    if let Ok(document) = crate::graphql::limits::parse(&p.query, usize::MAX) {
+        let kind = match (&document.operations, p.operation_name.as_deref()) {
             (DocumentOperations::Single(op), _) => Some(op.node.ty),
             (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
             (DocumentOperations::Multiple(_), None) => None,
@@ -248,11 +220,6 @@ pub(super) async fn handle_get(req: HttpRequest, state: &AppState) -> HttpRespon
             );
         }
     }
-    let p = Params {
-        query,
-        operation_name: get.operation_name,
-        variables,
-    };
     execute(state, media, principal, p, Some(req.query_string())).await
 }
 
@@ -274,50 +241,27 @@ fn answer_media(req: &HttpRequest) -> Result<Media, Box<HttpResponse>> {
     })
 }
 
-/// The caller of a request, authenticated and within their rate limit, or the refusal to send
-/// (401 with `UNAUTHENTICATED`, 429 with `RATE_LIMITED`).
+/// Fills in, or refuses, the request's document by the persisted and trusted documents rules
+/// ([`super::trusted`]); costs one branch when the request has no `persistedQuery` and the
+/// allowlist is off.
 #[inline]
-fn admit(
-    req: &HttpRequest,
+pub(super) fn trusted(
     state: &AppState,
+    who: &tandem_domain::auth::Principal,
+    p: &mut Params,
     media: Media,
-) -> Result<tandem_domain::auth::Principal, Box<HttpResponse>> {
-    let principal = authenticate(req, state).map_err(|message| {
-        state
-            .metrics
-            .refused(Outcome::error(Code::Unauthenticated.as_str()));
-        Box::new(refuse(
-            StatusCode::UNAUTHORIZED,
-            media,
-            Code::Unauthenticated,
-            &message,
-        ))
-    })?;
-    match rate_limited(state, &principal, media) {
-        Some(refused) => {
-            state
-                .metrics
-                .refused(Outcome::error(Code::RateLimited.as_str()));
-            Err(Box::new(refused))
-        }
-        None => Ok(principal),
-    }
-}
-
-pub(super) fn authenticate(
-    req: &HttpRequest,
-    state: &AppState,
-) -> Result<tandem_domain::auth::Principal, String> {
-    // `from_utf8` rather than `HeaderValue::to_str`, whose byte-at-a-time check of a 250-byte
-    // token cost more than verifying its signature; a token with any byte outside base64url
-    // fails verification all the same.
-    let header = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| std::str::from_utf8(v.as_bytes()).ok());
-    let principal = state.verifier.verify_header(header).map_err(|e| e.0)?;
-    tracing::Span::current().record("subject", principal.subject.as_str());
-    Ok(principal)
+) -> Result<(), Box<HttpResponse>> {
+    state
+        .documents
+        .resolve(who, p.persisted.as_ref(), &mut p.query)
+        .map_err(|e| {
+            let (status, body) = render(async_graphql::Response::from_errors(vec![e]), media);
+            Box::new(
+                HttpResponse::build(status)
+                    .content_type(media.content_type())
+                    .body(body),
+            )
+        })
 }
 
 pub(super) async fn execute(

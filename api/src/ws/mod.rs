@@ -30,7 +30,9 @@ use crate::error::{ApiError, Code};
 use crate::graphql::complete::{Completion, Shape};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::{TandemSchema, limits};
+use crate::http::trusted::Documents;
 use crate::state::AppState;
+use tandem_domain::auth::Principal;
 
 mod gate;
 
@@ -108,6 +110,7 @@ async fn run(
         schema: state.schema.clone(),
         max_aliases: state.limits.max_aliases,
         shape: state.shape.clone(),
+        documents: state.documents.clone(),
     };
     let mut graphql = async_graphql::http::WebSocket::new(
         checked,
@@ -223,18 +226,46 @@ async fn sent(limit: Duration, send: impl Future<Output = Result<(), actix_ws::C
     }
 }
 
-/// The schema as a WebSocket runs it: each document parsed and checked by [`limits::parse`]
-/// first, as over HTTP.
+/// The schema as a WebSocket runs it: each document held to the persisted and trusted
+/// documents rules, then parsed and checked by [`limits::parse`], as over HTTP.
 #[derive(Clone)]
 struct Checked {
     schema: TandemSchema,
     max_aliases: usize,
     /// Completes answers with field errors to the spec's shape.
     shape: Arc<Shape>,
+    documents: Arc<Documents>,
+}
+
+impl Checked {
+    /// Fills in or refuses the request's document ([`Documents::resolve_request`]) for the
+    /// caller the connection authenticated as.
+    fn trusted(
+        &self,
+        request: &mut async_graphql::Request,
+        data: Option<&Data>,
+    ) -> Result<(), async_graphql::ServerError> {
+        let who = data
+            .and_then(|d| d.get(&std::any::TypeId::of::<Principal>()))
+            .and_then(|p| p.downcast_ref::<Principal>());
+        match who {
+            Some(who) => self.documents.resolve_request(who, request),
+            None => Err(crate::http::trusted::error(
+                "authenticate with connection_init first",
+                Code::Unauthenticated.as_str(),
+            )),
+        }
+    }
 }
 
 impl async_graphql::Executor for Checked {
     async fn execute(&self, mut request: async_graphql::Request) -> async_graphql::Response {
+        let data = std::mem::take(&mut request.data);
+        let trusted = self.trusted(&mut request, Some(&data));
+        request.data = data;
+        if let Err(e) = trusted {
+            return async_graphql::Response::from_errors(vec![e]);
+        }
         match limits::prepare(&mut request, self.max_aliases) {
             Ok(prepared) => {
                 let completion = Completion::of(&request, prepared);
@@ -251,7 +282,10 @@ impl async_graphql::Executor for Checked {
         mut request: async_graphql::Request,
         session_data: Option<Arc<Data>>,
     ) -> futures_util::stream::BoxStream<'static, async_graphql::Response> {
-        match limits::prepare(&mut request, self.max_aliases) {
+        let checked = self
+            .trusted(&mut request, session_data.as_deref())
+            .and_then(|()| limits::prepare(&mut request, self.max_aliases));
+        match checked {
             Ok(prepared) => {
                 let completion = Completion::of(&request, prepared);
                 let shape = self.shape.clone();
