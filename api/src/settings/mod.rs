@@ -7,6 +7,12 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+mod traces;
+mod trusted;
+
+pub use traces::TraceSettings;
+pub use trusted::{TrustedDocumentsSettings, TrustedMode};
+
 /// A value that must never be printed or logged.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -147,112 +153,6 @@ pub struct Settings {
     pub traces: Option<TraceSettings>,
     /// Persisted queries and the trusted-documents allowlist.
     pub trusted_documents: TrustedDocumentsSettings,
-}
-
-/// Trace export over OTLP/HTTP (protobuf), configured by the standard OpenTelemetry variables.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TraceSettings {
-    /// The collector's full traces URL: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` as given, or
-    /// `OTEL_EXPORTER_OTLP_ENDPOINT` with `/v1/traces` appended.
-    pub endpoint: String,
-    /// The `service.name` resource attribute (`OTEL_SERVICE_NAME`, default `tandem`).
-    pub service_name: String,
-}
-
-impl TraceSettings {
-    /// Reads the standard variables; `None` when no endpoint is set or `OTEL_SDK_DISABLED` is
-    /// true. Other `OTEL_*` variables (headers, timeouts, `OTEL_BSP_*`) are read by the exporter.
-    fn read(r: &mut Reader<'_>) -> Option<TraceSettings> {
-        if r.flag("OTEL_SDK_DISABLED", false) {
-            return None;
-        }
-        let (name, endpoint) = match (
-            r.raw("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
-            r.raw("OTEL_EXPORTER_OTLP_ENDPOINT"),
-        ) {
-            (Some(traces), _) => ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", traces.to_owned()),
-            (None, Some(base)) => (
-                "OTEL_EXPORTER_OTLP_ENDPOINT",
-                format!("{}/v1/traces", base.trim_end_matches('/')),
-            ),
-            (None, None) => return None,
-        };
-        if !(endpoint.starts_with("http://") || endpoint.starts_with("https://"))
-            || url::Url::parse(&endpoint).is_err()
-        {
-            r.errors.push(format!(
-                "{name}: expected an http:// or https:// URL such as http://localhost:4318"
-            ));
-            return None;
-        }
-        Some(TraceSettings {
-            endpoint,
-            service_name: r.string("OTEL_SERVICE_NAME", "tandem"),
-        })
-    }
-}
-
-/// Which documents the server runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TrustedMode {
-    /// Any document; clients may also register documents by hash (automatic persisted queries).
-    #[default]
-    Off,
-    /// Only the documents in the manifest, except for the roles that may send any document.
-    Allowlist,
-}
-
-/// Persisted queries and trusted documents (`TANDEM_TRUSTED_DOCUMENTS*`).
-#[derive(Debug, Clone)]
-pub struct TrustedDocumentsSettings {
-    /// Whether only the manifest's documents run.
-    pub mode: TrustedMode,
-    /// A JSON file mapping SHA-256 hashes (hex) to document texts, as GraphQL Code Generator's
-    /// client preset writes `persisted-documents.json`; its documents can always be sent by hash.
-    pub manifest: Option<std::path::PathBuf>,
-    /// Roles that may send any document in allowlist mode (GraphiQL users, operators).
-    pub any_document_roles: Vec<tandem_domain::auth::Role>,
-}
-
-impl TrustedDocumentsSettings {
-    fn read(r: &mut Reader<'_>) -> TrustedDocumentsSettings {
-        use tandem_domain::auth::Role;
-        let mode = r.parse(
-            "TANDEM_TRUSTED_DOCUMENTS",
-            TrustedMode::Off,
-            "off or allowlist",
-            |v| match v.to_ascii_lowercase().as_str() {
-                "off" => Some(TrustedMode::Off),
-                "allowlist" => Some(TrustedMode::Allowlist),
-                _ => None,
-            },
-        );
-        let manifest = r
-            .raw("TANDEM_TRUSTED_DOCUMENTS_MANIFEST")
-            .map(std::path::PathBuf::from);
-        if mode == TrustedMode::Allowlist && manifest.is_none() {
-            r.errors.push(
-                "TANDEM_TRUSTED_DOCUMENTS_MANIFEST: required when TANDEM_TRUSTED_DOCUMENTS is allowlist"
-                    .into(),
-            );
-        }
-        let any_document_roles = r.parse(
-            "TANDEM_TRUSTED_DOCUMENTS_ANY_ROLES",
-            vec![Role::Admin],
-            "comma-separated roles (ADMIN, CS_MANAGER, …) or none",
-            |v| {
-                if v.eq_ignore_ascii_case("none") {
-                    return Some(Vec::new());
-                }
-                v.split(',').map(|r| r.parse::<Role>().ok()).collect()
-            },
-        );
-        TrustedDocumentsSettings {
-            mode,
-            manifest,
-            any_document_roles,
-        }
-    }
 }
 
 /// How the automation worker runs.
