@@ -1,6 +1,6 @@
 //! Trace export settings: the standard OpenTelemetry variables.
 
-use super::Reader;
+use super::reader::Reader;
 
 /// Trace export over OTLP/HTTP (protobuf), configured by the standard OpenTelemetry variables.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! Persisted queries and trusted documents (`TANDEM_TRUSTED_DOCUMENTS*`).
 
-use super::Reader;
+use super::reader::Reader;
 
 /// Which documents the server runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
