@@ -16,11 +16,7 @@ fn audit_dir() -> PathBuf {
 db_test! {
     async fn the_graphql_over_http_audit_passes_every_must(db) {
         let dir = audit_dir();
-        if !dir.join("node_modules/graphql-http").exists() {
-            if std::env::var("TANDEM_REQUIRE_AUDIT").is_ok_and(|v| v == "1") {
-                panic!("TANDEM_REQUIRE_AUDIT=1 but {}/node_modules is missing: run `npm ci` there (scripts/test does)", dir.display());
-            }
-            eprintln!("SKIPPED: the graphql-http audit is not installed (run scripts/test)");
+        if !crate::support::node_package(&dir, "graphql-http", "the graphql-http audit") {
             return;
         }
         let server = Server::start(&db).await;

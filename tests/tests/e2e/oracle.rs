@@ -408,11 +408,7 @@ async fn answers(server: &Server) -> (Vec<(String, String)>, Vec<Case>) {
 db_test! {
     async fn field_errors_answer_as_graphql_js_does(db) {
         let dir = oracle_dir();
-        if !dir.join("node_modules/graphql").exists() {
-            if std::env::var("TANDEM_REQUIRE_AUDIT").is_ok_and(|v| v == "1") {
-                panic!("TANDEM_REQUIRE_AUDIT=1 but {}/node_modules is missing: run `npm ci` there (scripts/test does)", dir.display());
-            }
-            eprintln!("SKIPPED: the graphql-js oracle is not installed (run scripts/test)");
+        if !crate::support::node_package(&dir, "graphql", "the graphql-js oracle") {
             return;
         }
         let server = Server::start(&db).await;

@@ -142,11 +142,7 @@ fn client_dir() -> PathBuf {
 db_test! {
     async fn the_graphql_sse_client_receives_a_subscription_event(db) {
         let dir = client_dir();
-        if !dir.join("node_modules/graphql-sse").exists() {
-            if std::env::var("TANDEM_REQUIRE_AUDIT").is_ok_and(|v| v == "1") {
-                panic!("TANDEM_REQUIRE_AUDIT=1 but {}/node_modules is missing: run `npm ci` there (scripts/test does)", dir.display());
-            }
-            eprintln!("SKIPPED: the graphql-sse client is not installed (run scripts/test)");
+        if !crate::support::node_package(&dir, "graphql-sse", "the graphql-sse client") {
             return;
         }
         let server = Server::start(&db).await;

@@ -130,6 +130,23 @@ impl Server {
     }
 }
 
+/// Whether the Node.js package a test drives is installed in `dir` (`marker` is one of its
+/// dependencies under `node_modules`). When it is not, the test is skipped with a message —
+/// or fails, under `TANDEM_REQUIRE_AUDIT=1` (CI), where `scripts/test` must have installed it.
+pub fn node_package(dir: &std::path::Path, marker: &str, what: &str) -> bool {
+    if dir.join("node_modules").join(marker).exists() {
+        return true;
+    }
+    if std::env::var("TANDEM_REQUIRE_AUDIT").is_ok_and(|v| v == "1") {
+        panic!(
+            "TANDEM_REQUIRE_AUDIT=1 but {what} is not installed in {}/node_modules: run `npm ci` there (scripts/test does)",
+            dir.display()
+        );
+    }
+    eprintln!("SKIPPED: {what} is not installed (run scripts/test)");
+    false
+}
+
 /// The first error of a response: its code and message.
 pub fn first_error(body: &Value) -> (String, String) {
     let e = &body["errors"][0];

@@ -46,11 +46,7 @@ fn build() -> Result<(), String> {
 db_test! {
     async fn the_typed_typescript_client_runs_its_operations_against_the_demo(db) {
         let dir = client_dir();
-        if !dir.join("node_modules/@graphql-codegen/cli").exists() {
-            if std::env::var("TANDEM_REQUIRE_AUDIT").is_ok_and(|v| v == "1") {
-                panic!("TANDEM_REQUIRE_AUDIT=1 but {}/node_modules is missing: run `npm ci` there (scripts/test does)", dir.display());
-            }
-            eprintln!("SKIPPED: the typed TypeScript client is not installed (run scripts/test)");
+        if !crate::support::node_package(&dir, "@graphql-codegen/cli", "the typed TypeScript client") {
             return;
         }
         let built = tokio::task::spawn_blocking(build);
