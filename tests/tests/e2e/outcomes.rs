@@ -300,9 +300,7 @@ db_test! {
 
         // A page of phases costs one statement per figure kind, not one per phase.
         let page = "query { engagements(first: 10) { nodes { phases { outcome { healthAtAcceptance { score } health30 { score } health90 { score } goals { status } netMrrMovement { amountMinor } churn { amountMinor } } } } } }";
-        let before = server.store.statements();
-        let data = server.ok(Role::Admin, page, json!({})).await;
-        let cost = server.store.statements() - before;
+        let (data, cost) = server.ok_with_cost(Role::Admin, page, json!({})).await;
         eprintln!("outcomes of a page of phases: {cost} statements");
         let phases: Vec<&Value> = data["engagements"]["nodes"].as_array().unwrap().iter().flat_map(|e| e["phases"].as_array().unwrap()).collect();
         assert_eq!(phases.len(), 4);

@@ -326,9 +326,7 @@ db_test! {
 
         // A page of engagements costs a fixed number of statements, not some per engagement.
         let page = "query { engagements(first: 10) { nodes { name outcome { startedOn timeToFirstValueDays hoursSpent tmSharePercent revenueDays netMrrMovement { amountMinor } churn { amountMinor } } } } }";
-        let before = server.store.statements();
-        let data = server.ok(Role::Admin, page, json!({})).await;
-        let cost = server.store.statements() - before;
+        let (data, cost) = server.ok_with_cost(Role::Admin, page, json!({})).await;
         eprintln!("outcomes of a page of engagements: {cost} statements");
         let nodes = data["engagements"]["nodes"].as_array().unwrap();
         assert_eq!(nodes.len(), 3);
@@ -454,21 +452,12 @@ db_test! {
         assert_eq!(code, "FORBIDDEN");
 
         // One statement for the list, whatever its length, on top of reading the account; the
-        // details' phases, engagements and goals through one loader batch each. The store's
-        // counter also sees the background worker's statements, which only ever add: the
-        // fewest of three runs is the request's own cost.
+        // details' phases, engagements and goals through one loader batch each (the fewest
+        // statements of three runs: see `ok_with_cost`).
         let cost = |query: &'static str| {
             let server = &server;
             let a = f.acme.clone();
-            async move {
-                let mut fewest = u64::MAX;
-                for _ in 0..3 {
-                    let before = server.store.statements();
-                    server.ok(Role::CsManager, query, json!({"a": a.clone()})).await;
-                    fewest = fewest.min(server.store.statements() - before);
-                }
-                fewest
-            }
+            async move { server.ok_with_cost(Role::CsManager, query, json!({"a": a})).await.1 }
         };
         let account = cost("query($a: ID!) { account(id: $a) { name } }").await;
         let bare = cost("query($a: ID!) { account(id: $a) { valueTimeline { on kind summary } } }").await;
