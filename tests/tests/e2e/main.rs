@@ -31,4 +31,5 @@ mod timesheets;
 mod trusted;
 mod typescript_client;
 mod value_timeline;
+mod webhook_standards;
 mod ws_protocol;
