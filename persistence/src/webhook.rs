@@ -538,6 +538,65 @@ pub async fn record_attempt(
     Ok(())
 }
 
+/// One delivery by id.
+pub async fn delivery_by_id(
+    store: &Store,
+    id: WebhookDeliveryId,
+) -> PersistenceResult<Option<Delivery>> {
+    let mut q = Sql::new(&format!(
+        "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = "
+    ));
+    q.bind(id.0);
+    q.all(store.conn()).await?.first().map(delivery).transpose()
+}
+
+/// Makes one delivery due at `now`, whatever its status: a new attempt, retried with backoff
+/// like any other if it fails. A delivered one is owed again until the endpoint accepts it.
+pub async fn resend(
+    store: &Store,
+    id: WebhookDeliveryId,
+    now: DateTime<Utc>,
+) -> PersistenceResult<Delivery> {
+    let mut q = Sql::new("UPDATE webhook_deliveries SET status = ");
+    q.bind(DeliveryStatus::Pending.as_str())
+        .push(", next_attempt_at = ")
+        .bind(now)
+        .push(", delivered_at = NULL WHERE id = ")
+        .bind(id.0);
+    if q.execute(store.conn()).await? == 0 {
+        return Err(PersistenceError::NotFound {
+            entity: "webhook delivery",
+            id: id.to_string(),
+        });
+    }
+    delivery_by_id(store, id)
+        .await?
+        .ok_or_else(|| PersistenceError::NotFound {
+            entity: "webhook delivery",
+            id: id.to_string(),
+        })
+}
+
+/// Makes every FAILED delivery of `endpoint` owed since `since` due at `now`; how many.
+pub async fn recover(
+    store: &Store,
+    endpoint: WebhookEndpointId,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> PersistenceResult<u64> {
+    let mut q = Sql::new("UPDATE webhook_deliveries SET status = ");
+    q.bind(DeliveryStatus::Pending.as_str())
+        .push(", next_attempt_at = ")
+        .bind(now)
+        .push(" WHERE endpoint_id = ")
+        .bind(endpoint.0)
+        .push(" AND status = ")
+        .bind(DeliveryStatus::Failed.as_str())
+        .push(" AND created_at >= ")
+        .bind(since);
+    q.execute(store.conn()).await
+}
+
 /// What the dispatcher still owes: deliveries pending (waiting for their first attempt or a
 /// retry) and, of those, the ones already due, for the operators' backlog gauges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

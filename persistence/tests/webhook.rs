@@ -594,3 +594,59 @@ db_test! {
         assert_eq!(every.iter().filter(|t| t.delivery_id == b).count(), 1);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Sending again
+
+db_test! {
+    async fn a_resent_delivery_is_due_again_whatever_its_status(db) {
+        let store = open(&db).await;
+        register(&store, "crm", vec![]).await;
+        customer(&store, "A").await;
+        drain(&store).await;
+        let d = due(&store).await.remove(0);
+        webhook::record_attempt(&store, &d, &ok(Utc::now()), give_up()).await.unwrap();
+        assert!(due(&store).await.is_empty());
+        let resent = webhook::resend(&store, d.delivery.id, Utc::now()).await.unwrap();
+        assert_eq!((resent.status, resent.attempts, resent.delivered_at), (DeliveryStatus::Pending, 1, None));
+        let again = due(&store).await;
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0].delivery.id, d.delivery.id);
+        let err = webhook::resend(&store, WebhookDeliveryId::new(), Utc::now()).await.unwrap_err();
+        assert!(matches!(err, PersistenceError::NotFound { entity: "webhook delivery", .. }), "{err:?}");
+        assert_eq!(webhook::delivery_by_id(&store, d.delivery.id).await.unwrap().unwrap().status, DeliveryStatus::Pending);
+    }
+}
+
+db_test! {
+    async fn recovery_requeues_only_the_failed_deliveries_owed_since_the_time(db) {
+        let store = open(&db).await;
+        let id = register(&store, "crm", vec![]).await;
+        let other = register(&store, "crm", vec![]).await;
+        let start = Utc::now() - Duration::seconds(1);
+        for name in ["A", "B", "C"] {
+            customer(&store, name).await;
+        }
+        drain(&store).await;
+        // Of the endpoint's three, two fail and one is delivered; the other endpoint's all fail.
+        let owed = due(&store).await;
+        let mut failed_here = 0;
+        for d in &owed {
+            let delivered = d.delivery.endpoint_id == id && failed_here == 2;
+            if delivered {
+                webhook::record_attempt(&store, d, &ok(Utc::now()), give_up()).await.unwrap();
+            } else {
+                if d.delivery.endpoint_id == id {
+                    failed_here += 1;
+                }
+                webhook::record_attempt(&store, d, &failed(Utc::now()), give_up()).await.unwrap();
+            }
+        }
+        assert_eq!(webhook::recover(&store, id, Utc::now() + Duration::seconds(5), Utc::now()).await.unwrap(), 0);
+        assert_eq!(webhook::recover(&store, id, start, Utc::now()).await.unwrap(), 2);
+        let now_due: Vec<_> = due(&store).await.into_iter().map(|d| d.delivery.endpoint_id).collect();
+        assert_eq!(now_due, [id, id]);
+        assert_eq!(webhook::recover(&store, id, start, Utc::now()).await.unwrap(), 0, "they are pending now");
+        assert_eq!(webhook::recover(&store, other, start, Utc::now()).await.unwrap(), 3);
+    }
+}

@@ -335,6 +335,77 @@ pub async fn rotate_webhook_secret(
     .await?)
 }
 
+/// Sends one delivery again now, whatever its status (a new attempt; if it fails, it is retried
+/// as any other). Its endpoint must be enabled.
+#[tracing::instrument(
+    level = "debug",
+    name = "service::automation::resend_webhook_delivery",
+    skip_all
+)]
+pub async fn resend_webhook_delivery(
+    s: &Services,
+    who: &Principal,
+    id: tandem_domain::ids::WebhookDeliveryId,
+) -> ApiResult<Delivery> {
+    who.authorize(Action::ManageWebhooks)?;
+    let not_found = || {
+        ApiError::new(
+            Code::NotFound,
+            format!("no webhook delivery has the id {id}"),
+        )
+    };
+    let delivery = webhook::delivery_by_id(&s.store, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let endpoint = webhook_endpoint(s, who, delivery.endpoint_id)
+        .await?
+        .ok_or_else(not_found)?;
+    sendable(&endpoint)?;
+    Ok(webhook::resend(&s.store, id, chrono::Utc::now()).await?)
+}
+
+/// Sends again every FAILED delivery of an endpoint owed since `since`; how many.
+#[tracing::instrument(
+    level = "debug",
+    name = "service::automation::recover_webhook_deliveries",
+    skip_all
+)]
+pub async fn recover_webhook_deliveries(
+    s: &Services,
+    who: &Principal,
+    id: WebhookEndpointId,
+    since: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<u64> {
+    who.authorize(Action::ManageWebhooks)?;
+    let now = chrono::Utc::now();
+    tandem_domain::webhook::check_recovery_since(since, now)?;
+    let endpoint = webhook_endpoint(s, who, id).await?.ok_or_else(|| {
+        ApiError::new(
+            Code::NotFound,
+            format!("no webhook endpoint has the id {id}"),
+        )
+    })?;
+    sendable(&endpoint)?;
+    Ok(webhook::recover(&s.store, id, since, now).await?)
+}
+
+/// Deliveries are sent only to a live, enabled endpoint: refuse to owe one to any other.
+fn sendable(endpoint: &Endpoint) -> ApiResult<()> {
+    if endpoint.archived_at.is_some() {
+        return Err(ApiError::new(
+            Code::Conflict,
+            "the webhook endpoint has been deleted",
+        ));
+    }
+    if !endpoint.enabled {
+        return Err(ApiError::new(
+            Code::Conflict,
+            "the webhook endpoint is disabled; enable it first (updateWebhookEndpoint)",
+        ));
+    }
+    Ok(())
+}
+
 /// Fails with NOT_FOUND unless the caller may see the endpoint (an integration cannot learn of
 /// others' endpoints).
 async fn visible(s: &Services, who: &Principal, id: WebhookEndpointId) -> ApiResult<()> {

@@ -128,6 +128,18 @@ pub fn retry_delay(attempt: u32, base: Duration, max: Duration) -> Duration {
     base.checked_mul(factor).unwrap_or(max).min(max)
 }
 
+/// Checks the start of a recovery: failed deliveries owed since `since` are sent again, and
+/// `since` cannot be later than `now`.
+pub fn check_recovery_since(since: DateTime<Utc>, now: DateTime<Utc>) -> DomainResult<()> {
+    if since > now {
+        return Err(DomainError::invalid(
+            "since",
+            "is in the future; no delivery was owed after now",
+        ));
+    }
+    Ok(())
+}
+
 /// A network in CIDR notation (`127.0.0.1/32`, `::1/128`, `10.0.0.0/8`); a bare address is a
 /// network of one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -355,6 +367,15 @@ mod tests {
         ] {
             assert!(check_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_recovery_starts_no_later_than_now() {
+        let now = Utc::now();
+        assert!(check_recovery_since(now, now).is_ok());
+        assert!(check_recovery_since(now - chrono::Duration::days(30), now).is_ok());
+        let err = check_recovery_since(now + chrono::Duration::seconds(1), now).unwrap_err();
+        assert!(matches!(err, DomainError::Invalid { ref field, .. } if field == "since"));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! register, change and delete webhook endpoints and rotate their secrets.
 
 use async_graphql::{Context, ID, Object};
-use tandem_domain::ids::{AccountId, PlaybookId, TaskId, WebhookEndpointId};
+use chrono::{DateTime, Utc};
+use tandem_domain::ids::{AccountId, PlaybookId, TaskId, WebhookDeliveryId, WebhookEndpointId};
 use tandem_domain::playbook::{self as rules, PlaybookChange, PlaybookData};
 
 use super::input::{
@@ -11,7 +12,7 @@ use super::input::{
 };
 use super::playbook::PlaybookNode;
 use super::task::TaskNode;
-use super::webhook::WebhookEndpointNode;
+use super::webhook::{WebhookDeliveryNode, WebhookEndpointNode, WebhookRecovery};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::common::context::parts;
 use crate::graphql::common::input::patch;
@@ -240,6 +241,40 @@ impl AutomationMutation {
         Ok(WebhookEndpointNode {
             endpoint,
             reveal_secret: true,
+        })
+    }
+
+    /// Sends one webhook delivery again, whatever its status: a new attempt with the same
+    /// delivery id, retried with backoff if it fails. Its endpoint must be enabled.
+    async fn resend_webhook_delivery(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<WebhookDeliveryNode> {
+        let (s, who) = parts(ctx)?;
+        let id = WebhookDeliveryId(ids::decode(Kind::WebhookDelivery, &id, "id")?);
+        let delivery = svc::resend_webhook_delivery(s, who, id).await?;
+        let attempts = svc::attempts(s, who, &[delivery.id]).await?;
+        Ok(WebhookDeliveryNode(delivery, attempts))
+    }
+
+    /// Sends again every FAILED delivery of an endpoint owed since `since` (for after an
+    /// outage of the receiver). Its endpoint must be enabled.
+    async fn recover_webhook_deliveries(
+        &self,
+        ctx: &Context<'_>,
+        endpoint_id: ID,
+        since: DateTime<Utc>,
+    ) -> async_graphql::Result<WebhookRecovery> {
+        let (s, who) = parts(ctx)?;
+        let id = WebhookEndpointId(ids::decode(
+            Kind::WebhookEndpoint,
+            &endpoint_id,
+            "endpointId",
+        )?);
+        let requeued = svc::recover_webhook_deliveries(s, who, id, since).await?;
+        Ok(WebhookRecovery {
+            requeued: i32::try_from(requeued).unwrap_or(i32::MAX),
         })
     }
 

@@ -165,7 +165,14 @@ pub(super) enum WebhookDeliveryStatus {
 }
 
 /// One event owed to one endpoint, and every attempt at it.
-pub(super) struct WebhookDeliveryNode(Delivery, Vec<Attempt>);
+pub(super) struct WebhookDeliveryNode(pub(super) Delivery, pub(super) Vec<Attempt>);
+
+/// What `recoverWebhookDeliveries` did.
+#[derive(SimpleObject)]
+pub(super) struct WebhookRecovery {
+    /// How many failed deliveries are owed again.
+    pub requeued: i32,
+}
 
 /// One attempt at a delivery.
 #[derive(SimpleObject)]
