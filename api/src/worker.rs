@@ -12,8 +12,8 @@
 //! - sends due webhook deliveries, signed, with retries and backoff, recording every attempt.
 //!
 //! Webhook delivery is at least once: a server that dies after an endpoint accepted a delivery
-//! but before recording it sends it again after the takeover, with the same `Tandem-Delivery`
-//! id, which receivers use to drop the repeat.
+//! but before recording it sends it again after the takeover, with the same delivery id
+//! (`webhook-id`, `Tandem-Delivery`, `ce-id`), which receivers use to drop the repeat.
 
 use std::collections::HashSet;
 use std::net::IpAddr;
@@ -318,31 +318,12 @@ impl Dispatcher {
         let Some(event) = events.first() else {
             return Err("the event no longer exists".to_owned());
         };
-        let body = serde_json::to_vec(&crate::webhook::payload(event, due.delivery.id))
-            .map_err(|e| format!("cannot encode the event: {e}"))?;
-        let timestamp = Utc::now().timestamp();
-        let response = self
-            .client
-            .post(due.url.clone())
-            .header("content-type", "application/json")
-            .header(
-                "tandem-signature",
-                webhook::signature_header(&due.secret, timestamp, &body),
-            )
-            .header(
-                "tandem-delivery",
-                crate::graphql::ids::encode(
-                    crate::graphql::ids::Kind::WebhookDelivery,
-                    due.delivery.id.0,
-                )
-                .to_string(),
-            )
-            .header("tandem-event-cursor", event.cursor.to_string())
-            .header("tandem-event-kind", event.event.kind.as_str())
-            .body(body)
-            .send()
-            .await
-            .map_err(describe)?;
+        let request = crate::webhook::request(event, due, Utc::now())?;
+        let mut post = self.client.post(due.url.clone());
+        for (name, value) in request.headers {
+            post = post.header(name, value);
+        }
+        let response = post.body(request.body).send().await.map_err(describe)?;
         Ok(response.status().as_u16())
     }
 }

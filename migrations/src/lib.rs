@@ -24,6 +24,7 @@ mod m20261123_000016_live_accounts;
 mod m20261123_000017_account_tallies;
 mod m20261123_000018_phase_outlines;
 mod m20261123_000019_tally_search_path;
+mod m20261123_000020_webhook_standards;
 
 pub use m20261123_000006_health::DEFAULT_MODEL_ID;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000017_account_tallies::Migration),
             Box::new(m20261123_000018_phase_outlines::Migration),
             Box::new(m20261123_000019_tally_search_path::Migration),
+            Box::new(m20261123_000020_webhook_standards::Migration),
         ]
     }
 }

@@ -10,7 +10,7 @@ use tandem_domain::event::EventKind;
 use tandem_domain::ids::{WebhookDeliveryId, WebhookEndpointId};
 use tandem_domain::webhook::{
     Attempt, AttemptResult, Delivery, DeliveryStatus, Due, Endpoint, EndpointChange, EndpointData,
-    RetryPolicy,
+    PreviousSecret, RetryPolicy, Secrets,
 };
 
 use crate::error::corrupt;
@@ -19,20 +19,24 @@ use crate::{PersistenceError, PersistenceResult, Store, versioned};
 
 const COLUMNS: &str = "id, url, description, event_kinds, secret, enabled, disabled_reason, \
                        failing_since, consecutive_failures, version, created_by, created_at, \
-                       updated_at, archived_at";
+                       updated_at, archived_at, signature_scheme, envelope, previous_secret, \
+                       previous_secret_expires_at";
 
 fn row(r: &QueryResult) -> PersistenceResult<Endpoint> {
     let url: String = get(r, "url")?;
     let kinds: Vec<EventKind> = serde_json::from_value(get(r, "event_kinds")?)
         .map_err(|e| corrupt("webhook event kinds", e))?;
+    let (signature_scheme, envelope) = format(r)?;
     Ok(Endpoint {
         id: WebhookEndpointId(get(r, "id")?),
         data: EndpointData {
             url: url::Url::parse(&url).map_err(|e| corrupt("webhook url", e))?,
             description: get(r, "description")?,
             event_kinds: kinds,
+            signature_scheme,
+            envelope,
         },
-        secret: get(r, "secret")?,
+        secrets: secrets(r)?,
         enabled: get(r, "enabled")?,
         disabled_reason: get(r, "disabled_reason")?,
         failing_since: get(r, "failing_since")?,
@@ -45,11 +49,42 @@ fn row(r: &QueryResult) -> PersistenceResult<Endpoint> {
     })
 }
 
+/// The signature scheme and envelope columns of a row.
+fn format(
+    r: &QueryResult,
+) -> PersistenceResult<(
+    tandem_domain::webhook::SignatureScheme,
+    tandem_domain::webhook::Envelope,
+)> {
+    let scheme: String = get(r, "signature_scheme")?;
+    let envelope: String = get(r, "envelope")?;
+    Ok((
+        scheme
+            .parse()
+            .map_err(|e| corrupt("webhook signature scheme", e))?,
+        envelope
+            .parse()
+            .map_err(|e| corrupt("webhook envelope", e))?,
+    ))
+}
+
+/// The secret columns of a row.
+fn secrets(r: &QueryResult) -> PersistenceResult<Secrets> {
+    let previous: Option<String> = get(r, "previous_secret")?;
+    let expires: Option<DateTime<Utc>> = get(r, "previous_secret_expires_at")?;
+    Ok(Secrets {
+        current: get(r, "secret")?,
+        previous: previous
+            .zip(expires)
+            .map(|(secret, expires_at)| PreviousSecret { secret, expires_at }),
+    })
+}
+
 fn kinds_json(kinds: &[EventKind]) -> PersistenceResult<serde_json::Value> {
     serde_json::to_value(kinds).map_err(|e| corrupt("webhook event kinds", e))
 }
 
-/// Registers an endpoint, enabled.
+/// Registers an endpoint, enabled, signing with `secret`.
 pub async fn create(
     store: &Store,
     actor: &str,
@@ -60,7 +95,7 @@ pub async fn create(
     let endpoint = Endpoint {
         id: WebhookEndpointId::new(),
         data,
-        secret,
+        secrets: Secrets::new(secret),
         enabled: true,
         disabled_reason: None,
         failing_since: None,
@@ -82,7 +117,7 @@ pub async fn create(
         .push(", ")
         .bind(kinds_json(&endpoint.data.event_kinds)?)
         .push(", ")
-        .bind(endpoint.secret.as_str())
+        .bind(endpoint.secrets.current.as_str())
         .push(", ")
         .bind(true)
         .push(", NULL, NULL, 0, 1, ")
@@ -91,12 +126,17 @@ pub async fn create(
         .bind(now)
         .push(", ")
         .bind(now)
-        .push(", NULL)");
+        .push(", NULL, ")
+        .bind(endpoint.data.signature_scheme.as_str())
+        .push(", ")
+        .bind(endpoint.data.envelope.as_str())
+        .push(", NULL, NULL)");
     q.execute(store.conn()).await?;
     Ok(endpoint)
 }
 
-/// Changes an endpoint still at `version`.
+/// Changes an endpoint still at `version`: its definition, whether it is enabled, its secrets
+/// (a rotation), or deletes it.
 pub async fn update(
     store: &Store,
     id: WebhookEndpointId,
@@ -116,6 +156,7 @@ pub async fn update(
     let enabling = change.enabled && !current.enabled;
     let updated = Endpoint {
         data: change.data,
+        secrets: change.secrets,
         enabled: change.enabled && !change.archive,
         disabled_reason: if enabling {
             None
@@ -143,6 +184,16 @@ pub async fn update(
         .bind(updated.data.description.clone())
         .push(", event_kinds = ")
         .bind(kinds_json(&updated.data.event_kinds)?)
+        .push(", signature_scheme = ")
+        .bind(updated.data.signature_scheme.as_str())
+        .push(", envelope = ")
+        .bind(updated.data.envelope.as_str())
+        .push(", secret = ")
+        .bind(updated.secrets.current.as_str())
+        .push(", previous_secret = ")
+        .bind(updated.secrets.previous.as_ref().map(|p| p.secret.clone()))
+        .push(", previous_secret_expires_at = ")
+        .bind(updated.secrets.previous.as_ref().map(|p| p.expires_at))
         .push(", enabled = ")
         .bind(updated.enabled)
         .push(", disabled_reason = ")
@@ -348,7 +399,10 @@ pub async fn due(store: &Store, now: DateTime<Utc>, limit: u64) -> PersistenceRe
         .map(|c| format!("d.{c}"))
         .collect();
     let mut q = Sql::new(&format!(
-        "SELECT {}, e.url AS url, e.secret AS secret FROM webhook_deliveries d \
+        "SELECT {}, e.url AS url, e.secret AS secret, e.previous_secret AS previous_secret, \
+         e.previous_secret_expires_at AS previous_secret_expires_at, \
+         e.signature_scheme AS signature_scheme, e.envelope AS envelope \
+         FROM webhook_deliveries d \
          JOIN webhook_endpoints e ON e.id = d.endpoint_id \
          WHERE d.status = ",
         columns.join(", ")
@@ -365,10 +419,13 @@ pub async fn due(store: &Store, now: DateTime<Utc>, limit: u64) -> PersistenceRe
         .iter()
         .map(|r| {
             let url: String = get(r, "url")?;
+            let (signature_scheme, envelope) = format(r)?;
             Ok(Due {
                 delivery: delivery(r)?,
                 url: url::Url::parse(&url).map_err(|e| corrupt("webhook url", e))?,
-                secret: get(r, "secret")?,
+                signature_scheme,
+                envelope,
+                secrets: secrets(r)?,
             })
         })
         .collect()
@@ -479,6 +536,65 @@ pub async fn record_attempt(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// One delivery by id.
+pub async fn delivery_by_id(
+    store: &Store,
+    id: WebhookDeliveryId,
+) -> PersistenceResult<Option<Delivery>> {
+    let mut q = Sql::new(&format!(
+        "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = "
+    ));
+    q.bind(id.0);
+    q.all(store.conn()).await?.first().map(delivery).transpose()
+}
+
+/// Makes one delivery due at `now`, whatever its status: a new attempt, retried with backoff
+/// like any other if it fails. A delivered one is owed again until the endpoint accepts it.
+pub async fn resend(
+    store: &Store,
+    id: WebhookDeliveryId,
+    now: DateTime<Utc>,
+) -> PersistenceResult<Delivery> {
+    let mut q = Sql::new("UPDATE webhook_deliveries SET status = ");
+    q.bind(DeliveryStatus::Pending.as_str())
+        .push(", next_attempt_at = ")
+        .bind(now)
+        .push(", delivered_at = NULL WHERE id = ")
+        .bind(id.0);
+    if q.execute(store.conn()).await? == 0 {
+        return Err(PersistenceError::NotFound {
+            entity: "webhook delivery",
+            id: id.to_string(),
+        });
+    }
+    delivery_by_id(store, id)
+        .await?
+        .ok_or_else(|| PersistenceError::NotFound {
+            entity: "webhook delivery",
+            id: id.to_string(),
+        })
+}
+
+/// Makes every FAILED delivery of `endpoint` owed since `since` due at `now`; how many.
+pub async fn recover(
+    store: &Store,
+    endpoint: WebhookEndpointId,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> PersistenceResult<u64> {
+    let mut q = Sql::new("UPDATE webhook_deliveries SET status = ");
+    q.bind(DeliveryStatus::Pending.as_str())
+        .push(", next_attempt_at = ")
+        .bind(now)
+        .push(" WHERE endpoint_id = ")
+        .bind(endpoint.0)
+        .push(" AND status = ")
+        .bind(DeliveryStatus::Failed.as_str())
+        .push(" AND created_at >= ")
+        .bind(since);
+    q.execute(store.conn()).await
 }
 
 /// What the dispatcher still owes: deliveries pending (waiting for their first attempt or a

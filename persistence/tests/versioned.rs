@@ -20,7 +20,7 @@ use tandem_domain::renewal::{
     Decision, Likelihood, RenewalData, RenewalOutcome, RiskCategory, RiskData, RiskSeverity,
     RiskStatus,
 };
-use tandem_domain::webhook::{EndpointChange, EndpointData};
+use tandem_domain::webhook::{EndpointChange, EndpointData, Envelope, SignatureScheme};
 use tandem_persistence::event::EventQuery;
 use tandem_persistence::{
     PersistenceError, Store, account, activity, event, health, playbook, renewal, webhook,
@@ -126,6 +126,8 @@ fn endpoint(description: &str) -> EndpointData {
         "https://hooks.example.com/tandem",
         Some(description),
         vec![],
+        SignatureScheme::StandardWebhooks,
+        Envelope::Tandem,
     )
     .unwrap()
 }
@@ -141,6 +143,7 @@ async fn describe_endpoint(
             data: endpoint(description),
             enabled: e.enabled,
             archive: false,
+            secrets: e.secrets.clone(),
         })
     })
     .await
@@ -402,6 +405,7 @@ async fn an_endpoint_change_loses_to_one_that_slipped_in_after_it_read_the_endpo
             data: endpoint("Ann's"),
             enabled: e.enabled,
             archive: false,
+            secrets: e.secrets.clone(),
         })
     })
     .await;

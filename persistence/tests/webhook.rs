@@ -6,8 +6,10 @@ use chrono::{DateTime, Duration, Utc};
 use tandem_domain::account::{AccountPatch, TouchTier};
 use tandem_domain::event::EventKind;
 use tandem_domain::ids::{AccountId, WebhookDeliveryId, WebhookEndpointId};
-use tandem_domain::webhook::EndpointData;
-use tandem_domain::webhook::{AttemptResult, DeliveryStatus, Due, EndpointChange, RetryPolicy};
+use tandem_domain::webhook::{
+    AttemptResult, DeliveryStatus, Due, EndpointChange, EndpointData, Envelope, RetryPolicy,
+    SignatureScheme,
+};
 use tandem_persistence::webhook::DeliveryQuery;
 use tandem_persistence::{PersistenceError, Store, account, webhook};
 use tandem_tests::db_test;
@@ -18,7 +20,14 @@ use common::automation::run_worker;
 use common::open;
 
 fn data(url: &str, kinds: Vec<EventKind>) -> EndpointData {
-    EndpointData::validate(url, Some("CRM sync"), kinds).unwrap()
+    EndpointData::validate(
+        url,
+        Some("CRM sync"),
+        kinds,
+        SignatureScheme::StandardWebhooks,
+        Envelope::Tandem,
+    )
+    .unwrap()
 }
 
 /// Registers an endpoint for `kinds` (every kind when empty) as `who`; returns its id.
@@ -112,6 +121,7 @@ async fn change(
             data: e.data.clone(),
             enabled,
             archive,
+            secrets: e.secrets.clone(),
         })
     })
     .await
@@ -129,7 +139,9 @@ db_test! {
         assert_eq!(read.data, created.data);
         assert_eq!(read.data.event_kinds, [EventKind::AccountCreated, EventKind::AccountUpdated]);
         assert_eq!(read.data.url.as_str(), "https://hooks.example.com/a");
-        assert_eq!((read.secret.as_str(), read.enabled, read.version, read.created_by.as_str()), ("s3cret", true, 1, "crm"));
+        assert_eq!((read.secrets.current.as_str(), read.enabled, read.version, read.created_by.as_str()), ("s3cret", true, 1, "crm"));
+        assert_eq!(read.secrets.previous, None);
+        assert_eq!((read.data.signature_scheme, read.data.envelope), (SignatureScheme::StandardWebhooks, Envelope::Tandem));
         assert_eq!((read.consecutive_failures, read.failing_since, read.disabled_reason.as_deref()), (0, None, None));
         assert!(webhook::get_one(&store, WebhookEndpointId::new()).await.unwrap().is_none());
     }
@@ -153,8 +165,8 @@ db_test! {
     async fn a_changed_endpoint_bumps_its_version_and_keeps_its_secret(db) {
         let store = open(&db).await;
         let id = register(&store, "crm", vec![]).await;
-        let updated = webhook::update(&store, id, 1, |_| {
-            Ok(EndpointChange { data: data("https://hooks.example.com/b", vec![EventKind::AccountArchived]), enabled: true, archive: false })
+        let updated = webhook::update(&store, id, 1, |e| {
+            Ok(EndpointChange { data: data("https://hooks.example.com/b", vec![EventKind::AccountArchived]), enabled: true, archive: false, secrets: e.secrets.clone() })
         })
         .await
         .unwrap();
@@ -162,7 +174,82 @@ db_test! {
         let read = webhook::get_one(&store, id).await.unwrap().unwrap();
         assert_eq!(read.data.url.as_str(), "https://hooks.example.com/b");
         assert_eq!(read.data.event_kinds, [EventKind::AccountArchived]);
-        assert_eq!((read.version, read.secret.as_str()), (2, "s3cret"));
+        assert_eq!((read.version, read.secrets.current.as_str()), (2, "s3cret"));
+    }
+}
+
+db_test! {
+    async fn a_rotation_keeps_the_old_secret_until_its_overlap_ends(db) {
+        let store = open(&db).await;
+        let id = register(&store, "crm", vec![]).await;
+        let now = Utc::now();
+        let rotated = webhook::update(&store, id, 1, |e| {
+            Ok(EndpointChange {
+                data: e.data.clone(),
+                enabled: e.enabled,
+                archive: false,
+                secrets: e.secrets.rotated("n3w".into(), now, Duration::hours(1)),
+            })
+        })
+        .await
+        .unwrap();
+        assert_eq!(rotated.version, 2);
+        let read = webhook::get_one(&store, id).await.unwrap().unwrap();
+        assert_eq!(read.secrets, rotated.secrets);
+        assert_eq!(read.secrets.current, "n3w");
+        let previous = read.secrets.previous.clone().unwrap();
+        assert_eq!(previous.secret, "s3cret");
+        assert!((previous.expires_at - (now + Duration::hours(1))).num_milliseconds().abs() < 1000, "{previous:?}");
+        // What the dispatcher reads carries both secrets.
+        customer(&store, "Acme").await;
+        drain(&store).await;
+        let owed = due(&store).await;
+        assert_eq!(owed[0].secrets, read.secrets);
+        // A rotation without overlap leaves one secret.
+        webhook::update(&store, id, 2, |e| {
+            Ok(EndpointChange { data: e.data.clone(), enabled: e.enabled, archive: false, secrets: e.secrets.rotated("l4st".into(), Utc::now(), Duration::zero()) })
+        })
+        .await
+        .unwrap();
+        let read = webhook::get_one(&store, id).await.unwrap().unwrap();
+        assert_eq!((read.secrets.current.as_str(), read.secrets.previous), ("l4st", None));
+    }
+}
+
+db_test! {
+    async fn an_endpoint_keeps_the_scheme_and_envelope_it_chose(db) {
+        let store = open(&db).await;
+        let chosen = EndpointData::validate("https://hooks.example.com/ce", None, vec![], SignatureScheme::Tandem, Envelope::CloudEvents).unwrap();
+        let id = webhook::create(&store, "crm", chosen.clone(), "s3cret".into()).await.unwrap().id;
+        assert_eq!(webhook::get_one(&store, id).await.unwrap().unwrap().data, chosen);
+        let standard = EndpointData { signature_scheme: SignatureScheme::StandardWebhooks, ..chosen };
+        webhook::update(&store, id, 1, |e| {
+            Ok(EndpointChange { data: standard.clone(), enabled: true, archive: false, secrets: e.secrets.clone() })
+        })
+        .await
+        .unwrap();
+        assert_eq!(webhook::get_one(&store, id).await.unwrap().unwrap().data, standard);
+        customer(&store, "Acme").await;
+        drain(&store).await;
+        let owed = due(&store).await;
+        assert_eq!((owed[0].signature_scheme, owed[0].envelope), (SignatureScheme::StandardWebhooks, Envelope::CloudEvents));
+    }
+}
+
+db_test! {
+    async fn endpoints_registered_before_standard_webhooks_keep_tandems_scheme(db) {
+        use tandem_migrations::{Migrator, MigratorTrait};
+        let store = open(&db).await;
+        let id = register(&store, "crm", vec![]).await;
+        let conn = db.connect().await;
+        // Back to before migration 000020, whatever came after it, and up again: the row
+        // written before it is read as an endpoint of Tandem's scheme and body.
+        let steps = Migrator::migrations().len() as u32 - 19;
+        Migrator::down(&conn, Some(steps)).await.unwrap();
+        Migrator::up(&conn, None).await.unwrap();
+        let read = webhook::get_one(&store, id).await.unwrap().unwrap();
+        assert_eq!((read.data.signature_scheme, read.data.envelope), (SignatureScheme::Tandem, Envelope::Tandem));
+        assert_eq!((read.secrets.current.as_str(), read.secrets.previous), ("s3cret", None));
     }
 }
 
@@ -300,7 +387,8 @@ db_test! {
         let now = due(&store).await;
         assert_eq!(now.len(), 2);
         assert!(now[0].delivery.event_cursor < now[1].delivery.event_cursor);
-        assert_eq!((now[0].url.as_str(), now[0].secret.as_str(), now[0].delivery.endpoint_id), ("https://hooks.example.com/tandem", "s3cret", id));
+        assert_eq!((now[0].url.as_str(), now[0].secrets.current.as_str(), now[0].delivery.endpoint_id), ("https://hooks.example.com/tandem", "s3cret", id));
+        assert_eq!((now[0].signature_scheme, now[0].envelope), (SignatureScheme::StandardWebhooks, Envelope::Tandem));
         assert_eq!(webhook::due(&store, Utc::now() + Duration::seconds(1), 1).await.unwrap().len(), 1);
     }
 }
@@ -504,5 +592,61 @@ db_test! {
         let every = webhook::attempts(&store, &keys).await.unwrap();
         assert_eq!(every.iter().filter(|t| t.delivery_id == a).count(), 2);
         assert_eq!(every.iter().filter(|t| t.delivery_id == b).count(), 1);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sending again
+
+db_test! {
+    async fn a_resent_delivery_is_due_again_whatever_its_status(db) {
+        let store = open(&db).await;
+        register(&store, "crm", vec![]).await;
+        customer(&store, "A").await;
+        drain(&store).await;
+        let d = due(&store).await.remove(0);
+        webhook::record_attempt(&store, &d, &ok(Utc::now()), give_up()).await.unwrap();
+        assert!(due(&store).await.is_empty());
+        let resent = webhook::resend(&store, d.delivery.id, Utc::now()).await.unwrap();
+        assert_eq!((resent.status, resent.attempts, resent.delivered_at), (DeliveryStatus::Pending, 1, None));
+        let again = due(&store).await;
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0].delivery.id, d.delivery.id);
+        let err = webhook::resend(&store, WebhookDeliveryId::new(), Utc::now()).await.unwrap_err();
+        assert!(matches!(err, PersistenceError::NotFound { entity: "webhook delivery", .. }), "{err:?}");
+        assert_eq!(webhook::delivery_by_id(&store, d.delivery.id).await.unwrap().unwrap().status, DeliveryStatus::Pending);
+    }
+}
+
+db_test! {
+    async fn recovery_requeues_only_the_failed_deliveries_owed_since_the_time(db) {
+        let store = open(&db).await;
+        let id = register(&store, "crm", vec![]).await;
+        let other = register(&store, "crm", vec![]).await;
+        let start = Utc::now() - Duration::seconds(1);
+        for name in ["A", "B", "C"] {
+            customer(&store, name).await;
+        }
+        drain(&store).await;
+        // Of the endpoint's three, two fail and one is delivered; the other endpoint's all fail.
+        let owed = due(&store).await;
+        let mut failed_here = 0;
+        for d in &owed {
+            let delivered = d.delivery.endpoint_id == id && failed_here == 2;
+            if delivered {
+                webhook::record_attempt(&store, d, &ok(Utc::now()), give_up()).await.unwrap();
+            } else {
+                if d.delivery.endpoint_id == id {
+                    failed_here += 1;
+                }
+                webhook::record_attempt(&store, d, &failed(Utc::now()), give_up()).await.unwrap();
+            }
+        }
+        assert_eq!(webhook::recover(&store, id, Utc::now() + Duration::seconds(5), Utc::now()).await.unwrap(), 0);
+        assert_eq!(webhook::recover(&store, id, start, Utc::now()).await.unwrap(), 2);
+        let now_due: Vec<_> = due(&store).await.into_iter().map(|d| d.delivery.endpoint_id).collect();
+        assert_eq!(now_due, [id, id]);
+        assert_eq!(webhook::recover(&store, id, start, Utc::now()).await.unwrap(), 0, "they are pending now");
+        assert_eq!(webhook::recover(&store, other, start, Utc::now()).await.unwrap(), 3);
     }
 }

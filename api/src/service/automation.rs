@@ -6,7 +6,9 @@ use tandem_domain::ids::{AccountId, PlaybookId, TaskId, TeamMemberId, WebhookEnd
 use tandem_domain::playbook::{
     Playbook, PlaybookChange, Run, Task, TaskChange, TaskData, TaskStatus,
 };
-use tandem_domain::webhook::{Attempt, Delivery, Endpoint, EndpointChange, EndpointData};
+use tandem_domain::webhook::{
+    Attempt, Delivery, Endpoint, EndpointChange, EndpointData, Envelope, SignatureScheme, signing,
+};
 use tandem_domain::{DomainError, Patch};
 use tandem_persistence::playbook;
 use tandem_persistence::task::{self, TaskQuery};
@@ -185,11 +187,30 @@ pub async fn my_tasks(s: &Services, who: &Principal, mut query: TaskQuery) -> Ap
     Ok(task::list(&s.store, &query).await?)
 }
 
-/// A fresh signing secret: 256 random bits, hex, with a prefix that says what it is.
-fn new_secret() -> String {
-    let a = uuid::Uuid::new_v4();
-    let b = uuid::Uuid::new_v4();
-    format!("whsec_{}{}", a.simple(), b.simple())
+/// A fresh signing secret: `whsec_` and the base64 of 32 bytes from the operating system's
+/// random source.
+fn new_secret() -> ApiResult<String> {
+    let mut random = [0u8; signing::SECRET_BYTES];
+    getrandom::fill(&mut random).map_err(|e| {
+        tracing::error!(error = %e, "the operating system gave no random bytes");
+        ApiError::new(Code::Internal, "cannot make a signing secret now")
+    })?;
+    Ok(signing::new_secret(random))
+}
+
+/// What an integration registers.
+#[derive(Debug, Clone)]
+pub struct WebhookRegistration<'a> {
+    /// Where to POST deliveries.
+    pub url: &'a str,
+    /// What it is for.
+    pub description: Option<&'a str>,
+    /// The event kinds it wants; every kind when empty.
+    pub event_kinds: Vec<EventKind>,
+    /// How deliveries are signed.
+    pub signature_scheme: SignatureScheme,
+    /// What deliveries look like.
+    pub envelope: Envelope,
 }
 
 /// Registers an endpoint; the returned endpoint carries its secret, which is never shown again.
@@ -201,16 +222,20 @@ fn new_secret() -> String {
 pub async fn register_webhook(
     s: &Services,
     who: &Principal,
-    url: &str,
-    description: Option<&str>,
-    kinds: Vec<EventKind>,
+    r: WebhookRegistration<'_>,
 ) -> ApiResult<Endpoint> {
     who.authorize(Action::ManageWebhooks)?;
-    let data = EndpointData::validate(url, description, kinds)?;
+    let data = EndpointData::validate(
+        r.url,
+        r.description,
+        r.event_kinds,
+        r.signature_scheme,
+        r.envelope,
+    )?;
     crate::webhook::check_host(&data.url, &s.webhook_allowed_networks)
         .await
         .map_err(|why| DomainError::invalid("url", why))?;
-    Ok(webhook::create(&s.store, &who.subject, data, new_secret()).await?)
+    Ok(webhook::create(&s.store, &who.subject, data, new_secret()?).await?)
 }
 
 /// A change to an endpoint.
@@ -222,6 +247,10 @@ pub struct WebhookEdit {
     pub description: Patch<String>,
     /// New event kinds (empty: every kind).
     pub event_kinds: Option<Vec<EventKind>>,
+    /// A new signature scheme.
+    pub signature_scheme: Option<SignatureScheme>,
+    /// A new envelope.
+    pub envelope: Option<Envelope>,
     /// Enable or disable it.
     pub enabled: Option<bool>,
     /// Delete it.
@@ -242,13 +271,7 @@ pub async fn update_webhook(
     edit: WebhookEdit,
 ) -> ApiResult<Endpoint> {
     who.authorize(Action::ManageWebhooks)?;
-    // Visible to the caller at all? (An integration cannot learn of others' endpoints.)
-    webhook_endpoint(s, who, id).await?.ok_or_else(|| {
-        ApiError::new(
-            Code::NotFound,
-            format!("no webhook endpoint has the id {id}"),
-        )
-    })?;
+    visible(s, who, id).await?;
     if let Some(url) = &edit.url {
         let parsed = tandem_domain::webhook::check_url(url)?;
         crate::webhook::check_host(&parsed, &s.webhook_allowed_networks)
@@ -265,14 +288,134 @@ pub async fn update_webhook(
             edit.event_kinds
                 .clone()
                 .unwrap_or_else(|| current.data.event_kinds.clone()),
+            edit.signature_scheme
+                .unwrap_or(current.data.signature_scheme),
+            edit.envelope.unwrap_or(current.data.envelope),
         )?;
+        if data.signature_scheme != current.data.signature_scheme {
+            signing::check_scheme(data.signature_scheme, &current.secrets.current)?;
+        }
         Ok(EndpointChange {
             data,
             enabled: edit.enabled.unwrap_or(current.enabled),
             archive: edit.delete,
+            secrets: current.secrets.clone(),
         })
     })
     .await?)
+}
+
+/// Gives an endpoint still at `version` a new secret, returned this once. The old secret keeps
+/// signing beside it for `overlap_seconds` (a day when left out, at most a week, none at 0), so
+/// receivers can move to the new one without refusing a delivery.
+#[tracing::instrument(
+    level = "debug",
+    name = "service::automation::rotate_webhook_secret",
+    skip_all
+)]
+pub async fn rotate_webhook_secret(
+    s: &Services,
+    who: &Principal,
+    id: WebhookEndpointId,
+    version: i32,
+    overlap_seconds: Option<i64>,
+) -> ApiResult<Endpoint> {
+    who.authorize(Action::ManageWebhooks)?;
+    let overlap = signing::rotation_overlap(overlap_seconds)?;
+    visible(s, who, id).await?;
+    let secret = new_secret()?;
+    Ok(webhook::update(&s.store, id, version, |current| {
+        Ok(EndpointChange {
+            data: current.data.clone(),
+            enabled: current.enabled,
+            archive: false,
+            secrets: current.secrets.rotated(secret, chrono::Utc::now(), overlap),
+        })
+    })
+    .await?)
+}
+
+/// Sends one delivery again now, whatever its status (a new attempt; if it fails, it is retried
+/// as any other). Its endpoint must be enabled.
+#[tracing::instrument(
+    level = "debug",
+    name = "service::automation::resend_webhook_delivery",
+    skip_all
+)]
+pub async fn resend_webhook_delivery(
+    s: &Services,
+    who: &Principal,
+    id: tandem_domain::ids::WebhookDeliveryId,
+) -> ApiResult<Delivery> {
+    who.authorize(Action::ManageWebhooks)?;
+    let not_found = || {
+        ApiError::new(
+            Code::NotFound,
+            format!("no webhook delivery has the id {id}"),
+        )
+    };
+    let delivery = webhook::delivery_by_id(&s.store, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let endpoint = webhook_endpoint(s, who, delivery.endpoint_id)
+        .await?
+        .ok_or_else(not_found)?;
+    sendable(&endpoint)?;
+    Ok(webhook::resend(&s.store, id, chrono::Utc::now()).await?)
+}
+
+/// Sends again every FAILED delivery of an endpoint owed since `since`; how many.
+#[tracing::instrument(
+    level = "debug",
+    name = "service::automation::recover_webhook_deliveries",
+    skip_all
+)]
+pub async fn recover_webhook_deliveries(
+    s: &Services,
+    who: &Principal,
+    id: WebhookEndpointId,
+    since: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<u64> {
+    who.authorize(Action::ManageWebhooks)?;
+    let now = chrono::Utc::now();
+    tandem_domain::webhook::check_recovery_since(since, now)?;
+    let endpoint = webhook_endpoint(s, who, id).await?.ok_or_else(|| {
+        ApiError::new(
+            Code::NotFound,
+            format!("no webhook endpoint has the id {id}"),
+        )
+    })?;
+    sendable(&endpoint)?;
+    Ok(webhook::recover(&s.store, id, since, now).await?)
+}
+
+/// Deliveries are sent only to a live, enabled endpoint: refuse to owe one to any other.
+fn sendable(endpoint: &Endpoint) -> ApiResult<()> {
+    if endpoint.archived_at.is_some() {
+        return Err(ApiError::new(
+            Code::Conflict,
+            "the webhook endpoint has been deleted",
+        ));
+    }
+    if !endpoint.enabled {
+        return Err(ApiError::new(
+            Code::Conflict,
+            "the webhook endpoint is disabled; enable it first (updateWebhookEndpoint)",
+        ));
+    }
+    Ok(())
+}
+
+/// Fails with NOT_FOUND unless the caller may see the endpoint (an integration cannot learn of
+/// others' endpoints).
+async fn visible(s: &Services, who: &Principal, id: WebhookEndpointId) -> ApiResult<()> {
+    webhook_endpoint(s, who, id).await?.ok_or_else(|| {
+        ApiError::new(
+            Code::NotFound,
+            format!("no webhook endpoint has the id {id}"),
+        )
+    })?;
+    Ok(())
 }
 
 /// The endpoints the caller may see: an integration its own, an admin all.

@@ -31,4 +31,6 @@ mod timesheets;
 mod trusted;
 mod typescript_client;
 mod value_timeline;
+mod webhook_redelivery;
+mod webhook_standards;
 mod ws_protocol;

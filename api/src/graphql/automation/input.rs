@@ -6,6 +6,7 @@ use tandem_domain::ids::SegmentId;
 use tandem_domain::playbook as rules;
 
 use super::task::TaskStatus;
+use super::webhook::{WebhookEnvelope, WebhookSignatureScheme};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::enums::{EventKind, LifecycleStage, TouchTier};
 use crate::graphql::health::HealthStatus;
@@ -228,6 +229,12 @@ pub(super) struct RegisterWebhookEndpointInput {
     /// The event kinds it wants; every kind when empty.
     #[graphql(default)]
     pub event_kinds: Vec<EventKind>,
+    /// How deliveries are signed.
+    #[graphql(default_with = "WebhookSignatureScheme::StandardWebhooks")]
+    pub signature_scheme: WebhookSignatureScheme,
+    /// What deliveries look like.
+    #[graphql(default_with = "WebhookEnvelope::Tandem")]
+    pub envelope: WebhookEnvelope,
 }
 
 /// A change to a webhook endpoint; absent fields stay as they are.
@@ -243,6 +250,23 @@ pub(super) struct UpdateWebhookEndpointInput {
     pub description: MaybeUndefined<String>,
     /// New event kinds (empty: every kind).
     pub event_kinds: Option<Vec<EventKind>>,
+    /// A new signature scheme (from the next delivery on; switching to STANDARD_WEBHOOKS keeps
+    /// the secret, whose base64 part becomes the key).
+    pub signature_scheme: Option<WebhookSignatureScheme>,
+    /// A new envelope (from the next delivery on).
+    pub envelope: Option<WebhookEnvelope>,
     /// Enable (its failure record is cleared and pending deliveries resume) or disable it.
     pub enabled: Option<bool>,
+}
+
+/// A new signing secret for a webhook endpoint.
+#[derive(InputObject)]
+pub(super) struct RotateWebhookSecretInput {
+    /// The endpoint.
+    pub id: ID,
+    /// The version you read.
+    pub version: i32,
+    /// How long the old secret keeps signing beside the new one, in seconds: 0 to 604800 (a
+    /// week), 86400 (a day) when left out; 0 retires it at once.
+    pub overlap_seconds: Option<i32>,
 }

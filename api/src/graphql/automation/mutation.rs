@@ -1,17 +1,18 @@
 //! Automation's mutations: define, change and archive playbooks; create and change tasks;
-//! register, change and delete webhook endpoints.
+//! register, change and delete webhook endpoints and rotate their secrets.
 
 use async_graphql::{Context, ID, Object};
-use tandem_domain::ids::{AccountId, PlaybookId, TaskId, WebhookEndpointId};
+use chrono::{DateTime, Utc};
+use tandem_domain::ids::{AccountId, PlaybookId, TaskId, WebhookDeliveryId, WebhookEndpointId};
 use tandem_domain::playbook::{self as rules, PlaybookChange, PlaybookData};
 
 use super::input::{
-    CreatePlaybookInput, CreateTaskInput, RegisterWebhookEndpointInput, UpdatePlaybookInput,
-    UpdateTaskInput, UpdateWebhookEndpointInput, actions,
+    CreatePlaybookInput, CreateTaskInput, RegisterWebhookEndpointInput, RotateWebhookSecretInput,
+    UpdatePlaybookInput, UpdateTaskInput, UpdateWebhookEndpointInput, actions,
 };
 use super::playbook::PlaybookNode;
 use super::task::TaskNode;
-use super::webhook::WebhookEndpointNode;
+use super::webhook::{WebhookDeliveryNode, WebhookEndpointNode, WebhookRecovery};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::common::context::parts;
 use crate::graphql::common::input::patch;
@@ -173,15 +174,16 @@ impl AutomationMutation {
         input: RegisterWebhookEndpointInput,
     ) -> async_graphql::Result<WebhookEndpointNode> {
         let (s, who) = parts(ctx)?;
-        let endpoint = svc::register_webhook(
-            s,
-            who,
-            &input.url,
-            input.description.as_deref(),
-            input.event_kinds.into_iter().map(Into::into).collect(),
-        )
-        .await
-        .map_err(|e| e.under("input"))?;
+        let registration = svc::WebhookRegistration {
+            url: &input.url,
+            description: input.description.as_deref(),
+            event_kinds: input.event_kinds.into_iter().map(Into::into).collect(),
+            signature_scheme: input.signature_scheme.into(),
+            envelope: input.envelope.into(),
+        };
+        let endpoint = svc::register_webhook(s, who, registration)
+            .await
+            .map_err(|e| e.under("input"))?;
         Ok(WebhookEndpointNode {
             endpoint,
             reveal_secret: true,
@@ -202,6 +204,8 @@ impl AutomationMutation {
             event_kinds: input
                 .event_kinds
                 .map(|k| k.into_iter().map(Into::into).collect()),
+            signature_scheme: input.signature_scheme.map(Into::into),
+            envelope: input.envelope.map(Into::into),
             enabled: input.enabled,
             delete: false,
         };
@@ -211,6 +215,66 @@ impl AutomationMutation {
         Ok(WebhookEndpointNode {
             endpoint,
             reveal_secret: false,
+        })
+    }
+
+    /// Gives a webhook endpoint a new signing secret, shown this once in the answer. For
+    /// `overlapSeconds` (a day by default) every delivery carries two signatures, by the new
+    /// secret and the old, so receivers can switch without refusing a delivery; after it, only
+    /// the new one. A second rotation during an overlap retires the oldest secret at once.
+    async fn rotate_webhook_secret(
+        &self,
+        ctx: &Context<'_>,
+        input: RotateWebhookSecretInput,
+    ) -> async_graphql::Result<WebhookEndpointNode> {
+        let (s, who) = parts(ctx)?;
+        let id = WebhookEndpointId(ids::decode(Kind::WebhookEndpoint, &input.id, "id")?);
+        let endpoint = svc::rotate_webhook_secret(
+            s,
+            who,
+            id,
+            input.version,
+            input.overlap_seconds.map(i64::from),
+        )
+        .await
+        .map_err(|e| e.under("input"))?;
+        Ok(WebhookEndpointNode {
+            endpoint,
+            reveal_secret: true,
+        })
+    }
+
+    /// Sends one webhook delivery again, whatever its status: a new attempt with the same
+    /// delivery id, retried with backoff if it fails. Its endpoint must be enabled.
+    async fn resend_webhook_delivery(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<WebhookDeliveryNode> {
+        let (s, who) = parts(ctx)?;
+        let id = WebhookDeliveryId(ids::decode(Kind::WebhookDelivery, &id, "id")?);
+        let delivery = svc::resend_webhook_delivery(s, who, id).await?;
+        let attempts = svc::attempts(s, who, &[delivery.id]).await?;
+        Ok(WebhookDeliveryNode(delivery, attempts))
+    }
+
+    /// Sends again every FAILED delivery of an endpoint owed since `since` (for after an
+    /// outage of the receiver). Its endpoint must be enabled.
+    async fn recover_webhook_deliveries(
+        &self,
+        ctx: &Context<'_>,
+        endpoint_id: ID,
+        since: DateTime<Utc>,
+    ) -> async_graphql::Result<WebhookRecovery> {
+        let (s, who) = parts(ctx)?;
+        let id = WebhookEndpointId(ids::decode(
+            Kind::WebhookEndpoint,
+            &endpoint_id,
+            "endpointId",
+        )?);
+        let requeued = svc::recover_webhook_deliveries(s, who, id, since).await?;
+        Ok(WebhookRecovery {
+            requeued: i32::try_from(requeued).unwrap_or(i32::MAX),
         })
     }
 

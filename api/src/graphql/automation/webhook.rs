@@ -12,15 +12,16 @@ use crate::graphql::enums::EventKind;
 use crate::graphql::ids::{self, Kind};
 use crate::service::automation as svc;
 
-/// Where an integration wants events pushed. Each delivery is a POST of JSON
-/// `{deliveryId, event}` signed in the `Tandem-Signature` header (`t=<unix seconds>,v1=<hex
-/// HMAC-SHA256 of "<t>.<body>" keyed by the secret>`), with `Tandem-Delivery`,
+/// Where an integration wants events pushed. Each delivery is a POST of JSON in the endpoint's
+/// `envelope` (Tandem's `{deliveryId, event}`, or a CloudEvent in HTTP binary content mode),
+/// signed as its `signatureScheme` says (Standard Webhooks `webhook-id`, `webhook-timestamp`
+/// and `webhook-signature`, or Tandem's `Tandem-Signature`), with `Tandem-Delivery`,
 /// `Tandem-Event-Cursor` and `Tandem-Event-Kind` headers. A 2xx answer delivers it; anything
 /// else is retried with exponential backoff. An endpoint that fails for too long is disabled,
 /// with the reason in `disabledReason`.
 pub(super) struct WebhookEndpointNode {
     pub(super) endpoint: Endpoint,
-    /// Shown once, in the answer to `registerWebhookEndpoint`.
+    /// Shown once, in the answer to `registerWebhookEndpoint` or `rotateWebhookSecret`.
     pub(super) reveal_secret: bool,
 }
 
@@ -51,10 +52,25 @@ impl WebhookEndpointNode {
             .map(|k| (*k).into())
             .collect()
     }
-    /// The signing secret: only in the answer to `registerWebhookEndpoint`, `null` ever after.
-    /// Keep it where the receiver can read it.
+    /// The signing secret (`whsec_` and base64): only in the answer to
+    /// `registerWebhookEndpoint` or `rotateWebhookSecret`, `null` ever after. Keep it where the
+    /// receiver can read it.
     async fn secret(&self) -> Option<&str> {
-        self.reveal_secret.then_some(self.endpoint.secret.as_str())
+        self.reveal_secret
+            .then_some(self.endpoint.secrets.current.as_str())
+    }
+    /// How deliveries are signed.
+    async fn signature_scheme(&self) -> WebhookSignatureScheme {
+        self.endpoint.data.signature_scheme.into()
+    }
+    /// What deliveries look like.
+    async fn envelope(&self) -> WebhookEnvelope {
+        self.endpoint.data.envelope.into()
+    }
+    /// Until when the secret replaced by the latest rotation still signs deliveries beside the
+    /// current one; `null` when only the current one signs.
+    async fn previous_secret_expires_at(&self) -> Option<DateTime<Utc>> {
+        self.endpoint.secrets.overlap_ends(Utc::now())
     }
     /// Whether deliveries are made.
     async fn enabled(&self) -> bool {
@@ -108,6 +124,34 @@ impl WebhookEndpointNode {
     }
 }
 
+/// How an endpoint's deliveries are signed.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "tandem_domain::webhook::SignatureScheme")]
+pub(super) enum WebhookSignatureScheme {
+    /// Standard Webhooks 1.0: `webhook-id` (the delivery's id), `webhook-timestamp` (Unix
+    /// seconds) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`
+    /// keyed by the base64-decoded part of the `whsec_` secret; several space-separated during a
+    /// rotation). Any Standard Webhooks library verifies it. The default for new endpoints.
+    StandardWebhooks,
+    /// Tandem's own: `Tandem-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>"
+    /// keyed by the secret's text>` (one `v1=` per secret during a rotation). Endpoints
+    /// registered before Standard Webhooks keep it.
+    Tandem,
+}
+
+/// What a delivery looks like. Either way it is signed as the endpoint's scheme says.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "tandem_domain::webhook::Envelope")]
+pub(super) enum WebhookEnvelope {
+    /// The body is `{deliveryId, event}`.
+    Tandem,
+    /// CloudEvents 1.0 in HTTP binary content mode: `ce-specversion: 1.0`, `ce-id` (the
+    /// delivery's id), `ce-source: /tandem`, `ce-type` (`com.tandem.` and the event kind in
+    /// lower case, dotted: `com.tandem.playbook.fired`), `ce-time`, `ce-subject` (the subject's
+    /// global id); the body is the event.
+    CloudEvents,
+}
+
 /// Where a delivery stands.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "tandem_domain::webhook::DeliveryStatus")]
@@ -121,7 +165,14 @@ pub(super) enum WebhookDeliveryStatus {
 }
 
 /// One event owed to one endpoint, and every attempt at it.
-pub(super) struct WebhookDeliveryNode(Delivery, Vec<Attempt>);
+pub(super) struct WebhookDeliveryNode(pub(super) Delivery, pub(super) Vec<Attempt>);
+
+/// What `recoverWebhookDeliveries` did.
+#[derive(SimpleObject)]
+pub(super) struct WebhookRecovery {
+    /// How many failed deliveries are owed again.
+    pub requeued: i32,
+}
 
 /// One attempt at a delivery.
 #[derive(SimpleObject)]
@@ -140,8 +191,8 @@ pub(super) struct WebhookAttempt {
 
 #[Object(name = "WebhookDelivery")]
 impl WebhookDeliveryNode {
-    /// The delivery's id, also sent as `Tandem-Delivery`: a receiver that sees it twice has
-    /// seen a retry.
+    /// The delivery's id, also sent as `webhook-id`, `Tandem-Delivery` and `ce-id`: a receiver
+    /// that sees it twice has seen a retry.
     async fn id(&self) -> ID {
         ids::encode(Kind::WebhookDelivery, self.0.id.0)
     }

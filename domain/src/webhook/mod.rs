@@ -1,16 +1,19 @@
-//! Webhooks: where integrations want events pushed, how each delivery is signed, how failures
-//! are retried, and which network addresses a delivery may never reach.
+//! Webhooks: where integrations want events pushed, in which envelope, how failures are
+//! retried, and which network addresses a delivery may never reach. How deliveries are signed,
+//! and how secrets rotate, is in [`signing`].
 
 use std::net::IpAddr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
 use crate::event::EventKind;
 use crate::ids::{WebhookDeliveryId, WebhookEndpointId};
 use crate::{DomainError, DomainResult, text};
+
+pub mod signing;
+
+pub use signing::{PreviousSecret, Secrets, SignatureScheme};
 
 /// The longest endpoint URL accepted.
 pub const MAX_URL_LEN: usize = 2000;
@@ -24,6 +27,10 @@ pub struct EndpointData {
     pub description: Option<String>,
     /// The event kinds it receives; every kind when empty.
     pub event_kinds: Vec<EventKind>,
+    /// How its deliveries are signed.
+    pub signature_scheme: SignatureScheme,
+    /// What a delivery's body and headers look like.
+    pub envelope: Envelope,
 }
 
 impl EndpointData {
@@ -32,6 +39,8 @@ impl EndpointData {
         url: &str,
         description: Option<&str>,
         mut event_kinds: Vec<EventKind>,
+        signature_scheme: SignatureScheme,
+        envelope: Envelope,
     ) -> DomainResult<EndpointData> {
         event_kinds.sort();
         event_kinds.dedup();
@@ -39,6 +48,8 @@ impl EndpointData {
             url: check_url(url)?,
             description: text::optional("description", description, 500)?,
             event_kinds,
+            signature_scheme,
+            envelope,
         })
     }
 
@@ -46,6 +57,33 @@ impl EndpointData {
     pub fn wants(&self, kind: EventKind) -> bool {
         self.event_kinds.is_empty() || self.event_kinds.contains(&kind)
     }
+}
+
+/// The signature scheme of an endpoint registered without naming one.
+pub const DEFAULT_SIGNATURE_SCHEME: SignatureScheme = SignatureScheme::StandardWebhooks;
+
+crate::text_enum! {
+    /// What a delivery looks like on the wire. Either way it is signed as the endpoint's
+    /// signature scheme says.
+    pub enum Envelope {
+        /// Tandem's JSON body `{deliveryId, event}`.
+        Tandem = "TANDEM",
+        /// A CloudEvents 1.0 event in HTTP binary content mode: the attributes in `ce-*`
+        /// headers, the event as the JSON body.
+        CloudEvents = "CLOUD_EVENTS",
+    }
+}
+
+/// The CloudEvents `source` of every delivery: a URI reference naming Tandem.
+pub const CLOUD_EVENTS_SOURCE: &str = "/tandem";
+
+/// The CloudEvents `type` of an event kind: reverse-DNS and the kind's words, dotted
+/// (`PLAYBOOK_FIRED` is `com.tandem.playbook.fired`).
+pub fn cloud_event_type(kind: EventKind) -> String {
+    format!(
+        "com.tandem.{}",
+        kind.as_str().to_ascii_lowercase().replace('_', ".")
+    )
 }
 
 /// Parses and checks an endpoint URL: `http` or `https`, a host, no user name or password, no
@@ -81,33 +119,6 @@ pub fn check_url(raw: &str) -> DomainResult<url::Url> {
     Ok(url)
 }
 
-/// The signature of a delivery: hex HMAC-SHA256, keyed by the endpoint's secret, over
-/// `"{timestamp}.{body}"` (the Unix time in seconds, a dot, the raw body). The
-/// `Tandem-Signature` header carries it as `t={timestamp},v1={signature}`.
-pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
-        .expect("HMAC accepts a key of any length");
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    hex(&mac.finalize().into_bytes())
-}
-
-/// The `Tandem-Signature` header value for a delivery.
-pub fn signature_header(secret: &str, timestamp: i64, body: &[u8]) -> String {
-    format!("t={timestamp},v1={}", sign(secret, timestamp, body))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 0xf) as usize] as char);
-    }
-    out
-}
-
 /// How long to wait before attempt `attempt + 1` after `attempt` failed attempts (1-based):
 /// `base`, then doubling, at most `max`.
 pub fn retry_delay(attempt: u32, base: Duration, max: Duration) -> Duration {
@@ -115,6 +126,18 @@ pub fn retry_delay(attempt: u32, base: Duration, max: Duration) -> Duration {
         .checked_shl(attempt.saturating_sub(1))
         .unwrap_or(u32::MAX);
     base.checked_mul(factor).unwrap_or(max).min(max)
+}
+
+/// Checks the start of a recovery: failed deliveries owed since `since` are sent again, and
+/// `since` cannot be later than `now`.
+pub fn check_recovery_since(since: DateTime<Utc>, now: DateTime<Utc>) -> DomainResult<()> {
+    if since > now {
+        return Err(DomainError::invalid(
+            "since",
+            "is in the future; no delivery was owed after now",
+        ));
+    }
+    Ok(())
 }
 
 /// A network in CIDR notation (`127.0.0.1/32`, `::1/128`, `10.0.0.0/8`); a bare address is a
@@ -201,8 +224,9 @@ pub struct Endpoint {
     pub id: WebhookEndpointId,
     /// Its definition.
     pub data: EndpointData,
-    /// The signing secret. Shown to the integration once, when it registers the endpoint.
-    pub secret: String,
+    /// The signing secrets. A new one is shown to the integration once, when it registers the
+    /// endpoint or rotates the secret.
+    pub secrets: Secrets,
     /// Whether deliveries are made.
     pub enabled: bool,
     /// Why it was disabled, when the server disabled it.
@@ -233,6 +257,8 @@ pub struct EndpointChange {
     pub enabled: bool,
     /// Delete it: no more deliveries are made or owed.
     pub archive: bool,
+    /// Its signing secrets (as they were, or rotated).
+    pub secrets: Secrets,
 }
 
 crate::text_enum! {
@@ -295,7 +321,11 @@ pub struct Due {
     /// Where to send it.
     pub url: url::Url,
     /// How to sign it.
-    pub secret: String,
+    pub signature_scheme: SignatureScheme,
+    /// What it looks like.
+    pub envelope: Envelope,
+    /// What to sign it with.
+    pub secrets: Secrets,
 }
 
 /// How an attempt ended.
@@ -340,20 +370,24 @@ mod tests {
     }
 
     #[test]
-    fn the_signature_is_hmac_sha256_over_timestamp_and_body() {
-        let sig = sign("whsec_test", 1_700_000_000, br#"{"a":1}"#);
-        assert_eq!(sig.len(), 64);
-        assert_eq!(sig, sign("whsec_test", 1_700_000_000, br#"{"a":1}"#));
-        assert_ne!(sig, sign("whsec_test", 1_700_000_001, br#"{"a":1}"#));
-        assert_ne!(sig, sign("other", 1_700_000_000, br#"{"a":1}"#));
-        // RFC 4231, test case 2: the HMAC underneath is the standard one.
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(b"Jefe").unwrap();
-        mac.update(b"what do ya want for nothing?");
+    fn a_recovery_starts_no_later_than_now() {
+        let now = Utc::now();
+        assert!(check_recovery_since(now, now).is_ok());
+        assert!(check_recovery_since(now - chrono::Duration::days(30), now).is_ok());
+        let err = check_recovery_since(now + chrono::Duration::seconds(1), now).unwrap_err();
+        assert!(matches!(err, DomainError::Invalid { ref field, .. } if field == "since"));
+    }
+
+    #[test]
+    fn cloud_event_types_are_the_kind_dotted_under_com_tandem() {
         assert_eq!(
-            hex(&mac.finalize().into_bytes()),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+            cloud_event_type(EventKind::PlaybookFired),
+            "com.tandem.playbook.fired"
         );
-        assert!(signature_header("s", 5, b"x").starts_with("t=5,v1="));
+        assert_eq!(
+            cloud_event_type(EventKind::AccountCreated),
+            "com.tandem.account.created"
+        );
     }
 
     #[test]
