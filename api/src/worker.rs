@@ -9,13 +9,14 @@
 //!   webhook deliveries and moves the cursor in one transaction
 //!   ([`tandem_persistence::automation`]), so a crash neither skips nor repeats an effect;
 //! - sweeps the threshold playbooks after writes and every `TANDEM_PLAYBOOK_SWEEP_INTERVAL`;
-//! - sends due webhook deliveries, signed, with retries and backoff, recording every attempt.
+//! - sends due webhook deliveries, signed, with retries and backoff, recording every attempt,
+//!   and defers those beyond their endpoint's rate limit to its next second.
 //!
 //! Webhook delivery is at least once: a server that dies after an endpoint accepted a delivery
 //! but before recording it sends it again after the takeover, with the same delivery id
 //! (`webhook-id`, `Tandem-Delivery`, `ce-id`), which receivers use to drop the repeat.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -209,6 +210,9 @@ impl Dispatcher {
         // again.
         let state: Arc<Mutex<(HashSet<uuid::Uuid>, HashSet<uuid::Uuid>)>> = Arc::default();
         let permits = Arc::new(Semaphore::new(CONCURRENT_DELIVERIES));
+        // Each rate-limited endpoint's current second. Only this loop sends, so the count is
+        // the leader's whole count.
+        let mut windows: HashMap<uuid::Uuid, Option<webhook::SendWindow>> = HashMap::new();
         loop {
             if let Ok(mut st) = state.lock() {
                 st.1.clear();
@@ -222,6 +226,24 @@ impl Dispatcher {
                             .map(|mut st| !st.1.contains(&id) && st.0.insert(id))
                             .unwrap_or(false);
                         if !fresh {
+                            continue;
+                        }
+                        let window = windows.entry(d.delivery.endpoint_id.0).or_default();
+                        if let Err(until) =
+                            webhook::admit(window, d.rate_limit_per_second, Utc::now())
+                        {
+                            if let Ok(mut st) = state.lock() {
+                                st.0.remove(&id);
+                            }
+                            if let Err(e) = tandem_persistence::webhook::defer(
+                                &this.services.store,
+                                d.delivery.id,
+                                until,
+                            )
+                            .await
+                            {
+                                tracing::warn!(error = %e, "cannot defer a rate-limited webhook delivery");
+                            }
                             continue;
                         }
                         let Ok(permit) = permits.clone().acquire_owned().await else {

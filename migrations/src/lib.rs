@@ -25,6 +25,7 @@ mod m20261123_000017_account_tallies;
 mod m20261123_000018_phase_outlines;
 mod m20261123_000019_tally_search_path;
 mod m20261123_000020_webhook_standards;
+mod m20261123_000021_webhook_rate_limit;
 
 pub use m20261123_000006_health::DEFAULT_MODEL_ID;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000018_phase_outlines::Migration),
             Box::new(m20261123_000019_tally_search_path::Migration),
             Box::new(m20261123_000020_webhook_standards::Migration),
+            Box::new(m20261123_000021_webhook_rate_limit::Migration),
         ]
     }
 }

@@ -20,7 +20,7 @@ use crate::{PersistenceError, PersistenceResult, Store, versioned};
 const COLUMNS: &str = "id, url, description, event_kinds, secret, enabled, disabled_reason, \
                        failing_since, consecutive_failures, version, created_by, created_at, \
                        updated_at, archived_at, signature_scheme, envelope, previous_secret, \
-                       previous_secret_expires_at";
+                       previous_secret_expires_at, rate_limit_per_second";
 
 fn row(r: &QueryResult) -> PersistenceResult<Endpoint> {
     let url: String = get(r, "url")?;
@@ -35,6 +35,7 @@ fn row(r: &QueryResult) -> PersistenceResult<Endpoint> {
             event_kinds: kinds,
             signature_scheme,
             envelope,
+            rate_limit_per_second: rate_limit(r)?,
         },
         secrets: secrets(r)?,
         enabled: get(r, "enabled")?,
@@ -66,6 +67,13 @@ fn format(
             .parse()
             .map_err(|e| corrupt("webhook envelope", e))?,
     ))
+}
+
+/// The rate limit column of a row.
+fn rate_limit(r: &QueryResult) -> PersistenceResult<Option<u32>> {
+    let n: Option<i32> = get(r, "rate_limit_per_second")?;
+    n.map(|n| u32::try_from(n).map_err(|e| corrupt("webhook rate limit", e)))
+        .transpose()
 }
 
 /// The secret columns of a row.
@@ -130,7 +138,9 @@ pub async fn create(
         .bind(endpoint.data.signature_scheme.as_str())
         .push(", ")
         .bind(endpoint.data.envelope.as_str())
-        .push(", NULL, NULL)");
+        .push(", NULL, NULL, ")
+        .bind(endpoint.data.rate_limit_per_second.map(|n| n as i32))
+        .push(")");
     q.execute(store.conn()).await?;
     Ok(endpoint)
 }
@@ -188,6 +198,8 @@ pub async fn update(
         .bind(updated.data.signature_scheme.as_str())
         .push(", envelope = ")
         .bind(updated.data.envelope.as_str())
+        .push(", rate_limit_per_second = ")
+        .bind(updated.data.rate_limit_per_second.map(|n| n as i32))
         .push(", secret = ")
         .bind(updated.secrets.current.as_str())
         .push(", previous_secret = ")
@@ -401,7 +413,8 @@ pub async fn due(store: &Store, now: DateTime<Utc>, limit: u64) -> PersistenceRe
     let mut q = Sql::new(&format!(
         "SELECT {}, e.url AS url, e.secret AS secret, e.previous_secret AS previous_secret, \
          e.previous_secret_expires_at AS previous_secret_expires_at, \
-         e.signature_scheme AS signature_scheme, e.envelope AS envelope \
+         e.signature_scheme AS signature_scheme, e.envelope AS envelope, \
+         e.rate_limit_per_second AS rate_limit_per_second \
          FROM webhook_deliveries d \
          JOIN webhook_endpoints e ON e.id = d.endpoint_id \
          WHERE d.status = ",
@@ -426,6 +439,7 @@ pub async fn due(store: &Store, now: DateTime<Utc>, limit: u64) -> PersistenceRe
                 signature_scheme,
                 envelope,
                 secrets: secrets(r)?,
+                rate_limit_per_second: rate_limit(r)?,
             })
         })
         .collect()
@@ -535,6 +549,23 @@ pub async fn record_attempt(
         }
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// Moves a pending delivery's next attempt to `until` without counting an attempt: its
+/// endpoint's rate limit is spent for now.
+pub async fn defer(
+    store: &Store,
+    id: WebhookDeliveryId,
+    until: DateTime<Utc>,
+) -> PersistenceResult<()> {
+    let mut q = Sql::new("UPDATE webhook_deliveries SET next_attempt_at = ");
+    q.bind(until)
+        .push(" WHERE id = ")
+        .bind(id.0)
+        .push(" AND status = ")
+        .bind(DeliveryStatus::Pending.as_str());
+    q.execute(store.conn()).await?;
     Ok(())
 }
 

@@ -211,6 +211,8 @@ pub struct WebhookRegistration<'a> {
     pub signature_scheme: SignatureScheme,
     /// What deliveries look like.
     pub envelope: Envelope,
+    /// The most deliveries a second; unlimited when `None`.
+    pub rate_limit_per_second: Option<i64>,
 }
 
 /// Registers an endpoint; the returned endpoint carries its secret, which is never shown again.
@@ -231,7 +233,8 @@ pub async fn register_webhook(
         r.event_kinds,
         r.signature_scheme,
         r.envelope,
-    )?;
+    )?
+    .with_rate_limit(r.rate_limit_per_second)?;
     crate::webhook::check_host(&data.url, &s.webhook_allowed_networks)
         .await
         .map_err(|why| DomainError::invalid("url", why))?;
@@ -251,6 +254,8 @@ pub struct WebhookEdit {
     pub signature_scheme: Option<SignatureScheme>,
     /// A new envelope.
     pub envelope: Option<Envelope>,
+    /// A new rate limit, or none.
+    pub rate_limit_per_second: Patch<i64>,
     /// Enable or disable it.
     pub enabled: Option<bool>,
     /// Delete it.
@@ -291,6 +296,11 @@ pub async fn update_webhook(
             edit.signature_scheme
                 .unwrap_or(current.data.signature_scheme),
             edit.envelope.unwrap_or(current.data.envelope),
+        )?
+        .with_rate_limit(
+            edit.rate_limit_per_second
+                .clone()
+                .apply(current.data.rate_limit_per_second.map(i64::from)),
         )?;
         if data.signature_scheme != current.data.signature_scheme {
             signing::check_scheme(data.signature_scheme, &current.secrets.current)?;

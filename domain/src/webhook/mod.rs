@@ -31,7 +31,12 @@ pub struct EndpointData {
     pub signature_scheme: SignatureScheme,
     /// What a delivery's body and headers look like.
     pub envelope: Envelope,
+    /// The most deliveries sent to it in any one second; unlimited when `None`.
+    pub rate_limit_per_second: Option<u32>,
 }
+
+/// The highest per-endpoint rate limit accepted, in deliveries per second.
+pub const MAX_RATE_LIMIT: u32 = 1000;
 
 impl EndpointData {
     /// Validates an endpoint as an integration typed it.
@@ -50,6 +55,29 @@ impl EndpointData {
             event_kinds,
             signature_scheme,
             envelope,
+            rate_limit_per_second: None,
+        })
+    }
+
+    /// The same endpoint with at most `per_second` deliveries a second (1 to
+    /// [`MAX_RATE_LIMIT`]), or unlimited for `None`.
+    pub fn with_rate_limit(self, per_second: Option<i64>) -> DomainResult<EndpointData> {
+        let rate_limit_per_second = per_second
+            .map(|n| {
+                u32::try_from(n)
+                    .ok()
+                    .filter(|n| (1..=MAX_RATE_LIMIT).contains(n))
+                    .ok_or_else(|| {
+                        DomainError::invalid(
+                            "rateLimitPerSecond",
+                            format!("must be between 1 and {MAX_RATE_LIMIT}, not {n}"),
+                        )
+                    })
+            })
+            .transpose()?;
+        Ok(EndpointData {
+            rate_limit_per_second,
+            ..self
         })
     }
 
@@ -126,6 +154,45 @@ pub fn retry_delay(attempt: u32, base: Duration, max: Duration) -> Duration {
         .checked_shl(attempt.saturating_sub(1))
         .unwrap_or(u32::MAX);
     base.checked_mul(factor).unwrap_or(max).min(max)
+}
+
+/// The deliveries sent to one endpoint in the current second, for its rate limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SendWindow {
+    /// When the second began.
+    pub started: DateTime<Utc>,
+    /// Deliveries sent in it.
+    pub sent: u32,
+}
+
+/// Whether a delivery may be sent at `now` to an endpoint of at most `limit` a second, given
+/// its `window`: `Ok` (the window counts it), or `Err` with when the next second begins — the
+/// delivery waits until then, without counting an attempt.
+pub fn admit(
+    window: &mut Option<SendWindow>,
+    limit: Option<u32>,
+    now: DateTime<Utc>,
+) -> Result<(), DateTime<Utc>> {
+    let Some(limit) = limit else {
+        return Ok(());
+    };
+    match window {
+        Some(w) if now < w.started + chrono::Duration::seconds(1) => {
+            if w.sent < limit {
+                w.sent += 1;
+                Ok(())
+            } else {
+                Err(w.started + chrono::Duration::seconds(1))
+            }
+        }
+        _ => {
+            *window = Some(SendWindow {
+                started: now,
+                sent: 1,
+            });
+            Ok(())
+        }
+    }
 }
 
 /// Checks the start of a recovery: failed deliveries owed since `since` are sent again, and
@@ -326,6 +393,8 @@ pub struct Due {
     pub envelope: Envelope,
     /// What to sign it with.
     pub secrets: Secrets,
+    /// The endpoint's rate limit, deliveries per second.
+    pub rate_limit_per_second: Option<u32>,
 }
 
 /// How an attempt ended.
@@ -366,6 +435,62 @@ mod tests {
             "https://example.com/#frag",
         ] {
             assert!(check_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_rate_limit_admits_so_many_a_second_and_defers_the_rest() {
+        let t0 = Utc::now();
+        let ms = |n: i64| t0 + chrono::Duration::milliseconds(n);
+        let mut w = None;
+        assert_eq!(admit(&mut w, Some(2), ms(0)), Ok(()));
+        assert_eq!(admit(&mut w, Some(2), ms(300)), Ok(()));
+        assert_eq!(admit(&mut w, Some(2), ms(999)), Err(ms(1000)));
+        assert_eq!(admit(&mut w, Some(2), ms(1000)), Ok(()));
+        assert_eq!(
+            w,
+            Some(SendWindow {
+                started: ms(1000),
+                sent: 1
+            })
+        );
+        let mut none = None;
+        for i in 0..100 {
+            assert_eq!(admit(&mut none, None, ms(i)), Ok(()));
+        }
+        assert_eq!(none, None);
+    }
+
+    #[test]
+    fn rate_limits_are_between_one_and_a_thousand_a_second() {
+        let data = || {
+            EndpointData::validate(
+                "https://hooks.example.com/x",
+                None,
+                vec![],
+                SignatureScheme::StandardWebhooks,
+                Envelope::Tandem,
+            )
+            .unwrap()
+        };
+        assert_eq!(data().rate_limit_per_second, None);
+        assert_eq!(
+            data()
+                .with_rate_limit(Some(5))
+                .unwrap()
+                .rate_limit_per_second,
+            Some(5)
+        );
+        assert_eq!(
+            data().with_rate_limit(None).unwrap().rate_limit_per_second,
+            None
+        );
+        for bad in [0, -1, 1001, i64::MAX] {
+            let err = data().with_rate_limit(Some(bad)).unwrap_err();
+            assert!(
+                matches!(err, DomainError::Invalid { ref field, .. } if field == "rateLimitPerSecond"),
+                "{bad}"
+            );
         }
     }
 

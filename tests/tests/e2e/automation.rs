@@ -19,6 +19,8 @@ use crate::support::{Server, create_account, decode_id};
 pub struct Received {
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 impl Received {
@@ -93,6 +95,7 @@ impl Receiver {
                     seen.lock().unwrap().push(Received {
                         headers,
                         body: buf[head_end..head_end + length].to_vec(),
+                        at: std::time::Instant::now(),
                     });
                     let answer: &[u8] = if failing {
                         b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"

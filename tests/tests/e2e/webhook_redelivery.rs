@@ -1,5 +1,5 @@
-//! Managing deliveries: one sent again whatever its status, and an endpoint's failed
-//! deliveries recovered after an outage of its receiver.
+//! Managing deliveries: one sent again whatever its status, an endpoint's failed deliveries
+//! recovered after an outage of its receiver, and an endpoint's rate limit.
 
 use serde_json::{Value, json};
 use tandem_domain::auth::Role;
@@ -107,6 +107,37 @@ db_test! {
         // Nothing failed is left to recover.
         let again = server.ok(Role::Integration, RECOVER, json!({"e": endpoint, "s": before.to_rfc3339()})).await;
         assert_eq!(again["recoverWebhookDeliveries"]["requeued"], 0);
+        server.stop().await;
+    }
+}
+
+db_test! {
+    async fn an_endpoint_receives_no_more_deliveries_a_second_than_its_rate_limit(db) {
+        let server = Server::start_with(&db, &[("TANDEM_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.1/32")]).await;
+        let receiver = Receiver::start(0).await;
+        let register = "mutation($u: String!, $r: Int) { registerWebhookEndpoint(input: {url: $u, eventKinds: [ACCOUNT_CREATED], rateLimitPerSecond: $r}) { id rateLimitPerSecond } }";
+        for bad in [0, 1001] {
+            let (_, b) = server.post(&server.token(Role::Integration), register, json!({"u": receiver.url, "r": bad})).await;
+            assert_eq!(b["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{b}");
+            assert_eq!(b["errors"][0]["extensions"]["field"], "input.rateLimitPerSecond", "{b}");
+        }
+        let hook = server.ok(Role::Integration, register, json!({"u": receiver.url, "r": 2})).await;
+        assert_eq!(hook["registerWebhookEndpoint"]["rateLimitPerSecond"], 2);
+        let endpoint = hook["registerWebhookEndpoint"]["id"].clone();
+        for i in 0..6 {
+            create_account(&server, &format!("Account {i}")).await;
+        }
+        // Six deliveries at two a second need three seconds' windows: the last is sent at least
+        // two seconds after the first (the first opens the first window).
+        let list = deliveries_once(&server, &endpoint, 6, "DELIVERED").await;
+        assert!(list.iter().all(|d| d["attemptCount"] == 1), "deferring counts no attempt: {list:?}");
+        let got = receiver.received();
+        assert_eq!(got.len(), 6);
+        let span = got[5].at - got[0].at;
+        assert!(span >= std::time::Duration::from_millis(1900), "six deliveries in {span:?}");
+        // `null` lifts the limit.
+        let lifted = server.ok(Role::Integration, "mutation($id: ID!) { updateWebhookEndpoint(input: {id: $id, version: 1, rateLimitPerSecond: null}) { rateLimitPerSecond } }", json!({"id": endpoint})).await;
+        assert!(lifted["updateWebhookEndpoint"]["rateLimitPerSecond"].is_null());
         server.stop().await;
     }
 }

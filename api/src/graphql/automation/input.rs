@@ -235,6 +235,9 @@ pub(super) struct RegisterWebhookEndpointInput {
     /// What deliveries look like.
     #[graphql(default_with = "WebhookEnvelope::Tandem")]
     pub envelope: WebhookEnvelope,
+    /// The most deliveries sent to it in any one second (1–1000); more wait for the next
+    /// second. Unlimited when left out.
+    pub rate_limit_per_second: Option<i32>,
 }
 
 /// A change to a webhook endpoint; absent fields stay as they are.
@@ -255,6 +258,8 @@ pub(super) struct UpdateWebhookEndpointInput {
     pub signature_scheme: Option<WebhookSignatureScheme>,
     /// A new envelope (from the next delivery on).
     pub envelope: Option<WebhookEnvelope>,
+    /// A new rate limit (1–1000 deliveries a second); `null` lifts it.
+    pub rate_limit_per_second: MaybeUndefined<i32>,
     /// Enable (its failure record is cleared and pending deliveries resume) or disable it.
     pub enabled: Option<bool>,
 }

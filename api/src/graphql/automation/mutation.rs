@@ -180,6 +180,7 @@ impl AutomationMutation {
             event_kinds: input.event_kinds.into_iter().map(Into::into).collect(),
             signature_scheme: input.signature_scheme.into(),
             envelope: input.envelope.into(),
+            rate_limit_per_second: input.rate_limit_per_second.map(i64::from),
         };
         let endpoint = svc::register_webhook(s, who, registration)
             .await
@@ -206,6 +207,7 @@ impl AutomationMutation {
                 .map(|k| k.into_iter().map(Into::into).collect()),
             signature_scheme: input.signature_scheme.map(Into::into),
             envelope: input.envelope.map(Into::into),
+            rate_limit_per_second: patch(input.rate_limit_per_second, |n| Ok(i64::from(n)))?,
             enabled: input.enabled,
             delete: false,
         };

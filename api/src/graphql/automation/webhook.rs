@@ -67,6 +67,13 @@ impl WebhookEndpointNode {
     async fn envelope(&self) -> WebhookEnvelope {
         self.endpoint.data.envelope.into()
     }
+    /// The most deliveries sent to it in any one second; `null` when unlimited.
+    async fn rate_limit_per_second(&self) -> Option<i32> {
+        self.endpoint
+            .data
+            .rate_limit_per_second
+            .and_then(|n| i32::try_from(n).ok())
+    }
     /// Until when the secret replaced by the latest rotation still signs deliveries beside the
     /// current one; `null` when only the current one signs.
     async fn previous_secret_expires_at(&self) -> Option<DateTime<Utc>> {
