@@ -24,6 +24,7 @@ pub mod money;
 pub mod outcome;
 pub mod outcome_comparison;
 pub mod playbook;
+pub mod relay;
 pub mod renewal;
 pub mod segment;
 pub mod signals;

@@ -18,6 +18,7 @@ pub mod engagement;
 pub mod engagement_outcome;
 pub mod error;
 pub mod event;
+pub mod event_relay;
 pub mod external;
 pub mod figures;
 pub mod health;
