@@ -101,6 +101,14 @@ pub async fn start(
         settings.automation.clone(),
         shutdown_rx.clone(),
     );
+    let jetstream = settings.nats.clone().map(|nats| {
+        crate::jetstream::start(
+            services.clone(),
+            nats,
+            settings.automation.standby_interval,
+            shutdown_rx.clone(),
+        )
+    });
     let schema_options = SchemaOptions {
         limits: settings.limits,
         introspection: settings.introspection,
@@ -135,6 +143,7 @@ pub async fn start(
         )?),
         shutdown: shutdown_rx,
         metrics: crate::metrics::Metrics::new(),
+        jetstream,
         in_flight: in_flight.clone(),
     }));
     let metrics = settings.metrics;

@@ -10,6 +10,7 @@ pub mod error;
 pub mod graphiql;
 pub mod graphql;
 pub mod http;
+pub mod jetstream;
 pub mod metrics;
 pub mod rate_limit;
 pub mod relay;

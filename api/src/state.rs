@@ -34,6 +34,8 @@ pub struct AppState {
     pub metrics: crate::metrics::Metrics,
     /// Persisted queries and the trusted-documents allowlist.
     pub documents: std::sync::Arc<crate::http::trusted::Documents>,
+    /// The JetStream relay, when `TANDEM_NATS_URL` is set.
+    pub jetstream: Option<crate::jetstream::JetStreamRelay>,
     /// GraphQL requests being handled now: shutdown waits for them.
     pub in_flight: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }

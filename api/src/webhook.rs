@@ -12,8 +12,9 @@ use tandem_domain::webhook::{self, Due, Envelope, Network, signing};
 
 use crate::graphql::ids::{self, Kind};
 
-/// The event as the API shows it, which every envelope carries.
-fn event_json(e: &Event) -> serde_json::Value {
+/// The event as the API shows it, with global ids: what every webhook envelope carries, and the
+/// body of each JetStream message.
+pub fn event_json(e: &Event) -> serde_json::Value {
     serde_json::json!({
         "cursor": e.cursor.to_string(),
         "kind": e.event.kind.as_str(),

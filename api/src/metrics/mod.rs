@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use thread_local::ThreadLocal;
 
-pub use render::Gauges;
+pub use render::{Gauges, JetStreamGauges};
 pub use series::{MAX_OPERATIONS, Operation, Outcome};
 
 use names::Names;

@@ -23,6 +23,22 @@ pub struct Gauges {
     pub event_subscriptions: usize,
     /// Webhook deliveries still owed.
     pub webhooks: Option<Backlog>,
+    /// The JetStream relay, when it is configured.
+    pub jetstream: Option<JetStreamGauges>,
+}
+
+/// The JetStream relay's state at a scrape.
+#[derive(Debug, Default, Clone)]
+pub struct JetStreamGauges {
+    /// Whether this server leads the relay.
+    pub leading: bool,
+    /// Events this server has had acknowledged since it started.
+    pub published: u64,
+    /// Commit to acknowledgement of the last event this server had acknowledged, in seconds.
+    pub delay_seconds: f64,
+    /// The relay's recorded position, the newest cursor, and the age of the oldest event not
+    /// yet acknowledged; `None` when the database did not answer.
+    pub lag: Option<(i64, i64, f64)>,
 }
 
 fn header(out: &mut String, name: &str, kind: &str, help: &str) {
@@ -142,6 +158,9 @@ pub(super) fn render(
             (outbox - g.relay_cursor).max(0),
         );
     }
+    if let Some(js) = &g.jetstream {
+        jetstream(&mut out, js);
+    }
     if let Some(pool) = g.pool {
         header(
             &mut out,
@@ -177,4 +196,81 @@ pub(super) fn render(
         );
     }
     out
+}
+
+fn jetstream(out: &mut String, js: &JetStreamGauges) {
+    gauge(
+        out,
+        "tandem_jetstream_relay_leading",
+        "1 when this server runs the JetStream relay, 0 when another server (or none) does.",
+        u8::from(js.leading),
+    );
+    header(
+        out,
+        "tandem_jetstream_published_total",
+        "counter",
+        "Events this server has published to JetStream and had acknowledged since it started.",
+    );
+    let _ = writeln!(out, "tandem_jetstream_published_total {}", js.published);
+    gauge(
+        out,
+        "tandem_jetstream_relay_delay_seconds",
+        "From commit to JetStream acknowledgement of the last event this server published.",
+        js.delay_seconds,
+    );
+    if let Some((position, latest, seconds)) = js.lag {
+        gauge(
+            out,
+            "tandem_jetstream_relay_cursor",
+            "The cursor of the last event JetStream acknowledged (the relay's recorded position).",
+            position,
+        );
+        gauge(
+            out,
+            "tandem_jetstream_relay_lag_events",
+            "The newest outbox cursor less the JetStream relay's position.",
+            (latest - position).max(0),
+        );
+        gauge(
+            out,
+            "tandem_jetstream_relay_lag_seconds",
+            "The age of the oldest event not yet acknowledged by JetStream (0 when level).",
+            seconds,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+    }
+
+    #[test]
+    fn jetstream_series_appear_only_with_the_relay_and_lag_counts_from_its_position() {
+        let render = |g: &Gauges| super::render(&[], &[], &[], 0, g);
+        let off = render(&Gauges::default());
+        assert!(!off.contains("tandem_jetstream_"), "{off}");
+        let on = render(&Gauges {
+            jetstream: Some(JetStreamGauges {
+                leading: true,
+                published: 40,
+                delay_seconds: 0.25,
+                lag: Some((40, 52, 1.5)),
+            }),
+            ..Gauges::default()
+        });
+        assert_eq!(line(&on, "tandem_jetstream_relay_leading"), Some("1"));
+        assert_eq!(line(&on, "tandem_jetstream_published_total"), Some("40"));
+        assert_eq!(line(&on, "tandem_jetstream_relay_cursor"), Some("40"));
+        assert_eq!(line(&on, "tandem_jetstream_relay_lag_events"), Some("12"));
+        assert_eq!(line(&on, "tandem_jetstream_relay_lag_seconds"), Some("1.5"));
+        assert_eq!(
+            line(&on, "tandem_jetstream_relay_delay_seconds"),
+            Some("0.25")
+        );
+    }
 }

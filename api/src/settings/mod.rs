@@ -7,6 +7,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+mod nats;
 mod reader;
 mod traces;
 mod trusted;
@@ -14,6 +15,7 @@ mod trusted;
 use reader::Reader;
 pub use reader::parse_duration;
 
+pub use nats::NatsSettings;
 pub use traces::TraceSettings;
 pub use trusted::{TrustedDocumentsSettings, TrustedMode};
 
@@ -157,6 +159,8 @@ pub struct Settings {
     pub traces: Option<TraceSettings>,
     /// Persisted queries and the trusted-documents allowlist.
     pub trusted_documents: TrustedDocumentsSettings,
+    /// The event stream relayed to NATS JetStream; `None` (the default) relays nothing.
+    pub nats: Option<NatsSettings>,
 }
 
 /// How the automation worker runs.
@@ -397,6 +401,7 @@ impl Settings {
             metrics: r.flag("TANDEM_METRICS", true),
             traces: TraceSettings::read(&mut r),
             trusted_documents: TrustedDocumentsSettings::read(&mut r),
+            nats: NatsSettings::read(&mut r),
         };
         if r.errors.is_empty() {
             Ok(settings)
