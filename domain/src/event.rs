@@ -117,6 +117,9 @@ crate::text_enum! {
         /// Products of the account's catalog were marked migrated to the target platform, or
         /// the mark was taken back.
         ProductsMigrated = "PRODUCTS_MIGRATED",
+        /// A webhook endpoint was disabled, by hand or by the worker after it failed for too
+        /// long: it receives no deliveries until it is enabled again. Of no account.
+        WebhookEndpointDisabled = "WEBHOOK_ENDPOINT_DISABLED",
     }
 }
 
@@ -167,6 +170,8 @@ crate::text_enum! {
         Allocation = "ALLOCATION",
         /// An engagement's baseline.
         Baseline = "BASELINE",
+        /// A webhook endpoint.
+        WebhookEndpoint = "WEBHOOK_ENDPOINT",
     }
 }
 

@@ -9,8 +9,8 @@ use sea_orm::{ConnectionTrait, QueryResult};
 use tandem_domain::event::EventKind;
 use tandem_domain::ids::{WebhookDeliveryId, WebhookEndpointId};
 use tandem_domain::webhook::{
-    Attempt, AttemptResult, Delivery, DeliveryStatus, Due, Endpoint, EndpointChange, EndpointData,
-    PreviousSecret, RetryPolicy, Secrets,
+    self, Attempt, AttemptResult, Delivery, DeliveryStatus, Disabling, Due, Endpoint,
+    EndpointChange, EndpointData, PreviousSecret, RetryPolicy, Secrets,
 };
 
 use crate::error::corrupt;
@@ -146,9 +146,11 @@ pub async fn create(
 }
 
 /// Changes an endpoint still at `version`: its definition, whether it is enabled, its secrets
-/// (a rotation), or deletes it.
+/// (a rotation), or deletes it. Disabling an enabled endpoint records the
+/// `WEBHOOK_ENDPOINT_DISABLED` event by `actor` in the same transaction.
 pub async fn update(
     store: &Store,
+    actor: &str,
     id: WebhookEndpointId,
     version: i32,
     change: impl FnOnce(&Endpoint) -> PersistenceResult<EndpointChange>,
@@ -240,6 +242,10 @@ pub async fn update(
             .push(" AND status = ")
             .bind(DeliveryStatus::Pending.as_str());
         q.execute(&tx).await?;
+    }
+    if current.enabled && !updated.enabled && !change.archive {
+        let event = webhook::disabled_event(id, actor, Disabling::ByHand);
+        crate::event::append(store, &tx, event).await?;
     }
     tx.commit().await?;
     Ok(updated)
@@ -542,8 +548,20 @@ pub async fn record_attempt(
                         .push(", version = version + 1, updated_at = ")
                         .bind(result.attempted_at)
                         .push(" WHERE id = ")
-                        .bind(d.endpoint_id.0);
-                    q.execute(&tx).await?;
+                        .bind(d.endpoint_id.0)
+                        .push(" AND enabled = ")
+                        .bind(true);
+                    // Several attempts at one endpoint can end at once; the first to disable it
+                    // records the event.
+                    if q.execute(&tx).await? == 1 {
+                        let how = Disabling::Failing {
+                            failing_since: since,
+                            failures,
+                        };
+                        let event =
+                            webhook::disabled_event(d.endpoint_id, webhook::DISPATCHER_ACTOR, how);
+                        crate::event::append(store, &tx, event).await?;
+                    }
                 }
             }
         }

@@ -138,7 +138,7 @@ async fn describe_endpoint(
     version: i32,
     description: &str,
 ) -> Result<i32, PersistenceError> {
-    webhook::update(store, id, version, |e| {
+    webhook::update(store, "test", id, version, |e| {
         Ok(EndpointChange {
             data: endpoint(description),
             enabled: e.enabled,
@@ -399,7 +399,7 @@ async fn an_endpoint_change_loses_to_one_that_slipped_in_after_it_read_the_endpo
         .await
         .unwrap()
         .id;
-    let changed = webhook::update(&store, id, 1, |e| {
+    let changed = webhook::update(&store, "test", id, 1, |e| {
         meanwhile(describe_endpoint(&store, id, 1, "Bob's")).unwrap();
         Ok(EndpointChange {
             data: endpoint("Ann's"),

@@ -116,7 +116,7 @@ async fn change(
     enabled: bool,
     archive: bool,
 ) -> Result<i32, PersistenceError> {
-    webhook::update(store, id, version, |e| {
+    webhook::update(store, "test", id, version, |e| {
         Ok(EndpointChange {
             data: e.data.clone(),
             enabled,
@@ -165,7 +165,7 @@ db_test! {
     async fn a_changed_endpoint_bumps_its_version_and_keeps_its_secret(db) {
         let store = open(&db).await;
         let id = register(&store, "crm", vec![]).await;
-        let updated = webhook::update(&store, id, 1, |e| {
+        let updated = webhook::update(&store, "test", id, 1, |e| {
             Ok(EndpointChange { data: data("https://hooks.example.com/b", vec![EventKind::AccountArchived]), enabled: true, archive: false, secrets: e.secrets.clone() })
         })
         .await
@@ -183,7 +183,7 @@ db_test! {
         let store = open(&db).await;
         let id = register(&store, "crm", vec![]).await;
         let now = Utc::now();
-        let rotated = webhook::update(&store, id, 1, |e| {
+        let rotated = webhook::update(&store, "test", id, 1, |e| {
             Ok(EndpointChange {
                 data: e.data.clone(),
                 enabled: e.enabled,
@@ -206,7 +206,7 @@ db_test! {
         let owed = due(&store).await;
         assert_eq!(owed[0].secrets, read.secrets);
         // A rotation without overlap leaves one secret.
-        webhook::update(&store, id, 2, |e| {
+        webhook::update(&store, "test", id, 2, |e| {
             Ok(EndpointChange { data: e.data.clone(), enabled: e.enabled, archive: false, secrets: e.secrets.rotated("l4st".into(), Utc::now(), Duration::zero()) })
         })
         .await
@@ -223,7 +223,7 @@ db_test! {
         let id = webhook::create(&store, "crm", chosen.clone(), "s3cret".into()).await.unwrap().id;
         assert_eq!(webhook::get_one(&store, id).await.unwrap().unwrap().data, chosen);
         let standard = EndpointData { signature_scheme: SignatureScheme::StandardWebhooks, ..chosen };
-        webhook::update(&store, id, 1, |e| {
+        webhook::update(&store, "test", id, 1, |e| {
             Ok(EndpointChange { data: standard.clone(), enabled: true, archive: false, secrets: e.secrets.clone() })
         })
         .await

@@ -212,6 +212,9 @@ pub enum EventKind {
     /// Products of the account's catalog were marked migrated to the target platform, or the
     /// mark was taken back (`changes`: productKeys, the keys whose mark changed; migrated).
     ProductsMigrated,
+    /// A webhook endpoint was disabled, by hand or by the worker after it failed for too long
+    /// (an event of no account; the subject is the endpoint).
+    WebhookEndpointDisabled,
 }
 
 /// What kind of services work an engagement is.

@@ -246,6 +246,7 @@ pub fn subject_of(e: &Event) -> ID {
         SubjectKind::Timesheet => Kind::Timesheet,
         SubjectKind::Allocation => Kind::Allocation,
         SubjectKind::Baseline => Kind::Baseline,
+        SubjectKind::WebhookEndpoint => Kind::WebhookEndpoint,
     };
     encode(kind, e.event.subject_id)
 }

@@ -283,36 +283,38 @@ pub async fn update_webhook(
             .await
             .map_err(|why| DomainError::invalid("url", why))?;
     }
-    Ok(webhook::update(&s.store, id, version, |current| {
-        let data = EndpointData::validate(
-            edit.url.as_deref().unwrap_or(current.data.url.as_str()),
-            edit.description
-                .clone()
-                .apply(current.data.description.clone())
-                .as_deref(),
-            edit.event_kinds
-                .clone()
-                .unwrap_or_else(|| current.data.event_kinds.clone()),
-            edit.signature_scheme
-                .unwrap_or(current.data.signature_scheme),
-            edit.envelope.unwrap_or(current.data.envelope),
-        )?
-        .with_rate_limit(
-            edit.rate_limit_per_second
-                .clone()
-                .apply(current.data.rate_limit_per_second.map(i64::from)),
-        )?;
-        if data.signature_scheme != current.data.signature_scheme {
-            signing::check_scheme(data.signature_scheme, &current.secrets.current)?;
-        }
-        Ok(EndpointChange {
-            data,
-            enabled: edit.enabled.unwrap_or(current.enabled),
-            archive: edit.delete,
-            secrets: current.secrets.clone(),
+    Ok(
+        webhook::update(&s.store, &who.subject, id, version, |current| {
+            let data = EndpointData::validate(
+                edit.url.as_deref().unwrap_or(current.data.url.as_str()),
+                edit.description
+                    .clone()
+                    .apply(current.data.description.clone())
+                    .as_deref(),
+                edit.event_kinds
+                    .clone()
+                    .unwrap_or_else(|| current.data.event_kinds.clone()),
+                edit.signature_scheme
+                    .unwrap_or(current.data.signature_scheme),
+                edit.envelope.unwrap_or(current.data.envelope),
+            )?
+            .with_rate_limit(
+                edit.rate_limit_per_second
+                    .clone()
+                    .apply(current.data.rate_limit_per_second.map(i64::from)),
+            )?;
+            if data.signature_scheme != current.data.signature_scheme {
+                signing::check_scheme(data.signature_scheme, &current.secrets.current)?;
+            }
+            Ok(EndpointChange {
+                data,
+                enabled: edit.enabled.unwrap_or(current.enabled),
+                archive: edit.delete,
+                secrets: current.secrets.clone(),
+            })
         })
-    })
-    .await?)
+        .await?,
+    )
 }
 
 /// Gives an endpoint still at `version` a new secret, returned this once. The old secret keeps
@@ -334,15 +336,17 @@ pub async fn rotate_webhook_secret(
     let overlap = signing::rotation_overlap(overlap_seconds)?;
     visible(s, who, id).await?;
     let secret = new_secret()?;
-    Ok(webhook::update(&s.store, id, version, |current| {
-        Ok(EndpointChange {
-            data: current.data.clone(),
-            enabled: current.enabled,
-            archive: false,
-            secrets: current.secrets.rotated(secret, chrono::Utc::now(), overlap),
+    Ok(
+        webhook::update(&s.store, &who.subject, id, version, |current| {
+            Ok(EndpointChange {
+                data: current.data.clone(),
+                enabled: current.enabled,
+                archive: false,
+                secrets: current.secrets.rotated(secret, chrono::Utc::now(), overlap),
+            })
         })
-    })
-    .await?)
+        .await?,
+    )
 }
 
 /// Sends one delivery again now, whatever its status (a new attempt; if it fails, it is retried

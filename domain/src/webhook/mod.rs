@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::event::EventKind;
+use crate::event::{EventKind, FieldChange, NewEvent, SubjectKind};
 use crate::ids::{WebhookDeliveryId, WebhookEndpointId};
 use crate::{DomainError, DomainResult, text};
 
@@ -314,6 +314,62 @@ pub struct Endpoint {
     pub archived_at: Option<DateTime<Utc>>,
 }
 
+/// The actor recorded on what the delivery worker does by itself: disabling an endpoint that
+/// has failed for too long.
+pub const DISPATCHER_ACTOR: &str = "webhook-dispatcher";
+
+/// Why an endpoint stopped receiving deliveries.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Disabling {
+    /// Someone set `enabled: false`.
+    ByHand,
+    /// The worker gave up on it: every attempt since `failing_since` failed, `failures` in a row.
+    Failing {
+        /// Since when every attempt has failed.
+        failing_since: DateTime<Utc>,
+        /// Failed attempts in a row.
+        failures: i32,
+    },
+}
+
+/// The `WEBHOOK_ENDPOINT_DISABLED` event, written in the transaction that disables the endpoint
+/// so that other integrations (another endpoint, the JetStream stream, a subscription) learn
+/// that this one has stopped receiving. It belongs to no account. Its changes say that
+/// `enabled` went from true to false and, when the worker disabled it, since when it had been
+/// failing and how many times in a row; the reason's text (which quotes the last error) stays
+/// on the endpoint, for those allowed to read it.
+pub fn disabled_event(id: WebhookEndpointId, actor: &str, how: Disabling) -> NewEvent {
+    let mut changes = vec![FieldChange {
+        field: "enabled".to_owned(),
+        before: true.into(),
+        after: false.into(),
+    }];
+    if let Disabling::Failing {
+        failing_since,
+        failures,
+    } = how
+    {
+        changes.push(FieldChange {
+            field: "failingSince".to_owned(),
+            before: serde_json::Value::Null,
+            after: failing_since.to_rfc3339().into(),
+        });
+        changes.push(FieldChange {
+            field: "consecutiveFailures".to_owned(),
+            before: serde_json::Value::Null,
+            after: failures.into(),
+        });
+    }
+    NewEvent {
+        account_id: None,
+        subject_kind: SubjectKind::WebhookEndpoint,
+        subject_id: id.0,
+        kind: EventKind::WebhookEndpointDisabled,
+        actor: actor.to_owned(),
+        changes,
+    }
+}
+
 /// A change to an endpoint.
 #[derive(Debug, Clone)]
 pub struct EndpointChange {
@@ -422,6 +478,50 @@ pub struct RetryPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_disabled_endpoint_is_an_event_of_no_account_that_says_why() {
+        let id = WebhookEndpointId(uuid::Uuid::now_v7());
+        let by_hand = disabled_event(id, "alice", Disabling::ByHand);
+        assert_eq!(by_hand.kind, EventKind::WebhookEndpointDisabled);
+        assert_eq!(by_hand.subject_kind, SubjectKind::WebhookEndpoint);
+        assert_eq!((by_hand.subject_id, by_hand.account_id), (id.0, None));
+        assert_eq!(by_hand.actor, "alice");
+        let fields: Vec<_> = by_hand.changes.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["enabled"]);
+        assert_eq!(
+            (&by_hand.changes[0].before, &by_hand.changes[0].after),
+            (&serde_json::json!(true), &serde_json::json!(false))
+        );
+        let since = DateTime::parse_from_rfc3339("2026-12-05T10:00:00Z")
+            .unwrap()
+            .to_utc();
+        let failing = disabled_event(
+            id,
+            DISPATCHER_ACTOR,
+            Disabling::Failing {
+                failing_since: since,
+                failures: 12,
+            },
+        );
+        assert_eq!(failing.actor, DISPATCHER_ACTOR);
+        let after: Vec<_> = failing
+            .changes
+            .iter()
+            .map(|c| (c.field.as_str(), c.after.clone()))
+            .collect();
+        assert_eq!(
+            after,
+            [
+                ("enabled", serde_json::json!(false)),
+                (
+                    "failingSince",
+                    serde_json::json!("2026-12-05T10:00:00+00:00")
+                ),
+                ("consecutiveFailures", serde_json::json!(12)),
+            ]
+        );
+    }
 
     #[test]
     fn urls_are_http_with_a_host_and_no_credentials() {

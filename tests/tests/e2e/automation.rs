@@ -458,6 +458,19 @@ db_test! {
         assert!(disabled["consecutiveFailures"].as_i64().unwrap() >= 2, "{disabled}");
         assert_eq!(disabled["deliveries"][0]["status"], "PENDING");
         let attempts = disabled["deliveries"][0]["attemptCount"].as_i64().unwrap();
+        // Other integrations learn of it from the event stream: one event, however many attempts
+        // ended at once, of no account, by the worker.
+        let disabled_events = "query { accountEvents(kinds: [WEBHOOK_ENDPOINT_DISABLED]) { edges { node { kind accountId subjectId actor changes { field before after } } } } }";
+        let events = server.ok(Role::Viewer, disabled_events, json!({})).await;
+        let edges = events["accountEvents"]["edges"].as_array().unwrap().clone();
+        assert_eq!(edges.len(), 1, "{events}");
+        let event = &edges[0]["node"];
+        assert_eq!((&event["kind"], &event["accountId"], &event["subjectId"]), (&json!("WEBHOOK_ENDPOINT_DISABLED"), &json!(null), &id));
+        assert_eq!(event["actor"], "webhook-dispatcher");
+        let changes = event["changes"].as_array().unwrap();
+        assert_eq!(changes[0], json!({"field": "enabled", "before": true, "after": false}));
+        let fields: Vec<_> = changes.iter().map(|c| c["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["enabled", "failingSince", "consecutiveFailures"]);
         // Disabled, it is left alone.
         tokio::time::sleep(Duration::from_millis(800)).await;
         let still = server.ok(Role::Integration, read, json!({"id": id})).await;
@@ -470,6 +483,16 @@ db_test! {
             let e = server.ok(Role::Integration, read, json!({"id": id})).await;
             (e["webhookEndpoint"]["deliveries"][0]["attemptCount"].as_i64().unwrap() > attempts).then_some(())
         }).await;
+        // Disabled by hand, the event names who did it and says only that it is off.
+        let v = server.ok(Role::Integration, read, json!({"id": id})).await["webhookEndpoint"]["version"].clone();
+        server.ok(Role::Integration, "mutation($id: ID!, $v: Int!) { updateWebhookEndpoint(input: {id: $id, version: $v, enabled: false}) { enabled } }", json!({"id": id, "v": v})).await;
+        let events = server.ok(Role::Viewer, disabled_events, json!({})).await;
+        let edges = events["accountEvents"]["edges"].as_array().unwrap();
+        assert_eq!(edges.len(), 2, "{events}");
+        let by_hand = &edges[1]["node"];
+        assert_ne!(by_hand["actor"], "webhook-dispatcher");
+        assert_eq!(by_hand["subjectId"], id);
+        assert_eq!(by_hand["changes"].as_array().unwrap().len(), 1, "{by_hand}");
         server.stop().await;
     }
 }
