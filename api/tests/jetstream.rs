@@ -330,3 +330,73 @@ async fn events_written_while_nats_is_down_are_relayed_in_order_once_it_returns(
     drop(tandem);
     db.cleanup().await;
 }
+
+/// The README's consumer (`api/examples/jetstream_consumer.rs`), run as a user would: it replays
+/// the stream from the sequence it is given and prints each event.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_readme_consumer_replays_the_stream_from_a_sequence() {
+    let Some(nats) = nats_url() else { return };
+    let db = TestDb::sqlite().await;
+    let names = names();
+    let tandem = spawn(&db, &nats, &names, "jetstream-consumer").await;
+    assert_eq!(write_accounts(&tandem.url, 5).await, 5);
+    let store = store(&db).await;
+    assert_relayed(&nats, &names, &store, Duration::from_secs(20)).await;
+    let cursors = outbox(&store).await;
+    assert_eq!(cursors.len(), 5);
+
+    let mut consumer = Command::new(example("jetstream_consumer"))
+        .args([nats.as_str(), "3"])
+        .env("STREAM", &names.stream)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the example runs");
+    let stdout = consumer.stdout.take().unwrap();
+    // It follows the stream for ever: read what it prints of the three events from sequence 3.
+    let lines = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        std::io::BufReader::new(stdout)
+            .lines()
+            .take(3)
+            .collect::<Result<Vec<_>, _>>()
+    });
+    let lines = tokio::time::timeout(Duration::from_secs(20), lines)
+        .await
+        .expect("the consumer printed three events within 20 s")
+        .unwrap()
+        .unwrap();
+    consumer.kill().ok();
+    consumer.wait().ok();
+    for (i, line) in lines.iter().enumerate() {
+        let expected = format!(
+            "seq={} cursor=\"{}\" kind=\"ACCOUNT_CREATED\"",
+            i + 3,
+            cursors[i + 2]
+        );
+        assert!(line.starts_with(&expected), "{line:?} is not {expected:?}…");
+    }
+    store.close().await.ok();
+    drop(tandem);
+    db.cleanup().await;
+}
+
+/// The path of an example's binary, built if this run of cargo has not (`cargo test --workspace`
+/// builds them before the tests run; `--test jetstream` alone does not).
+fn example(name: &str) -> std::path::PathBuf {
+    let dir = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .and_then(|deps| deps.parent())
+        .unwrap()
+        .join("examples");
+    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    if !path.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let built = Command::new(cargo)
+            .args(["build", "-q", "-p", "tandem-api", "--example", name])
+            .status()
+            .unwrap();
+        assert!(built.success(), "cargo build --example {name} failed");
+    }
+    path
+}

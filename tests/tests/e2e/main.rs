@@ -31,6 +31,7 @@ mod timesheets;
 mod trusted;
 mod typescript_client;
 mod value_timeline;
+mod webhook_receiver;
 mod webhook_redelivery;
 mod webhook_standards;
 mod ws_protocol;
