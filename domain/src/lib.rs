@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod money;
 pub mod outcome;
 pub mod outcome_comparison;
+pub mod outlook;
 pub mod playbook;
 pub mod relay;
 pub mod renewal;
