@@ -120,6 +120,18 @@ crate::text_enum! {
         /// A webhook endpoint was disabled, by hand or by the worker after it failed for too
         /// long: it receives no deliveries until it is enabled again. Of no account.
         WebhookEndpointDisabled = "WEBHOOK_ENDPOINT_DISABLED",
+        /// An opportunity was opened on an account.
+        OpportunityCreated = "OPPORTUNITY_CREATED",
+        /// An open opportunity's fields changed.
+        OpportunityUpdated = "OPPORTUNITY_UPDATED",
+        /// An open opportunity moved to another stage.
+        OpportunityStageChanged = "OPPORTUNITY_STAGE_CHANGED",
+        /// An opportunity was won (with the revenue movement or SOW draft its win made).
+        OpportunityWon = "OPPORTUNITY_WON",
+        /// An opportunity was lost, with its reason.
+        OpportunityLost = "OPPORTUNITY_LOST",
+        /// A stage of the opportunity pipeline was added or changed. Of no account.
+        OpportunityStageConfigured = "OPPORTUNITY_STAGE_CONFIGURED",
     }
 }
 
@@ -172,6 +184,10 @@ crate::text_enum! {
         Baseline = "BASELINE",
         /// A webhook endpoint.
         WebhookEndpoint = "WEBHOOK_ENDPOINT",
+        /// An opportunity.
+        Opportunity = "OPPORTUNITY",
+        /// A stage of the opportunity pipeline.
+        OpportunityStage = "OPPORTUNITY_STAGE",
     }
 }
 

@@ -169,3 +169,11 @@ id_type!(
     /// A frozen copy of an engagement's planned dates and hours.
     BaselineId
 );
+id_type!(
+    /// An opportunity: revenue a team expects to win or keep on an account.
+    OpportunityId
+);
+id_type!(
+    /// A stage of the opportunity pipeline.
+    OpportunityStageId
+);

@@ -21,6 +21,7 @@ pub mod ids;
 mod machine;
 pub mod metrics;
 pub mod money;
+pub mod opportunity;
 pub mod outcome;
 pub mod outcome_comparison;
 pub mod outlook;

@@ -112,6 +112,12 @@ pub enum Action {
     ManageRenewals,
     /// Allocate people to phases and record their time off.
     PlanCapacity,
+    /// Open, work, win and lose opportunities of every kind.
+    ManageOpportunities,
+    /// Open, work, win and lose services follow-on opportunities.
+    ManageServicesOpportunities,
+    /// Add and change the stages of the opportunity pipeline.
+    ConfigureOpportunityStages,
 }
 
 impl fmt::Display for Action {
@@ -138,6 +144,11 @@ impl fmt::Display for Action {
             Action::WriteRisk => "raise or change risks",
             Action::ManageRenewals => "forecast or decide renewals",
             Action::PlanCapacity => "allocate people or record time off",
+            Action::ManageOpportunities => "open, change, win or lose opportunities",
+            Action::ManageServicesOpportunities => {
+                "open, change, win or lose services follow-on opportunities"
+            }
+            Action::ConfigureOpportunityStages => "configure the opportunity pipeline's stages",
         })
     }
 }
@@ -168,6 +179,9 @@ impl Action {
             Action::WriteRisk => &[Admin, CsManager, Services],
             Action::ManageRenewals => &[Admin, CsManager],
             Action::PlanCapacity => &[Admin, Services],
+            Action::ManageOpportunities => &[Admin, CsManager],
+            Action::ManageServicesOpportunities => &[Admin, CsManager, Services],
+            Action::ConfigureOpportunityStages => &[Admin],
         }
     }
 }
