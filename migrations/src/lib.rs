@@ -27,6 +27,7 @@ mod m20261123_000019_tally_search_path;
 mod m20261123_000020_webhook_standards;
 mod m20261123_000021_webhook_rate_limit;
 mod m20261123_000022_event_relay;
+mod m20261123_000023_opportunities;
 
 pub use m20261123_000006_health::DEFAULT_MODEL_ID;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000020_webhook_standards::Migration),
             Box::new(m20261123_000021_webhook_rate_limit::Migration),
             Box::new(m20261123_000022_event_relay::Migration),
+            Box::new(m20261123_000023_opportunities::Migration),
         ]
     }
 }

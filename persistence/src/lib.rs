@@ -23,6 +23,7 @@ pub mod external;
 pub mod figures;
 pub mod health;
 pub mod idempotency;
+pub mod opportunity;
 pub mod outcome;
 pub mod outcome_comparison;
 pub mod page;

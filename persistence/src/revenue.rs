@@ -77,12 +77,36 @@ pub async fn record(
     amount: Option<i64>,
     effective_on: NaiveDate,
 ) -> PersistenceResult<RevenueMovement> {
-    use crate::sql::{Sql, get};
-    use tandem_domain::event::{EventKind, FieldChange, SubjectKind};
     let tx = store.begin_write().await?;
+    let standing = standing_in(&tx, account, effective_on).await?;
+    let movement = record_in(store, &tx, actor, &standing, kind, amount, effective_on).await?;
+    tx.commit().await?;
+    Ok(movement)
+}
+
+/// Where a live account stands on a day, as a new movement is checked against it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Standing {
+    /// The account.
+    pub account: AccountId,
+    /// Its currency.
+    pub currency: tandem_domain::money::Currency,
+    /// Its MRR on the day, in minor units.
+    pub mrr: i64,
+    /// Whether it ever had a positive movement up to the day.
+    pub ever_paid: bool,
+}
+
+/// Reads where `account` stands on `on` inside `tx`; refuses a missing or archived account.
+pub(crate) async fn standing_in(
+    tx: &sea_orm::DatabaseTransaction,
+    account: AccountId,
+    on: NaiveDate,
+) -> PersistenceResult<Standing> {
+    use crate::sql::{Sql, get};
     let mut q = Sql::new("SELECT currency, archived_at IS NULL AS live FROM accounts WHERE id = ");
     q.bind(account.0);
-    let rows = q.all(&tx).await?;
+    let rows = q.all(tx).await?;
     let Some(row) = rows.first() else {
         return Err(crate::PersistenceError::NotFound {
             entity: "account",
@@ -101,15 +125,36 @@ pub async fn record(
          CAST(COALESCE(SUM(CASE WHEN amount_minor > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS gains \
          FROM revenue_events WHERE account_id = ",
     );
-    q.bind(account.0)
-        .push(" AND effective_on <= ")
-        .bind(effective_on);
-    let rows = q.all(&tx).await?;
+    q.bind(account.0).push(" AND effective_on <= ").bind(on);
+    let rows = q.all(tx).await?;
     let (mrr, gains): (i64, i64) = match rows.first() {
         Some(r) => (get(r, "mrr")?, get(r, "gains")?),
         None => (0, 0),
     };
-    let signed = tandem_domain::signals::signed_movement(kind, amount, mrr, gains > 0)?;
+    Ok(Standing {
+        account,
+        currency,
+        mrr,
+        ever_paid: gains > 0,
+    })
+}
+
+/// Records a movement of `kind` inside `tx`, checked against `standing` (read on
+/// `effective_on`), with its `REVENUE_RECORDED` event: what [`record`] does, and what a won
+/// opportunity does in its own transaction.
+pub(crate) async fn record_in(
+    store: &Store,
+    tx: &sea_orm::DatabaseTransaction,
+    actor: &str,
+    standing: &Standing,
+    kind: tandem_domain::signals::RevenueKind,
+    amount: Option<i64>,
+    effective_on: NaiveDate,
+) -> PersistenceResult<RevenueMovement> {
+    use crate::sql::Sql;
+    use tandem_domain::event::{EventKind, FieldChange, SubjectKind};
+    let (account, currency, mrr) = (standing.account, standing.currency, standing.mrr);
+    let signed = tandem_domain::signals::signed_movement(kind, amount, mrr, standing.ever_paid)?;
     let movement = RevenueMovement {
         id: tandem_domain::ids::RevenueEventId::new(),
         account_id: account,
@@ -138,10 +183,10 @@ pub async fn record(
         .push(", ")
         .bind(actor)
         .push(")");
-    ins.execute(&tx).await?;
+    ins.execute(tx).await?;
     crate::event::record(
         store,
-        &tx,
+        tx,
         actor,
         account,
         SubjectKind::RevenueEvent,
@@ -155,7 +200,6 @@ pub async fn record(
         ],
     )
     .await?;
-    tx.commit().await?;
     Ok(movement)
 }
 

@@ -215,6 +215,20 @@ pub enum EventKind {
     /// A webhook endpoint was disabled, by hand or by the worker after it failed for too long
     /// (an event of no account; the subject is the endpoint).
     WebhookEndpointDisabled,
+    /// An opportunity was opened (`changes`: its fields, stage and status).
+    OpportunityCreated,
+    /// An open opportunity's fields changed.
+    OpportunityUpdated,
+    /// An open opportunity moved to another stage (`changes`: stage, probability).
+    OpportunityStageChanged,
+    /// An opportunity was won (`changes`: status, reason, closedOn, and the revenueEventId or
+    /// sowId its win made).
+    OpportunityWon,
+    /// An opportunity was lost (`changes`: status, reason, closedOn).
+    OpportunityLost,
+    /// A stage of the opportunity pipeline was added or changed (an event of no account; the
+    /// subject is the stage).
+    OpportunityStageConfigured,
 }
 
 /// What kind of services work an engagement is.

@@ -75,6 +75,10 @@ pub enum Kind {
     Baseline,
     /// A published catalog-model version.
     CatalogVersion,
+    /// An opportunity.
+    Opportunity,
+    /// A stage of the opportunity pipeline.
+    OpportunityStage,
 }
 
 impl Kind {
@@ -110,6 +114,8 @@ impl Kind {
             Kind::EngagementTemplate => "EngagementTemplate",
             Kind::Baseline => "Baseline",
             Kind::CatalogVersion => "CatalogVersion",
+            Kind::Opportunity => "Opportunity",
+            Kind::OpportunityStage => "OpportunityStage",
         }
     }
 
@@ -145,6 +151,8 @@ impl Kind {
             "EngagementTemplate" => Some(Kind::EngagementTemplate),
             "Baseline" => Some(Kind::Baseline),
             "CatalogVersion" => Some(Kind::CatalogVersion),
+            "Opportunity" => Some(Kind::Opportunity),
+            "OpportunityStage" => Some(Kind::OpportunityStage),
             _ => None,
         }
     }
@@ -247,6 +255,8 @@ pub fn subject_of(e: &Event) -> ID {
         SubjectKind::Allocation => Kind::Allocation,
         SubjectKind::Baseline => Kind::Baseline,
         SubjectKind::WebhookEndpoint => Kind::WebhookEndpoint,
+        SubjectKind::Opportunity => Kind::Opportunity,
+        SubjectKind::OpportunityStage => Kind::OpportunityStage,
     };
     encode(kind, e.event.subject_id)
 }

@@ -92,7 +92,9 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Nod
         | Kind::Allocation
         | Kind::EngagementTemplate
         | Kind::Baseline
-        | Kind::CatalogVersion => None,
+        | Kind::CatalogVersion
+        | Kind::Opportunity
+        | Kind::OpportunityStage => None,
     })
 }
 

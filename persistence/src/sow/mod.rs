@@ -15,4 +15,5 @@ pub use burn::{logged_by_phase, logged_by_sow};
 pub use change_request::{change_requests, decide_change_request, raise_change_request};
 pub use read::{SowFilter, by_accounts, by_engagements, by_ids, count, get, list};
 pub use time_entry::{entries_of_timesheets, log_time, time_entries};
+pub(crate) use write::create_in;
 pub use write::{create, transition, update};

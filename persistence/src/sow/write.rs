@@ -24,16 +24,31 @@ pub async fn create(
     input: NewSow,
 ) -> PersistenceResult<Sow> {
     let tx = store.begin_write().await?;
-    crate::account::ensure_exists(&tx, account_id)
+    let s = create_in(store, &tx, actor, account_id, engagement_id, input).await?;
+    tx.commit().await?;
+    Ok(s)
+}
+
+/// [`create`] inside `tx`: what drafting a SOW does, and what a won services follow-on
+/// opportunity does in its own transaction.
+pub(crate) async fn create_in(
+    store: &Store,
+    tx: &DatabaseTransaction,
+    actor: &str,
+    account_id: AccountId,
+    engagement_id: Option<EngagementId>,
+    input: NewSow,
+) -> PersistenceResult<Sow> {
+    crate::account::ensure_exists(tx, account_id)
         .await?
         .ensure_active()?;
     if let Some(e) = engagement_id {
-        let engagement = crate::engagement::load(&tx, e).await?;
+        let engagement = crate::engagement::load(tx, e).await?;
         if engagement.account_id != account_id {
             return Err(DomainError::invalid("engagementId", "belongs to another account").into());
         }
     }
-    let data = input.validate(&engagement_phases(&tx, engagement_id).await?)?;
+    let data = input.validate(&engagement_phases(tx, engagement_id).await?)?;
     let now = Utc::now();
     let s = Sow {
         id: SowId::new(),
@@ -52,11 +67,11 @@ pub async fn create(
     row.account_id = Set(account_id.0);
     row.engagement_id = Set(engagement_id.map(|e| e.0));
     row.created_at = Set(now);
-    sow::Entity::insert(row).exec_without_returning(&tx).await?;
-    write_scope(&tx, &s).await?;
+    sow::Entity::insert(row).exec_without_returning(tx).await?;
+    write_scope(tx, &s).await?;
     record(
         store,
-        &tx,
+        tx,
         actor,
         s.account_id,
         SubjectKind::Sow,
@@ -65,7 +80,6 @@ pub async fn create(
         event::created(&s.data),
     )
     .await?;
-    tx.commit().await?;
     Ok(s)
 }
 
