@@ -26,6 +26,7 @@ pub mod limits;
 pub mod loaders;
 pub mod money;
 pub mod node;
+pub mod opportunity;
 pub mod outcome;
 pub mod outcome_comparison;
 pub mod plain;

@@ -9,6 +9,7 @@ use super::common::context::{loaders, parts};
 use super::contact::ContactNode;
 use super::engagement::{EngagementNode, PhaseNode};
 use super::ids::{self, Kind};
+use super::opportunity::OpportunityNode;
 use super::sow::SowNode;
 use super::team_member::TeamMemberNode;
 use crate::error::ApiError;
@@ -30,6 +31,8 @@ pub enum Node {
     Phase(PhaseNode),
     /// A statement of work.
     Sow(SowNode),
+    /// An opportunity.
+    Opportunity(OpportunityNode),
 }
 
 #[derive(Default)]
@@ -68,6 +71,11 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Nod
         Kind::Sow => service::sow::get(s, who, SowId(uuid))
             .await?
             .map(|x| Node::Sow(SowNode(x))),
+        Kind::Opportunity => {
+            service::opportunity::get(s, who, tandem_domain::ids::OpportunityId(uuid))
+                .await?
+                .map(|o| Node::Opportunity(OpportunityNode(o)))
+        }
         // Reached through their SOW; not fetchable on their own.
         Kind::ChangeRequest
         | Kind::TimeEntry
@@ -93,7 +101,6 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Nod
         | Kind::EngagementTemplate
         | Kind::Baseline
         | Kind::CatalogVersion
-        | Kind::Opportunity
         | Kind::OpportunityStage => None,
     })
 }

@@ -5,8 +5,8 @@ use async_graphql::{MergedObject, MergedSubscription, Schema, ValidationMode};
 
 use super::{
     account, activity, automation, catalog, catalog_scope, contact, engagement, event, figures,
-    health, node, outcome_comparison, renewal, segment, signals, sow, success, sync, team_member,
-    template, timesheet, viewer,
+    health, node, opportunity, outcome_comparison, renewal, segment, signals, sow, success, sync,
+    team_member, template, timesheet, viewer,
 };
 use crate::service::Services;
 use crate::settings::Limits;
@@ -29,6 +29,7 @@ pub struct Query(
     figures::FiguresQuery,
     automation::AutomationQuery,
     renewal::RenewalQuery,
+    opportunity::OpportunityQuery,
     timesheet::TimesheetQuery,
     template::TemplateQuery,
     outcome_comparison::OutcomeComparisonQuery,
@@ -52,6 +53,7 @@ pub struct Mutation(
     automation::AutomationMutation,
     activity::ActivityMutation,
     renewal::RenewalMutation,
+    opportunity::OpportunityMutation,
     sync::SyncMutation,
     timesheet::TimesheetMutation,
     template::TemplateMutation,

@@ -11,6 +11,7 @@ pub mod engagement;
 pub mod event;
 pub mod figures;
 pub mod health;
+pub mod opportunity;
 pub mod renewal;
 pub mod segment;
 pub mod signals;

@@ -447,6 +447,25 @@ impl AccountNode {
         )
         .await
     }
+    /// Its opportunities, soonest to close first, in `statuses` (all when left out); paged
+    /// forwards.
+    #[graphql(guard = "Allowed(Action::ReadInsights)")]
+    async fn opportunities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        statuses: Option<Vec<crate::graphql::opportunity::OpportunityStatus>>,
+    ) -> async_graphql::Result<crate::graphql::opportunity::OpportunityConnection> {
+        crate::graphql::opportunity::OpportunityConnection::of_account(
+            ctx,
+            self.account.id,
+            statuses.unwrap_or_default(),
+            first,
+            after,
+        )
+        .await
+    }
     /// Its story, newest first: notes, meetings, calls and e-mails merged with its
     /// account-change events. `kinds` narrows it (all when left out).
     #[graphql(guard = "Allowed(Action::ReadInsights)")]

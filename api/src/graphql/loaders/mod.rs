@@ -21,6 +21,7 @@ pub mod batch;
 pub mod catalog_scope;
 pub mod engagement;
 pub mod health;
+pub mod opportunity;
 pub mod outcome;
 pub mod renewal;
 pub mod sow;
@@ -36,6 +37,7 @@ use engagement::{
     PhaseHeadsLoader, PhaseOutlinesLoader, PhasesLoader, PhasesWithoutDependenciesLoader,
 };
 use health::{HealthLoader, HealthOutlineLoader, HealthThenLoader, UsageLoader};
+use opportunity::{OpportunitiesLoader, OpportunityStageLoader};
 use outcome::{EngagementOutcomeLoader, OutcomeHealthLoader, OutcomeRevenueLoader};
 use renewal::{RenewalsLoader, RiskTasksLoader, RisksLoader};
 use sow::{
@@ -90,6 +92,8 @@ struct Slots {
     risks: OnceLock<DataLoader<RisksLoader, HashMapCache>>,
     risk_tasks: OnceLock<DataLoader<RiskTasksLoader, HashMapCache>>,
     renewals: OnceLock<DataLoader<RenewalsLoader, HashMapCache>>,
+    opportunities: OnceLock<DataLoader<OpportunitiesLoader, HashMapCache>>,
+    opportunity_stages: OnceLock<DataLoader<OpportunityStageLoader, HashMapCache>>,
     external_ids: OnceLock<DataLoader<ExternalIdsLoader, HashMapCache>>,
     timesheets: OnceLock<DataLoader<TimesheetLoader, HashMapCache>>,
     timesheet_hours: OnceLock<DataLoader<TimesheetHoursLoader, HashMapCache>>,
@@ -364,6 +368,20 @@ impl Loaders {
         self.slots()
             .renewals
             .get_or_init(|| make(RenewalsLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each account's opportunities, every status, soonest to close first.
+    pub fn opportunities(&self) -> &DataLoader<OpportunitiesLoader, HashMapCache> {
+        self.slots()
+            .opportunities
+            .get_or_init(|| make(OpportunitiesLoader(self.store.clone()), self.cached))
+    }
+
+    /// The pipeline's stages by id.
+    pub fn opportunity_stages(&self) -> &DataLoader<OpportunityStageLoader, HashMapCache> {
+        self.slots()
+            .opportunity_stages
+            .get_or_init(|| make(OpportunityStageLoader(self.store.clone()), self.cached))
     }
 
     /// Each account's, contact's or team member's external ids.
