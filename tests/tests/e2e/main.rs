@@ -14,6 +14,7 @@ mod events;
 mod health;
 mod input_errors;
 mod metrics;
+mod opportunities;
 mod oracle;
 mod outcome_comparison;
 mod outcomes;
