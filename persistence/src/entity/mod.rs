@@ -11,6 +11,7 @@ pub mod change_request;
 pub mod contact;
 pub mod engagement;
 pub mod idempotency_key;
+pub mod opportunity;
 pub mod phase;
 pub mod phase_dependency;
 pub mod revenue_event;

@@ -9,8 +9,8 @@ mod stage;
 pub use read::{OpportunityFilter, OpportunityKey, by_id, list, of_accounts, open_in};
 pub use stage::{set_stage, stages};
 
-use chrono::Utc;
-use sea_orm::DatabaseTransaction;
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait};
 use tandem_domain::event::{self, EventKind, FieldChange, SubjectKind};
 use tandem_domain::ids::{AccountId, OpportunityId, OpportunityStageId};
 use tandem_domain::opportunity::{
@@ -19,9 +19,11 @@ use tandem_domain::opportunity::{
 use tandem_domain::{DomainError, DomainResult};
 use uuid::Uuid;
 
+use crate::change::{self, Aggregate};
+use crate::entity::opportunity as entity;
 use crate::sql::{Sql, get};
-use crate::{PersistenceError, PersistenceResult, Store, versioned};
-use row::{COLUMNS, one};
+use crate::{PersistenceError, PersistenceResult, Store};
+use row::{active_model, changed_row, one};
 use stage::{STAGE_COLUMNS, stage_named_by};
 
 /// Checks the links an opportunity's fields name inside the write's transaction: an active
@@ -129,41 +131,9 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    let d = &o.data;
-    let mut q = Sql::new(&format!("INSERT INTO opportunities ({COLUMNS}) VALUES ("));
-    q.bind(o.id.0)
-        .push(", ")
-        .bind(account.0)
-        .push(", ")
-        .bind(d.kind.as_str())
-        .push(", ")
-        .bind(d.title.as_str())
-        .push(", ")
-        .bind(stage.id.0)
-        .push(", ")
-        .bind(o.status.as_str())
-        .push(", ")
-        .bind(d.mrr_delta_minor)
-        .push(", ")
-        .bind(d.services_value_minor)
-        .push(", ")
-        .bind(d.probability)
-        .push(", ")
-        .bind(d.expected_close_on)
-        .push(", ")
-        .bind(d.owner_id.map(|x| x.0))
-        .push(", ")
-        .bind(d.goal_id.map(|x| x.0))
-        .push(", ")
-        .bind(d.phase_id.map(|x| x.0))
-        .push(", NULL, NULL, NULL, NULL, 1, ")
-        .bind(actor)
-        .push(", ")
-        .bind(now)
-        .push(", ")
-        .bind(now)
-        .push(")");
-    q.execute(&tx).await?;
+    entity::Entity::insert(active_model(&o))
+        .exec_without_returning(&tx)
+        .await?;
     crate::event::record(
         store,
         &tx,
@@ -179,64 +149,8 @@ pub async fn create(
     Ok(o)
 }
 
-/// Writes the changeable columns of `o` (read at `read`) and bumps its version.
-async fn save(tx: &DatabaseTransaction, o: &Opportunity, read: i32) -> PersistenceResult<()> {
-    let d = &o.data;
-    let mut q = Sql::new("UPDATE opportunities SET kind = ");
-    q.bind(d.kind.as_str())
-        .push(", title = ")
-        .bind(d.title.as_str())
-        .push(", stage_id = ")
-        .bind(o.stage_id.0)
-        .push(", status = ")
-        .bind(o.status.as_str())
-        .push(", mrr_delta_minor = ")
-        .bind(d.mrr_delta_minor)
-        .push(", services_value_minor = ")
-        .bind(d.services_value_minor)
-        .push(", probability = ")
-        .bind(d.probability)
-        .push(", expected_close_on = ")
-        .bind(d.expected_close_on)
-        .push(", owner_id = ")
-        .bind(d.owner_id.map(|x| x.0))
-        .push(", goal_id = ")
-        .bind(d.goal_id.map(|x| x.0))
-        .push(", phase_id = ")
-        .bind(d.phase_id.map(|x| x.0))
-        .push(", close_reason = ")
-        .bind(o.close_reason.clone())
-        .push(", closed_on = ")
-        .bind(o.closed_on)
-        .push(", revenue_event_id = ")
-        .bind(o.revenue_event_id.map(|x| x.0))
-        .push(", sow_id = ")
-        .bind(o.sow_id.map(|x| x.0))
-        .push(", version = ")
-        .bind(o.version)
-        .push(", updated_at = ")
-        .bind(o.updated_at)
-        .push(" WHERE id = ")
-        .bind(o.id.0);
-    versioned::save_sql(tx, q, read, "opportunity").await
-}
-
-/// Reads the opportunity `id` at `version` inside `tx`, refused when missing, moved on or
-/// closed.
-async fn read_open(
-    tx: &DatabaseTransaction,
-    id: OpportunityId,
-    version: i32,
-) -> PersistenceResult<Opportunity> {
-    let current = versioned::read(one(tx, id).await?, "opportunity", id, version, |o| {
-        o.version
-    })?;
-    current.ensure_open()?;
-    Ok(current)
-}
-
 /// Changes the fields of the open opportunity still at `version`; `OPPORTUNITY_UPDATED` with
-/// what changed.
+/// what changed (nothing is written when nothing changes).
 pub async fn update(
     store: &Store,
     actor: &str,
@@ -244,34 +158,11 @@ pub async fn update(
     version: i32,
     change: impl FnOnce(&Opportunity) -> DomainResult<OpportunityData>,
 ) -> PersistenceResult<Opportunity> {
-    let tx = store.begin_write().await?;
-    let current = read_open(&tx, id, version).await?;
-    let data = change(&current)?;
-    check_links(&tx, current.account_id, &data, Some(&current.data)).await?;
-    let updated = Opportunity {
-        data,
-        version: version + 1,
-        updated_at: Utc::now(),
-        ..current.clone()
-    };
-    let changes = event::diff(&current.data, &updated.data);
-    if changes.is_empty() {
-        return Ok(current);
-    }
-    save(&tx, &updated, version).await?;
-    crate::event::record(
-        store,
-        &tx,
-        actor,
-        updated.account_id,
-        SubjectKind::Opportunity,
-        id.0,
-        EventKind::OpportunityUpdated,
-        changes,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(updated)
+    change::update(store, actor, id, version, |current: &Opportunity| {
+        current.ensure_open()?;
+        change(current)
+    })
+    .await
 }
 
 /// Moves the open opportunity still at `version` to `stage`; `OPPORTUNITY_STAGE_CHANGED` with
@@ -284,31 +175,29 @@ pub async fn move_stage(
     stage: OpportunityStageId,
 ) -> PersistenceResult<Opportunity> {
     let tx = store.begin_write().await?;
-    let current = read_open(&tx, id, version).await?;
+    let current: Opportunity = change::load(&tx, id, Some(version)).await?;
+    current.ensure_open()?;
     let from = stage_named_by(&tx, current.stage_id, "stageId").await?;
     let to = stage_named_by(&tx, stage, "stageId").await?;
-    let moved = Opportunity {
-        version: version + 1,
-        updated_at: Utc::now(),
-        ..current.moved(&to)?
-    };
-    save(&tx, &moved, version).await?;
-    crate::event::record(
+    let moved = current.moved(&to)?;
+    let changes = vec![
+        FieldChange::new("stage", &from.name, &to.name),
+        FieldChange::new(
+            "probability",
+            current.probability(from.default_probability),
+            moved.probability(to.default_probability),
+        ),
+    ];
+    let kind = EventKind::OpportunityStageChanged;
+    let moved = change::write(
         store,
         &tx,
         actor,
-        moved.account_id,
-        SubjectKind::Opportunity,
-        id.0,
-        EventKind::OpportunityStageChanged,
-        vec![
-            FieldChange::new("stage", &from.name, &to.name),
-            FieldChange::new(
-                "probability",
-                current.probability(from.default_probability),
-                moved.probability(to.default_probability),
-            ),
-        ],
+        &current,
+        moved,
+        Utc::now(),
+        kind,
+        changes,
     )
     .await?;
     tx.commit().await?;
@@ -328,12 +217,8 @@ pub async fn close(
     closing: Closing,
 ) -> PersistenceResult<Opportunity> {
     let tx = store.begin_write().await?;
-    let current = read_open(&tx, id, version).await?;
-    let mut closed = Opportunity {
-        version: version + 1,
-        updated_at: Utc::now(),
-        ..current.closed(closing)?
-    };
+    let current: Opportunity = change::load(&tx, id, Some(version)).await?;
+    let mut closed = current.closed(closing)?;
     let on = closed.closed_on.unwrap_or_else(|| Utc::now().date_naive());
     if closed.status == OpportunityStatus::Won {
         let standing = crate::revenue::standing_in(&tx, closed.account_id, on).await?;
@@ -366,28 +251,80 @@ pub async fn close(
             closed.sow_id = Some(s.id);
         }
     }
-    save(&tx, &closed, version).await?;
     let kind = match closed.status {
         OpportunityStatus::Won => EventKind::OpportunityWon,
         _ => EventKind::OpportunityLost,
     };
-    crate::event::record(
+    let changes = vec![
+        FieldChange::new("status", current.status, closed.status),
+        FieldChange::set("reason", &closed.close_reason),
+        FieldChange::set("closedOn", closed.closed_on),
+        FieldChange::set("revenueEventId", closed.revenue_event_id),
+        FieldChange::set("sowId", closed.sow_id),
+    ];
+    let closed = change::write(
         store,
         &tx,
         actor,
-        closed.account_id,
-        SubjectKind::Opportunity,
-        id.0,
+        &current,
+        closed,
+        Utc::now(),
         kind,
-        vec![
-            FieldChange::new("status", current.status, closed.status),
-            FieldChange::set("reason", &closed.close_reason),
-            FieldChange::set("closedOn", closed.closed_on),
-            FieldChange::set("revenueEventId", closed.revenue_event_id),
-            FieldChange::set("sowId", closed.sow_id),
-        ],
+        changes,
     )
     .await?;
     tx.commit().await?;
     Ok(closed)
+}
+
+/// An opportunity is never archived: it is won or lost ([`close`]) and then stays as it closed.
+impl Aggregate for Opportunity {
+    type Id = OpportunityId;
+    type Data = OpportunityData;
+    type Entity = entity::Entity;
+    const NAME: &'static str = "opportunity";
+    const SUBJECT: SubjectKind = SubjectKind::Opportunity;
+    const UPDATED: EventKind = EventKind::OpportunityUpdated;
+    const KEY: (entity::Column, entity::Column) = (entity::Column::Id, entity::Column::Version);
+
+    fn id(&self) -> OpportunityId {
+        self.id
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn data(&self) -> &OpportunityData {
+        &self.data
+    }
+    fn account(&self) -> Option<AccountId> {
+        Some(self.account_id)
+    }
+    fn row(&self) -> entity::ActiveModel {
+        changed_row(self)
+    }
+    fn with_data(&self, data: OpportunityData) -> Opportunity {
+        Opportunity {
+            data,
+            ..self.clone()
+        }
+    }
+    fn stamp(&mut self, version: i32, at: DateTime<Utc>) {
+        self.version = version;
+        self.updated_at = at;
+    }
+    async fn find<C: ConnectionTrait>(
+        conn: &C,
+        id: OpportunityId,
+    ) -> PersistenceResult<Option<Opportunity>> {
+        one(conn, id).await
+    }
+    /// The owner, goal and phase that changed must be an active member, and a goal and a phase
+    /// of the opportunity's own account.
+    async fn vet(
+        tx: &DatabaseTransaction,
+        current: &Opportunity,
+        data: &OpportunityData,
+    ) -> PersistenceResult<()> {
+        check_links(tx, current.account_id, data, Some(&current.data)).await
+    }
 }
