@@ -6,6 +6,7 @@
 //! a change of kind. Reads need `ReadInsights`, as renewals and risks do; money fields are
 //! guarded in the schema (`SeeMoney`).
 
+use chrono::{NaiveDate, Utc};
 use tandem_domain::auth::{Action, Principal};
 use tandem_domain::ids::{AccountId, OpportunityId, OpportunityStageId};
 use tandem_domain::opportunity::{Closing, Opportunity, OpportunityData, OpportunityKind, Stage};
@@ -132,16 +133,52 @@ pub async fn move_stage(
     Ok(s.committed(o))
 }
 
-/// Wins or loses an open opportunity still at `version`, as `closing` says.
+/// Wins an open opportunity still at `version`, on `closed_on` (today when not given), with an
+/// optional reason; what a win records is in [`opportunity::close`].
 #[tracing::instrument(skip_all, fields(subject = %who.subject, opportunity = %id))]
-pub async fn close(
+pub async fn win(
+    s: &Services,
+    who: &Principal,
+    id: OpportunityId,
+    version: i32,
+    reason: Option<&str>,
+    closed_on: Option<NaiveDate>,
+) -> ApiResult<Opportunity> {
+    authorize_on(s, who, id).await?;
+    let closing = Closing::won(reason, closed_on.unwrap_or_else(today))?;
+    close(s, who, id, version, closing).await
+}
+
+/// Loses an open opportunity still at `version`, on `closed_on` (today when not given), saying
+/// why.
+#[tracing::instrument(skip_all, fields(subject = %who.subject, opportunity = %id))]
+pub async fn lose(
+    s: &Services,
+    who: &Principal,
+    id: OpportunityId,
+    version: i32,
+    reason: &str,
+    closed_on: Option<NaiveDate>,
+) -> ApiResult<Opportunity> {
+    authorize_on(s, who, id).await?;
+    let closing = Closing::lost(reason, closed_on.unwrap_or_else(today))?;
+    close(s, who, id, version, closing).await
+}
+
+/// Today, in UTC: the day a closing that names none happened.
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// Wins or loses an open opportunity still at `version`, as `closing` says, for a caller
+/// already authorized.
+async fn close(
     s: &Services,
     who: &Principal,
     id: OpportunityId,
     version: i32,
     closing: Closing,
 ) -> ApiResult<Opportunity> {
-    authorize_on(s, who, id).await?;
     let o = opportunity::close(&s.store, &who.subject, id, version, closing).await?;
     Ok(s.committed(o))
 }

@@ -2,9 +2,8 @@
 //! for services follow-ons), and configure the pipeline's stages (ADMIN).
 
 use async_graphql::{Context, Object};
-use chrono::Utc;
 use tandem_domain::ids::{AccountId, OpportunityStageId};
-use tandem_domain::opportunity::{Closing, OpportunityData, Stage};
+use tandem_domain::opportunity::{OpportunityData, Stage};
 
 use super::input::{
     CreateOpportunityInput, LoseOpportunityInput, MoveOpportunityStageInput,
@@ -132,11 +131,8 @@ impl OpportunityMutation {
     ) -> async_graphql::Result<OpportunityNode> {
         let (s, who) = parts(ctx)?;
         let id = opportunity_id(&input.id).map_err(under)?;
-        let on = input
-            .closed_on
-            .map_or_else(|| Utc::now().date_naive(), |d| d.0);
-        let closing = Closing::won(input.reason.as_deref(), on).map_err(|e| under(e.into()))?;
-        let o = svc::close(s, who, id, input.version, closing)
+        let on = input.closed_on.map(|d| d.0);
+        let o = svc::win(s, who, id, input.version, input.reason.as_deref(), on)
             .await
             .map_err(under)?;
         Ok(OpportunityNode(o))
@@ -150,11 +146,8 @@ impl OpportunityMutation {
     ) -> async_graphql::Result<OpportunityNode> {
         let (s, who) = parts(ctx)?;
         let id = opportunity_id(&input.id).map_err(under)?;
-        let on = input
-            .closed_on
-            .map_or_else(|| Utc::now().date_naive(), |d| d.0);
-        let closing = Closing::lost(&input.reason, on).map_err(|e| under(e.into()))?;
-        let o = svc::close(s, who, id, input.version, closing)
+        let on = input.closed_on.map(|d| d.0);
+        let o = svc::lose(s, who, id, input.version, &input.reason, on)
             .await
             .map_err(under)?;
         Ok(OpportunityNode(o))
