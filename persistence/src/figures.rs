@@ -64,6 +64,16 @@ pub(crate) fn slice_condition(slice: &Slice, today: NaiveDate) -> Sql {
     sql
 }
 
+/// `WITH sliced AS (…)`: the ids of the live (not archived) accounts of `slice`, for the
+/// statements that weigh what is still in play (the open opportunities, the revenue outlook).
+pub(crate) fn with_live_sliced(slice: &Slice, today: NaiveDate) -> Sql {
+    let mut q = Sql::new(
+        "WITH sliced AS (SELECT accounts.id AS id FROM accounts WHERE accounts.archived_at IS NULL AND ",
+    );
+    q.append(slice_condition(slice, today)).push(")\n");
+    q
+}
+
 /// `SELECT id, <group> AS grp FROM accounts WHERE <slice>`: the accounts a figure covers,
 /// archived ones included (a churned customer is often archived, and its history still counts).
 fn slice_accounts(slice: &Sql, dimension: Option<Dimension>) -> Sql {

@@ -30,6 +30,7 @@ pub mod page;
 pub mod playbook;
 pub mod renewal;
 pub mod revenue;
+pub mod revenue_outlook;
 pub mod segment;
 pub mod settings;
 pub mod signals;

@@ -31,6 +31,7 @@ pub mod outcome;
 pub mod outcome_comparison;
 pub mod plain;
 pub mod renewal;
+pub mod revenue_outlook;
 pub mod scalars;
 pub mod schema;
 pub mod segment;

@@ -5,8 +5,8 @@ use async_graphql::{MergedObject, MergedSubscription, Schema, ValidationMode};
 
 use super::{
     account, activity, automation, catalog, catalog_scope, contact, engagement, event, figures,
-    health, node, opportunity, outcome_comparison, renewal, segment, signals, sow, success, sync,
-    team_member, template, timesheet, viewer,
+    health, node, opportunity, outcome_comparison, renewal, revenue_outlook, segment, signals, sow,
+    success, sync, team_member, template, timesheet, viewer,
 };
 use crate::service::Services;
 use crate::settings::Limits;
@@ -30,6 +30,7 @@ pub struct Query(
     automation::AutomationQuery,
     renewal::RenewalQuery,
     opportunity::OpportunityQuery,
+    revenue_outlook::RevenueOutlookQuery,
     timesheet::TimesheetQuery,
     template::TemplateQuery,
     outcome_comparison::OutcomeComparisonQuery,

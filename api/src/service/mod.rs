@@ -13,6 +13,7 @@ pub mod figures;
 pub mod health;
 pub mod opportunity;
 pub mod renewal;
+pub mod revenue_outlook;
 pub mod segment;
 pub mod signals;
 pub mod sow;

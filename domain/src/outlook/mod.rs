@@ -5,7 +5,8 @@
 //! - [`features`]: what the model looks at, with labels and readings in words;
 //! - [`logistic`]: the model and its fit (L2-regularised logistic regression, Newton's method);
 //! - [`metrics`]: AUC, Brier score and calibration, for the model and the manager alike;
-//! - [`backtest`]: the split by date, the fit on the older renewals and the grading.
+//! - [`backtest`]: the split by date, the fit on the older renewals and the grading;
+//! - [`revenue`]: the revenue outlook of a period, probability-weighted, with GRR/NRR bands.
 //!
 //! Here: the settings, [`train`] (backtest, then fit on all history) and [`likelihood`] (one
 //! renewal's score and reasons, or "not enough history").
@@ -17,6 +18,7 @@ pub mod backtest;
 pub mod features;
 pub mod logistic;
 pub mod metrics;
+pub mod revenue;
 
 #[cfg(test)]
 mod fixtures;

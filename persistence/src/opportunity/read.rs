@@ -110,11 +110,7 @@ pub async fn open_in(
     from: NaiveDate,
     to: NaiveDate,
 ) -> PersistenceResult<Vec<OpenOpportunity>> {
-    let mut q = Sql::new(
-        "WITH sliced AS (SELECT accounts.id AS id FROM accounts WHERE accounts.archived_at IS NULL AND ",
-    );
-    q.append(crate::figures::slice_condition(slice, today))
-        .push(")\n");
+    let mut q = crate::figures::with_live_sliced(slice, today);
     q.push(include_str!("open.sql"))
         .bind_value(from)
         .bind_value(to);

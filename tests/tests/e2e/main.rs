@@ -22,6 +22,7 @@ mod plain;
 mod protocol;
 mod queries;
 mod renewals;
+mod revenue_outlook;
 mod sows;
 mod sse;
 mod support;
