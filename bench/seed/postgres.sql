@@ -7,7 +7,7 @@
 --
 -- Ids: lpad(to_hex(i)) with a distinct two-digit prefix per table, so an id names its table:
 --   a1 team_members, ac accounts, be/bf revenue_events, e0 engagements, f0 phases, b5 health_scores,
---   c0 goals, d0 sows, d1 timesheets, d2 time_entries.
+--   c0 goals, d0 sows, d1 timesheets, d2 time_entries, a5 renewals, a6 opportunities.
 \set ON_ERROR_STOP on
 \if :{?accounts}
 \else
@@ -170,6 +170,28 @@ SELECT ('d2' || lpad(to_hex((a - 1) * 4 + j), 30, '0'))::uuid, ('d0' || lpad(to_
        ('d1' || lpad(to_hex((t.m - 1) * 52 + t.w + 1), 30, '0'))::uuid
 FROM generate_series(1, :accounts) AS a, generate_series(1, 4) AS j, bench_anchor b,
      LATERAL (SELECT 1 + (a + j) % 8 AS m, (a * j * 7) % 52 AS w, 100 * (1 + (a + j) % 8) AS hours) t;
+
+-- A renewal in play per account on its renewal date, the manager's call cycling through the four;
+-- an open opportunity on every second account over the next half year, cycling through upsell,
+-- cross-sell, downsell and services follow-on and through the four seeded stages.
+INSERT INTO renewals (id, account_id, renews_on, forecast_arr_minor, likelihood, owner_id, notes, outcome,
+                      new_arr_minor, reason, decided_on, arr_at_decision_minor, version, created_at, updated_at)
+SELECT ('a5' || lpad(to_hex(i), 30, '0'))::uuid, ('ac' || lpad(to_hex(i), 30, '0'))::uuid,
+       b.day + (1 + (i * 7) % 365), (100 + (i::bigint * 7919) % 50000) * 1200,
+       (ARRAY['COMMITTED','PROBABLE','AT_RISK','LOST'])[1 + (i / 13) % 4], NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, 1, b.day - 30, b.day - 30
+FROM generate_series(1, :accounts) AS i, bench_anchor b;
+INSERT INTO opportunities (id, account_id, kind, title, stage_id, status, mrr_delta_minor, services_value_minor,
+                           probability, expected_close_on, owner_id, goal_id, phase_id, close_reason, closed_on,
+                           revenue_event_id, sow_id, version, created_by, created_at, updated_at)
+SELECT ('a6' || lpad(to_hex(i), 30, '0'))::uuid, ('ac' || lpad(to_hex(i), 30, '0'))::uuid, o.kind,
+       'Opportunity ' || i, ('0193a000-0000-7000-8000-00000000000' || (1 + (i / 2) % 4))::uuid, 'OPEN',
+       CASE o.kind WHEN 'DOWNSELL' THEN -o.mrr / 20 WHEN 'SERVICES_FOLLOW_ON' THEN 0 ELSE o.mrr / 10 END,
+       CASE o.kind WHEN 'SERVICES_FOLLOW_ON' THEN 1000000 ELSE 0 END,
+       NULL, b.day + (i * 11) % 180, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 1, 'bench', b.day - 20, b.day - 20
+FROM generate_series(2, :accounts, 2) AS i, bench_anchor b,
+     LATERAL (SELECT (ARRAY['UPSELL','CROSS_SELL','DOWNSELL','SERVICES_FOLLOW_ON'])[1 + (i / 2) % 4] AS kind,
+                     (100 + (i::bigint * 7919) % 50000) * 100 AS mrr) o;
 COMMIT;
 
 -- Raw usage over the last 365 days and its roll-ups, computed from it the way ingest keeps them.

@@ -226,6 +226,31 @@ def main():
         'INSERT INTO time_entries (id, sow_id, team_member_id, role, phase_id, worked_on, hours, kind, '
         "amount_minor, note, created_at, timesheet_id) VALUES (?, ?, ?, 'Developer', NULL, ?, ?, ?, ?, NULL, ?, ?)",
         entries())
+    calls = ['COMMITTED', 'PROBABLE', 'AT_RISK', 'LOST']
+    db.executemany(
+        'INSERT INTO renewals (id, account_id, renews_on, forecast_arr_minor, likelihood, owner_id, notes, outcome, '
+        'new_arr_minor, reason, decided_on, arr_at_decision_minor, version, created_at, updated_at) '
+        'VALUES (?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 1, ?, ?)',
+        ((uid('a5', i), uid('ac', i), (day + dt.timedelta(1 + (i * 7) % 365)).isoformat(),
+          (100 + (i * 7919) % 50000) * 1200, calls[(i // 13) % 4],
+          midnight(day - dt.timedelta(30)), midnight(day - dt.timedelta(30))) for i in range(1, n + 1)))
+    kinds = ['UPSELL', 'CROSS_SELL', 'DOWNSELL', 'SERVICES_FOLLOW_ON']
+
+    def opportunities():
+        for i in range(2, n + 1, 2):
+            kind, mrr = kinds[(i // 2) % 4], (100 + (i * 7919) % 50000) * 100
+            delta = -(mrr // 20) if kind == 'DOWNSELL' else 0 if kind == 'SERVICES_FOLLOW_ON' else mrr // 10
+            yield (uid('a6', i), uid('ac', i), kind, f'Opportunity {i}',
+                   bytes.fromhex('0193a00000007000800000000000000' + str(1 + (i // 2) % 4)), delta,
+                   1000000 if kind == 'SERVICES_FOLLOW_ON' else 0,
+                   (day + dt.timedelta((i * 11) % 180)).isoformat(),
+                   midnight(day - dt.timedelta(20)), midnight(day - dt.timedelta(20)))
+    db.executemany(
+        'INSERT INTO opportunities (id, account_id, kind, title, stage_id, status, mrr_delta_minor, '
+        'services_value_minor, probability, expected_close_on, owner_id, goal_id, phase_id, close_reason, '
+        'closed_on, revenue_event_id, sow_id, version, created_by, created_at, updated_at) '
+        "VALUES (?, ?, ?, ?, ?, 'OPEN', ?, ?, NULL, ?, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 1, 'bench', ?, ?)",
+        opportunities())
     db.execute('COMMIT')
 
     if args.usage_events:
