@@ -192,13 +192,7 @@ impl Verifier {
         if data.claims.sub.trim().is_empty() {
             return Err(AuthError("the token's subject (sub) is empty".into()));
         }
-        Ok((
-            Principal {
-                subject: data.claims.sub,
-                role,
-            },
-            data.claims.exp,
-        ))
+        Ok((Principal::vendor(data.claims.sub, role), data.claims.exp))
     }
 
     /// The principal for an `Authorization` header value (`Bearer <token>`).
@@ -322,13 +316,7 @@ mod tests {
             .issue("ann", Role::CsManager, Duration::from_secs(60))
             .unwrap();
         let p = Verifier::new(&s).unwrap().verify(&token).unwrap();
-        assert_eq!(
-            p,
-            Principal {
-                subject: "ann".into(),
-                role: Role::CsManager
-            }
-        );
+        assert_eq!(p, Principal::vendor("ann", Role::CsManager));
     }
 
     #[test]
@@ -430,16 +418,9 @@ mod tests {
             aud: "tandem-api".into(),
         };
         let token = jsonwebtoken::encode(&issuer.header, &claims, &issuer.key).unwrap();
-        verifier.verified.put(
-            &token,
-            (
-                Principal {
-                    subject: "ann".into(),
-                    role: Role::Admin,
-                },
-                now - 60,
-            ),
-        );
+        verifier
+            .verified
+            .put(&token, (Principal::vendor("ann", Role::Admin), now - 60));
         let err = verifier.verify(&token).unwrap_err();
         assert!(err.0.contains("expired"), "{err}");
         assert!(verifier.verified.is_empty());

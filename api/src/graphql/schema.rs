@@ -3,6 +3,7 @@
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, ValidationMode};
 
+use super::audience::{Audience, CustomerView};
 use super::{
     account, activity, automation, catalog, catalog_scope, contact, engagement, event, figures,
     health, node, opportunity, outcome_comparison, renewal, segment, signals, sow, success, sync,
@@ -66,9 +67,12 @@ pub struct Subscription(event::EventSubscription);
 /// The schema type.
 pub type TandemSchema = Schema<Query, Mutation, Subscription>;
 
-/// How the schema is built: limits and what it reveals about itself.
+/// How the schema is built: limits, what it reveals about itself, and for whom.
 #[derive(Debug, Clone, Copy)]
 pub struct SchemaOptions {
+    /// Whom it serves: the vendor (all of it) or a customer (what [`super::audience::CUSTOMER_SEES`]
+    /// lists).
+    pub audience: Audience,
     /// Request limits.
     pub limits: Limits,
     /// Whether introspection is answered.
@@ -80,6 +84,7 @@ pub struct SchemaOptions {
 impl Default for SchemaOptions {
     fn default() -> Self {
         SchemaOptions {
+            audience: Audience::Vendor,
             limits: Limits::default(),
             introspection: true,
             suggestions: true,
@@ -112,6 +117,9 @@ pub fn build_schema(
     }
     if let Some(services) = services {
         builder = builder.data(services);
+    }
+    if options.audience == Audience::Customer {
+        builder = builder.register_output_type::<CustomerView>();
     }
     builder.finish()
 }

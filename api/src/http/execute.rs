@@ -292,6 +292,7 @@ pub(super) async fn run(
         "operation",
         p.operation_name.as_deref().unwrap_or("anonymous"),
     );
+    let (schema, known) = state.schema_for(&principal);
     let mut request = async_graphql::Request::new(p.query)
         .data(principal)
         .data(Loaders::new(state.services.store.clone()))
@@ -313,8 +314,8 @@ pub(super) async fn run(
     let timeout = state.limits.request_timeout;
     let execution = pin!(async {
         match text {
-            Some(text) => state.known.execute(&state.schema, request, text).await,
-            None => state.schema.execute(request).await,
+            Some(text) => known.execute(schema, request, text).await,
+            None => schema.execute(request).await,
         }
     });
     let Some(response) = within(started + timeout, execution).await else {
