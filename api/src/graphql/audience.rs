@@ -38,11 +38,48 @@ pub enum Audience {
 /// they are not listed. Input types, enums and scalars follow: those that a listed field no
 /// longer reaches are dropped too.
 pub const CUSTOMER_SEES: &[(&str, &[&str])] = &[
-    // `node`/`nodes` answer a customer `null` for every id until a kind is shared with it (see
-    // `node::resolve`): the same answer as an id that names nothing.
+    // `node`/`nodes` answer a customer its own accounts' engagements and phases, and `null` for
+    // every other id (see `node::resolve`): the same answer as an id that names nothing.
     ("Query", &["viewer", "node", "nodes"]),
     ("Viewer", &["subject", "role"]),
     ("Node", &["id"]),
+    // Engagements and phases are shared by default. Not their account (health, money), lead,
+    // SOWs, budget, time, allocations, catalog scope, goals (shared per goal, later) or
+    // milestones (marked shared or private, later).
+    (
+        "Engagement",
+        &[
+            "id",
+            "name",
+            "kind",
+            "sourcePlatform",
+            "targetPlatform",
+            "description",
+            "plannedStart",
+            "status",
+            "phases",
+        ],
+    ),
+    (
+        "Phase",
+        &[
+            "id",
+            "engagement",
+            "position",
+            "name",
+            "focusKind",
+            "focus",
+            "objective",
+            "expectedValue",
+            "status",
+            "plannedStart",
+            "plannedEnd",
+            "actualStart",
+            "actualEnd",
+            "acceptedOn",
+            "dependsOn",
+        ],
+    ),
 ];
 
 /// Prunes `registry` to what a customer may see (see the module's documentation).

@@ -2,8 +2,8 @@
 //! the schema (read from an ADMIN's introspection, so that a new one cannot be forgotten) is
 //! called with a CUSTOMER token and ids of another account, and every `node(id:)` type with ids
 //! of another account and of the customer's own: nothing of the other account comes back, nor
-//! anything of its own that was not shared (nothing is, yet), and what is denied answers exactly
-//! as a field that does not exist. The same over the WebSocket.
+//! anything of its own that is not shared (its engagements and their phases are, by default), and
+//! what is denied answers exactly as a field that does not exist. The same over the WebSocket.
 //!
 //! [`ALLOWED`] and [`DENIED`] are the decision for CUSTOMER, written out here rather than read
 //! from the server's list (`api/src/graphql/audience.rs`), so that a change to either shows up
@@ -20,6 +20,9 @@ use tandem_domain::ids::{AccountId, ContactId};
 use tandem_tests::db_test;
 
 use crate::support::{Server, WsClient, create_account, decode_id};
+
+/// The kinds of node shared with a customer by default, of its own accounts only.
+const SHARED: &[&str] = &["Engagement", "Phase"];
 
 /// Root fields a CUSTOMER may call, as `Root.field`.
 const ALLOWED: &[&str] = &["Query.viewer", "Query.node", "Query.nodes"];
@@ -352,7 +355,8 @@ fn call(types: &Types, op: &str, field: &Value, ids: &Ids) -> String {
 struct World {
     own: Ids,
     other: Ids,
-    /// What of the other account (and, nothing being shared yet, of the own) must never show.
+    /// What of the other account, and of the own (its account and its objects; the root fields
+    /// are called with the other's ids), must never show.
     secrets: Vec<String>,
     token: String,
 }
@@ -509,7 +513,7 @@ db_test! {
 }
 
 db_test! {
-    async fn node_answers_a_customer_null_for_every_id_as_for_a_random_one(db) {
+    async fn node_answers_a_customer_its_own_shared_objects_and_else_null_as_for_a_random_id(db) {
         let server = Server::start(&db).await;
         let world = world(&server).await;
         let admin = Types::of(&server, &server.token(Role::Admin)).await;
@@ -531,19 +535,52 @@ db_test! {
         let (_, nothing) = server.post(&server.token(Role::Admin), NODE, json!({"id": random("Account")})).await;
         assert_eq!(nothing, json!({"data": {"node": null}}));
         let mut all = Vec::new();
+        let mut expected = Vec::new();
         for kind in &kinds {
             let admin_sees = server.ok(Role::Admin, NODE, json!({"id": world.other.0[kind.as_str()]})).await;
             assert_eq!(admin_sees["node"]["__typename"], kind.as_str(), "the vendor finds it");
-            for id in [&world.other.0[kind.as_str()], &world.own.0[kind.as_str()], &random(kind)] {
+            let own = &world.own.0[kind.as_str()];
+            for id in [&world.other.0[kind.as_str()], own, &random(kind)] {
                 let (status, body) = server.post(&world.token, NODE, json!({"id": id})).await;
-                assert_eq!((status, &body), (200, &nothing), "{kind} {id}");
+                let shown = id == own && SHARED.contains(&kind.as_str());
+                let node = if shown { json!({"__typename": kind, "id": id}) } else { Value::Null };
+                assert_eq!((status, &body), (200, &json!({"data": {"node": node}})), "{kind} {id}");
                 all.push(id.clone());
+                expected.push(if shown { json!({"id": id}) } else { Value::Null });
             }
         }
         all.push("not-an-id".into());
+        expected.push(Value::Null);
         let (status, body) = server.post(&world.token, "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", json!({"ids": all})).await;
         assert_eq!(status, 200);
-        assert_eq!(body, json!({"data": {"nodes": vec![Value::Null; all.len()]}}));
+        assert_eq!(body, json!({"data": {"nodes": expected}}));
+        server.stop().await;
+    }
+}
+
+db_test! {
+    async fn a_customer_reads_its_own_engagement_and_phases_and_nothing_beside_them(db) {
+        let server = Server::start(&db).await;
+        let world = world(&server).await;
+        const PLAN: &str = "query($id: ID!) { node(id: $id) { ... on Engagement { name status phases { name status engagement { id } } } } }";
+        let (status, body) = server.post(&world.token, PLAN, json!({"id": world.own.0["Engagement"]})).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body, json!({"data": {"node": {"name": "Ownco Retail replatforming", "status": "PLANNED", "phases": [
+            {"name": "Ownco Retail apparel", "status": "PLANNED", "engagement": {"id": world.own.0["Engagement"]}},
+        ]}}}));
+        let (_, body) = server.post(&world.token, PLAN, json!({"id": world.other.0["Engagement"]})).await;
+        assert_eq!(body, json!({"data": {"node": null}}));
+        let (_, body) = server.post(&world.token, "query($id: ID!) { node(id: $id) { ... on Phase { name } } }", json!({"id": world.other.0["Phase"]})).await;
+        assert_eq!(body, json!({"data": {"node": null}}));
+        // What is not shared of an engagement does not exist for the customer.
+        for (ty, field) in [("Engagement", "account { name }"), ("Engagement", "sows { id }"), ("Phase", "milestones { name }"), ("Phase", "goals { id }")] {
+            let query = format!("query($id: ID!) {{ node(id: $id) {{ ... on {ty} {{ {field} }} }} }}");
+            let (_, body) = server.post(&world.token, &query, json!({"id": world.own.0[ty]})).await;
+            let name = field.split_whitespace().next().unwrap();
+            assert_eq!(body["data"], Value::Null, "{body}");
+            assert!(body["errors"][0]["message"].as_str().unwrap().starts_with(&format!("Unknown field \"{name}\" on type \"{ty}\"")), "{body}");
+            assert_hides(&body, &world.secrets, field);
+        }
         server.stop().await;
     }
 }
