@@ -625,3 +625,31 @@ db_test! {
         server.stop().await;
     }
 }
+
+db_test! {
+    async fn a_customer_is_never_replayed_a_vendors_answer_under_the_same_subject(db) {
+        let server = Server::start(&db).await;
+        let world = world(&server).await;
+        // A vendor token whose `sub` happens to be the customer's.
+        let vendor = server.token_for("pat@ownco.example", Role::Admin);
+        let body = json!({"query": "{ accounts(first: 5) { nodes { name } } }"}).to_string();
+        let send = |token: String| {
+            server
+                .http
+                .post(&server.url)
+                .bearer_auth(token)
+                .header("content-type", "application/json")
+                .header("idempotency-key", "same-key")
+                .body(body.clone())
+                .send()
+        };
+        let first = send(vendor).await.unwrap();
+        assert!(first.text().await.unwrap().contains("Rivalco"), "the vendor reads the accounts");
+        let replay = send(world.token.clone()).await.unwrap();
+        assert!(replay.headers().get("idempotent-replayed").is_none());
+        let answer: Value = replay.json().await.unwrap();
+        assert_hides(&answer, &world.secrets, "the customer's answer");
+        assert!(answer["errors"][0]["message"].as_str().unwrap().starts_with("Unknown field \"accounts\""), "{answer}");
+        server.stop().await;
+    }
+}
