@@ -653,3 +653,33 @@ db_test! {
         server.stop().await;
     }
 }
+
+db_test! {
+    async fn over_server_sent_events_a_customer_is_served_its_own_schema(db) {
+        let server = Server::start(&db).await;
+        let world = world(&server).await;
+        let sse = |query: &'static str| {
+            server
+                .http
+                .post(&server.url)
+                .bearer_auth(&world.token)
+                .header("accept", "text/event-stream")
+                .json(&json!({"query": query}))
+                .send()
+        };
+        // Messages as they read inside each event's JSON.
+        for (query, message) in [
+            ("subscription { accountChanges { cursor account { name } } }", "Schema is not configured for subscriptions."),
+            ("{ accounts(first: 5) { nodes { name } } }", r#"Unknown field \"accounts\" on type \"Query\"."#),
+        ] {
+            let response = sse(query).await.unwrap();
+            let text = tokio::time::timeout(Duration::from_secs(10), response.text()).await.unwrap().unwrap();
+            assert!(text.contains(message), "{query}: {text}");
+            assert!(!text.contains("Rivalco") && !text.contains("Ownco"), "{query}: {text}");
+        }
+        let response = sse("{ viewer { role } }").await.unwrap();
+        let text = tokio::time::timeout(Duration::from_secs(10), response.text()).await.unwrap().unwrap();
+        assert!(text.contains(r#"{"data":{"viewer":{"role":"CUSTOMER"}}}"#), "{text}");
+        server.stop().await;
+    }
+}
