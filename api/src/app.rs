@@ -10,6 +10,7 @@ use tandem_persistence::{Store, StoreOptions};
 use tokio::sync::watch;
 
 use crate::auth::Verifier;
+use crate::graphql::audience::Audience;
 use crate::graphql::known::Known;
 use crate::graphql::{SchemaOptions, build_schema};
 use crate::relay::EventRelay;
@@ -110,6 +111,7 @@ pub async fn start(
         )
     });
     let schema_options = SchemaOptions {
+        audience: Audience::Vendor,
         limits: settings.limits,
         introspection: settings.introspection,
         suggestions: settings.suggestions,
@@ -120,6 +122,16 @@ pub async fn start(
         async_graphql::ValidationMode::Strict,
     );
     let known = Known::new(schema_options, Some(services.clone()));
+    let customer_options = SchemaOptions {
+        audience: Audience::Customer,
+        ..schema_options
+    };
+    let customer_schema = build_schema(
+        customer_options,
+        Some(services.clone()),
+        async_graphql::ValidationMode::Strict,
+    );
+    let customer_known = Known::new(customer_options, Some(services.clone()));
     let graphiql = settings
         .graphiql
         .then(|| crate::graphiql::page(options.graphiql_token.as_deref()));
@@ -128,6 +140,8 @@ pub async fn start(
         shape,
         schema,
         known,
+        customer_schema,
+        customer_known,
         verifier: Verifier::new(&settings.auth)?,
         services,
         limits: settings.limits,

@@ -48,12 +48,19 @@ enum Command {
     Schema,
     /// Print a token signed with the configured key (TANDEM_JWT_SECRET for HS256).
     Token {
-        /// The role: ADMIN, CS_MANAGER, SERVICES, PRODUCT, VIEWER or INTEGRATION.
+        /// The role: ADMIN, CS_MANAGER, SERVICES, PRODUCT, VIEWER, INTEGRATION or CUSTOMER.
         #[arg(long)]
         role: String,
         /// The subject: a team member's id, or a machine client's name.
         #[arg(long, default_value = "dev")]
         sub: String,
+        /// CUSTOMER only, at least once: an account the customer may see, by its id as the API
+        /// shows it (repeat for a group's accounts).
+        #[arg(long = "account")]
+        accounts: Vec<String>,
+        /// CUSTOMER only: the contact the customer acts as, by its id as the API shows it.
+        #[arg(long)]
+        contact: Option<String>,
         /// How long the token is valid: 30m, 12h, 7d…
         #[arg(long, default_value = "1h")]
         ttl: String,
@@ -92,7 +99,13 @@ async fn main() -> ExitCode {
             print!("{}", graphql::sdl());
             Ok(())
         }
-        Command::Token { role, sub, ttl } => token(&role, &sub, &ttl),
+        Command::Token {
+            role,
+            sub,
+            ttl,
+            accounts,
+            contact,
+        } => token(&role, &sub, &ttl, accounts, contact),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -205,7 +218,13 @@ async fn recompute_health(overrides: Overrides) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn token(role: &str, sub: &str, ttl: &str) -> anyhow::Result<()> {
+fn token(
+    role: &str,
+    sub: &str,
+    ttl: &str,
+    accounts: Vec<String>,
+    contact: Option<String>,
+) -> anyhow::Result<()> {
     let role: Role = role
         .parse()
         .map_err(|e: String| anyhow::anyhow!("--role: {e}"))?;
@@ -215,8 +234,10 @@ fn token(role: &str, sub: &str, ttl: &str) -> anyhow::Result<()> {
     if sub.trim().is_empty() {
         anyhow::bail!("--sub: must not be empty");
     }
+    let who =
+        auth::principal_for(sub, role, accounts, contact).map_err(|e| anyhow::anyhow!("{e}"))?;
     let auth = Settings::auth_from_env()?;
-    let token = auth::Issuer::new(&auth)?.issue(sub, role, ttl)?;
+    let token = auth::Issuer::new(&auth)?.issue_for(&who, ttl)?;
     println!("{token}");
     Ok(())
 }

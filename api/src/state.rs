@@ -2,6 +2,7 @@
 //! services and the limits. It has a module of its own so that the server's builder (`app`) and
 //! the transports (`http`, `ws`) all depend on it and none on another.
 
+use tandem_domain::auth::Principal;
 use tokio::sync::watch;
 
 use crate::auth::Verifier;
@@ -18,6 +19,10 @@ pub struct AppState {
     pub shape: std::sync::Arc<crate::graphql::complete::Shape>,
     /// Requests that passed validation before, run without validating them again.
     pub known: Known,
+    /// The schema a CUSTOMER is served: pruned to what it may see (`graphql::audience`).
+    pub customer_schema: TandemSchema,
+    /// The customer schema's requests that passed its validation before.
+    pub customer_known: Known,
     /// Checks bearer tokens.
     pub verifier: Verifier,
     /// Storage and the event relay.
@@ -38,4 +43,16 @@ pub struct AppState {
     pub jetstream: Option<crate::jetstream::JetStreamRelay>,
     /// GraphQL requests being handled now: shutdown waits for them.
     pub in_flight: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl AppState {
+    /// The schema that serves `who` — the customer's for a CUSTOMER, else the whole one — with
+    /// its memo of requests that passed validation.
+    pub fn schema_for(&self, who: &Principal) -> (&TandemSchema, &Known) {
+        if who.is_customer() {
+            (&self.customer_schema, &self.customer_known)
+        } else {
+            (&self.schema, &self.known)
+        }
+    }
 }

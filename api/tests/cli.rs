@@ -65,6 +65,63 @@ fn token_prints_a_token_for_the_role() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--role"));
 }
 
+/// The claims of a token, read without checking its signature.
+fn claims(token: &str) -> serde_json::Value {
+    use base64::Engine;
+    let payload = token.trim().split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+#[test]
+fn token_prints_a_customer_token_naming_its_accounts_and_contact() {
+    // Ids as the API shows them: base64url of `Kind:uuid`.
+    let a1 = "QWNjb3VudDowMTkzMDAwMC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDE";
+    let a2 = "QWNjb3VudDowMTkzMDAwMC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDI";
+    let contact = "Q29udGFjdDowMTkzMDAwMC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDM";
+    let run = |args: &[&str]| {
+        Command::new(TANDEM)
+            .args(["token", "--role", "CUSTOMER", "--sub", "pat"])
+            .args(args)
+            .env("TANDEM_JWT_SECRET", SECRET)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--account", a2, "--account", a1, "--contact", contact]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let claims = claims(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(claims["role"], "CUSTOMER");
+    assert_eq!(claims["accounts"], serde_json::json!([a1, a2]));
+    assert_eq!(claims["contact"], contact);
+
+    for (args, expected) in [
+        (&["--contact", contact][..], "--account ID"),
+        (&["--account", a1][..], "--contact ID"),
+        (
+            &["--account", contact, "--contact", contact][..],
+            "Account ids",
+        ),
+    ] {
+        let bad = run(args);
+        assert!(!bad.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&bad.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    let vendor = Command::new(TANDEM)
+        .args(["token", "--role", "VIEWER", "--account", a1])
+        .env("TANDEM_JWT_SECRET", SECRET)
+        .output()
+        .unwrap();
+    assert!(!vendor.status.success());
+    assert!(String::from_utf8_lossy(&vendor.stderr).contains("CUSTOMER tokens only"));
+}
+
 /// The README's first command: serve with demo data, answer with the printed token, stop
 /// cleanly on SIGTERM.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -86,6 +86,18 @@ pub struct TeamMemberPatch {
     pub lead: Option<bool>,
 }
 
+/// A team member works at the vendor: CUSTOMER is a customer's token, never a member's role.
+fn vendor_role(role: Role) -> DomainResult<Role> {
+    if !role.is_vendor() {
+        return Err(DomainError::invalid(
+            "role",
+            "CUSTOMER is for a customer's contacts, not for people at the vendor; choose one of \
+             ADMIN, CS_MANAGER, SERVICES, PRODUCT, VIEWER or INTEGRATION",
+        ));
+    }
+    Ok(role)
+}
+
 /// Weekly capacity is at most 80 hours.
 fn capacity(hours: Hours) -> DomainResult<Hours> {
     if !(0..=8000).contains(&hours.0) {
@@ -105,7 +117,7 @@ impl NewTeamMember {
             email: text::email("email", &self.email)?,
             title: text::optional("title", self.title.as_deref(), 200)?,
             team: self.team,
-            role: self.role,
+            role: vendor_role(self.role)?,
             weekly_capacity: capacity(self.weekly_capacity.unwrap_or(DEFAULT_WEEKLY_CAPACITY))?,
             lead: self.lead,
         })
@@ -137,7 +149,10 @@ impl TeamMember {
                 Patch::Set(t) => text::optional("title", Some(&t), 200)?,
             },
             team: patch.team.unwrap_or(d.team),
-            role: patch.role.unwrap_or(d.role),
+            role: match patch.role {
+                Some(r) => vendor_role(r)?,
+                None => d.role,
+            },
             weekly_capacity: match patch.weekly_capacity {
                 Some(h) => capacity(h)?,
                 None => d.weekly_capacity,
@@ -165,5 +180,21 @@ mod tests {
         .validate()
         .unwrap_err();
         assert!(matches!(err, DomainError::Invalid { ref field, .. } if field == "email"));
+    }
+
+    #[test]
+    fn a_team_member_never_holds_the_customer_role() {
+        let err = NewTeamMember {
+            name: "Sam".into(),
+            email: "sam@vendor.example".into(),
+            title: None,
+            team: Team::Services,
+            role: Role::Customer,
+            weekly_capacity: None,
+            lead: false,
+        }
+        .validate()
+        .unwrap_err();
+        assert!(matches!(err, DomainError::Invalid { ref field, .. } if field == "role"));
     }
 }

@@ -462,10 +462,7 @@ mod tests {
     }
 
     fn who(role: Role, subject: &str) -> Principal {
-        Principal {
-            subject: subject.into(),
-            role,
-        }
+        Principal::vendor(subject, role)
     }
 
     #[test]

@@ -122,10 +122,7 @@ async fn sheet_of(store: &Store, entry: &TimeEntry) -> Timesheet {
 }
 
 fn as_member(m: &TeamMember) -> Principal {
-    Principal {
-        subject: m.id.to_string(),
-        role: Role::Services,
-    }
+    Principal::vendor(m.id.to_string(), Role::Services)
 }
 
 /// A sheet of `who`'s with 8 h on Monday 5 January, submitted.

@@ -25,14 +25,8 @@ pub(super) async fn load(
     let Some(lead) = team.iter().find(|m| m.data.lead) else {
         return Ok(());
     };
-    let as_lead = Principal {
-        subject: lead.id.to_string(),
-        role: Role::Services,
-    };
-    let as_admin = Principal {
-        subject: admin.id.to_string(),
-        role: Role::Admin,
-    };
+    let as_lead = Principal::vendor(lead.id.to_string(), Role::Services);
+    let as_admin = Principal::vendor(admin.id.to_string(), Role::Admin);
     let this_week = week_start(today);
     let filter = SheetFilter {
         statuses: Some(vec![TimesheetStatus::Draft]),

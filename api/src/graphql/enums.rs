@@ -100,6 +100,8 @@ pub enum Role {
     Viewer,
     /// A machine client.
     Integration,
+    /// A person at a customer, seeing only what the vendor shared of its own accounts.
+    Customer,
 }
 
 /// What happened to an account.

@@ -82,7 +82,8 @@ pub enum Kind {
 }
 
 impl Kind {
-    fn as_str(self) -> &'static str {
+    /// The kind's name, as global ids and messages spell it.
+    pub fn as_str(self) -> &'static str {
         match self {
             Kind::Account => "Account",
             Kind::Contact => "Contact",

@@ -30,7 +30,9 @@ pub struct Known {
 }
 
 impl Known {
-    /// A second build of the schema with `options`, validating only what can change.
+    /// A second build of the schema with `options`, validating only what can change. Each
+    /// audience has its own: a request that passed the vendor's validation says nothing about
+    /// the customer's, whose schema lacks most fields.
     pub fn new(options: SchemaOptions, services: Option<Services>) -> Known {
         Known {
             schema: build_schema(options, services, ValidationMode::Fast),

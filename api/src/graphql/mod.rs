@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod activity;
+pub mod audience;
 pub mod automation;
 pub mod catalog;
 pub mod catalog_scope;

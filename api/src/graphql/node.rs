@@ -46,6 +46,12 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Nod
     let Some((kind, uuid)) = ids::decode_any(id) else {
         return Ok(None);
     };
+    if who.is_customer() && !matches!(kind, Kind::Engagement | Kind::Phase) {
+        // Of what a node can be, only engagements and phases are shared with customers (by
+        // their services, which answer another account's as none): every other id answers as
+        // one that names nothing, whichever account it belongs to (no existence oracle).
+        return Ok(None);
+    }
     Ok(match kind {
         Kind::Account => {
             who.authorize(tandem_domain::auth::Action::Read)

@@ -3,6 +3,7 @@
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, ValidationMode};
 
+use super::audience::{Audience, CustomerView};
 use super::{
     account, activity, automation, catalog, catalog_scope, contact, engagement, event, figures,
     health, node, opportunity, outcome_comparison, renewal, revenue_outlook, segment, signals, sow,
@@ -67,9 +68,12 @@ pub struct Subscription(event::EventSubscription);
 /// The schema type.
 pub type TandemSchema = Schema<Query, Mutation, Subscription>;
 
-/// How the schema is built: limits and what it reveals about itself.
+/// How the schema is built: limits, what it reveals about itself, and for whom.
 #[derive(Debug, Clone, Copy)]
 pub struct SchemaOptions {
+    /// Whom it serves: the vendor (all of it) or a customer (what [`super::audience::CUSTOMER_SEES`]
+    /// lists).
+    pub audience: Audience,
     /// Request limits.
     pub limits: Limits,
     /// Whether introspection is answered.
@@ -81,6 +85,7 @@ pub struct SchemaOptions {
 impl Default for SchemaOptions {
     fn default() -> Self {
         SchemaOptions {
+            audience: Audience::Vendor,
             limits: Limits::default(),
             introspection: true,
             suggestions: true,
@@ -113,6 +118,9 @@ pub fn build_schema(
     }
     if let Some(services) = services {
         builder = builder.data(services);
+    }
+    if options.audience == Audience::Customer {
+        builder = builder.register_output_type::<CustomerView>();
     }
     builder.finish()
 }

@@ -292,6 +292,7 @@ pub(super) async fn run(
         "operation",
         p.operation_name.as_deref().unwrap_or("anonymous"),
     );
+    let (schema, known) = state.schema_for(&principal);
     let mut request = async_graphql::Request::new(p.query)
         .data(principal)
         .data(Loaders::new(state.services.store.clone()))
@@ -313,8 +314,8 @@ pub(super) async fn run(
     let timeout = state.limits.request_timeout;
     let execution = pin!(async {
         match text {
-            Some(text) => state.known.execute(&state.schema, request, text).await,
-            None => state.schema.execute(request).await,
+            Some(text) => known.execute(schema, request, text).await,
+            None => schema.execute(request).await,
         }
     });
     let Some(response) = within(started + timeout, execution).await else {
@@ -385,7 +386,7 @@ pub(super) async fn run_once(
 ) -> HttpResponse {
     use tandem_persistence::idempotency::{self, Claim};
     let store = &state.services.store;
-    let subject = principal.subject.clone();
+    let subject = key_owner(&principal);
     let request = String::from_utf8_lossy(body);
     let claim = match idempotency::claim(store, &subject, key, &request).await {
         Ok(c) => c,
@@ -442,6 +443,20 @@ pub(super) async fn run_once(
     }
 }
 
+/// Whose Idempotency-Keys a request's are: its token subject's, and for a customer the whole of
+/// its scope too, so that an answer kept for one caller is never replayed to another whose token
+/// merely shares the `sub` (a vendor's, or the same person's for other accounts).
+fn key_owner(who: &tandem_domain::auth::Principal) -> String {
+    use sha2::Digest;
+    if !who.is_customer() {
+        return who.subject.clone();
+    }
+    let scope = format!("{}\n{:?}", who.subject, who.customer);
+    let digest = sha2::Sha256::digest(scope.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("customer:{hex}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -479,6 +494,32 @@ mod tests {
         assert!(
             post < 6 * 1024,
             "POST /graphql keeps {post} bytes per request"
+        );
+    }
+
+    #[test]
+    fn a_customers_idempotency_keys_are_apart_from_anyone_elses() {
+        use tandem_domain::auth::{CustomerScope, Principal, Role};
+        use tandem_domain::ids::{AccountId, ContactId};
+        let customer = |account: u128| {
+            let scope = CustomerScope::new(
+                vec![AccountId(uuid::Uuid::from_u128(account))],
+                ContactId(uuid::Uuid::from_u128(9)),
+            );
+            Principal::customer("ann", scope.unwrap())
+        };
+        let owners = [
+            key_owner(&Principal::vendor("ann", Role::Admin)),
+            key_owner(&customer(1)),
+            key_owner(&customer(2)),
+        ];
+        assert_eq!(owners[0], "ann");
+        assert_ne!(owners[1], owners[0]);
+        assert_ne!(owners[1], owners[2]);
+        assert_eq!(
+            key_owner(&customer(1)),
+            owners[1],
+            "stable for the same token"
         );
     }
 

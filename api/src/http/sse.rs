@@ -126,6 +126,8 @@ fn open(
         {
             Err(e) => one(e),
             Ok(()) => {
+                let (schema, _) = state.schema_for(&principal);
+                let schema = schema.clone();
                 let mut request = async_graphql::Request::new(p.query)
                     .data(principal)
                     // A stream lives long: it reads afresh rather than from a request's cache.
@@ -140,8 +142,7 @@ fn open(
                     Ok(prepared) => {
                         let completion = Completion::of(&request, prepared);
                         let shape = state.shape.clone();
-                        state
-                            .schema
+                        schema
                             .execute_stream(request)
                             .map(move |mut response| {
                                 completion.apply(&shape, &mut response);

@@ -281,10 +281,7 @@ mod tests {
     }
 
     fn who(role: Role) -> Principal {
-        Principal {
-            subject: "t".into(),
-            role,
-        }
+        Principal::vendor("t", role)
     }
 
     fn code(e: ServerError) -> String {

@@ -17,16 +17,34 @@ use crate::error::ApiResult;
 
 /// One engagement, or `None`.
 #[tracing::instrument(level = "debug", name = "service::engagement::get", skip_all)]
+///
+/// A customer sees the engagements of its own accounts (they are shared with it by default);
+/// another account's answers `None`, as an id that names nothing does.
 pub async fn get(s: &Services, who: &Principal, id: EngagementId) -> ApiResult<Option<Engagement>> {
-    who.authorize(Action::Read)?;
-    Ok(engagement::get(&s.store, id).await?)
+    if !who.is_customer() {
+        who.authorize(Action::Read)?;
+    }
+    let found = engagement::get(&s.store, id).await?;
+    Ok(found.filter(|e| who.may_see_account(e.account_id)))
 }
 
 /// One phase, or `None`.
+///
+/// A customer sees the phases of its own accounts' engagements (shared by default); another
+/// account's answers `None`, as an id that names nothing does.
 #[tracing::instrument(level = "debug", name = "service::engagement::get_phase", skip_all)]
 pub async fn get_phase(s: &Services, who: &Principal, id: PhaseId) -> ApiResult<Option<Phase>> {
-    who.authorize(Action::Read)?;
-    Ok(phase::by_ids(&s.store, &[id]).await?.pop())
+    if !who.is_customer() {
+        who.authorize(Action::Read)?;
+        return Ok(phase::by_ids(&s.store, &[id]).await?.pop());
+    }
+    let Some(found) = phase::by_ids(&s.store, &[id]).await?.pop() else {
+        return Ok(None);
+    };
+    let owner = engagement::get(&s.store, found.engagement_id).await?;
+    Ok(owner
+        .filter(|e| who.may_see_account(e.account_id))
+        .map(|_| found))
 }
 
 /// A page of engagements.

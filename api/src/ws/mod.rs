@@ -108,6 +108,7 @@ async fn run(
     let store = state.services.store.clone();
     let checked = Checked {
         schema: state.schema.clone(),
+        customer_schema: state.customer_schema.clone(),
         max_aliases: state.limits.max_aliases,
         shape: state.shape.clone(),
         documents: state.documents.clone(),
@@ -231,6 +232,8 @@ async fn sent(limit: Duration, send: impl Future<Output = Result<(), actix_ws::C
 #[derive(Clone)]
 struct Checked {
     schema: TandemSchema,
+    /// What a CUSTOMER is served instead (`graphql::audience`).
+    customer_schema: TandemSchema,
     max_aliases: usize,
     /// Completes answers with field errors to the spec's shape.
     shape: Arc<Shape>,
@@ -239,17 +242,24 @@ struct Checked {
 
 impl Checked {
     /// Fills in or refuses the request's document ([`Documents::resolve_request`]) for the
-    /// caller the connection authenticated as.
+    /// caller the connection authenticated as: the schema that serves that caller.
     fn trusted(
         &self,
         request: &mut async_graphql::Request,
         data: Option<&Data>,
-    ) -> Result<(), async_graphql::ServerError> {
+    ) -> Result<TandemSchema, async_graphql::ServerError> {
         let who = data
             .and_then(|d| d.get(&std::any::TypeId::of::<Principal>()))
             .and_then(|p| p.downcast_ref::<Principal>());
         match who {
-            Some(who) => self.documents.resolve_request(who, request),
+            Some(who) => {
+                self.documents.resolve_request(who, request)?;
+                Ok(if who.is_customer() {
+                    self.customer_schema.clone()
+                } else {
+                    self.schema.clone()
+                })
+            }
             None => Err(crate::http::trusted::error(
                 "authenticate with connection_init first",
                 Code::Unauthenticated.as_str(),
@@ -263,13 +273,14 @@ impl async_graphql::Executor for Checked {
         let data = std::mem::take(&mut request.data);
         let trusted = self.trusted(&mut request, Some(&data));
         request.data = data;
-        if let Err(e) = trusted {
-            return async_graphql::Response::from_errors(vec![e]);
-        }
+        let schema = match trusted {
+            Ok(schema) => schema,
+            Err(e) => return async_graphql::Response::from_errors(vec![e]),
+        };
         match limits::prepare(&mut request, self.max_aliases) {
             Ok(prepared) => {
                 let completion = Completion::of(&request, prepared);
-                let mut response = self.schema.execute(request).await;
+                let mut response = schema.execute(request).await;
                 completion.apply(&self.shape, &mut response);
                 response
             }
@@ -284,12 +295,12 @@ impl async_graphql::Executor for Checked {
     ) -> futures_util::stream::BoxStream<'static, async_graphql::Response> {
         let checked = self
             .trusted(&mut request, session_data.as_deref())
-            .and_then(|()| limits::prepare(&mut request, self.max_aliases));
+            .and_then(|schema| Ok((schema, limits::prepare(&mut request, self.max_aliases)?)));
         match checked {
-            Ok(prepared) => {
+            Ok((schema, prepared)) => {
                 let completion = Completion::of(&request, prepared);
                 let shape = self.shape.clone();
-                self.schema
+                schema
                     .execute_stream_with_session_data(request, session_data.unwrap_or_default())
                     .map(move |mut response| {
                         completion.apply(&shape, &mut response);

@@ -21,11 +21,26 @@ pub enum Role {
     Viewer,
     /// A machine client (CRM sync, billing, product telemetry).
     Integration,
+    /// A person at a customer, acting as one of its contacts: sees only what the vendor shared
+    /// of its own account(s), and is granted none of the [`Action`]s (default deny: every
+    /// allowance for it is a decision of its own, see `Principal::customer`).
+    Customer,
 }
 
 impl Role {
     /// Every role, in the order the documentation lists them.
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
+        Role::Admin,
+        Role::CsManager,
+        Role::Services,
+        Role::Product,
+        Role::Viewer,
+        Role::Integration,
+        Role::Customer,
+    ];
+
+    /// The vendor's roles: everyone but the customer, the roles a team member may hold.
+    pub const VENDOR: [Role; 6] = [
         Role::Admin,
         Role::CsManager,
         Role::Services,
@@ -33,6 +48,12 @@ impl Role {
         Role::Viewer,
         Role::Integration,
     ];
+
+    /// Whether the role is the vendor's (a team member's or a machine client's), not a
+    /// customer's.
+    pub fn is_vendor(self) -> bool {
+        self != Role::Customer
+    }
 
     /// The role's name as it appears in tokens and in the API.
     pub fn as_str(self) -> &'static str {
@@ -43,6 +64,7 @@ impl Role {
             Role::Product => "PRODUCT",
             Role::Viewer => "VIEWER",
             Role::Integration => "INTEGRATION",
+            Role::Customer => "CUSTOMER",
         }
     }
 }
@@ -154,7 +176,9 @@ impl fmt::Display for Action {
 }
 
 impl Action {
-    /// The roles allowed to take this action: the one table of authorization rules.
+    /// The roles allowed to take this action: the one table of authorization rules. CUSTOMER
+    /// is in none of its rows: what a customer may see or do is decided field by field, on
+    /// top of row-level checks against its accounts, never by widening a vendor's action.
     pub fn allowed_roles(self) -> &'static [Role] {
         use Role::*;
         match self {

@@ -39,8 +39,5 @@ async fn create(store: &Store, name: &str, team: Team, role: Role, lead: bool) -
 
 /// An administrator, who may decide any timesheet.
 pub fn admin() -> Principal {
-    Principal {
-        subject: "admin".into(),
-        role: Role::Admin,
-    }
+    Principal::vendor("admin", Role::Admin)
 }

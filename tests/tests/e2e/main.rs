@@ -9,6 +9,7 @@ mod auth;
 mod automation;
 mod catalog;
 mod catalog_scope;
+mod customer;
 mod engagements;
 mod events;
 mod health;

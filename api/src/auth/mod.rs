@@ -9,32 +9,13 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use tandem_domain::auth::{Principal, Role};
 
 use crate::cache::Memo;
+use crate::graphql::ids::{self, Kind};
 use crate::settings::{AuthSettings, JwtAlgorithm, Secret};
 
-/// The claims Tandem reads from and writes into a token.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
-pub struct Claims {
-    /// The caller: a team member's id or a machine client's name.
-    pub sub: String,
-    /// The access role.
-    pub role: String,
-    /// Expiry (seconds since the epoch).
-    pub exp: u64,
-    /// Not valid before (seconds since the epoch).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nbf: Option<u64>,
-    /// Issued at.
-    pub iat: u64,
-    /// Issuer.
-    pub iss: String,
-    /// Audience.
-    pub aud: String,
-}
+mod claims;
 
-/// Why a token was refused. The message is safe to show to the caller.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct AuthError(pub String);
+use claims::principal;
+pub use claims::{AuthError, Claims, MAX_CUSTOMER_ACCOUNTS, principal_for};
 
 /// Why the configured keys could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -192,13 +173,8 @@ impl Verifier {
         if data.claims.sub.trim().is_empty() {
             return Err(AuthError("the token's subject (sub) is empty".into()));
         }
-        Ok((
-            Principal {
-                subject: data.claims.sub,
-                role,
-            },
-            data.claims.exp,
-        ))
+        let exp = data.claims.exp;
+        Ok((principal(data.claims, role)?, exp))
     }
 
     /// The principal for an `Authorization` header value (`Bearer <token>`).
@@ -272,10 +248,24 @@ impl Issuer {
 
     /// A token for `subject` with `role`, valid for `ttl` from now.
     pub fn issue(&self, subject: &str, role: Role, ttl: Duration) -> Result<String, KeyError> {
+        self.issue_for(&Principal::vendor(subject, role), ttl)
+    }
+
+    /// A token that verifies to `who` (with a customer's accounts and contact), valid for
+    /// `ttl` from now.
+    pub fn issue_for(&self, who: &Principal, ttl: Duration) -> Result<String, KeyError> {
         let now = jsonwebtoken::get_current_timestamp();
+        let scope = who.customer.as_ref();
         let claims = Claims {
-            sub: subject.to_owned(),
-            role: role.as_str().to_owned(),
+            sub: who.subject.clone(),
+            role: who.role.as_str().to_owned(),
+            accounts: scope.map(|s| {
+                s.accounts()
+                    .iter()
+                    .map(|a| ids::encode(Kind::Account, a.0).0)
+                    .collect()
+            }),
+            contact: scope.map(|s| ids::encode(Kind::Contact, s.contact().0).0),
             exp: now + ttl.as_secs(),
             nbf: Some(now),
             iat: now,
@@ -301,6 +291,8 @@ pub fn ephemeral_secret() -> Secret {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tandem_domain::auth::CustomerScope;
+    use tandem_domain::ids::{AccountId, ContactId};
 
     fn settings() -> AuthSettings {
         AuthSettings {
@@ -322,13 +314,7 @@ mod tests {
             .issue("ann", Role::CsManager, Duration::from_secs(60))
             .unwrap();
         let p = Verifier::new(&s).unwrap().verify(&token).unwrap();
-        assert_eq!(
-            p,
-            Principal {
-                subject: "ann".into(),
-                role: Role::CsManager
-            }
-        );
+        assert_eq!(p, Principal::vendor("ann", Role::CsManager));
     }
 
     #[test]
@@ -423,6 +409,8 @@ mod tests {
         let claims = Claims {
             sub: "ann".into(),
             role: "ADMIN".into(),
+            accounts: None,
+            contact: None,
             exp: now - 60,
             nbf: None,
             iat: now - 120,
@@ -430,16 +418,9 @@ mod tests {
             aud: "tandem-api".into(),
         };
         let token = jsonwebtoken::encode(&issuer.header, &claims, &issuer.key).unwrap();
-        verifier.verified.put(
-            &token,
-            (
-                Principal {
-                    subject: "ann".into(),
-                    role: Role::Admin,
-                },
-                now - 60,
-            ),
-        );
+        verifier
+            .verified
+            .put(&token, (Principal::vendor("ann", Role::Admin), now - 60));
         let err = verifier.verify(&token).unwrap_err();
         assert!(err.0.contains("expired"), "{err}");
         assert!(verifier.verified.is_empty());
@@ -455,5 +436,122 @@ mod tests {
                 .0
                 .contains("Bearer")
         );
+    }
+
+    fn customer() -> Principal {
+        let scope = CustomerScope::new(
+            vec![
+                AccountId(uuid::Uuid::from_u128(2)),
+                AccountId(uuid::Uuid::from_u128(1)),
+            ],
+            ContactId(uuid::Uuid::from_u128(7)),
+        );
+        Principal::customer("pat@customer.example", scope.unwrap())
+    }
+
+    /// A token signed with the test secret carrying `claims` beside the standard ones.
+    fn signed(role: &str, extra: serde_json::Value) -> String {
+        let now = jsonwebtoken::get_current_timestamp();
+        let mut claims = serde_json::json!({
+            "sub": "pat", "role": role, "exp": now + 60, "iat": now,
+            "iss": "tandem", "aud": "tandem-api",
+        });
+        if let (Some(c), serde_json::Value::Object(extra)) = (claims.as_object_mut(), extra) {
+            c.extend(extra);
+        }
+        let key = EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef");
+        jsonwebtoken::encode(&Header::default(), &claims, &key).unwrap()
+    }
+
+    #[test]
+    fn a_customer_token_verifies_to_its_accounts_and_contact() {
+        let s = settings();
+        let token = Issuer::new(&s)
+            .unwrap()
+            .issue_for(&customer(), Duration::from_secs(60))
+            .unwrap();
+        assert_eq!(
+            Verifier::new(&s).unwrap().verify(&token).unwrap(),
+            customer()
+        );
+    }
+
+    #[test]
+    fn a_customer_token_names_its_ids_as_the_api_shows_them() {
+        let account = ids::encode(Kind::Account, uuid::Uuid::from_u128(1)).0;
+        let contact = ids::encode(Kind::Contact, uuid::Uuid::from_u128(7)).0;
+        let token = signed(
+            "CUSTOMER",
+            serde_json::json!({"accounts": [account], "contact": contact}),
+        );
+        let p = Verifier::new(&settings()).unwrap().verify(&token).unwrap();
+        let scope = p.customer.unwrap();
+        assert_eq!(scope.accounts(), &[AccountId(uuid::Uuid::from_u128(1))]);
+        assert_eq!(scope.contact(), ContactId(uuid::Uuid::from_u128(7)));
+    }
+
+    #[test]
+    fn a_malformed_customer_token_is_refused_and_says_what_to_fix() {
+        let account = ids::encode(Kind::Account, uuid::Uuid::from_u128(1)).0;
+        let contact = ids::encode(Kind::Contact, uuid::Uuid::from_u128(7)).0;
+        let too_many: Vec<String> = (0..=MAX_CUSTOMER_ACCOUNTS as u128)
+            .map(|n| ids::encode(Kind::Account, uuid::Uuid::from_u128(n)).0)
+            .collect();
+        let cases = [
+            (
+                "no accounts",
+                "CUSTOMER",
+                serde_json::json!({"contact": contact}),
+                "'accounts' claim",
+            ),
+            (
+                "empty accounts",
+                "CUSTOMER",
+                serde_json::json!({"accounts": [], "contact": contact}),
+                "at least one account",
+            ),
+            (
+                "no contact",
+                "CUSTOMER",
+                serde_json::json!({"accounts": [account]}),
+                "'contact' claim",
+            ),
+            (
+                "raw uuid",
+                "CUSTOMER",
+                serde_json::json!({"accounts": [uuid::Uuid::from_u128(1).to_string()], "contact": contact}),
+                "not one of the API's Account ids",
+            ),
+            (
+                "contact as account",
+                "CUSTOMER",
+                serde_json::json!({"accounts": [contact], "contact": contact}),
+                "'accounts' claim holds",
+            ),
+            (
+                "account as contact",
+                "CUSTOMER",
+                serde_json::json!({"accounts": [account], "contact": account}),
+                "not one of the API's Contact ids",
+            ),
+            (
+                "too many",
+                "CUSTOMER",
+                serde_json::json!({"accounts": too_many, "contact": contact}),
+                "at most 100",
+            ),
+            (
+                "vendor with accounts",
+                "VIEWER",
+                serde_json::json!({"accounts": [account]}),
+                "only CUSTOMER tokens",
+            ),
+        ];
+        let verifier = Verifier::new(&settings()).unwrap();
+        for (case, role, extra, expected) in cases {
+            let err = verifier.verify(&signed(role, extra)).unwrap_err();
+            assert!(err.0.contains(expected), "{case}: {err}");
+        }
+        assert!(verifier.verified.is_empty());
     }
 }
