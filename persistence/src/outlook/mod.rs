@@ -9,5 +9,6 @@ mod model;
 pub use features::{Snapshot, features_at};
 pub use history::{SNAPSHOT_DAYS_BEFORE, closed_count, closed_renewals, features_of, snapshot_of};
 pub use model::{
-    all as models, by_version as model_by_version, latest as latest_model, save as save_model,
+    Basis, all as models, basis, by_version as model_by_version, latest as latest_model,
+    save as save_model,
 };

@@ -126,3 +126,22 @@ pub async fn all(store: &Store) -> PersistenceResult<Vec<OutlookModel>> {
     ));
     q.all(store.conn()).await?.iter().map(model).collect()
 }
+
+/// What scoring any renewal needs besides its features: how many renewals have been decided,
+/// and the latest model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Basis {
+    /// Renewals decided so far.
+    pub closed: usize,
+    /// The latest model, if one was ever fitted.
+    pub model: Option<OutlookModel>,
+}
+
+/// How many renewals have been decided, and the latest model: two statements, whatever the
+/// number of renewals scored with it.
+pub async fn basis(store: &Store) -> PersistenceResult<Basis> {
+    Ok(Basis {
+        closed: super::history::closed_count(store).await?,
+        model: latest(store).await?,
+    })
+}
