@@ -29,6 +29,7 @@ pub mod node;
 pub mod opportunity;
 pub mod outcome;
 pub mod outcome_comparison;
+pub mod outlook;
 pub mod plain;
 pub mod renewal;
 pub mod scalars;

@@ -5,8 +5,8 @@ use async_graphql::{MergedObject, MergedSubscription, Schema, ValidationMode};
 
 use super::{
     account, activity, automation, catalog, catalog_scope, contact, engagement, event, figures,
-    health, node, opportunity, outcome_comparison, renewal, segment, signals, sow, success, sync,
-    team_member, template, timesheet, viewer,
+    health, node, opportunity, outcome_comparison, outlook, renewal, segment, signals, sow,
+    success, sync, team_member, template, timesheet, viewer,
 };
 use crate::service::Services;
 use crate::settings::Limits;
@@ -30,6 +30,7 @@ pub struct Query(
     automation::AutomationQuery,
     renewal::RenewalQuery,
     opportunity::OpportunityQuery,
+    outlook::OutlookQuery,
     timesheet::TimesheetQuery,
     template::TemplateQuery,
     outcome_comparison::OutcomeComparisonQuery,
@@ -54,6 +55,7 @@ pub struct Mutation(
     activity::ActivityMutation,
     renewal::RenewalMutation,
     opportunity::OpportunityMutation,
+    outlook::OutlookMutation,
     sync::SyncMutation,
     timesheet::TimesheetMutation,
     template::TemplateMutation,
