@@ -2,7 +2,8 @@
 //! database, under the cluster lease) refits the revenue outlook's model every
 //! `TANDEM_OUTLOOK_REFIT_EVERY`, so a fleet fits once per period rather than once per server.
 //!
-//! A period passes when the latest model is older than it (or none exists); a period in which
+//! The schedule looks every period (at most hourly), the first time one look after the leader
+//! starts. A period passes when the latest model is older than it (or none exists); a period in which
 //! no renewal was decided since the latest fit refits nothing, since the model would learn from
 //! the same history. "Not enough history" is logged and tried again next period.
 
@@ -25,13 +26,15 @@ pub async fn run(services: Services, mut stop: watch::Receiver<bool>) {
     let Some(every) = services.outlook.refit_every else {
         return;
     };
+    // The first look waits too, so that a server starting (or taking the worker over) runs no
+    // statement for the schedule in its first moments.
     loop {
-        if let Err(e) = once(&services, every).await {
-            tracing::warn!(error = %e.message, "cannot refit the renewal model; trying again later");
-        }
         tokio::select! {
             _ = tokio::time::sleep(every.min(LOOK_EVERY)) => {}
             _ = stop.changed() => return,
+        }
+        if let Err(e) = once(&services, every).await {
+            tracing::warn!(error = %e.message, "cannot refit the renewal model; trying again later");
         }
     }
 }

@@ -118,3 +118,28 @@ db_test! {
         assert_eq!(code, "FORBIDDEN");
     }
 }
+
+db_test! {
+    async fn the_worker_refits_on_its_schedule_once_renewals_are_decided(db) {
+        let server = Server::start_with(&db, &[("TANDEM_OUTLOOK_REFIT_EVERY", "1s"), ("TANDEM_OUTLOOK_MIN_CLOSED", "30")]).await;
+        let mut ids = Vec::new();
+        for (i, tier) in ["HIGH", "LOW", "TECH"].iter().enumerate() {
+            ids.push(AccountId(decode_id(&account(&server, &format!("History {i}"), tier).await)));
+        }
+        // The schedule fits nothing until the thirtieth renewal is decided (the minimum).
+        tandem_api::demo::outlook::closed_renewals(&server.store, &ids, 30, 7).await.unwrap();
+        let mut fitted = Value::Null;
+        for _ in 0..100 {
+            fitted = server.ok(Role::Admin, "{ outlookModels { version fittedBy closedRenewals } }", json!({})).await["outlookModels"].clone();
+            if fitted.as_array().is_some_and(|m| !m.is_empty()) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(fitted, json!([{"version": 1, "fittedBy": "system", "closedRenewals": 30}]));
+        // Nothing decided since: the next periods fit nothing new.
+        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        let again = server.ok(Role::Admin, "{ outlookModels { version } }", json!({})).await;
+        assert_eq!(again["outlookModels"].as_array().unwrap().len(), 1);
+    }
+}
