@@ -96,6 +96,7 @@ pub async fn start(
         relay,
         automation: Arc::default(),
         webhook_allowed_networks: settings.automation.webhook_allowed_networks.clone().into(),
+        outlook: settings.outlook,
     };
     crate::worker::start(
         services.clone(),

@@ -13,6 +13,7 @@ pub mod http;
 pub mod jetstream;
 pub mod metrics;
 pub mod rate_limit;
+pub mod refit;
 pub mod relay;
 pub mod service;
 pub mod settings;

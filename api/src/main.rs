@@ -1,4 +1,5 @@
-//! `tandem`: serve the API, migrate the database, print the schema, or mint a token.
+//! `tandem`: serve the API, migrate the database, refit the renewal model, print the schema, or
+//! mint a token.
 
 #![recursion_limit = "256"] // the schema's nested async resolver types, in release builds
 
@@ -44,6 +45,11 @@ enum Command {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// The revenue outlook's renewal model.
+    Outlook {
+        #[command(subcommand)]
+        action: OutlookCommand,
+    },
     /// Print the GraphQL schema (SDL).
     Schema,
     /// Print a token signed with the configured key (TANDEM_JWT_SECRET for HS256).
@@ -64,6 +70,16 @@ enum Command {
         /// How long the token is valid: 30m, 12h, 7d…
         #[arg(long, default_value = "1h")]
         ttl: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum OutlookCommand {
+    /// Fit the likelihood-to-renew model on the closed renewals now and print its backtest.
+    Refit {
+        /// The database URL (TANDEM_DATABASE_URL; default an SQLite file, tandem.db).
+        #[arg(long)]
+        database_url: Option<String>,
     },
 }
 
@@ -90,6 +106,15 @@ async fn main() -> ExitCode {
         }
         Command::RecomputeHealth { database_url } => {
             recompute_health(Overrides {
+                bind: None,
+                database_url,
+            })
+            .await
+        }
+        Command::Outlook {
+            action: OutlookCommand::Refit { database_url },
+        } => {
+            outlook_refit(Overrides {
                 bind: None,
                 database_url,
             })
@@ -215,6 +240,47 @@ async fn recompute_health(overrides: Overrides) -> anyhow::Result<()> {
         report.status_changes,
         report.skipped
     );
+    Ok(())
+}
+
+async fn outlook_refit(overrides: Overrides) -> anyhow::Result<()> {
+    use tandem_api::service::outlook::{Refit, fit};
+    let settings = Settings::from_env(&overrides)?;
+    let _telemetry = telemetry::init(settings.log_format, &settings.log_filter, None);
+    let store = app::connect(&settings).await?;
+    let refit = fit(&store, "tandem outlook refit", &settings.outlook).await;
+    store.close().await.ok();
+    let refit = refit.map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    match refit {
+        Refit::Fitted(m) => {
+            let bt = &m.fitted.backtest;
+            let figure = |v: Option<f64>| v.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.3}"));
+            println!(
+                "fitted renewal model version {} on {} closed renewals",
+                m.version, m.closed_renewals
+            );
+            println!(
+                "backtest on the {} most recent (from {}), fitted on the {} before:",
+                bt.held_out, bt.held_out_from, bt.trained_on
+            );
+            println!(
+                "  model:   AUC {}  Brier {}",
+                figure(bt.model.auc),
+                figure(bt.model.brier)
+            );
+            println!(
+                "  manager: AUC {}  Brier {}  ({} called; the model on those: AUC {}  Brier {})",
+                figure(bt.manager.auc),
+                figure(bt.manager.brier),
+                bt.manager.count,
+                figure(bt.model_where_called.auc),
+                figure(bt.model_where_called.brier)
+            );
+        }
+        Refit::NotEnoughHistory { closed, needed } => {
+            println!("not enough history: {closed} of {needed} closed renewals");
+        }
+    }
     Ok(())
 }
 

@@ -9,6 +9,7 @@
 //!   webhook deliveries and moves the cursor in one transaction
 //!   ([`tandem_persistence::automation`]), so a crash neither skips nor repeats an effect;
 //! - sweeps the threshold playbooks after writes and every `TANDEM_PLAYBOOK_SWEEP_INTERVAL`;
+//! - refits the revenue outlook's renewal model on its schedule ([`crate::refit`]);
 //! - sends due webhook deliveries, signed, with retries and backoff, recording every attempt,
 //!   and defers those beyond their endpoint's rate limit to its next second.
 //!
@@ -90,6 +91,7 @@ async fn lead(
             return;
         }
     };
+    let refitter = tokio::spawn(crate::refit::run(services.clone(), stop_rx.clone()));
     let dispatcher = tokio::spawn(dispatcher.run(dispatch.clone(), stop_rx));
     let mut position = None;
     let mut last_sweep: Option<Instant> = None;
@@ -176,6 +178,7 @@ async fn lead(
     }
     let _ = stop_tx.send(true);
     let _ = dispatcher.await;
+    let _ = refitter.await;
     lease.release().await;
 }
 

@@ -132,6 +132,8 @@ crate::text_enum! {
         OpportunityLost = "OPPORTUNITY_LOST",
         /// A stage of the opportunity pipeline was added or changed. Of no account.
         OpportunityStageConfigured = "OPPORTUNITY_STAGE_CONFIGURED",
+        /// A renewal model of the revenue outlook was fitted, with its backtest. Of no account.
+        OutlookModelFitted = "OUTLOOK_MODEL_FITTED",
     }
 }
 
@@ -188,6 +190,8 @@ crate::text_enum! {
         Opportunity = "OPPORTUNITY",
         /// A stage of the opportunity pipeline.
         OpportunityStage = "OPPORTUNITY_STAGE",
+        /// A fitted renewal model of the revenue outlook.
+        OutlookModel = "OUTLOOK_MODEL",
     }
 }
 

@@ -28,6 +28,7 @@ mod m20261123_000020_webhook_standards;
 mod m20261123_000021_webhook_rate_limit;
 mod m20261123_000022_event_relay;
 mod m20261123_000023_opportunities;
+mod m20261123_000024_outlook_models;
 
 pub use m20261123_000006_health::DEFAULT_MODEL_ID;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000021_webhook_rate_limit::Migration),
             Box::new(m20261123_000022_event_relay::Migration),
             Box::new(m20261123_000023_opportunities::Migration),
+            Box::new(m20261123_000024_outlook_models::Migration),
         ]
     }
 }

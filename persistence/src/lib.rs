@@ -26,6 +26,7 @@ pub mod idempotency;
 pub mod opportunity;
 pub mod outcome;
 pub mod outcome_comparison;
+pub mod outlook;
 pub mod page;
 pub mod playbook;
 pub mod renewal;

@@ -26,6 +26,7 @@ use tandem_persistence::{
 mod catalog_scope;
 mod health;
 mod outcomes;
+pub mod outlook;
 mod seed;
 mod templates;
 mod time;
@@ -373,7 +374,22 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
     outcomes::load(store).await?;
     catalog_scope::load(store, &catalog_accounts).await?;
     load_activities(store, &mut rng, &customers, &cs).await?;
+    let live: Vec<tandem_domain::ids::AccountId> = customers
+        .iter()
+        .filter(|c| c.stage != LifecycleStage::Churned)
+        .map(|c| c.id)
+        .collect();
+    outlook::closed_renewals(store, &live, outlook::CLOSED, 0x0A7C_2026_0029).await?;
     load_renewals(store, &mut rng, &customers, &cs).await?;
+    // A fitted renewal model from the start, so the outlook answers with scores and a backtest.
+    match crate::service::outlook::fit(store, ACTOR, &crate::settings::OutlookSettings::default())
+        .await
+    {
+        Ok(refit) => {
+            tracing::info!(version = ?version_of(&refit), "fitted the demo's renewal model")
+        }
+        Err(e) => tracing::warn!(error = %e.message, "cannot fit the demo's renewal model"),
+    }
     if let Some(admin) = team.iter().find(|m| m.data.email == ADMIN_EMAIL) {
         time::load(store, &team, admin, base).await?;
     }
@@ -1189,6 +1205,13 @@ async fn load_activities(
 
 /// Renewals in play over the next half year (a pipeline worth reading), some decided ones with
 /// their reasons, and open risks.
+fn version_of(refit: &crate::service::outlook::Refit) -> Option<i32> {
+    match refit {
+        crate::service::outlook::Refit::Fitted(m) => Some(m.version),
+        crate::service::outlook::Refit::NotEnoughHistory { .. } => None,
+    }
+}
+
 async fn load_renewals(
     store: &Store,
     rng: &mut Rng,

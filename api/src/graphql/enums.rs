@@ -231,6 +231,10 @@ pub enum EventKind {
     /// A stage of the opportunity pipeline was added or changed (an event of no account; the
     /// subject is the stage).
     OpportunityStageConfigured,
+    /// A renewal model of the revenue outlook was fitted (an event of no account; the subject
+    /// is the model; `changes`: version, closedRenewals, heldOut, and the backtest's auc and
+    /// brier beside managerAuc and managerBrier).
+    OutlookModelFitted,
 }
 
 /// What kind of services work an engagement is.

@@ -79,6 +79,8 @@ pub enum Kind {
     Opportunity,
     /// A stage of the opportunity pipeline.
     OpportunityStage,
+    /// A fitted renewal model of the revenue outlook.
+    OutlookModel,
 }
 
 impl Kind {
@@ -117,6 +119,7 @@ impl Kind {
             Kind::CatalogVersion => "CatalogVersion",
             Kind::Opportunity => "Opportunity",
             Kind::OpportunityStage => "OpportunityStage",
+            Kind::OutlookModel => "OutlookModel",
         }
     }
 
@@ -154,6 +157,7 @@ impl Kind {
             "CatalogVersion" => Some(Kind::CatalogVersion),
             "Opportunity" => Some(Kind::Opportunity),
             "OpportunityStage" => Some(Kind::OpportunityStage),
+            "OutlookModel" => Some(Kind::OutlookModel),
             _ => None,
         }
     }
@@ -258,6 +262,7 @@ pub fn subject_of(e: &Event) -> ID {
         SubjectKind::WebhookEndpoint => Kind::WebhookEndpoint,
         SubjectKind::Opportunity => Kind::Opportunity,
         SubjectKind::OpportunityStage => Kind::OpportunityStage,
+        SubjectKind::OutlookModel => Kind::OutlookModel,
     };
     encode(kind, e.event.subject_id)
 }

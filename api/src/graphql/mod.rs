@@ -30,6 +30,7 @@ pub mod node;
 pub mod opportunity;
 pub mod outcome;
 pub mod outcome_comparison;
+pub mod outlook;
 pub mod plain;
 pub mod renewal;
 pub mod revenue_outlook;

@@ -107,7 +107,8 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Nod
         | Kind::EngagementTemplate
         | Kind::Baseline
         | Kind::CatalogVersion
-        | Kind::OpportunityStage => None,
+        | Kind::OpportunityStage
+        | Kind::OutlookModel => None,
     })
 }
 

@@ -253,6 +253,30 @@ impl RenewalNode {
     async fn decided_on(&self) -> Option<Date> {
         self.0.decision.map(|d| Date(d.decided_on))
     }
+    /// How likely it is to renew by the renewal model: a probability with the features that
+    /// moved it and the model's version, or not enough history yet. A renewal in play is read
+    /// as it stands now; a decided one as it stood at its snapshot, before the decision.
+    #[graphql(guard = "Allowed(Action::ReadInsights)")]
+    async fn likelihood_to_renew(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<super::outlook::LikelihoodToRenew> {
+        let l = loaders(ctx)?;
+        let (basis, features) = futures_util::try_join!(
+            l.outlook_basis().load_one(super::loaders::outlook::Latest),
+            l.renewal_features().load_one(self.0.id)
+        )?;
+        let (s, who) = parts(ctx)?;
+        let basis = basis.ok_or_else(|| {
+            ApiError::new(
+                crate::error::Code::Internal,
+                "the renewal model's basis was not read",
+            )
+        })?;
+        let score =
+            crate::service::outlook::likelihood(s, who, &basis, self.0.id, features.as_ref())?;
+        Ok(score.into())
+    }
 }
 
 /// A risk to raise.

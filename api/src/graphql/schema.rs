@@ -6,8 +6,8 @@ use async_graphql::{MergedObject, MergedSubscription, Schema, ValidationMode};
 use super::audience::{Audience, CustomerView};
 use super::{
     account, activity, automation, catalog, catalog_scope, contact, engagement, event, figures,
-    health, node, opportunity, outcome_comparison, renewal, revenue_outlook, segment, signals, sow,
-    success, sync, team_member, template, timesheet, viewer,
+    health, node, opportunity, outcome_comparison, outlook, renewal, revenue_outlook, segment,
+    signals, sow, success, sync, team_member, template, timesheet, viewer,
 };
 use crate::service::Services;
 use crate::settings::Limits;
@@ -32,6 +32,7 @@ pub struct Query(
     renewal::RenewalQuery,
     opportunity::OpportunityQuery,
     revenue_outlook::RevenueOutlookQuery,
+    outlook::OutlookQuery,
     timesheet::TimesheetQuery,
     template::TemplateQuery,
     outcome_comparison::OutcomeComparisonQuery,
@@ -56,6 +57,7 @@ pub struct Mutation(
     activity::ActivityMutation,
     renewal::RenewalMutation,
     opportunity::OpportunityMutation,
+    outlook::OutlookMutation,
     sync::SyncMutation,
     timesheet::TimesheetMutation,
     template::TemplateMutation,

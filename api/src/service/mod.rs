@@ -12,6 +12,7 @@ pub mod event;
 pub mod figures;
 pub mod health;
 pub mod opportunity;
+pub mod outlook;
 pub mod renewal;
 pub mod revenue_outlook;
 pub mod segment;
@@ -39,6 +40,8 @@ pub struct Services {
     pub automation: std::sync::Arc<tokio::sync::Notify>,
     /// Networks webhook endpoints may point at although they are loopback or link-local.
     pub webhook_allowed_networks: std::sync::Arc<[tandem_domain::webhook::Network]>,
+    /// The revenue outlook's renewal model: the history it needs, how often it is refitted.
+    pub outlook: crate::settings::OutlookSettings,
 }
 
 impl Services {

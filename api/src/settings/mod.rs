@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 mod nats;
+mod outlook;
 mod reader;
 mod traces;
 mod trusted;
@@ -16,6 +17,7 @@ use reader::Reader;
 pub use reader::parse_duration;
 
 pub use nats::NatsSettings;
+pub use outlook::OutlookSettings;
 pub use traces::TraceSettings;
 pub use trusted::{TrustedDocumentsSettings, TrustedMode};
 
@@ -161,6 +163,8 @@ pub struct Settings {
     pub trusted_documents: TrustedDocumentsSettings,
     /// The event stream relayed to NATS JetStream; `None` (the default) relays nothing.
     pub nats: Option<NatsSettings>,
+    /// The revenue outlook's renewal model: the history it needs, how often it is refitted.
+    pub outlook: OutlookSettings,
 }
 
 /// How the automation worker runs.
@@ -402,6 +406,7 @@ impl Settings {
             traces: TraceSettings::read(&mut r),
             trusted_documents: TrustedDocumentsSettings::read(&mut r),
             nats: NatsSettings::read(&mut r),
+            outlook: OutlookSettings::read(&mut r),
         };
         if r.errors.is_empty() {
             Ok(settings)

@@ -140,6 +140,8 @@ pub enum Action {
     ManageServicesOpportunities,
     /// Add and change the stages of the opportunity pipeline.
     ConfigureOpportunityStages,
+    /// Fit the revenue outlook's renewal model again.
+    RefitOutlook,
 }
 
 impl fmt::Display for Action {
@@ -171,6 +173,7 @@ impl fmt::Display for Action {
                 "open, change, win or lose services follow-on opportunities"
             }
             Action::ConfigureOpportunityStages => "configure the opportunity pipeline's stages",
+            Action::RefitOutlook => "refit the renewal model",
         })
     }
 }
@@ -206,6 +209,7 @@ impl Action {
             Action::ManageOpportunities => &[Admin, CsManager],
             Action::ManageServicesOpportunities => &[Admin, CsManager, Services],
             Action::ConfigureOpportunityStages => &[Admin],
+            Action::RefitOutlook => &[Admin, CsManager],
         }
     }
 }

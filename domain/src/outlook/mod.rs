@@ -121,6 +121,26 @@ pub struct Fitted {
     pub backtest: Backtest,
 }
 
+/// A fitted model as stored: numbered like health model versions, so that a score names the
+/// fit that gave it and every fit's backtest stays readable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutlookModel {
+    /// The model's id (the subject of its `OUTLOOK_MODEL_FITTED` event).
+    pub id: uuid::Uuid,
+    /// 1 for the first fit, then one more for each refit.
+    pub version: i32,
+    /// When it was fitted.
+    pub fitted_at: chrono::DateTime<chrono::Utc>,
+    /// Who fitted it: a caller's subject, or `system` for the schedule.
+    pub fitted_by: String,
+    /// How many closed renewals it learned from.
+    pub closed_renewals: usize,
+    /// The model and its backtest.
+    pub fitted: Fitted,
+    /// The settings it was fitted with.
+    pub settings: Settings,
+}
+
 /// What fitting on a vendor's history gave.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Training {

@@ -72,6 +72,8 @@ const DENIED: &[&str] = &[
     "Query.opportunities",
     "Query.opportunityStages",
     "Query.revenueOutlook",
+    "Query.outlookModel",
+    "Query.outlookModels",
     "Query.timesheet",
     "Query.timesheets",
     "Query.allocations",
@@ -81,6 +83,7 @@ const DENIED: &[&str] = &[
     "Query.engagementTemplate",
     "Query.outcomeComparison",
     // Mutations.
+    "Mutation.refitOutlookModel",
     "Mutation.createAccount",
     "Mutation.updateAccount",
     "Mutation.archiveAccount",

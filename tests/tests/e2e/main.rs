@@ -19,6 +19,7 @@ mod opportunities;
 mod oracle;
 mod outcome_comparison;
 mod outcomes;
+mod outlook;
 mod plain;
 mod protocol;
 mod queries;

@@ -23,6 +23,7 @@ pub mod engagement;
 pub mod health;
 pub mod opportunity;
 pub mod outcome;
+pub mod outlook;
 pub mod renewal;
 pub mod sow;
 pub mod success;
@@ -39,6 +40,7 @@ use engagement::{
 use health::{HealthLoader, HealthOutlineLoader, HealthThenLoader, UsageLoader};
 use opportunity::{OpportunitiesLoader, OpportunityStageLoader};
 use outcome::{EngagementOutcomeLoader, OutcomeHealthLoader, OutcomeRevenueLoader};
+use outlook::{OutlookBasisLoader, RenewalFeaturesLoader};
 use renewal::{RenewalsLoader, RiskTasksLoader, RisksLoader};
 use sow::{
     ChangeRequestsLoader, LoggedByPhaseLoader, LoggedLoader, SowLoader, SowsByAccountLoader,
@@ -92,6 +94,8 @@ struct Slots {
     risks: OnceLock<DataLoader<RisksLoader, HashMapCache>>,
     risk_tasks: OnceLock<DataLoader<RiskTasksLoader, HashMapCache>>,
     renewals: OnceLock<DataLoader<RenewalsLoader, HashMapCache>>,
+    renewal_features: OnceLock<DataLoader<RenewalFeaturesLoader, HashMapCache>>,
+    outlook_basis: OnceLock<DataLoader<OutlookBasisLoader, HashMapCache>>,
     opportunities: OnceLock<DataLoader<OpportunitiesLoader, HashMapCache>>,
     opportunity_stages: OnceLock<DataLoader<OpportunityStageLoader, HashMapCache>>,
     external_ids: OnceLock<DataLoader<ExternalIdsLoader, HashMapCache>>,
@@ -368,6 +372,20 @@ impl Loaders {
         self.slots()
             .renewals
             .get_or_init(|| make(RenewalsLoader(self.store.clone()), self.cached))
+    }
+
+    /// Each renewal's features, for its likelihood to renew.
+    pub fn renewal_features(&self) -> &DataLoader<RenewalFeaturesLoader, HashMapCache> {
+        self.slots()
+            .renewal_features
+            .get_or_init(|| make(RenewalFeaturesLoader(self.store.clone()), self.cached))
+    }
+
+    /// The closed-renewal count and the latest renewal model (key: `outlook::Latest`).
+    pub fn outlook_basis(&self) -> &DataLoader<OutlookBasisLoader, HashMapCache> {
+        self.slots()
+            .outlook_basis
+            .get_or_init(|| make(OutlookBasisLoader(self.store.clone()), self.cached))
     }
 
     /// Each account's opportunities, every status, soonest to close first.
