@@ -2,7 +2,7 @@
 //! added, probability-weighted, GRR and NRR forecasts with their bands, and the accounts that
 //! move the number most. All money: ADMIN, CS_MANAGER, SERVICES and INTEGRATION.
 
-use async_graphql::{Context, Object, SimpleObject};
+use async_graphql::{Context, Enum, Object, SimpleObject};
 use tandem_domain::metrics::Period;
 use tandem_domain::money::Currency;
 use tandem_domain::outlook::revenue::{self, Mover, Outlook};
@@ -15,7 +15,7 @@ use super::money::MoneyValue;
 use super::scalars::Date;
 use crate::error::ApiError;
 use crate::service;
-use crate::service::revenue_outlook::{MAX_MOVERS, RevenueOutlook};
+use crate::service::revenue_outlook::{ByModel, MAX_MOVERS, RevenueOutlook};
 
 /// An expected amount of money, rounded to the minor unit.
 fn money(minor: f64, currency: Currency) -> MoneyValue {
@@ -127,6 +127,12 @@ impl RevenueOutlookSide {
     async fn renewals(&self) -> i32 {
         i32::try_from(self.outlook.renewals).unwrap_or(i32::MAX)
     }
+    /// Renewals this side could not weigh by its own probability and counted at the
+    /// manager's call instead (on the model's side: renewals whose features could not be
+    /// read); always 0 on the managers' side.
+    async fn renewals_without_score(&self) -> i32 {
+        i32::try_from(self.outlook.renewals_without_score).unwrap_or(i32::MAX)
+    }
     /// Open opportunities expected to close in the period.
     async fn opportunities(&self) -> i32 {
         i32::try_from(self.outlook.opportunities).unwrap_or(i32::MAX)
@@ -167,10 +173,73 @@ impl RevenueOutlookSide {
     }
 }
 
+/// Whether the renewal model could weigh the outlook.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum RevenueOutlookModelStatus {
+    /// The latest model weighed every renewal it could score.
+    Scored,
+    /// Too few closed renewals for the model to answer with numbers.
+    NotEnoughHistory,
+    /// Enough closed renewals, but no model has been fitted yet (`refitOutlookModel`).
+    NotFitted,
+}
+
+/// The outlook as the renewal model's likelihood to renew sees the renewals, or why it cannot.
+pub struct RevenueOutlookByModel {
+    by_model: ByModel,
+    currency: Currency,
+}
+
+#[Object]
+impl RevenueOutlookByModel {
+    /// Whether the model could weigh the outlook.
+    async fn status(&self) -> RevenueOutlookModelStatus {
+        match self.by_model {
+            ByModel::Scored { .. } => RevenueOutlookModelStatus::Scored,
+            ByModel::NotEnoughHistory { .. } => RevenueOutlookModelStatus::NotEnoughHistory,
+            ByModel::NotFitted { .. } => RevenueOutlookModelStatus::NotFitted,
+        }
+    }
+    /// The version of the model that weighed it; null unless SCORED.
+    async fn model_version(&self) -> Option<i32> {
+        match self.by_model {
+            ByModel::Scored { version, .. } => Some(version),
+            _ => None,
+        }
+    }
+    /// Renewals decided so far: what the model learns from.
+    async fn closed_renewals(&self) -> i32 {
+        let closed = match self.by_model {
+            ByModel::Scored { closed, .. }
+            | ByModel::NotEnoughHistory { closed, .. }
+            | ByModel::NotFitted { closed } => closed,
+        };
+        i32::try_from(closed).unwrap_or(i32::MAX)
+    }
+    /// Closed renewals needed before the model answers with numbers; null once it does.
+    async fn closed_renewals_needed(&self) -> Option<i32> {
+        match self.by_model {
+            ByModel::NotEnoughHistory { needed, .. } => i32::try_from(needed).ok(),
+            _ => None,
+        }
+    }
+    /// The outlook with each renewal weighed by its likelihood to renew; null unless SCORED.
+    async fn outlook(&self) -> Option<RevenueOutlookSide> {
+        match &self.by_model {
+            ByModel::Scored { outlook, .. } => Some(RevenueOutlookSide {
+                outlook: (**outlook).clone(),
+                currency: self.currency,
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// The revenue outlook of a period over a slice.
 pub struct RevenueOutlookView {
     outlook: RevenueOutlook,
     currency: Currency,
+    by_model: tokio::sync::OnceCell<ByModel>,
 }
 
 #[Object(name = "RevenueOutlook")]
@@ -199,6 +268,21 @@ impl RevenueOutlookView {
             currency: self.currency,
         }
     }
+    /// The same outlook with each renewal weighed by the renewal model's likelihood to renew
+    /// (`Renewal.likelihoodToRenew`), beside the managers' calls; or why the model cannot say.
+    /// Read only when asked: it scores every renewal of the period.
+    async fn model(&self, ctx: &Context<'_>) -> async_graphql::Result<RevenueOutlookByModel> {
+        let (s, who) = parts(ctx)?;
+        let by_model = self
+            .by_model
+            .get_or_try_init(|| service::revenue_outlook::by_model(s, who, &self.outlook.book))
+            .await?
+            .clone();
+        Ok(RevenueOutlookByModel {
+            by_model,
+            currency: self.currency,
+        })
+    }
 }
 
 #[derive(Default)]
@@ -222,6 +306,10 @@ impl RevenueOutlookQuery {
         let slice = SliceInput::slice(ctx, slice).await?;
         let currency = slice.currency;
         let outlook = service::revenue_outlook::outlook(s, who, &slice, period).await?;
-        Ok(RevenueOutlookView { outlook, currency })
+        Ok(RevenueOutlookView {
+            outlook,
+            currency,
+            by_model: tokio::sync::OnceCell::new(),
+        })
     }
 }

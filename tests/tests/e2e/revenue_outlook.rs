@@ -5,9 +5,10 @@
 use chrono::{Days, Utc};
 use serde_json::{Value, json};
 use tandem_domain::auth::Role;
+use tandem_domain::ids::AccountId;
 use tandem_tests::db_test;
 
-use crate::support::{Server, create_account};
+use crate::support::{Server, create_account, decode_id};
 
 const OUTLOOK: &str = "query($p: PeriodInput!) { revenueOutlook(period: $p) { from to asOf startingMrr { amountMinor currency } managersCall { expectedChurn { amountMinor } expectedContraction { amountMinor } expectedExpansion { amountMinor } expectedServices { amountMinor } retainedMrr { expected { amountMinor } low { amountMinor } high { amountMinor } } endingMrr { expected { amountMinor } low { amountMinor } high { amountMinor } } grr { expected low high } nrr { expected low high } renewals opportunities movers(first: 5) { account { name } expectedChange { amountMinor } atStake { amountMinor } renewalProbability spread { amountMinor } } } } }";
 
@@ -93,10 +94,49 @@ db_test! {
         assert_eq!(m["movers"][2]["atStake"], json!(null));
         assert_eq!(m["movers"][2]["renewalProbability"], json!(null));
 
+        // No renewal has been decided yet: the model's side says so rather than guess.
+        let by_model = server.ok(Role::CsManager, "query($p: PeriodInput!) { revenueOutlook(period: $p) { model { status modelVersion closedRenewals closedRenewalsNeeded outlook { expectedChurn { amountMinor } } } } }", period.clone()).await;
+        assert_eq!(by_model["revenueOutlook"]["model"], json!({"status": "NOT_ENOUGH_HISTORY", "modelVersion": null, "closedRenewals": 0, "closedRenewalsNeeded": 50, "outlook": null}));
+
         let (code, message) = server.error(Role::Viewer, OUTLOOK, period).await;
         assert_eq!(code, "FORBIDDEN", "{message}");
         let (_, body) = server.post(&server.token(Role::Admin), OUTLOOK, json!({"p": {"from": day(10), "to": day(0)}})).await;
         assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
         assert_eq!(body["data"], json!(null), "{body}");
+    }
+}
+
+db_test! {
+    async fn once_a_model_is_fitted_it_weighs_the_same_renewals_beside_the_managers_calls(db) {
+        let server = Server::start_with(&db, &[("TANDEM_OUTLOOK_REFIT_EVERY", "off"), ("TANDEM_OUTLOOK_MIN_CLOSED", "60")]).await;
+        let mut history = Vec::new();
+        for i in 0..6 {
+            history.push(AccountId(decode_id(&create_account(&server, &format!("History {i}")).await)));
+        }
+        tandem_api::demo::outlook::closed_renewals(&server.store, &history, 80, 7).await.unwrap();
+        let acme = paying(&server, "Acme", 10_000).await;
+        renewal(&server, &acme, 30, "PROBABLE").await;
+        let query = "query($p: PeriodInput!) { revenueOutlook(period: $p) { managersCall { expectedChurn { amountMinor } } model { status modelVersion closedRenewals closedRenewalsNeeded outlook { renewals renewalsWithoutScore expectedChurn { amountMinor } movers(first: 1) { account { name } renewalProbability } } } } }";
+        let period = json!({"p": {"from": day(0), "to": day(90)}});
+
+        // Enough history, no model yet: the model's side says to fit one.
+        let o = server.ok(Role::CsManager, query, period.clone()).await["revenueOutlook"].clone();
+        assert_eq!(o["model"], json!({"status": "NOT_FITTED", "modelVersion": null, "closedRenewals": 80, "closedRenewalsNeeded": null, "outlook": null}));
+        assert_eq!(minor(&o["managersCall"]["expectedChurn"]), 3_000);
+
+        let fitted = server.ok(Role::CsManager, "mutation { refitOutlookModel { ... on OutlookModel { version } } }", json!({})).await;
+        assert_eq!(fitted["refitOutlookModel"]["version"], 1);
+        let score = server.ok(Role::CsManager, "query($a: ID!) { account(id: $a) { renewals { likelihoodToRenew { ... on LikelihoodScore { probability modelVersion } } } } }", json!({"a": acme})).await;
+        let p = score["account"]["renewals"][0]["likelihoodToRenew"]["probability"].as_f64().unwrap();
+
+        // The same renewal weighed by the model's probability instead of PROBABLE's 0.7.
+        let o = server.ok(Role::CsManager, query, period).await["revenueOutlook"].clone();
+        let m = &o["model"];
+        assert_eq!((m["status"].as_str(), m["modelVersion"].as_i64(), m["closedRenewals"].as_i64()), (Some("SCORED"), Some(1), Some(80)), "{m}");
+        assert_eq!((m["outlook"]["renewals"].as_i64(), m["outlook"]["renewalsWithoutScore"].as_i64()), (Some(1), Some(0)), "{m}");
+        assert_eq!(minor(&m["outlook"]["expectedChurn"]), (10_000.0 * (1.0 - p)).round() as i64, "{m}");
+        assert_eq!(m["outlook"]["movers"][0]["account"]["name"], "Acme");
+        assert!((m["outlook"]["movers"][0]["renewalProbability"].as_f64().unwrap() - p).abs() < 1e-12, "{m}");
+        assert_eq!(minor(&o["managersCall"]["expectedChurn"]), 3_000);
     }
 }
