@@ -25,6 +25,7 @@ use tandem_persistence::{
 
 mod catalog_scope;
 mod health;
+mod opportunities;
 mod outcomes;
 pub mod outlook;
 mod seed;
@@ -381,6 +382,7 @@ pub async fn load(store: &Store) -> PersistenceResult<DemoSummary> {
         .collect();
     outlook::closed_renewals(store, &live, outlook::CLOSED, 0x0A7C_2026_0029).await?;
     load_renewals(store, &mut rng, &customers, &cs).await?;
+    opportunities::load(store, &mut rng, &live, &cs).await?;
     // A fitted renewal model from the start, so the outlook answers with scores and a backtest.
     match crate::service::outlook::fit(store, ACTOR, &crate::settings::OutlookSettings::default())
         .await
