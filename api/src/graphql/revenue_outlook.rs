@@ -270,18 +270,23 @@ impl RevenueOutlookView {
     }
     /// The same outlook with each renewal weighed by the renewal model's likelihood to renew
     /// (`Renewal.likelihoodToRenew`), beside the managers' calls; or why the model cannot say.
-    /// Read only when asked: it scores every renewal of the period.
-    async fn model(&self, ctx: &Context<'_>) -> async_graphql::Result<RevenueOutlookByModel> {
+    /// Read only when asked: it scores every renewal of the period. Null, with an error, when
+    /// the model's side fails (a model fitted on other features must be fitted again), so the
+    /// managers' side still answers.
+    async fn model(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<RevenueOutlookByModel>> {
         let (s, who) = parts(ctx)?;
         let by_model = self
             .by_model
             .get_or_try_init(|| service::revenue_outlook::by_model(s, who, &self.outlook.book))
             .await?
             .clone();
-        Ok(RevenueOutlookByModel {
+        Ok(Some(RevenueOutlookByModel {
             by_model,
             currency: self.currency,
-        })
+        }))
     }
 }
 
