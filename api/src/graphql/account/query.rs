@@ -338,21 +338,30 @@ mod tests {
         (running, store, token)
     }
 
-    /// The `data` of `query`, and the statements it ran.
+    /// The `data` of `query`, and the fewest statements one of three runs of it cost. The
+    /// store's counter also sees the background workers' statements (the relay, the automation
+    /// worker and its schedules), which only ever add: the fewest of three is the request's own
+    /// cost, as the e2e suite's `ok_with_cost` reads it.
     async fn ask(running: &RunningServer, store: &Store, token: &str, query: &str) -> (Value, u64) {
-        let before = store.statements();
-        let body: Value = reqwest::Client::new()
-            .post(format!("http://{}/graphql", running.addr))
-            .bearer_auth(token)
-            .json(&json!({ "query": query }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert!(body.get("errors").is_none(), "{body}");
-        (body["data"].clone(), store.statements() - before)
+        let mut fewest = u64::MAX;
+        let mut data = Value::Null;
+        for _ in 0..3 {
+            let before = store.statements();
+            let body: Value = reqwest::Client::new()
+                .post(format!("http://{}/graphql", running.addr))
+                .bearer_auth(token)
+                .json(&json!({ "query": query }))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert!(body.get("errors").is_none(), "{body}");
+            fewest = fewest.min(store.statements() - before);
+            data = body["data"].clone();
+        }
+        (data, fewest)
     }
 
     /// Each account's tags in a page's `nodes` (or its edges' nodes), by name.
