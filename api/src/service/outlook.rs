@@ -107,19 +107,19 @@ pub fn likelihood(
     )?)
 }
 
-/// The likelihood to renew of each of `renewals` (unknown ids are absent): a batch read in a
-/// bounded number of statements, for callers outside a GraphQL request.
+/// The likelihood to renew of each of `renewals` (unknown ids are absent), scored against
+/// `basis` (read once by the caller): their features in a bounded number of statements.
 #[tracing::instrument(level = "debug", name = "service::outlook::likelihoods", skip_all)]
 pub async fn likelihoods(
     s: &Services,
     who: &Principal,
+    basis: &Basis,
     renewals: &[RenewalId],
 ) -> ApiResult<HashMap<RenewalId, LikelihoodToRenew>> {
     who.authorize(Action::ReadInsights)?;
-    let basis = store_outlook::basis(&s.store).await?;
     let features = store_outlook::features_of(&s.store, renewals).await?;
     features
         .iter()
-        .map(|(id, f)| Ok((*id, likelihood(s, who, &basis, *id, Some(f))?)))
+        .map(|(id, f)| Ok((*id, likelihood(s, who, basis, *id, Some(f))?)))
         .collect()
 }

@@ -10,8 +10,8 @@
 use chrono::{NaiveDate, Utc};
 use tandem_domain::auth::{Action, Principal};
 use tandem_domain::metrics::Period;
+use tandem_domain::outlook::LikelihoodToRenew;
 use tandem_domain::outlook::revenue::{self, Book, Caller, Outlook};
-use tandem_domain::outlook::{self as model_outlook, LikelihoodToRenew};
 use tandem_domain::segment::Slice;
 use tandem_persistence::outlook as store_outlook;
 
@@ -108,17 +108,11 @@ pub async fn by_model(s: &Services, who: &Principal, book: &Book) -> ApiResult<B
         });
     };
     let ids: Vec<_> = book.renewals.iter().map(|r| r.renewal_id).collect();
-    let features = store_outlook::features_of(&s.store, &ids).await?;
+    let scores = super::outlook::likelihoods(s, who, &basis, &ids).await?;
     let mut scored = book.clone();
     for r in &mut scored.renewals {
-        let Some(f) = features.get(&r.renewal_id) else {
-            continue;
-        };
-        let fitted = Some((&model.fitted.model, model.version));
-        if let LikelihoodToRenew::Score { probability, .. } =
-            model_outlook::likelihood(basis.closed, fitted, f, &settings)?
-        {
-            r.model_probability = Some(probability);
+        if let Some(LikelihoodToRenew::Score { probability, .. }) = scores.get(&r.renewal_id) {
+            r.model_probability = Some(*probability);
         }
     }
     let outlook = revenue::outlook(&scored, Caller::Model, &settings.calls, MAX_MOVERS)?;
