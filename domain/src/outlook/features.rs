@@ -193,6 +193,12 @@ fn tier(value: f64, tier: TouchTier) -> String {
     }
 }
 
+/// Months of tenure after `days` as a customer, to a tenth, in the month length every figure
+/// uses ([`crate::metrics::DAYS_PER_MONTH`]).
+pub fn tenure_months(days: i64) -> f64 {
+    (days.max(0) as f64 / crate::metrics::DAYS_PER_MONTH * 10.0).round() / 10.0
+}
+
 /// Open risks by severity.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -103,7 +103,7 @@ fn count(r: &QueryResult, col: &str) -> PersistenceResult<i64> {
 fn features(r: &QueryResult, at: DateTime<Utc>) -> PersistenceResult<Features> {
     let tier: String = get(r, "touch_tier")?;
     let started: DateTime<Utc> = get(r, "account_created_at")?;
-    let tenure_months = ((at - started).num_days().max(0) as f64 / 30.44 * 10.0).round() / 10.0;
+    let tenure_months = tandem_domain::outlook::features::tenure_months((at - started).num_days());
     let mut f = Features::new(
         tier.parse().map_err(|e| corrupt("touch tier", e))?,
         tenure_months,
