@@ -7,7 +7,7 @@
 --
 -- Ids: lpad(to_hex(i)) with a distinct two-digit prefix per table, so an id names its table:
 --   a1 team_members, ac accounts, be/bf revenue_events, e0 engagements, f0 phases, b5 health_scores,
---   c0 goals, d0 sows, d1 timesheets, d2 time_entries, a5 renewals, a6 opportunities.
+--   c0 goals, d0 sows, d1 timesheets, d2 time_entries, a5 renewals, a6 opportunities, a8 closed renewals.
 \set ON_ERROR_STOP on
 \if :{?accounts}
 \else
@@ -192,6 +192,26 @@ SELECT ('a6' || lpad(to_hex(i), 30, '0'))::uuid, ('ac' || lpad(to_hex(i), 30, '0
 FROM generate_series(2, :accounts, 2) AS i, bench_anchor b,
      LATERAL (SELECT (ARRAY['UPSELL','CROSS_SELL','DOWNSELL','SERVICES_FOLLOW_ON'])[1 + (i / 2) % 4] AS kind,
                      (100 + (i::bigint * 7919) % 50000) * 100 AS mrr) o;
+-- A decided renewal on every fifth account, renewed or churned over the last ten months, for the
+-- likelihood to renew to be fitted on (bench/run runs `tandem outlook refit` after seeding). Churn
+-- follows the account's touch tier (LOW and TECH accounts churn one time in three) with every
+-- eleventh account churning whatever its tier; the manager called those eleventh ones LOST and the
+-- rest by turns. Each decision falls after its snapshot (a quarter before the renewal date), and
+-- every snapshot after the account's start. At this depth of history the accounts' signals are
+-- thin (scores reach back ten weeks), so the fit is there to be scored with, not to be judged.
+INSERT INTO renewals (id, account_id, renews_on, forecast_arr_minor, likelihood, owner_id, notes, outcome,
+                      new_arr_minor, reason, decided_on, arr_at_decision_minor, version, created_at, updated_at)
+SELECT ('a8' || lpad(to_hex(i), 30, '0'))::uuid, ('ac' || lpad(to_hex(i), 30, '0'))::uuid,
+       r.renews_on, r.arr,
+       CASE WHEN (i / 5) % 11 = 0 THEN 'LOST' ELSE (ARRAY['COMMITTED','PROBABLE','AT_RISK'])[1 + (i / 35) % 3] END,
+       NULL, NULL, CASE WHEN r.churned THEN 'CHURNED' ELSE 'RENEWED' END,
+       CASE WHEN r.churned THEN 0 ELSE r.arr END,
+       CASE WHEN r.churned THEN (ARRAY['ADOPTION','BUDGET','COMPETITOR'])[1 + (i / 5) % 3] END,
+       r.renews_on - (i % 20), r.arr, 2, r.renews_on - 120, r.renews_on - (i % 20)
+FROM generate_series(5, :accounts, 5) AS i, bench_anchor b,
+     LATERAL (SELECT b.day - (30 + (i * 13) % 280) AS renews_on,
+                     (100 + (i::bigint * 7919) % 50000) * 1200 AS arr,
+                     (i % 4 IN (2, 3) AND (i / 5) % 3 = 0) OR (i / 5) % 11 = 0 AS churned) r;
 COMMIT;
 
 -- Raw usage over the last 365 days and its roll-ups, computed from it the way ingest keeps them.

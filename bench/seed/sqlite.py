@@ -251,6 +251,24 @@ def main():
         'closed_on, revenue_event_id, sow_id, version, created_by, created_at, updated_at) '
         "VALUES (?, ?, ?, ?, ?, 'OPEN', ?, ?, NULL, ?, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 1, 'bench', ?, ?)",
         opportunities())
+
+    # a decided renewal on every fifth account, as seed/postgres.sql explains
+    def closed_renewals():
+        for i in range(5, n + 1, 5):
+            renews_on = day - dt.timedelta(30 + (i * 13) % 280)
+            arr = (100 + (i * 7919) % 50000) * 1200
+            churned = (i % 4 in (2, 3) and (i // 5) % 3 == 0) or (i // 5) % 11 == 0
+            call = 'LOST' if (i // 5) % 11 == 0 else ['COMMITTED', 'PROBABLE', 'AT_RISK'][(i // 35) % 3]
+            decided_on = renews_on - dt.timedelta(i % 20)
+            yield (uid('a8', i), uid('ac', i), renews_on.isoformat(), arr, call,
+                   'CHURNED' if churned else 'RENEWED', 0 if churned else arr,
+                   ['ADOPTION', 'BUDGET', 'COMPETITOR'][(i // 5) % 3] if churned else None,
+                   decided_on.isoformat(), arr, midnight(renews_on - dt.timedelta(120)), midnight(decided_on))
+    db.executemany(
+        'INSERT INTO renewals (id, account_id, renews_on, forecast_arr_minor, likelihood, owner_id, notes, outcome, '
+        'new_arr_minor, reason, decided_on, arr_at_decision_minor, version, created_at, updated_at) '
+        'VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, 2, ?, ?)',
+        closed_renewals())
     db.execute('COMMIT')
 
     if args.usage_events:
