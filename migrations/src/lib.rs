@@ -29,6 +29,8 @@ mod m20261123_000021_webhook_rate_limit;
 mod m20261123_000022_event_relay;
 mod m20261123_000023_opportunities;
 mod m20261123_000024_outlook_models;
+mod m20261123_000027_account_counts;
+mod m20261123_000028_account_search;
 
 pub use m20261123_000006_health::DEFAULT_MODEL_ID;
 
@@ -63,6 +65,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000022_event_relay::Migration),
             Box::new(m20261123_000023_opportunities::Migration),
             Box::new(m20261123_000024_outlook_models::Migration),
+            Box::new(m20261123_000027_account_counts::Migration),
+            Box::new(m20261123_000028_account_search::Migration),
         ]
     }
 }

@@ -211,7 +211,12 @@ impl AccountConnection {
             end_cursor: page.items.last().map(|a| cursor_of(self.order, a)),
         }
     }
-    /// How many accounts match the filter, across all pages (counted in SQL).
+    /// How many accounts match the filter, across all pages. With no filter, or one by touch
+    /// tiers, lifecycle stages, owners, industries and plans only, it is read from counts the
+    /// database keeps per combination of those (a sum over combinations, whatever the size of the
+    /// book). With a text search, tags or segment criteria the matching accounts are counted,
+    /// which costs in proportion to how many match: it is computed only when this field is
+    /// selected, so a page that does not show it should leave it out.
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
         let (s, who) = parts(ctx)?;
         Ok(service::account::count(s, who, &self.filter).await? as i64)
