@@ -21,38 +21,47 @@ use sea_orm_migration::sea_orm::DbBackend;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const POSTGRES: &[&str] = &[
-    "CREATE TABLE account_counts (slot INTEGER NOT NULL, touch_tier TEXT NOT NULL, \
-     lifecycle_stage TEXT NOT NULL, owner_id UUID NOT NULL, industry TEXT NOT NULL, \
-     plan TEXT NOT NULL, live BIGINT NOT NULL, archived BIGINT NOT NULL, \
-     PRIMARY KEY (touch_tier, lifecycle_stage, owner_id, industry, plan, slot))",
-    "CREATE FUNCTION account_count() RETURNS trigger LANGUAGE plpgsql \
-     SET search_path FROM CURRENT AS $$
-     BEGIN
-       IF TG_OP <> 'INSERT' THEN
-         INSERT INTO account_counts AS c
-           (slot, touch_tier, lifecycle_stage, owner_id, industry, plan, live, archived)
-         VALUES (pg_backend_pid() % 16, OLD.touch_tier, OLD.lifecycle_stage,
-                 COALESCE(OLD.owner_id, '00000000-0000-0000-0000-000000000000'),
-                 COALESCE(OLD.industry, ''), COALESCE(OLD.plan, ''),
-                 CASE WHEN OLD.archived_at IS NULL THEN -1 ELSE 0 END,
-                 CASE WHEN OLD.archived_at IS NULL THEN 0 ELSE -1 END)
-         ON CONFLICT (touch_tier, lifecycle_stage, owner_id, industry, plan, slot)
-         DO UPDATE SET live = c.live + EXCLUDED.live, archived = c.archived + EXCLUDED.archived;
-       END IF;
-       IF TG_OP <> 'DELETE' THEN
-         INSERT INTO account_counts AS c
-           (slot, touch_tier, lifecycle_stage, owner_id, industry, plan, live, archived)
-         VALUES (pg_backend_pid() % 16, NEW.touch_tier, NEW.lifecycle_stage,
-                 COALESCE(NEW.owner_id, '00000000-0000-0000-0000-000000000000'),
-                 COALESCE(NEW.industry, ''), COALESCE(NEW.plan, ''),
-                 CASE WHEN NEW.archived_at IS NULL THEN 1 ELSE 0 END,
-                 CASE WHEN NEW.archived_at IS NULL THEN 0 ELSE 1 END)
-         ON CONFLICT (touch_tier, lifecycle_stage, owner_id, industry, plan, slot)
-         DO UPDATE SET live = c.live + EXCLUDED.live, archived = c.archived + EXCLUDED.archived;
-       END IF;
-       RETURN NULL;
-     END $$",
+/// One upsert of a row's combination on PostgreSQL, by `sign` (`+` for NEW, `-` for OLD), into
+/// the calling backend's slot.
+fn postgres_upsert(row: &str, sign: &str) -> String {
+    format!(
+        "INSERT INTO account_counts AS c \
+           (slot, touch_tier, lifecycle_stage, owner_id, industry, plan, live, archived) \
+         VALUES (pg_backend_pid() % 16, {row}.touch_tier, {row}.lifecycle_stage, \
+                 COALESCE({row}.owner_id, '00000000-0000-0000-0000-000000000000'), \
+                 COALESCE({row}.industry, ''), COALESCE({row}.plan, ''), \
+                 {sign}(CASE WHEN {row}.archived_at IS NULL THEN 1 ELSE 0 END), \
+                 {sign}(CASE WHEN {row}.archived_at IS NULL THEN 0 ELSE 1 END)) \
+         ON CONFLICT (touch_tier, lifecycle_stage, owner_id, industry, plan, slot) \
+         DO UPDATE SET live = c.live + EXCLUDED.live, archived = c.archived + EXCLUDED.archived;"
+    )
+}
+
+fn postgres() -> Vec<String> {
+    let mut statements = vec![
+        "CREATE TABLE account_counts (slot INTEGER NOT NULL, touch_tier TEXT NOT NULL, \
+         lifecycle_stage TEXT NOT NULL, owner_id UUID NOT NULL, industry TEXT NOT NULL, \
+         plan TEXT NOT NULL, live BIGINT NOT NULL, archived BIGINT NOT NULL, \
+         PRIMARY KEY (touch_tier, lifecycle_stage, owner_id, industry, plan, slot))"
+            .to_owned(),
+        format!(
+            "CREATE FUNCTION account_count() RETURNS trigger LANGUAGE plpgsql \
+             SET search_path FROM CURRENT AS $$ \
+             BEGIN \
+               IF TG_OP <> 'INSERT' THEN {} END IF; \
+               IF TG_OP <> 'DELETE' THEN {} END IF; \
+               RETURN NULL; \
+             END $$",
+            postgres_upsert("OLD", "-"),
+            postgres_upsert("NEW", "+")
+        ),
+    ];
+    statements.extend(POSTGRES_TRIGGERS.iter().map(|s| (*s).to_owned()));
+    statements
+}
+
+/// The triggers that call `account_count()`, and the counts of what is there when they start.
+const POSTGRES_TRIGGERS: &[&str] = &[
     "CREATE CONSTRAINT TRIGGER accounts_count AFTER INSERT OR DELETE ON accounts \
      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION account_count()",
     "CREATE CONSTRAINT TRIGGER accounts_count_change \
@@ -134,7 +143,7 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         let statements: Vec<String> = match manager.get_database_backend() {
-            DbBackend::Postgres => POSTGRES.iter().map(|s| (*s).to_owned()).collect(),
+            DbBackend::Postgres => postgres(),
             _ => sqlite(),
         };
         for sql in statements {

@@ -12,9 +12,8 @@
 //! `CREATE EXTENSION IF NOT EXISTS` alone races. Rolling back drops the indexes, not the
 //! extension, which other schemas may use.
 //!
-//! SQLite keeps scanning for now: its scan of 100,000 names costs a few milliseconds of the
-//! server's own CPU rather than a round of the database's, and FTS5's trigram tables need a
-//! stable rowid that `accounts` (keyed by uuid) does not promise across `VACUUM`.
+//! SQLite keeps scanning for now: FTS5's trigram tables need a stable rowid, which `accounts`
+//! (keyed by uuid) does not promise across `VACUUM`.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{DbBackend, Statement};

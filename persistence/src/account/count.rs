@@ -58,14 +58,7 @@ async fn counted(store: &Store, filter: &AccountFilter) -> PersistenceResult<u64
         sql.push(" AND plan IN ")
             .bind_list(filter.plans.iter().map(String::as_str));
     }
-    let rows = sql.all(store.conn()).await?;
-    let total: i64 = match rows.first() {
-        Some(row) => crate::page::cell(row, 0)?,
-        None => 0,
-    };
-    u64::try_from(total).map_err(|_| {
-        sea_orm::DbErr::Custom(format!("the account counts sum to {total}, below zero")).into()
-    })
+    sum(store, sql, "account counts").await
 }
 
 /// The live accounts, and the archived ones too when `archived`, from `account_tallies`.
@@ -75,12 +68,18 @@ async fn tally(store: &Store, archived: bool) -> PersistenceResult<u64> {
     } else {
         "SELECT CAST(COALESCE(SUM(live), 0) AS BIGINT) FROM account_tallies"
     };
-    let rows = crate::sql::Sql::new(text).all(store.conn()).await?;
+    sum(store, crate::sql::Sql::new(text), "account tallies").await
+}
+
+/// The one number `sql` sums, which kept counts never leave below zero (`what` names them in
+/// the error that says they did).
+async fn sum(store: &Store, sql: crate::sql::Sql, what: &str) -> PersistenceResult<u64> {
+    let rows = sql.all(store.conn()).await?;
     let total: i64 = match rows.first() {
         Some(row) => crate::page::cell(row, 0)?,
         None => 0,
     };
     u64::try_from(total).map_err(|_| {
-        sea_orm::DbErr::Custom(format!("the account tallies sum to {total}, below zero")).into()
+        sea_orm::DbErr::Custom(format!("the {what} sum to {total}, below zero")).into()
     })
 }
